@@ -1,0 +1,318 @@
+"""The key file: every long-lived secret ParcelGuard holds, kept outside the database.
+
+Why a file outside the database: a stolen database dump (backups, replicas, a careless export) must be
+useless on its own. The database only ever holds data keys *wrapped* by a key-encryption key (KEK) and
+keyed HMACs; the keys that open or recompute them live here, readable by the service account alone.
+
+What it holds, and why each is separate:
+
+* ``keks`` -- versioned KEKs. New data keys are wrapped with the highest version; older versions stay so
+  that records wrapped before a rotation still open until they are rewrapped. A version is never removed
+  by this code: dropping one would make every record still wrapped under it unreadable.
+* ``index_key`` -- the blind-index HMAC key (search by mobile / resident ID without storing them).
+* ``token_key`` -- the label-token HMAC key (the QR code on the printed label).
+
+One key per purpose means a leak or misuse of one never weakens the others, and lets each be reasoned about
+(and one day rotated) on its own.
+
+On-disk format (``format`` 1), all keys standard base64, each exactly 32 bytes::
+
+    {"format": 1, "keks": {"1": "...", "2": "..."}, "index_key": "...", "token_key": "..."}
+
+Durability: every write goes to a fresh 0600 temporary file in the same directory, is fsynced, and is then
+moved into place (``os.link`` for creation, so an existing file is never overwritten; ``os.replace`` for
+rotation). A crash at any point leaves either the old complete file or the new complete file, never a torn
+one. Rotation holds an exclusive ``flock`` on a sidecar ``.lock`` file and re-reads the file under it, so two
+processes rotating at once cannot lose a version.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import fcntl
+import json
+import os
+import secrets
+import stat
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from types import MappingProxyType
+
+from parcelguard.errors import ErrorCode, KeyStoreError
+
+FORMAT_VERSION = 1
+KEY_BYTES = 32
+_MAX_FILE_BYTES = 1 << 20  # a real key file is a few KiB; refuse to slurp anything absurd
+
+
+class _KeySet:
+    """One immutable snapshot of the file's contents; swapped whole so readers never see half a rotation."""
+
+    __slots__ = ("index_key", "keks", "token_key")
+
+    def __init__(self, keks: Mapping[int, bytes], index_key: bytes, token_key: bytes) -> None:
+        self.keks: Mapping[int, bytes] = MappingProxyType(dict(keks))
+        self.index_key = index_key
+        self.token_key = token_key
+
+    @property
+    def current(self) -> int:
+        return max(self.keks)
+
+    def with_new_kek(self) -> _KeySet:
+        keks = dict(self.keks)
+        keks[self.current + 1] = secrets.token_bytes(KEY_BYTES)
+        return _KeySet(keks, self.index_key, self.token_key)
+
+    def to_json(self) -> bytes:
+        doc = {
+            "format": FORMAT_VERSION,
+            "keks": {str(v): _b64(k) for v, k in sorted(self.keks.items())},
+            "index_key": _b64(self.index_key),
+            "token_key": _b64(self.token_key),
+        }
+        return (json.dumps(doc, indent=2) + "\n").encode("ascii")
+
+
+class KeyFile:
+    """Versioned KEKs plus the blind-index and label-token keys, loaded from (and persisted to) one file.
+
+    Build it with :meth:`create`, :meth:`load` or :meth:`load_or_create`, never directly. Thread-safe for
+    readers; :meth:`add_kek_version` is safe across processes (file lock) and threads (snapshot swap).
+    """
+
+    __slots__ = ("_keys", "_path")
+
+    def __init__(self, path: Path, keys: _KeySet) -> None:
+        self._path = path
+        self._keys = keys
+
+    def __repr__(self) -> str:
+        # Never the keys themselves: reprs end up in logs and tracebacks.
+        return f"KeyFile(path={str(self._path)!r}, kek_versions={list(self._keys.keks)!r})"
+
+    # -- construction ------------------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: Path | str) -> KeyFile:
+        """Create a new key file with fresh random keys (KEK version 1); refuse to replace an existing one.
+
+        Overwriting a key file would make every record encrypted under it unreadable, so an existing file
+        is an error (``KEY_FILE_INSECURE``: the operator is about to do something destructive), not a reset.
+        """
+        path = Path(path)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        keys = _KeySet(
+            {1: secrets.token_bytes(KEY_BYTES)},
+            index_key=secrets.token_bytes(KEY_BYTES),
+            token_key=secrets.token_bytes(KEY_BYTES),
+        )
+        with _temp_file(path, keys.to_json()) as tmp:
+            try:
+                os.link(tmp, path)  # atomic, and fails if the name is taken: never overwrites
+            except FileExistsError:
+                raise KeyStoreError(
+                    f"key file {path} already exists; refusing to overwrite it "
+                    "(that would make every encrypted record unreadable)",
+                    code=ErrorCode.KEY_FILE_INSECURE,
+                ) from None
+        _fsync_dir(path.parent)
+        return cls(path, keys)
+
+    @classmethod
+    def load(cls, path: Path | str) -> KeyFile:
+        """Load and validate a key file, refusing one that anybody but its owner could read or change."""
+        path = Path(path)
+        return cls(path, _read(path))
+
+    @classmethod
+    def load_or_create(cls, path: Path | str) -> KeyFile:
+        """Load the key file, creating it first if it does not exist yet (first start of a fresh install)."""
+        try:
+            return cls.load(path)
+        except KeyStoreError as exc:
+            if exc.code is not ErrorCode.KEY_FILE_MISSING:
+                raise
+        try:
+            return cls.create(path)
+        except KeyStoreError as create_failed:
+            if create_failed.code is not ErrorCode.KEY_FILE_INSECURE:
+                raise
+            return cls.load(path)  # another process created it between our load and create
+
+    # -- reading -----------------------------------------------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @property
+    def current_kek_version(self) -> int:
+        """The version new data keys are wrapped with: always the highest one."""
+        return self._keys.current
+
+    @property
+    def kek_versions(self) -> tuple[int, ...]:
+        return tuple(sorted(self._keys.keks))
+
+    def kek(self, version: int) -> bytes:
+        """The KEK of ``version``; re-reads the file once if unknown, as another process may have rotated."""
+        key = self._keys.keks.get(version)
+        if key is None:
+            self.reload()
+            key = self._keys.keks.get(version)
+        if key is None:
+            raise KeyStoreError(
+                f"key file {self._path} has no key-encryption key version {version}",
+                code=ErrorCode.KEY_VERSION_UNKNOWN,
+            )
+        return key
+
+    @property
+    def index_key(self) -> bytes:
+        return self._keys.index_key
+
+    @property
+    def token_key(self) -> bytes:
+        return self._keys.token_key
+
+    def reload(self) -> None:
+        """Pick up versions another process added; refuse a file that lost keys or changed existing ones."""
+        fresh = _read(self._path)
+        _check_successor(self._path, self._keys, fresh)
+        self._keys = fresh
+
+    # -- rotation ----------------------------------------------------------------------------------------
+
+    def add_kek_version(self) -> int:
+        """Add a fresh KEK as the new current version, persist it atomically, and return its number.
+
+        Existing wrapped keys keep working (their version stays in the file); rewrap them at leisure.
+        """
+        with _exclusive_lock(self._path):
+            on_disk = _read(self._path)
+            _check_successor(self._path, self._keys, on_disk)
+            rotated = on_disk.with_new_kek()
+            with _temp_file(self._path, rotated.to_json()) as tmp:
+                os.replace(tmp, self._path)
+            _fsync_dir(self._path.parent)
+            self._keys = rotated
+        return rotated.current
+
+
+# -- file helpers ----------------------------------------------------------------------------------------
+
+
+def _corrupt(path: Path, why: str) -> KeyStoreError:
+    return KeyStoreError(f"key file {path} is corrupt: {why}", code=ErrorCode.KEY_FILE_CORRUPT)
+
+
+def _read(path: Path) -> _KeySet:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise KeyStoreError(f"key file {path} does not exist", code=ErrorCode.KEY_FILE_MISSING) from None
+    except PermissionError:
+        raise KeyStoreError(
+            f"key file {path} is not readable by this process", code=ErrorCode.KEY_FILE_MISSING
+        ) from None
+    with os.fdopen(fd, "rb") as fh:
+        # fstat the descriptor we read from, not the name, so a swap between check and read is impossible.
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise _corrupt(path, "not a regular file")
+        if st.st_mode & 0o077:
+            raise KeyStoreError(
+                f"key file {path} has mode {stat.S_IMODE(st.st_mode):04o}; it must not be readable or "
+                "writable by group or others (chmod 600)",
+                code=ErrorCode.KEY_FILE_INSECURE,
+            )
+        raw = fh.read(_MAX_FILE_BYTES + 1)
+    if len(raw) > _MAX_FILE_BYTES:
+        raise _corrupt(path, "file is far too large")
+    return _parse(path, raw)
+
+
+def _parse(path: Path, raw: bytes) -> _KeySet:
+    # Parse errors are turned into a flag and raised outside the except block, so the original exception
+    # (whose attributes hold the file's text, i.e. key material) is not even chained as __context__.
+    doc: object = None
+    with contextlib.suppress(ValueError):
+        doc = json.loads(raw)
+    if not isinstance(doc, dict):
+        raise _corrupt(path, "not a JSON object")
+    fmt = doc.get("format")
+    if type(fmt) is not int or fmt != FORMAT_VERSION:
+        raise _corrupt(path, f"unsupported format (expected {FORMAT_VERSION})")
+    raw_keks = doc.get("keks")
+    if not isinstance(raw_keks, dict) or not raw_keks:
+        raise _corrupt(path, "'keks' must be a non-empty object")
+    keks: dict[int, bytes] = {}
+    for name, value in raw_keks.items():
+        if not (isinstance(name, str) and name.isascii() and name.isdigit() and name[0] != "0"):
+            raise _corrupt(path, "KEK versions must be positive integers")
+        keks[int(name)] = _key(path, value, f"KEK version {name}")
+    return _KeySet(
+        keks,
+        index_key=_key(path, doc.get("index_key"), "'index_key'"),
+        token_key=_key(path, doc.get("token_key"), "'token_key'"),
+    )
+
+
+def _key(path: Path, value: object, what: str) -> bytes:
+    key: bytes | None = None
+    if isinstance(value, str):
+        with contextlib.suppress(binascii.Error, ValueError):
+            key = base64.b64decode(value.encode("ascii"), validate=True)
+    if key is None or len(key) != KEY_BYTES:
+        raise _corrupt(path, f"{what} is not {KEY_BYTES} base64-encoded bytes")
+    return key
+
+
+def _b64(key: bytes) -> str:
+    return base64.b64encode(key).decode("ascii")
+
+
+def _check_successor(path: Path, old: _KeySet, new: _KeySet) -> None:
+    """A key file may only ever gain KEK versions; anything else would strand data encrypted under it."""
+    same_keks = all(new.keks.get(v) == k for v, k in old.keks.items())
+    if not same_keks or new.index_key != old.index_key or new.token_key != old.token_key:
+        raise _corrupt(path, "it no longer holds keys this process is already using (replaced or edited?)")
+
+
+@contextlib.contextmanager
+def _temp_file(path: Path, content: bytes) -> Iterator[Path]:
+    """A fully written, fsynced 0600 file next to ``path``; removed afterwards whatever happens."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+        yield tmp
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename/link itself durable, not only the file's bytes."""
+    fd = os.open(directory, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _exclusive_lock(path: Path) -> Iterator[None]:
+    lock_path = path.with_name(path.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock

@@ -1,0 +1,144 @@
+"""The tables, as SQLAlchemy Core metadata. Alembic migrations create them; this file must agree.
+
+Personal data lives only in the ``ct_*`` columns (AES-GCM ciphertext) and as keyed HMACs in the ``bi_*``
+columns. Wrapped data keys sit in their own table so that rotation rewrites only them and a later
+crypto-shredding can delete one row to make a waybill unreadable forever.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+from parcelguard.domain import waybill as wb
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are refused: pass an aware UTC datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)  # noqa: S101 - the column type guarantees it
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def ciphertext_column(field: str) -> str:
+    """``sender.name`` -> ``ct_sender_name``."""
+    return "ct_" + field.replace(".", "_")
+
+
+AutoId = BigInteger().with_variant(Integer, "sqlite")
+
+waybill = Table(
+    "waybill",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("tracking_number", String(20), nullable=False, unique=True),
+    Column("status", String(20), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("weight_grams", Integer, nullable=False),
+    Column("sender_id_type", String(20), nullable=False),
+    Column("routing_code", String(12), nullable=False),
+    Column("routing_text", String(64), nullable=False),
+    *(Column(ciphertext_column(field), LargeBinary, nullable=False) for field in wb.ENCRYPTED_FIELDS),
+    Column("bi_recipient_mobile", LargeBinary(32), nullable=False, index=True),
+    Column("bi_recipient_mobile_last4", LargeBinary(32), nullable=False, index=True),
+    Column("bi_sender_mobile", LargeBinary(32), nullable=False, index=True),
+    Column("bi_sender_mobile_last4", LargeBinary(32), nullable=False, index=True),
+    Column("bi_sender_id_number", LargeBinary(32), nullable=False, index=True),
+)
+
+waybill_key = Table(
+    "waybill_key",
+    metadata,
+    Column("waybill_id", String(32), ForeignKey("waybill.id"), primary_key=True),
+    Column("kek_version", Integer, nullable=False, index=True),
+    Column("wrapped_key", LargeBinary, nullable=False),
+)
+
+tracking_event = Table(
+    "tracking_event",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("waybill_id", String(32), ForeignKey("waybill.id"), nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("location", String(64), nullable=False),
+)
+
+label_token = Table(
+    "label_token",
+    metadata,
+    Column("token_id", LargeBinary(16), primary_key=True),
+    Column("waybill_id", String(32), ForeignKey("waybill.id"), nullable=False, index=True),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+)
+
+audit_event = Table(
+    "audit_event",
+    metadata,
+    Column("seq", AutoId, primary_key=True, autoincrement=True),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("actor", String(100), nullable=False, index=True),
+    Column("action", String(64), nullable=False, index=True),
+    Column("subject", String(100), nullable=False),
+    Column("details", Text, nullable=False),
+    Index("ix_audit_event_subject_seq", "subject", "seq"),
+)
+
+api_key = Table(
+    "api_key",
+    metadata,
+    Column("key_id", String(12), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("secret_hash", String(64), nullable=False),
+    Column("scopes", String(300), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+)
+
+idempotency_record = Table(
+    "idempotency_record",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("response", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)

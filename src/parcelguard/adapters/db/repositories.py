@@ -1,0 +1,320 @@
+"""SQL implementations of the repository ports, on SQLAlchemy Core.
+
+Core rather than the ORM because issuance writes thousands of rows a second with executemany, and the
+domain objects are frozen dataclasses mapped by hand at this edge anyway.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from parcelguard.adapters.db import models as m
+from parcelguard.domain import waybill as wb
+from parcelguard.domain.access import parse_scopes
+from parcelguard.domain.audit import AuditEvent
+from parcelguard.domain.waybill import BlindIndexes, SealedWaybill, TrackingEvent, WaybillStatus, WrappedKey
+from parcelguard.errors import ConflictError, ErrorCode
+from parcelguard.services.ports import ApiKeyRecord, IdempotencyRecord, LabelTokenRecord
+
+_CT_COLUMNS = {field: m.ciphertext_column(field) for field in wb.ENCRYPTED_FIELDS}
+_IN_CHUNK = 500
+
+
+class SqlWaybillRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add_many(self, waybills: Sequence[SealedWaybill]) -> None:
+        rows, keys, events = [], [], []
+        for w in waybills:
+            row: dict[str, Any] = {
+                "id": w.id,
+                "tracking_number": w.tracking_number,
+                "status": w.status.value,
+                "created_at": w.created_at,
+                "created_by": w.created_by,
+                "weight_grams": w.weight_grams,
+                "sender_id_type": w.sender_id_type,
+                "routing_code": w.routing_code,
+                "routing_text": w.routing_text,
+                "bi_recipient_mobile": w.indexes.recipient_mobile,
+                "bi_recipient_mobile_last4": w.indexes.recipient_mobile_last4,
+                "bi_sender_mobile": w.indexes.sender_mobile,
+                "bi_sender_mobile_last4": w.indexes.sender_mobile_last4,
+                "bi_sender_id_number": w.indexes.sender_id_number,
+            }
+            for field, column in _CT_COLUMNS.items():
+                row[column] = w.ciphertexts[field]
+            rows.append(row)
+            keys.append(
+                {
+                    "waybill_id": w.id,
+                    "kek_version": w.wrapped_key.kek_version,
+                    "wrapped_key": w.wrapped_key.blob,
+                }
+            )
+            events.extend(
+                {
+                    "waybill_id": w.id,
+                    "status": e.status.value,
+                    "occurred_at": e.occurred_at,
+                    "location": e.location,
+                }
+                for e in w.events
+            )
+        self._c.execute(insert(m.waybill), rows)
+        self._c.execute(insert(m.waybill_key), keys)
+        if events:
+            self._c.execute(insert(m.tracking_event), events)
+
+    def get(self, tracking_number: str) -> SealedWaybill | None:
+        found = self._load(m.waybill.c.tracking_number.in_([tracking_number]))
+        return found[0] if found else None
+
+    def get_by_id(self, waybill_id: str) -> SealedWaybill | None:
+        found = self._load(m.waybill.c.id.in_([waybill_id]))
+        return found[0] if found else None
+
+    def get_many(self, tracking_numbers: Sequence[str]) -> list[SealedWaybill]:
+        result: list[SealedWaybill] = []
+        for start in range(0, len(tracking_numbers), _IN_CHUNK):
+            chunk = list(tracking_numbers[start : start + _IN_CHUNK])
+            result.extend(self._load(m.waybill.c.tracking_number.in_(chunk)))
+        return result
+
+    def taken(self, tracking_numbers: Sequence[str]) -> set[str]:
+        taken: set[str] = set()
+        column = m.waybill.c.tracking_number
+        for start in range(0, len(tracking_numbers), _IN_CHUNK):
+            chunk = list(tracking_numbers[start : start + _IN_CHUNK])
+            taken.update(self._c.scalars(select(column).where(column.in_(chunk))))
+        return taken
+
+    def add_event(self, waybill_id: str, event: TrackingEvent) -> None:
+        self._c.execute(
+            insert(m.tracking_event).values(
+                waybill_id=waybill_id,
+                status=event.status.value,
+                occurred_at=event.occurred_at,
+                location=event.location,
+            )
+        )
+        self._c.execute(
+            update(m.waybill).where(m.waybill.c.id == waybill_id).values(status=event.status.value)
+        )
+
+    def find_by_recipient_mobile(self, index: bytes) -> list[str]:
+        query = select(m.waybill.c.tracking_number).where(m.waybill.c.bi_recipient_mobile == index)
+        return list(self._c.scalars(query.order_by(m.waybill.c.created_at)))
+
+    def find_by_sender_id_number(self, index: bytes) -> list[str]:
+        query = select(m.waybill.c.tracking_number).where(m.waybill.c.bi_sender_id_number == index)
+        return list(self._c.scalars(query.order_by(m.waybill.c.created_at)))
+
+    def iter_wrapped_keys(
+        self, older_than_version: int, batch_size: int
+    ) -> Iterator[list[tuple[str, WrappedKey]]]:
+        k = m.waybill_key.c
+        while True:
+            rows = self._c.execute(
+                select(k.waybill_id, k.kek_version, k.wrapped_key)
+                .where(k.kek_version < older_than_version)
+                .order_by(k.waybill_id)
+                .limit(batch_size)
+            ).all()
+            if not rows:
+                return
+            yield [(row.waybill_id, WrappedKey(row.kek_version, bytes(row.wrapped_key))) for row in rows]
+
+    def replace_wrapped_keys(self, items: Sequence[tuple[str, WrappedKey]]) -> None:
+        k = m.waybill_key.c
+        for waybill_id, wrapped in items:
+            self._c.execute(
+                update(m.waybill_key)
+                .where(k.waybill_id == waybill_id)
+                .values(kek_version=wrapped.kek_version, wrapped_key=wrapped.blob)
+            )
+
+    def _load(self, condition: Any) -> list[SealedWaybill]:
+        w, k = m.waybill, m.waybill_key
+        rows = (
+            self._c.execute(
+                select(w, k.c.kek_version, k.c.wrapped_key).join(k, k.c.waybill_id == w.c.id).where(condition)
+            )
+            .mappings()
+            .all()
+        )
+        if not rows:
+            return []
+        events: dict[str, list[TrackingEvent]] = {}
+        ids = [row["id"] for row in rows]
+        e = m.tracking_event.c
+        for event in self._c.execute(select(m.tracking_event).where(e.waybill_id.in_(ids)).order_by(e.id)):
+            events.setdefault(event.waybill_id, []).append(
+                TrackingEvent(WaybillStatus(event.status), event.occurred_at, event.location)
+            )
+        return [_sealed(row, tuple(events.get(row["id"], ()))) for row in rows]
+
+
+def _sealed(row: RowMapping, events: tuple[TrackingEvent, ...]) -> SealedWaybill:
+    return SealedWaybill(
+        id=row["id"],
+        tracking_number=row["tracking_number"],
+        status=WaybillStatus(row["status"]),
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+        weight_grams=row["weight_grams"],
+        sender_id_type=row["sender_id_type"],
+        routing_code=row["routing_code"],
+        routing_text=row["routing_text"],
+        wrapped_key=WrappedKey(row["kek_version"], bytes(row["wrapped_key"])),
+        ciphertexts={field: bytes(row[column]) for field, column in _CT_COLUMNS.items()},
+        indexes=BlindIndexes(
+            recipient_mobile=bytes(row["bi_recipient_mobile"]),
+            recipient_mobile_last4=bytes(row["bi_recipient_mobile_last4"]),
+            sender_mobile=bytes(row["bi_sender_mobile"]),
+            sender_mobile_last4=bytes(row["bi_sender_mobile_last4"]),
+            sender_id_number=bytes(row["bi_sender_id_number"]),
+        ),
+        events=events,
+    )
+
+
+class SqlLabelTokenRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add(self, record: LabelTokenRecord) -> None:
+        self._c.execute(
+            insert(m.label_token).values(
+                token_id=record.token_id,
+                waybill_id=record.waybill_id,
+                issued_at=record.issued_at,
+                revoked_at=record.revoked_at,
+            )
+        )
+
+    def get(self, token_id: bytes) -> LabelTokenRecord | None:
+        row = self._c.execute(select(m.label_token).where(m.label_token.c.token_id == token_id)).first()
+        return (
+            None
+            if row is None
+            else LabelTokenRecord(bytes(row.token_id), row.waybill_id, row.issued_at, row.revoked_at)
+        )
+
+    def active_for(self, waybill_id: str) -> LabelTokenRecord | None:
+        t = m.label_token.c
+        row = self._c.execute(
+            select(m.label_token)
+            .where(t.waybill_id == waybill_id, t.revoked_at.is_(None))
+            .order_by(t.issued_at.desc())
+            .limit(1)
+        ).first()
+        return (
+            None
+            if row is None
+            else LabelTokenRecord(bytes(row.token_id), row.waybill_id, row.issued_at, None)
+        )
+
+    def revoke_for(self, waybill_id: str, at: datetime) -> int:
+        t = m.label_token.c
+        result = self._c.execute(
+            update(m.label_token)
+            .where(t.waybill_id == waybill_id, t.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        return int(result.rowcount)
+
+
+class SqlAuditLog:
+    """Append-only today; the same rows become the leaves of an RFC 9162 Merkle log later."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def append_many(self, events: Sequence[AuditEvent]) -> None:
+        if not events:
+            return
+        self._c.execute(
+            insert(m.audit_event),
+            [
+                {
+                    "occurred_at": e.occurred_at,
+                    "actor": e.actor,
+                    "action": e.action,
+                    "subject": e.subject,
+                    "details": json.dumps(dict(e.details), sort_keys=True, separators=(",", ":")),
+                }
+                for e in events
+            ],
+        )
+
+    def for_subject(self, subject: str) -> list[AuditEvent]:
+        a = m.audit_event.c
+        rows = self._c.execute(select(m.audit_event).where(a.subject == subject).order_by(a.seq))
+        return [AuditEvent(r.action, r.actor, r.occurred_at, r.subject, json.loads(r.details)) for r in rows]
+
+
+class SqlApiKeyRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add(self, record: ApiKeyRecord) -> None:
+        self._c.execute(
+            insert(m.api_key).values(
+                key_id=record.key_id,
+                name=record.name,
+                secret_hash=record.secret_hash,
+                scopes=",".join(sorted(s.value for s in record.scopes)),
+                created_at=record.created_at,
+                revoked_at=record.revoked_at,
+            )
+        )
+
+    def get(self, key_id: str) -> ApiKeyRecord | None:
+        row = self._c.execute(select(m.api_key).where(m.api_key.c.key_id == key_id)).first()
+        if row is None:
+            return None
+        return ApiKeyRecord(
+            row.key_id, row.name, row.secret_hash, parse_scopes(row.scopes), row.created_at, row.revoked_at
+        )
+
+    def revoke(self, key_id: str, at: datetime) -> bool:
+        a = m.api_key.c
+        result = self._c.execute(
+            update(m.api_key).where(a.key_id == key_id, a.revoked_at.is_(None)).values(revoked_at=at)
+        )
+        return bool(result.rowcount)
+
+
+class SqlIdempotencyStore:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def get(self, key: str) -> IdempotencyRecord | None:
+        row = self._c.execute(select(m.idempotency_record).where(m.idempotency_record.c.key == key)).first()
+        return None if row is None else IdempotencyRecord(row.request_hash, row.response)
+
+    def put(self, key: str, record: IdempotencyRecord, at: datetime) -> None:
+        try:
+            self._c.execute(
+                insert(m.idempotency_record).values(
+                    key=key, request_hash=record.request_hash, response=record.response, created_at=at
+                )
+            )
+        except IntegrityError:
+            # The whole unit of work is rolled back by the caller; nothing of this batch is kept.
+            raise ConflictError(
+                "another request with this idempotency key finished first",
+                code=ErrorCode.IDEMPOTENCY_CONFLICT,
+            ) from None
+
+    def purge_before(self, at: datetime) -> int:
+        result = self._c.execute(delete(m.idempotency_record).where(m.idempotency_record.c.created_at < at))
+        return int(result.rowcount)

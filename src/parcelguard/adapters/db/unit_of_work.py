@@ -1,0 +1,66 @@
+"""One database transaction per use case, with the repositories bound to it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine, RootTransaction
+
+from parcelguard.adapters.db.repositories import (
+    SqlApiKeyRepository,
+    SqlAuditLog,
+    SqlIdempotencyStore,
+    SqlLabelTokenRepository,
+    SqlWaybillRepository,
+)
+
+
+class SqlUnitOfWork:
+    """Opens a connection and a transaction on enter; anything not committed is rolled back on exit."""
+
+    waybills: SqlWaybillRepository
+    label_tokens: SqlLabelTokenRepository
+    audit: SqlAuditLog
+    api_keys: SqlApiKeyRepository
+    idempotency: SqlIdempotencyStore
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._connection: Connection | None = None
+        self._transaction: RootTransaction | None = None
+
+    def __enter__(self) -> Self:
+        connection = self._engine.connect()
+        self._connection = connection
+        self._transaction = connection.begin()
+        self.waybills = SqlWaybillRepository(connection)
+        self.label_tokens = SqlLabelTokenRepository(connection)
+        self.audit = SqlAuditLog(connection)
+        self.api_keys = SqlApiKeyRepository(connection)
+        self.idempotency = SqlIdempotencyStore(connection)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self._transaction is not None and self._transaction.is_active:
+                self._transaction.rollback()
+        finally:
+            if self._connection is not None:
+                self._connection.close()
+            self._connection = None
+            self._transaction = None
+
+    def commit(self) -> None:
+        if self._transaction is None:
+            raise RuntimeError("commit outside a unit of work")
+        self._transaction.commit()
+
+    def rollback(self) -> None:
+        if self._transaction is not None and self._transaction.is_active:
+            self._transaction.rollback()

@@ -1,0 +1,88 @@
+"""Platform API keys and the scopes they carry.
+
+A key is shown once at creation as ``pgk_<key id>_<secret>``; only a SHA-256 of the secret is stored (the
+secret is 256 random bits, so a slow password hash would add nothing). People, roles and reveal policies
+come later and will reuse ``Principal`` as the thing a decision is about.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+from parcelguard.errors import AuthenticationError, ErrorCode, PermissionDeniedError, ValidationError
+
+_PRESENTED = re.compile(r"^pgk_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$")
+
+
+class Scope(StrEnum):
+    WAYBILL_ISSUE = "waybill:issue"
+    WAYBILL_READ = "waybill:read"
+    LABEL_PRINT = "label:print"
+    LABEL_TOKEN_RESOLVE = "label_token:resolve"  # noqa: S105 - a scope name, not a secret
+    ADMIN = "admin"
+
+
+ALL_SCOPES = frozenset(Scope)
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is acting: ``actor`` is what the audit log records (``apikey:<id>``, ``cli:<user>``)."""
+
+    actor: str
+    scopes: frozenset[Scope]
+
+    def require(self, scope: Scope) -> None:
+        """Raise unless this principal holds ``scope`` (or is an administrator)."""
+        if scope not in self.scopes and Scope.ADMIN not in self.scopes:
+            raise PermissionDeniedError(f"this key lacks the scope {scope.value}", code=ErrorCode.FORBIDDEN)
+
+
+@dataclass(frozen=True, slots=True)
+class NewApiKey:
+    key_id: str
+    secret: str
+    secret_hash: str
+
+    @property
+    def presented(self) -> str:
+        return f"pgk_{self.key_id}_{self.secret}"
+
+
+def new_api_key() -> NewApiKey:
+    """A fresh key id and secret; the caller stores only ``secret_hash``."""
+    key_id = "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(12))
+    secret = secrets.token_urlsafe(32)
+    return NewApiKey(key_id=key_id, secret=secret, secret_hash=hash_secret(secret))
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def split_presented_key(presented: str) -> tuple[str, str]:
+    """Key id and secret from ``pgk_<id>_<secret>``; a malformed key is an authentication failure."""
+    match = _PRESENTED.match(presented.strip())
+    if match is None:
+        raise AuthenticationError("malformed API key", code=ErrorCode.UNAUTHENTICATED)
+    return match.group(1), match.group(2)
+
+
+def secret_matches(secret: str, stored_hash: str) -> bool:
+    return hmac.compare_digest(hash_secret(secret), stored_hash)
+
+
+def parse_scopes(raw: str) -> frozenset[Scope]:
+    """Scopes from a comma list; an unknown scope is refused rather than ignored."""
+    scopes = set()
+    for part in filter(None, (item.strip() for item in raw.split(","))):
+        try:
+            scopes.add(Scope(part))
+        except ValueError:
+            raise ValidationError(f"unknown scope {part!r}", code=ErrorCode.INVALID_REQUEST) from None
+    return frozenset(scopes)

@@ -1,0 +1,55 @@
+"""Audit events: who did what to which record, when; never the personal data itself.
+
+Events are written in the same transaction as the change they describe. Their canonical bytes are what a
+later Merkle log (RFC 9162) will hash as leaves, so the serialisation is fixed: sorted keys, no whitespace,
+UTF-8, timestamps in UTC with microseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+AuditValue = str | int | float | bool | None
+_ACTION = re.compile(r"^[a-z][a-z_]*:[a-z][a-z_]*:[a-z][a-z_]*$")
+
+WAYBILL_ISSUED = "waybill:waybill:issued"
+WAYBILL_BATCH_ISSUED = "waybill:batch:issued"
+WAYBILL_VIEWED_MASKED = "waybill:waybill:viewed_masked"
+LABEL_RENDERED = "waybill:label:rendered"
+LABEL_TOKEN_RESOLVED = "waybill:label_token:resolved"  # noqa: S105 - an event name, not a secret
+LABEL_TOKEN_REVOKED = "waybill:label_token:revoked"  # noqa: S105 - an event name, not a secret
+KEYS_KEK_ROTATED = "keys:kek:rotated"
+API_KEY_CREATED = "access:api_key:created"
+API_KEY_REVOKED = "access:api_key:revoked"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """``action`` follows ``area:subject:action``; ``subject`` names the record (a tracking number)."""
+
+    action: str
+    actor: str
+    occurred_at: datetime
+    subject: str
+    details: Mapping[str, AuditValue] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not _ACTION.match(self.action):
+            raise ValueError("audit action must look like area:subject:action")
+        if self.occurred_at.tzinfo is None:
+            raise ValueError("audit timestamps must be timezone-aware")
+
+    def canonical_bytes(self) -> bytes:
+        """The exact bytes a transparency log will commit to."""
+        body = {
+            "action": self.action,
+            "actor": self.actor,
+            "details": dict(self.details),
+            "occurred_at": self.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "subject": self.subject,
+        }
+        return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()

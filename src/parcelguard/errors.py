@@ -1,0 +1,130 @@
+"""One error tree with stable codes, shared by every layer.
+
+The web layer and the CLI translate these at the edge (HTTP status, exit code); nothing below them knows
+about HTTP. Messages are written for operators and must never contain the personal data that failed: say
+which field is wrong and why, never what it held.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Machine-readable error codes. Values are part of the public API: never rename one."""
+
+    # input that fails validation
+    INVALID_REQUEST = "invalid_request"
+    INVALID_NAME = "invalid_name"
+    INVALID_MOBILE = "invalid_mobile"
+    INVALID_LANDLINE = "invalid_landline"
+    INVALID_PHONE = "invalid_phone"
+    INVALID_RESIDENT_ID = "invalid_resident_id"
+    INVALID_ID_TYPE = "invalid_id_type"
+    INVALID_ADDRESS = "invalid_address"
+    INVALID_EMAIL = "invalid_email"
+    INVALID_PARCEL = "invalid_parcel"
+    INVALID_TRACKING_NUMBER = "invalid_tracking_number"
+    INVALID_LABEL_FORMAT = "invalid_label_format"
+    BATCH_TOO_LARGE = "batch_too_large"
+    # state and lookups
+    WAYBILL_NOT_FOUND = "waybill_not_found"
+    IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+    TRACKING_VERIFICATION_FAILED = "tracking_verification_failed"
+    # who may do what
+    UNAUTHENTICATED = "unauthenticated"
+    FORBIDDEN = "forbidden"
+    RATE_LIMITED = "rate_limited"
+    # label tokens
+    TOKEN_INVALID = "token_invalid"  # noqa: S105 - an error code, not a secret
+    TOKEN_REVOKED = "token_revoked"  # noqa: S105 - an error code, not a secret
+    # keys and crypto
+    KEY_FILE_MISSING = "key_file_missing"
+    KEY_FILE_INSECURE = "key_file_insecure"
+    KEY_FILE_CORRUPT = "key_file_corrupt"
+    KEY_VERSION_UNKNOWN = "key_version_unknown"
+    DECRYPTION_FAILED = "decryption_failed"
+    # rendering and configuration
+    LABEL_NOT_COMPLIANT = "label_not_compliant"
+    INSECURE_CONFIGURATION = "insecure_configuration"
+    DATABASE_NOT_READY = "database_not_ready"
+    INTERNAL = "internal_error"
+
+
+class ParcelGuardError(Exception):
+    """Base of every error ParcelGuard raises on purpose.
+
+    ``field`` names the input field at fault (``recipient.mobile``), never its value.
+    """
+
+    default_code: ErrorCode = ErrorCode.INTERNAL
+
+    def __init__(self, message: str, *, code: ErrorCode | None = None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code: ErrorCode = code or self.default_code
+        self.message = message
+        self.field = field
+
+    def to_dict(self) -> dict[str, str]:
+        """The JSON body the API and the CLI show: ``{"code", "message"}`` plus ``field`` when known."""
+        body = {"code": self.code.value, "message": self.message}
+        if self.field:
+            body["field"] = self.field
+        return body
+
+
+class ValidationError(ParcelGuardError):
+    """Input that is not what it claims to be (bad checksum, unknown division, malformed order)."""
+
+    default_code = ErrorCode.INVALID_REQUEST
+
+    def with_field_prefix(self, prefix: str) -> ValidationError:
+        """The same error, its field path placed under ``prefix`` (``mobile`` -> ``recipient.mobile``)."""
+        field = f"{prefix}.{self.field}" if self.field else prefix
+        return type(self)(self.message, code=self.code, field=field)
+
+
+class NotFoundError(ParcelGuardError):
+    default_code = ErrorCode.WAYBILL_NOT_FOUND
+
+
+class ConflictError(ParcelGuardError):
+    default_code = ErrorCode.IDEMPOTENCY_CONFLICT
+
+
+class AuthenticationError(ParcelGuardError):
+    default_code = ErrorCode.UNAUTHENTICATED
+
+
+class PermissionDeniedError(ParcelGuardError):
+    default_code = ErrorCode.FORBIDDEN
+
+
+class RateLimitedError(ParcelGuardError):
+    default_code = ErrorCode.RATE_LIMITED
+
+    def __init__(self, message: str, *, retry_after_s: float, code: ErrorCode | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after_s = retry_after_s
+
+
+class TokenError(ParcelGuardError):
+    default_code = ErrorCode.TOKEN_INVALID
+
+
+class CryptoError(ParcelGuardError):
+    default_code = ErrorCode.DECRYPTION_FAILED
+
+
+class KeyStoreError(ParcelGuardError):
+    default_code = ErrorCode.KEY_FILE_CORRUPT
+
+
+class LabelComplianceError(ParcelGuardError):
+    """The label gate found text a privacy waybill must not show; nothing was rendered."""
+
+    default_code = ErrorCode.LABEL_NOT_COMPLIANT
+
+
+class ConfigurationError(ParcelGuardError):
+    default_code = ErrorCode.INSECURE_CONFIGURATION

@@ -1,0 +1,28 @@
+"""What every use case is handed: the unit of work factory and the adapters, built once by bootstrap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from parcelguard.services.ports import (
+    BlindIndex,
+    Clock,
+    Envelope,
+    KeyRing,
+    LabelRenderer,
+    LabelTokenCodec,
+    UnitOfWorkFactory,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceContext:
+    uow: UnitOfWorkFactory
+    envelope: Envelope
+    keyring: KeyRing
+    index: BlindIndex
+    tokens: LabelTokenCodec
+    renderer: LabelRenderer
+    clock: Clock
+    carrier_name: str
+    carrier_prefix: str

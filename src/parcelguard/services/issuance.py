@@ -1,0 +1,285 @@
+"""Issuing waybills: validate, seal (encrypt and index), store, audit, in one transaction.
+
+A batch is all-or-nothing at the storage level (one commit) and item-by-item at the validation level: a bad
+order becomes a coded failure for that item while the good ones are issued. An idempotency key makes a
+retried batch return the first answer instead of issuing twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from parcelguard.domain import audit
+from parcelguard.domain import waybill as wb
+from parcelguard.domain.audit import AuditEvent
+from parcelguard.domain.order import Order, parse_order
+from parcelguard.domain.tracking import TrackingNumber
+from parcelguard.domain.waybill import (
+    BlindIndexes,
+    MaskedOrder,
+    SealedWaybill,
+    TrackingEvent,
+    WaybillStatus,
+    routing_of,
+)
+from parcelguard.errors import ConflictError, ErrorCode, ValidationError
+from parcelguard.services.context import ServiceContext
+from parcelguard.services.ports import IdempotencyRecord, UnitOfWork
+from parcelguard.services.unseal import masked_order_of
+
+MAX_BATCH = 1000
+MAX_IDEMPOTENCY_KEY_CHARS = 128
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedWaybill:
+    index: int
+    tracking_number: str
+    masked: MaskedOrder
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"tracking_number": self.tracking_number, "masked": self.masked.as_dict()}
+
+
+@dataclass(frozen=True, slots=True)
+class FailedItem:
+    index: int
+    error: dict[str, str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "error": self.error}
+
+
+BatchItem = IssuedWaybill | FailedItem
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    items: list[BatchItem]
+    replayed: bool = False
+
+    @property
+    def issued(self) -> int:
+        return sum(isinstance(item, IssuedWaybill) for item in self.items)
+
+
+def issue_waybill(ctx: ServiceContext, order: Any, *, actor: str) -> IssuedWaybill:
+    """Issue one waybill; a bad order raises its ValidationError instead of returning a failure."""
+    parsed = parse_order(order)
+    with ctx.uow() as uow:
+        [issued] = _store(ctx, uow, [(0, parsed)], actor=actor)
+        uow.commit()
+    return issued
+
+
+def issue_batch(
+    ctx: ServiceContext,
+    orders: Sequence[Any],
+    *,
+    actor: str,
+    idempotency_key: str | None = None,
+) -> BatchResult:
+    """Issue up to MAX_BATCH orders; each one succeeds or fails on its own."""
+    if len(orders) > MAX_BATCH:
+        raise ValidationError(
+            f"a batch holds at most {MAX_BATCH} orders", code=ErrorCode.BATCH_TOO_LARGE, field="orders"
+        )
+    scoped_key = _scoped_idempotency_key(actor, idempotency_key)
+    request_hash = _request_hash(orders) if scoped_key else ""
+    if scoped_key:
+        replay = _replay(ctx, scoped_key, request_hash)
+        if replay is not None:
+            return replay
+
+    items: list[BatchItem] = []
+    valid: list[tuple[int, Order]] = []
+    for index, raw in enumerate(orders):
+        try:
+            valid.append((index, parse_order(raw)))
+        except ValidationError as error:
+            items.append(FailedItem(index=index, error=error.to_dict()))
+
+    try:
+        return _issue_valid(ctx, items, valid, actor=actor, scoped_key=scoped_key, request_hash=request_hash)
+    except ConflictError:
+        # Another request with the same idempotency key committed first: answer with its result.
+        replay = _replay(ctx, scoped_key, request_hash) if scoped_key else None
+        if replay is None:
+            raise
+        return replay
+
+
+def _issue_valid(
+    ctx: ServiceContext,
+    items: list[BatchItem],
+    valid: Sequence[tuple[int, Order]],
+    *,
+    actor: str,
+    scoped_key: str | None,
+    request_hash: str,
+) -> BatchResult:
+    items = list(items)
+    with ctx.uow() as uow:
+        issued = _store(ctx, uow, valid, actor=actor)
+        items.extend(issued)
+        items.sort(key=lambda item: item.index)
+        now = ctx.clock()
+        uow.audit.append_many(
+            [
+                AuditEvent(
+                    action=audit.WAYBILL_BATCH_ISSUED,
+                    actor=actor,
+                    occurred_at=now,
+                    subject=f"batch:{len(items)}",
+                    details={"issued": len(issued), "failed": len(items) - len(issued)},
+                )
+            ]
+        )
+        if scoped_key:
+            uow.idempotency.put(
+                scoped_key,
+                IdempotencyRecord(request_hash=request_hash, response=_summarise(items)),
+                now,
+            )
+        uow.commit()
+    return BatchResult(items=items)
+
+
+def _store(
+    ctx: ServiceContext, uow: UnitOfWork, orders: Sequence[tuple[int, Order]], *, actor: str
+) -> list[IssuedWaybill]:
+    now = ctx.clock()
+    sealed: list[SealedWaybill] = []
+    issued: list[IssuedWaybill] = []
+    events: list[AuditEvent] = []
+    numbers = _fresh_tracking_numbers(ctx, uow, len(orders))
+    for (index, order), tracking_number in zip(orders, numbers, strict=True):
+        record = seal_order(ctx, order, tracking_number=tracking_number, actor=actor)
+        sealed.append(record)
+        issued.append(
+            IssuedWaybill(index=index, tracking_number=tracking_number, masked=MaskedOrder.of(order))
+        )
+        events.append(
+            AuditEvent(
+                action=audit.WAYBILL_ISSUED,
+                actor=actor,
+                occurred_at=now,
+                subject=tracking_number,
+                details={"waybill_id": record.id},
+            )
+        )
+    if sealed:
+        uow.waybills.add_many(sealed)
+        uow.audit.append_many(events)
+    return issued
+
+
+def seal_order(ctx: ServiceContext, order: Order, *, tracking_number: str, actor: str) -> SealedWaybill:
+    """Encrypt every personal field under a fresh data key bound to this waybill; index what is looked up."""
+    waybill_id = secrets.token_hex(16)
+    data_key, wrapped = ctx.envelope.new_data_key(waybill_id)
+    encrypt = data_key.encrypt
+    sender, recipient = order.sender, order.recipient
+    ciphertexts = {
+        wb.SENDER_NAME: encrypt(wb.SENDER_NAME, sender.name.value),
+        wb.SENDER_MOBILE: encrypt(wb.SENDER_MOBILE, sender.mobile.value),
+        wb.SENDER_ADDRESS: encrypt(wb.SENDER_ADDRESS, sender.address.full),
+        wb.SENDER_ID_NUMBER: encrypt(wb.SENDER_ID_NUMBER, order.sender_id.number.value),
+        wb.RECIPIENT_NAME: encrypt(wb.RECIPIENT_NAME, recipient.name.value),
+        wb.RECIPIENT_MOBILE: encrypt(wb.RECIPIENT_MOBILE, recipient.mobile.value),
+        wb.RECIPIENT_ADDRESS: encrypt(wb.RECIPIENT_ADDRESS, recipient.address.full),
+        wb.PARCEL_DESCRIPTION: encrypt(wb.PARCEL_DESCRIPTION, order.parcel.description),
+    }
+    index = ctx.index
+    indexes = BlindIndexes(
+        recipient_mobile=index.mobile(recipient.mobile.value),
+        recipient_mobile_last4=index.mobile_last4(recipient.mobile.last4),
+        sender_mobile=index.mobile(sender.mobile.value),
+        sender_mobile_last4=index.mobile_last4(sender.mobile.last4),
+        sender_id_number=index.resident_id(order.sender_id.number.value),
+    )
+    routing_code, routing_text = routing_of(order)
+    now = ctx.clock()
+    return SealedWaybill(
+        id=waybill_id,
+        tracking_number=tracking_number,
+        status=WaybillStatus.CREATED,
+        created_at=now,
+        created_by=actor,
+        weight_grams=max(1, round(order.parcel.weight_kg * 1000)),
+        sender_id_type=order.sender_id.id_type,
+        routing_code=routing_code,
+        routing_text=routing_text,
+        wrapped_key=wrapped,
+        ciphertexts=ciphertexts,
+        indexes=indexes,
+        events=(TrackingEvent(status=WaybillStatus.CREATED, occurred_at=now, location=routing_text),),
+    )
+
+
+def _fresh_tracking_numbers(ctx: ServiceContext, uow: UnitOfWork, count: int) -> list[str]:
+    """Random numbers that are not yet taken; the unique constraint still guards against a race."""
+    numbers: list[str] = []
+    while len(numbers) < count:
+        candidates = {TrackingNumber.generate(ctx.carrier_prefix).value for _ in range(count - len(numbers))}
+        candidates -= set(numbers)
+        taken = uow.waybills.taken(sorted(candidates)) if candidates else set()
+        numbers.extend(sorted(candidates - taken))
+    return numbers
+
+
+def _scoped_idempotency_key(actor: str, key: str | None) -> str | None:
+    if key is None:
+        return None
+    if not 0 < len(key) <= MAX_IDEMPOTENCY_KEY_CHARS or not key.isascii() or not key.isprintable():
+        raise ValidationError(
+            f"idempotency key must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} printable ASCII characters",
+            code=ErrorCode.INVALID_REQUEST,
+            field="idempotency_key",
+        )
+    return f"{actor}\x00{key}"
+
+
+def _request_hash(orders: Sequence[Any]) -> str:
+    canonical = json.dumps(
+        list(orders), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _summarise(items: Sequence[BatchItem]) -> str:
+    """What the idempotency record keeps: tracking numbers and error codes, never personal data."""
+    summary = [
+        {"tracking_number": item.tracking_number}
+        if isinstance(item, IssuedWaybill)
+        else {"error": item.error}
+        for item in items
+    ]
+    return json.dumps(summary, separators=(",", ":"), ensure_ascii=False)
+
+
+def _replay(ctx: ServiceContext, scoped_key: str, request_hash: str) -> BatchResult | None:
+    with ctx.uow() as uow:
+        record = uow.idempotency.get(scoped_key)
+        if record is None:
+            return None
+        if record.request_hash != request_hash:
+            raise ConflictError(
+                "this idempotency key was used with a different batch", code=ErrorCode.IDEMPOTENCY_CONFLICT
+            )
+        summary: list[Mapping[str, Any]] = json.loads(record.response)
+        numbers = [entry["tracking_number"] for entry in summary if "tracking_number" in entry]
+        sealed = {w.tracking_number: w for w in uow.waybills.get_many(numbers)}
+        items: list[BatchItem] = []
+        for index, entry in enumerate(summary):
+            if "tracking_number" in entry:
+                number = entry["tracking_number"]
+                items.append(IssuedWaybill(index, number, masked_order_of(ctx, sealed[number])))
+            else:
+                items.append(FailedItem(index=index, error=dict(entry["error"])))
+    return BatchResult(items=items, replayed=True)

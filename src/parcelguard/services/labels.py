@@ -1,0 +1,184 @@
+"""Printing labels and resolving the opaque token their QR code carries.
+
+A label's QR code holds an authenticated token and nothing else. The token is issued when a label is first
+printed, reused on reprints, and can be revoked (a lost or photographed label); a revoked or forged token
+resolves to nothing. Resolving needs an authenticated principal with the right scope, and returns only the
+masked view: revealing full data is a later, policy-checked use case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from parcelguard.domain import audit
+from parcelguard.domain.access import Principal, Scope
+from parcelguard.domain.audit import AuditEvent
+from parcelguard.domain.label import LabelData, LabelParty
+from parcelguard.domain.tracking import TrackingNumber
+from parcelguard.domain.waybill import MaskedOrder, SealedWaybill
+from parcelguard.errors import ErrorCode, NotFoundError, TokenError, ValidationError
+from parcelguard.services.context import ServiceContext
+from parcelguard.services.ports import LabelFormat, LabelTokenRecord, UnitOfWork
+from parcelguard.services.unseal import masked_order_of
+
+LABEL_FORMATS: tuple[LabelFormat, ...] = ("pdf", "png", "zpl")
+MAX_LABEL_BATCH = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedToken:
+    tracking_number: str
+    status: str
+    masked: MaskedOrder
+
+
+def parse_label_format(raw: str) -> LabelFormat:
+    for fmt in LABEL_FORMATS:
+        if raw == fmt:
+            return fmt
+    raise ValidationError(
+        f"format must be one of: {', '.join(LABEL_FORMATS)}",
+        code=ErrorCode.INVALID_LABEL_FORMAT,
+        field="format",
+    )
+
+
+def render_label(
+    ctx: ServiceContext, tracking_number: str, fmt: LabelFormat, *, principal: Principal
+) -> bytes:
+    """One label in ``fmt``; the renderer's compliance gate refuses anything unmasked."""
+    principal.require(Scope.LABEL_PRINT)
+    number = TrackingNumber.parse(tracking_number).value
+    with ctx.uow() as uow:
+        sealed = _get(uow, number)
+        data = _label_data(ctx, uow, sealed)
+        uow.audit.append_many([_printed(ctx, principal, number, fmt)])
+        content = ctx.renderer.render(data, fmt)
+        uow.commit()
+    return content
+
+
+def render_label_batch(
+    ctx: ServiceContext, tracking_numbers: Sequence[str], *, principal: Principal
+) -> bytes:
+    """A multi-page PDF, one label a page, for platforms that print hundreds at once."""
+    principal.require(Scope.LABEL_PRINT)
+    if not 0 < len(tracking_numbers) <= MAX_LABEL_BATCH:
+        raise ValidationError(
+            f"a label batch holds 1 to {MAX_LABEL_BATCH} tracking numbers",
+            code=ErrorCode.BATCH_TOO_LARGE,
+            field="tracking_numbers",
+        )
+    numbers = [TrackingNumber.parse(raw).value for raw in tracking_numbers]
+    with ctx.uow() as uow:
+        found = {w.tracking_number: w for w in uow.waybills.get_many(numbers)}
+        missing = [n for n in numbers if n not in found]
+        if missing:
+            raise NotFoundError(
+                f"{len(missing)} tracking numbers are unknown", code=ErrorCode.WAYBILL_NOT_FOUND
+            )
+        datas = [_label_data(ctx, uow, found[n]) for n in numbers]
+        uow.audit.append_many([_printed(ctx, principal, n, "pdf") for n in numbers])
+        content = ctx.renderer.render_pdf_batch(datas)
+        uow.commit()
+    return content
+
+
+def resolve_label_token(ctx: ServiceContext, token_text: str, *, principal: Principal) -> ResolvedToken:
+    """What a scanner learns from a label's QR code, given an authorised session."""
+    principal.require(Scope.LABEL_TOKEN_RESOLVE)
+    parsed = ctx.tokens.parse(token_text)
+    with ctx.uow() as uow:
+        record = uow.label_tokens.get(parsed.token_id)
+        if record is None:
+            raise TokenError("unknown label token", code=ErrorCode.TOKEN_INVALID)
+        ctx.tokens.verify(parsed, record.waybill_id)
+        if record.revoked_at is not None:
+            raise TokenError("this label token was revoked", code=ErrorCode.TOKEN_REVOKED)
+        sealed = uow.waybills.get_by_id(record.waybill_id)
+        if sealed is None:
+            raise TokenError("unknown label token", code=ErrorCode.TOKEN_INVALID)
+        uow.audit.append_many(
+            [
+                AuditEvent(
+                    action=audit.LABEL_TOKEN_RESOLVED,
+                    actor=principal.actor,
+                    occurred_at=ctx.clock(),
+                    subject=sealed.tracking_number,
+                    details={},
+                )
+            ]
+        )
+        masked = masked_order_of(ctx, sealed)
+        uow.commit()
+    return ResolvedToken(tracking_number=sealed.tracking_number, status=sealed.status.value, masked=masked)
+
+
+def revoke_label_tokens(ctx: ServiceContext, tracking_number: str, *, principal: Principal) -> int:
+    """Invalidate every QR token of a waybill (a label was lost); the next print issues a new one."""
+    principal.require(Scope.LABEL_PRINT)
+    number = TrackingNumber.parse(tracking_number).value
+    with ctx.uow() as uow:
+        sealed = _get(uow, number)
+        now = ctx.clock()
+        revoked = uow.label_tokens.revoke_for(sealed.id, now)
+        uow.audit.append_many(
+            [
+                AuditEvent(
+                    action=audit.LABEL_TOKEN_REVOKED,
+                    actor=principal.actor,
+                    occurred_at=now,
+                    subject=number,
+                    details={"revoked": revoked},
+                )
+            ]
+        )
+        uow.commit()
+    return revoked
+
+
+def _get(uow: UnitOfWork, tracking_number: str) -> SealedWaybill:
+    sealed = uow.waybills.get(tracking_number)
+    if sealed is None:
+        raise NotFoundError("no waybill with this tracking number", code=ErrorCode.WAYBILL_NOT_FOUND)
+    return sealed
+
+
+def _token_text(ctx: ServiceContext, uow: UnitOfWork, sealed: SealedWaybill) -> str:
+    active = uow.label_tokens.active_for(sealed.id)
+    if active is not None:
+        return ctx.tokens.encode(active.token_id, sealed.id)
+    token = ctx.tokens.issue(sealed.id)
+    uow.label_tokens.add(
+        LabelTokenRecord(
+            token_id=token.token_id, waybill_id=sealed.id, issued_at=ctx.clock(), revoked_at=None
+        )
+    )
+    return token.text
+
+
+def _label_data(ctx: ServiceContext, uow: UnitOfWork, sealed: SealedWaybill) -> LabelData:
+    masked = masked_order_of(ctx, sealed)
+    return LabelData(
+        carrier_name=ctx.carrier_name,
+        tracking_number=sealed.tracking_number,
+        routing_code=sealed.routing_code,
+        routing_text=sealed.routing_text,
+        recipient=LabelParty(masked.recipient.name, masked.recipient.mobile, masked.recipient.address),
+        sender=LabelParty(masked.sender.name, masked.sender.mobile, masked.sender.address),
+        qr_payload=_token_text(ctx, uow, sealed),
+        parcel_description=masked.parcel_description,
+        weight_kg=masked.weight_kg,
+        issued_on=sealed.created_at.date(),
+    )
+
+
+def _printed(ctx: ServiceContext, principal: Principal, tracking_number: str, fmt: str) -> AuditEvent:
+    return AuditEvent(
+        action=audit.LABEL_RENDERED,
+        actor=principal.actor,
+        occurred_at=ctx.clock(),
+        subject=tracking_number,
+        details={"format": fmt},
+    )

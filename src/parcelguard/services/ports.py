@@ -1,0 +1,166 @@
+"""The interfaces services need. Adapters implement them; services never import adapters.
+
+Keeping these narrow is what lets the audit table become a Merkle log, or the local key file become an HSM,
+without touching a use case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Literal, Protocol, Self
+
+from parcelguard.domain.access import Scope
+from parcelguard.domain.audit import AuditEvent
+from parcelguard.domain.label import LabelData
+from parcelguard.domain.waybill import SealedWaybill, TrackingEvent, WrappedKey
+
+Clock = Callable[[], datetime]
+LabelFormat = Literal["pdf", "png", "zpl"]
+
+
+class DataKey(Protocol):
+    def encrypt(self, field: str, plaintext: str) -> bytes: ...
+    def decrypt(self, field: str, ciphertext: bytes) -> str: ...
+
+
+class Envelope(Protocol):
+    """Per-record data keys wrapped by versioned key-encryption keys."""
+
+    def new_data_key(self, owner_id: str) -> tuple[DataKey, WrappedKey]: ...
+    def open_data_key(self, owner_id: str, wrapped: WrappedKey) -> DataKey: ...
+    def rewrap(self, owner_id: str, wrapped: WrappedKey) -> WrappedKey: ...
+
+
+class KeyRing(Protocol):
+    """The versioned key-encryption keys themselves (a key file today, a KMS later)."""
+
+    @property
+    def current_kek_version(self) -> int: ...
+    def add_kek_version(self) -> int: ...
+
+
+class BlindIndex(Protocol):
+    def mobile(self, eleven_digits: str) -> bytes: ...
+    def mobile_last4(self, four_digits: str) -> bytes: ...
+    def resident_id(self, eighteen_chars: str) -> bytes: ...
+
+
+class IssuedLabelToken(Protocol):
+    @property
+    def token_id(self) -> bytes: ...
+    @property
+    def text(self) -> str: ...
+
+
+class ParsedLabelToken(Protocol):
+    @property
+    def token_id(self) -> bytes: ...
+
+
+class LabelTokenCodec(Protocol):
+    def issue(self, waybill_id: str) -> IssuedLabelToken: ...
+    def encode(self, token_id: bytes, waybill_id: str) -> str: ...
+    def parse(self, text: str) -> ParsedLabelToken: ...
+    def verify(self, parsed: ParsedLabelToken, waybill_id: str) -> None: ...
+
+
+class LabelRenderer(Protocol):
+    def render(self, data: LabelData, fmt: LabelFormat) -> bytes: ...
+    def render_pdf_batch(self, labels: Iterable[LabelData]) -> bytes: ...
+
+
+class RateLimiter(Protocol):
+    def check(self, client: str) -> None:
+        """Raise RateLimitedError when ``client`` has used up its allowance."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyRecord:
+    key_id: str
+    name: str
+    secret_hash: str
+    scopes: frozenset[Scope]
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class LabelTokenRecord:
+    token_id: bytes
+    waybill_id: str
+    issued_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyRecord:
+    request_hash: str
+    response: str
+
+
+class WaybillRepository(Protocol):
+    def add_many(self, waybills: Sequence[SealedWaybill]) -> None: ...
+    def get(self, tracking_number: str) -> SealedWaybill | None: ...
+    def get_by_id(self, waybill_id: str) -> SealedWaybill | None: ...
+    def get_many(self, tracking_numbers: Sequence[str]) -> list[SealedWaybill]: ...
+    def taken(self, tracking_numbers: Sequence[str]) -> set[str]: ...
+    def add_event(self, waybill_id: str, event: TrackingEvent) -> None: ...
+    def find_by_recipient_mobile(self, index: bytes) -> list[str]: ...
+    def find_by_sender_id_number(self, index: bytes) -> list[str]: ...
+    def iter_wrapped_keys(
+        self, older_than_version: int, batch_size: int
+    ) -> Iterator[list[tuple[str, WrappedKey]]]:
+        """Batches of (waybill id, wrapped key) still wrapped under an older key version."""
+        ...
+
+    def replace_wrapped_keys(self, items: Sequence[tuple[str, WrappedKey]]) -> None: ...
+
+
+class LabelTokenRepository(Protocol):
+    def add(self, record: LabelTokenRecord) -> None: ...
+    def get(self, token_id: bytes) -> LabelTokenRecord | None: ...
+    def active_for(self, waybill_id: str) -> LabelTokenRecord | None: ...
+    def revoke_for(self, waybill_id: str, at: datetime) -> int: ...
+
+
+class AuditLog(Protocol):
+    def append_many(self, events: Sequence[AuditEvent]) -> None: ...
+    def for_subject(self, subject: str) -> list[AuditEvent]: ...
+
+
+class ApiKeyRepository(Protocol):
+    def add(self, record: ApiKeyRecord) -> None: ...
+    def get(self, key_id: str) -> ApiKeyRecord | None: ...
+    def revoke(self, key_id: str, at: datetime) -> bool: ...
+
+
+class IdempotencyStore(Protocol):
+    def get(self, key: str) -> IdempotencyRecord | None: ...
+    def put(self, key: str, record: IdempotencyRecord, at: datetime) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: everything a use case writes lands together or not at all."""
+
+    waybills: WaybillRepository
+    label_tokens: LabelTokenRepository
+    audit: AuditLog
+    api_keys: ApiKeyRepository
+    idempotency: IdempotencyStore
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -1,0 +1,41 @@
+"""Opening a sealed waybill for the platform itself: decrypt, then show only the masked view.
+
+Full plaintext leaves this module only inside an Order object that callers mask before it goes anywhere;
+the controlled reveal of unmasked data to people is a later, policy-checked use case.
+"""
+
+from __future__ import annotations
+
+from parcelguard.domain import waybill as wb
+from parcelguard.domain.order import IdDocument, Order, Parcel, Party
+from parcelguard.domain.pii import Address, Mobile, PersonName, ResidentId
+from parcelguard.domain.waybill import MaskedOrder, SealedWaybill
+from parcelguard.services.context import ServiceContext
+
+
+def open_order(ctx: ServiceContext, sealed: SealedWaybill) -> Order:
+    """Decrypt every field of ``sealed``; a ciphertext moved from another row or field fails here."""
+    key = ctx.envelope.open_data_key(sealed.id, sealed.wrapped_key)
+    plain = {name: key.decrypt(name, ciphertext) for name, ciphertext in sealed.ciphertexts.items()}
+    sender = Party(
+        name=PersonName.parse(plain[wb.SENDER_NAME]),
+        mobile=Mobile.parse(plain[wb.SENDER_MOBILE]),
+        address=Address.parse(plain[wb.SENDER_ADDRESS]),
+    )
+    recipient = Party(
+        name=PersonName.parse(plain[wb.RECIPIENT_NAME]),
+        mobile=Mobile.parse(plain[wb.RECIPIENT_MOBILE]),
+        address=Address.parse(plain[wb.RECIPIENT_ADDRESS]),
+    )
+    return Order(
+        sender=sender,
+        sender_id=IdDocument(
+            id_type=sealed.sender_id_type, number=ResidentId.parse(plain[wb.SENDER_ID_NUMBER])
+        ),
+        recipient=recipient,
+        parcel=Parcel(description=plain[wb.PARCEL_DESCRIPTION], weight_kg=sealed.weight_grams / 1000),
+    )
+
+
+def masked_order_of(ctx: ServiceContext, sealed: SealedWaybill) -> MaskedOrder:
+    return MaskedOrder.of(open_order(ctx, sealed))
