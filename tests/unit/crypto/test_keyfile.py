@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from parcelguard.adapters.crypto import KeyFile
-from parcelguard.adapters.crypto import keyfile as keyfile_module
 from parcelguard.errors import ErrorCode, KeyStoreError
 
 
@@ -171,7 +170,7 @@ def test_a_crash_before_the_rename_leaves_the_old_key_file_intact(
     def crash(src: object, dst: object) -> None:
         raise OSError("simulated power cut")
 
-    monkeypatch.setattr(keyfile_module.os, "replace", crash)
+    monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(OSError, match="simulated"):
         keyfile.add_kek_version()
     monkeypatch.undo()

@@ -50,16 +50,13 @@ _MAX_FILE_BYTES = 1 << 20  # a real key file is a few KiB; refuse to slurp anyth
 class _KeySet:
     """One immutable snapshot of the file's contents; swapped whole so readers never see half a rotation."""
 
-    __slots__ = ("index_key", "keks", "token_key")
+    __slots__ = ("current", "index_key", "keks", "token_key")
 
     def __init__(self, keks: Mapping[int, bytes], index_key: bytes, token_key: bytes) -> None:
         self.keks: Mapping[int, bytes] = MappingProxyType(dict(keks))
         self.index_key = index_key
         self.token_key = token_key
-
-    @property
-    def current(self) -> int:
-        return max(self.keks)
+        self.current = max(keks)  # new DEKs always use the highest version; read on every wrap
 
     def with_new_kek(self) -> _KeySet:
         keks = dict(self.keks)
@@ -218,21 +215,29 @@ def _read(path: Path) -> _KeySet:
         raise KeyStoreError(
             f"key file {path} is not readable by this process", code=ErrorCode.KEY_FILE_MISSING
         ) from None
+    try:
+        _check_secure(path, fd)
+    except BaseException:
+        os.close(fd)
+        raise
     with os.fdopen(fd, "rb") as fh:
-        # fstat the descriptor we read from, not the name, so a swap between check and read is impossible.
-        st = os.fstat(fh.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            raise _corrupt(path, "not a regular file")
-        if st.st_mode & 0o077:
-            raise KeyStoreError(
-                f"key file {path} has mode {stat.S_IMODE(st.st_mode):04o}; it must not be readable or "
-                "writable by group or others (chmod 600)",
-                code=ErrorCode.KEY_FILE_INSECURE,
-            )
         raw = fh.read(_MAX_FILE_BYTES + 1)
     if len(raw) > _MAX_FILE_BYTES:
         raise _corrupt(path, "file is far too large")
     return _parse(path, raw)
+
+
+def _check_secure(path: Path, fd: int) -> None:
+    # fstat the descriptor we are about to read, not the name, so a swap between check and read is useless.
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        raise _corrupt(path, "not a regular file")
+    if st.st_mode & 0o077:
+        raise KeyStoreError(
+            f"key file {path} has mode {stat.S_IMODE(st.st_mode):04o}; it must not be readable or "
+            "writable by group or others (chmod 600)",
+            code=ErrorCode.KEY_FILE_INSECURE,
+        )
 
 
 def _parse(path: Path, raw: bytes) -> _KeySet:

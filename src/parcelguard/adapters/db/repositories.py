@@ -96,6 +96,9 @@ class SqlWaybillRepository:
             taken.update(self._c.scalars(select(column).where(column.in_(chunk))))
         return taken
 
+    def any_tracking_number(self) -> str | None:
+        return self._c.scalar(select(m.waybill.c.tracking_number).limit(1))
+
     def add_event(self, waybill_id: str, event: TrackingEvent) -> None:
         self._c.execute(
             insert(m.tracking_event).values(

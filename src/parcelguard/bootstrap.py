@@ -1,0 +1,74 @@
+"""The one place that turns Settings into real adapters and a ServiceContext."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+
+from parcelguard.adapters.crypto import BlindIndex, Envelope, KeyFile, LabelTokenCodec
+from parcelguard.adapters.db import migrate
+from parcelguard.adapters.db.engine import make_engine
+from parcelguard.adapters.db.unit_of_work import SqlUnitOfWork
+from parcelguard.adapters.rate_limit import InMemoryRateLimiter
+from parcelguard.adapters.render import LabelRenderer
+from parcelguard.config import Settings
+from parcelguard.domain.pii.label_lint import assert_label_compliant
+from parcelguard.errors import ConfigurationError, ErrorCode
+from parcelguard.services.context import ServiceContext
+from parcelguard.services.ports import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """Everything a running ParcelGuard holds: settings, the engine, the services' context."""
+
+    settings: Settings
+    engine: Engine
+    keyfile: KeyFile
+    ctx: ServiceContext
+    track_limiter: InMemoryRateLimiter
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def bootstrap(settings: Settings, *, create_keys: bool = True) -> Runtime:
+    """Build adapters from ``settings``; creates the data directory and key file on first use."""
+    settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key_path = settings.resolved_key_file
+    keyfile = KeyFile.load_or_create(key_path) if create_keys else KeyFile.load(key_path)
+    engine = make_engine(settings.resolved_database_url)
+
+    def unit_of_work() -> UnitOfWork:
+        return SqlUnitOfWork(engine)
+
+    ctx = ServiceContext(
+        uow=unit_of_work,
+        envelope=Envelope(keyfile),
+        keyring=keyfile,
+        index=BlindIndex(keyfile.index_key),
+        tokens=LabelTokenCodec(keyfile.token_key),
+        renderer=LabelRenderer(gate=assert_label_compliant),
+        clock=utc_now,
+        carrier_name=settings.carrier_name,
+        carrier_prefix=settings.carrier_prefix,
+    )
+    limiter = InMemoryRateLimiter(per_minute=settings.track_rate_per_minute, burst=settings.track_burst)
+    return Runtime(settings=settings, engine=engine, keyfile=keyfile, ctx=ctx, track_limiter=limiter)
+
+
+def require_current_schema(runtime: Runtime) -> None:
+    """Refuse to serve on a database that `parcelguard db upgrade` has not brought up to date."""
+    current = migrate.current_revision(runtime.engine)
+    head = migrate.head_revision(runtime.engine)
+    if current != head:
+        raise ConfigurationError(
+            "the database schema is not current: run `parcelguard db upgrade`",
+            code=ErrorCode.DATABASE_NOT_READY,
+        )

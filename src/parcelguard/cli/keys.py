@@ -1,0 +1,61 @@
+"""``parcelguard keys``: key-encryption key rotation and platform API keys."""
+
+from __future__ import annotations
+
+import typer
+
+from parcelguard.cli.common import console, open_runtime, operator, reported_errors
+from parcelguard.domain.access import parse_scopes
+from parcelguard.services.api_keys import create_api_key, revoke_api_key
+from parcelguard.services.keys import rotate_keys
+
+app = typer.Typer(help="Encryption keys and API keys.", no_args_is_help=True)
+
+
+@app.command()
+def rotate(
+    resume: bool = typer.Option(False, help="finish an interrupted rotation without adding a version"),
+) -> None:
+    """Add a key-encryption key version and rewrap every data key (field ciphertexts are untouched)."""
+    with reported_errors():
+        runtime = open_runtime()
+        report = rotate_keys(runtime.ctx, actor=operator().actor, add_version=not resume)
+        runtime.close()
+    console.print(f"key version {report.new_version} is current; {report.rewrapped} data keys rewrapped")
+
+
+@app.command()
+def status() -> None:
+    """Key versions in the key file (never the keys)."""
+    with reported_errors():
+        runtime = open_runtime(check_schema=False)
+        versions = ", ".join(str(v) for v in runtime.keyfile.kek_versions)
+        console.print(f"key file: {runtime.settings.resolved_key_file}")
+        console.print(
+            f"key-encryption key versions: {versions}; current {runtime.keyfile.current_kek_version}"
+        )
+        runtime.close()
+
+
+@app.command("create-api-key")
+def create_key(
+    name: str = typer.Option(..., help="who the key is for, e.g. the platform's name"),
+    scopes: str = typer.Option("waybill:issue,waybill:read,label:print", help="comma-separated scopes"),
+) -> None:
+    """Create a platform API key; the secret is printed once and stored only as a hash."""
+    with reported_errors():
+        runtime = open_runtime()
+        key = create_api_key(runtime.ctx, actor=operator().actor, name=name, scopes=parse_scopes(scopes))
+        runtime.close()
+    console.print(key.presented, highlight=False)
+
+
+@app.command("revoke-api-key")
+def revoke_key(key_id: str = typer.Argument(..., help="the id part of pgk_<id>_<secret>")) -> None:
+    with reported_errors():
+        runtime = open_runtime()
+        revoked = revoke_api_key(runtime.ctx, key_id, actor=operator().actor)
+        runtime.close()
+    console.print("revoked" if revoked else "no such active key")
+    if not revoked:
+        raise typer.Exit(3)

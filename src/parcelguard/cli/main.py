@@ -1,0 +1,22 @@
+"""The ``parcelguard`` command: the same services as the web, for operators and batch jobs."""
+
+from __future__ import annotations
+
+import typer
+
+from parcelguard.cli import db, keys, label, serve, track, waybill
+
+app = typer.Typer(
+    name="parcelguard",
+    help="ParcelGuard: privacy waybills and personal-data protection for parcel delivery.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command()(serve.serve)
+app.command()(serve.demo)
+app.command()(label.label)
+app.command()(track.track)
+app.add_typer(db.app, name="db")
+app.add_typer(keys.app, name="keys")
+app.add_typer(waybill.app, name="waybill")

@@ -1,0 +1,94 @@
+"""Mainland China mobile numbers.
+
+Shops hand us numbers in every shape (+86, 0086, spaces, dashes, full-width digits); we store one shape,
+11 ASCII digits, so that encryption, blind indexes and masking all see the same value. Unallocated
+prefixes are rejected because they are almost always typos, and a typo'd number means a failed delivery.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Self
+
+from parcelguard.domain.pii._errors import has_control_chars, invalid
+from parcelguard.domain.pii.text import to_halfwidth
+from parcelguard.errors import ErrorCode
+
+__all__ = ["ALLOCATED_SEGMENTS", "HIDDEN_DIGITS", "Mobile", "is_allocated_mobile"]
+
+_FIELD = "mobile"
+HIDDEN_DIGITS = 6
+
+# Three-digit segments the MIIT has allocated to mobile service (operators and MVNOs), in agreement with
+# the libphonenumber metadata for CN (9.0.x). Left out on purpose: 140-144 (13-digit IoT), 146/148/149
+# (data-only SIMs), 154, 160, 163-164, 168-169, 179 and 194 (unallocated).
+ALLOCATED_SEGMENTS: frozenset[str] = frozenset(
+    [f"13{d}" for d in range(10)]
+    + ["145", "147"]
+    + ["150", "151", "152", "153", "155", "156", "157", "158", "159"]
+    + ["162", "165", "166", "167"]
+    + ["170", "171", "172", "173", "175", "176", "177", "178"]
+    + [f"18{d}" for d in range(10)]
+    + ["190", "191", "192", "193", "195", "196", "197", "198", "199"]
+)
+# Segments of which only a sub-range is mobile: 1610 (MVNO trial block), 17400-17405 (Tiantong satellite).
+_PARTIAL_SEGMENTS: dict[str, tuple[str, ...]] = {
+    "161": ("1610",),
+    "174": ("17400", "17401", "17402", "17403", "17404", "17405"),
+}
+_SEPARATORS = str.maketrans("", "", " -().\t\u00a0")
+
+
+def is_allocated_mobile(digits: str) -> bool:
+    """True when an 11-digit string falls in an allocated mobile range (no format checks)."""
+    segment = digits[:3]
+    if segment in ALLOCATED_SEGMENTS:
+        return True
+    blocks = _PARTIAL_SEGMENTS.get(segment)
+    return blocks is not None and digits.startswith(blocks)
+
+
+def _strip_country_code(compact: str) -> str:
+    if compact.startswith("+"):
+        if not compact.startswith("+86"):
+            raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, "has a country code other than +86")
+        return compact[3:]
+    if compact.startswith("0086"):
+        return compact[4:]
+    if len(compact) == 13 and compact.startswith("86"):
+        return compact[2:]
+    return compact
+
+
+@dataclass(frozen=True, slots=True)
+class Mobile:
+    """An allocated mainland mobile number, always 11 ASCII digits."""
+
+    value: str
+
+    @classmethod
+    def parse(cls, raw: str) -> Self:
+        """Normalise any common spelling of a mobile number and check that its range is allocated."""
+        if has_control_chars(raw.strip()):
+            raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, "contains control characters")
+        compact = to_halfwidth(raw).translate(_SEPARATORS)
+        if not compact:
+            raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, "is empty")
+        digits = _strip_country_code(compact)
+        if len(digits) != 11 or not (digits.isascii() and digits.isdigit()):
+            raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, "must be 11 digits after +86 and separators")
+        if not is_allocated_mobile(digits):
+            raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, "is not in an allocated mainland mobile range")
+        return cls(value=digits)
+
+    @property
+    def last4(self) -> str:
+        """The last four digits: what customers read out and what search indexes are built on."""
+        return self.value[-4:]
+
+    def masked(self) -> str:
+        """GB/T 41833 asks for at least 6 hidden digits: keep the segment and the last two."""
+        return self.value[:3] + "*" * HIDDEN_DIGITS + self.value[-2:]
+
+    def __repr__(self) -> str:
+        return f"Mobile({self.masked()!r})"

@@ -1,0 +1,50 @@
+"""/v1/track: public tracking, rate-limited per client, no personal data."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from parcelguard.bootstrap import Runtime
+from parcelguard.services.tracking import TrackingView, track_parcel
+from parcelguard.web.api import schemas as s
+from parcelguard.web.api.deps import client_id, get_runtime
+from parcelguard.web.api.views import events_read
+
+router = APIRouter(prefix="/v1/track", tags=["tracking"])
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def _read(view: TrackingView) -> s.TrackingRead:
+    return s.TrackingRead(
+        tracking_number=view.tracking_number,
+        status=view.status,
+        verified=view.verified,
+        destination=view.destination,
+        events=events_read(view.events),
+    )
+
+
+@router.get("/{tracking_number}", response_model=s.TrackingRead)
+def track(tracking_number: str, request: Request, runtime: RuntimeDep) -> s.TrackingRead:
+    """Status history only."""
+    return _read(track_parcel(runtime.ctx, runtime.track_limiter, tracking_number, client=client_id(request)))
+
+
+@router.post("/{tracking_number}", response_model=s.TrackingRead)
+def track_verified(
+    tracking_number: str, body: s.TrackingVerify, request: Request, runtime: RuntimeDep
+) -> s.TrackingRead:
+    """More detail (destination city and county) for whoever knows the recipient's mobile's last 4 digits.
+
+    The digits travel in the body, never in the URL, so they stay out of access logs.
+    """
+    view = track_parcel(
+        runtime.ctx,
+        runtime.track_limiter,
+        tracking_number,
+        client=client_id(request),
+        mobile_last4=body.mobile_last4,
+    )
+    return _read(view)
