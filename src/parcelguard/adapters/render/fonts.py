@@ -1,8 +1,9 @@
 """The fonts a label is drawn with, located once and loaded once per process.
 
 The bundled Droid Sans Fallback carries the CJK glyphs but, being a fallback font, no Latin letters or
-digits at all; those come from Bitstream Vera, which reportlab ships in its own package. Every string is
-therefore drawn as runs, each in the font that has its glyphs (`text_runs`).
+digits at all. Latin text is drawn in Helvetica in PDFs (built into every reader) and in Bitstream Vera,
+which reportlab ships in its own package, in PNGs. Every string is therefore drawn as runs, each in the font
+that has its glyphs (`text_runs`).
 
 Parsing a 4 MB CJK font is by far the slowest step of a first render, so each toolkit (reportlab, Pillow)
 gets each font exactly once and every later label reuses it.
@@ -11,7 +12,6 @@ gets each font exactly once and every later label reuses it.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -25,17 +25,9 @@ _VERA_DIR = Path(reportlab.__file__).with_name("fonts")
 LATIN_FONT_FILE = _VERA_DIR / "Vera.ttf"
 LATIN_BOLD_FONT_FILE = _VERA_DIR / "VeraBd.ttf"
 
-_LATIN_END = 0x250  # Basic Latin, Latin-1 and Latin Extended-A/B: what Vera draws
+PDF_CJK_FONT_NAME = "ParcelGuardCJK"
+_LATIN_END = 0x100  # Basic Latin and Latin-1: what both Helvetica (WinAnsi) and Vera draw
 _register_lock = threading.Lock()
-
-
-@dataclass(frozen=True, slots=True)
-class PdfFonts:
-    """reportlab names of the registered fonts."""
-
-    cjk: str
-    latin: str
-    latin_bold: str
 
 
 def text_runs(text: str) -> list[tuple[bool, str]]:
@@ -50,18 +42,13 @@ def text_runs(text: str) -> list[tuple[bool, str]]:
 
 
 @cache
-def pdf_fonts() -> PdfFonts:
-    """Register the fonts with reportlab, embedded and subset so every PDF reader (and pdftotext) gets the
-    same glyphs and real text. Vera is embedded rather than using Helvetica so PDF and PNG look alike."""
-    names = PdfFonts(cjk="ParcelGuardCJK", latin="ParcelGuardLatin", latin_bold="ParcelGuardLatinBold")
-    files = {names.cjk: CJK_FONT_FILE, names.latin: LATIN_FONT_FILE, names.latin_bold: LATIN_BOLD_FONT_FILE}
+def pdf_cjk_font() -> str:
+    """Register the CJK font with reportlab, embedded and subset so every PDF reader (and pdftotext) gets
+    the same glyphs and real text, and return its reportlab name."""
     with _register_lock:
-        registered = set(pdfmetrics.getRegisteredFontNames())
-        for name, path in files.items():
-            if name not in registered:
-                # asciiReadable=False: ASCII glyphs go through the same ToUnicode map as the rest
-                pdfmetrics.registerFont(TTFont(name, str(path), asciiReadable=False))
-    return names
+        if PDF_CJK_FONT_NAME not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(PDF_CJK_FONT_NAME, str(CJK_FONT_FILE)))
+    return PDF_CJK_FONT_NAME
 
 
 @lru_cache(maxsize=64)

@@ -1,8 +1,15 @@
-"""Labels as PDF: vector text in the embedded CJK font, bars and QR modules sized in whole 203 dpi dots.
+"""Labels as PDF: vector text, bars and QR modules sized in whole 203 dpi dots.
 
-A PDF is what a browser shows and an office printer prints; a batch is one document with a page per label
-so a warehouse prints a whole wave in one job. The font is registered once per process and subset into each
-document, so the PDF stays small and its text stays extractable (search, copy, pdftotext).
+A PDF is what a browser shows and an office printer prints; a batch is one document with a page per label so
+a warehouse prints a whole wave in one job. CJK text uses the bundled font, registered once per process and
+subset into each document, so the file stays small and its text stays extractable (search, copy, pdftotext).
+Latin text uses the standard Helvetica faces, which every PDF reader has built in: embedding a Latin font as
+well would double the per-document cost of a single label for no visible gain.
+
+reportlab formats every coordinate through a pure-Python number formatter when its optional C accelerator is
+absent, which made rules, bars and QR modules the bulk of the work. They are therefore written as one path
+in whole units under a scaling transform (`Canvas.addLiteral`), and the rules, which are the same on every
+label, are formatted once and cached.
 """
 
 from __future__ import annotations
@@ -10,12 +17,13 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Iterable
+from functools import lru_cache
 
-from reportlab.graphics.barcode.code128 import Code128 as _RlCode128
+from reportlab import rl_config
 from reportlab.pdfgen.canvas import Canvas
 
-from parcelguard.adapters.render.fonts import pdf_font_name
-from parcelguard.adapters.render.symbols import qr_matrix
+from parcelguard.adapters.render.fonts import pdf_cjk_font, text_runs
+from parcelguard.adapters.render.symbols import code128_modules, qr_matrix
 from parcelguard.adapters.render.units import (
     CODE128_MAX_MODULE_DOTS,
     CODE128_QUIET_MODULES,
@@ -27,6 +35,8 @@ from parcelguard.adapters.render.units import (
     module_dots,
 )
 from parcelguard.domain.label import (
+    LABEL_HEIGHT_MM,
+    LABEL_WIDTH_MM,
     Box,
     Code128,
     LabelData,
@@ -38,11 +48,14 @@ from parcelguard.domain.label import (
     layout_label,
 )
 
-PAGE_SIZE = (100 * POINTS_PER_MM, 150 * POINTS_PER_MM)
-_BOLD_STROKE_EM = 0.035  # outline width that fakes bold: the bundled font has no bold face
+PAGE_SIZE = (LABEL_WIDTH_MM * POINTS_PER_MM, LABEL_HEIGHT_MM * POINTS_PER_MM)
+LATIN_FONT = "Helvetica"
+LATIN_BOLD_FONT = "Helvetica-Bold"
+_BOLD_STROKE_EM = 0.035  # outline width that fakes bold: the bundled CJK font has no bold face
 
-# reportlab keeps per-document font subsetting state on the shared font object; one document at a time
-# keeps concurrent requests from interleaving their subsets.
+# reportlab keeps per-document subsetting state on the shared font object and reads its stream filters from
+# a global setting; one document at a time keeps concurrent requests apart. ASCII85 is off while we build:
+# binary streams are a quarter smaller and skip a slow pure-Python encoder.
 _document_lock = threading.Lock()
 
 
@@ -57,122 +70,129 @@ class PdfLabelRenderer:
         return self.render_batch((data,))
 
     def render_batch(self, datas: Iterable[LabelData]) -> bytes:
-        """Many labels as one PDF, one page each. Every label passes the gate before any page is drawn,
-        so a batch with one non-compliant label produces nothing at all."""
+        """Many labels as one PDF, one page each.
+
+        Every label passes the gate before any page is drawn, so a batch holding one non-compliant label
+        produces nothing at all rather than a partial wave that looks complete.
+        """
         labels = list(datas)
         for data in labels:
             self._gate(data)
-        font = pdf_font_name()
+        cjk_font = pdf_cjk_font()
         buffer = io.BytesIO()
         with _document_lock:
-            canvas = Canvas(buffer, pagesize=PAGE_SIZE, invariant=True, pageCompression=1)
-            canvas.setCreator("ParcelGuard")
-            canvas.setTitle("ParcelGuard labels")
-            for data in labels:
-                _draw_layout(canvas, layout_label(data), font)
-                canvas.showPage()
-            canvas.save()
+            use_a85, rl_config.useA85 = rl_config.useA85, 0
+            try:
+                canvas = Canvas(
+                    buffer, pagesize=PAGE_SIZE, invariant=True, pageCompression=1, initialFontName=LATIN_FONT
+                )
+                canvas.setCreator("ParcelGuard")
+                canvas.setTitle("ParcelGuard labels")
+                for data in labels:
+                    _draw_layout(canvas, layout_label(data), cjk_font)
+                    canvas.showPage()
+                canvas.save()
+            finally:
+                rl_config.useA85 = use_a85
         return buffer.getvalue()
 
 
-def _draw_layout(canvas: Canvas, layout: LabelLayout, font: str) -> None:
-    height = layout.height_mm
+def _draw_layout(canvas: Canvas, layout: LabelLayout, cjk_font: str) -> None:
+    rules: list[str] = []
     for element in layout.elements:
         if isinstance(element, Text):
-            _draw_text(canvas, element, height, font)
-        elif isinstance(element, Line):
-            _draw_line(canvas, element, height)
-        elif isinstance(element, Box):
-            _draw_box(canvas, element, height)
+            _draw_text(canvas, element, cjk_font)
+        elif isinstance(element, Line | Box):
+            rules.append(_rule_ops(element))
         elif isinstance(element, Code128):
-            _draw_code128(canvas, element, height)
+            _draw_code128(canvas, element)
         else:
-            _draw_qr(canvas, element, height)
+            _draw_qr(canvas, element)
+    _fill_in_units(canvas, POINTS_PER_MM, 0.0, 0.0, rules)
 
 
-def _draw_text(canvas: Canvas, text: Text, height_mm: float, font: str) -> None:
+def _draw_text(canvas: Canvas, text: Text, cjk_font: str) -> None:
+    latin_font = LATIN_BOLD_FONT if text.bold else LATIN_FONT
+    pieces = [(latin_font if latin else cjk_font, run) for latin, run in text_runs(text.text)]
     size = text.size_pt
-    if text.max_width is not None:
-        width = canvas.stringWidth(text.text, font, size)
+    width = sum(canvas.stringWidth(run, font, size) for font, run in pieces)
+    if text.max_width is not None and width > text.max_width * POINTS_PER_MM:
         limit = text.max_width * POINTS_PER_MM
-        if width > limit:
-            size = size * limit / width
+        size, width = size * limit / width, limit
     x = text.x * POINTS_PER_MM
-    y = (height_mm - text.y) * POINTS_PER_MM
-    canvas.setFont(font, size)
-    mode = 0
-    if text.bold:
-        canvas.setLineWidth(size * _BOLD_STROKE_EM)
-        mode = 2  # fill and stroke the glyph outlines
-    if text.align == "left":
-        canvas.drawString(x, y, text.text, mode=mode)
-    elif text.align == "center":
-        canvas.drawCentredString(x, y, text.text, mode=mode)
+    if text.align == "center":
+        x -= width / 2
+    elif text.align == "right":
+        x -= width
+    y = PAGE_SIZE[1] - text.y * POINTS_PER_MM
+    for font, run in pieces:
+        fake_bold = text.bold and font == cjk_font
+        if fake_bold:
+            canvas.setLineWidth(size * _BOLD_STROKE_EM)
+        canvas.setFont(font, size)
+        canvas.drawString(x, y, run, mode=2 if fake_bold else 0)  # mode 2: fill and stroke the outlines
+        x += canvas.stringWidth(run, font, size)
+
+
+@lru_cache(maxsize=128)
+def _rule_ops(element: Line | Box) -> str:
+    """PDF rectangle operators, in mm from the top-left, for a rule or a box outline (cached: static)."""
+    if isinstance(element, Box):
+        x, y, w, h, t = element.x, element.y, element.width, element.height, element.thickness
+        rects = [(x, y, w, t), (x, y + h - t, w, t), (x, y, t, h), (x + w - t, y, t, h)]
     else:
-        canvas.drawRightString(x, y, text.text, mode=mode)
+        half = element.thickness / 2
+        left, right = sorted((element.x1, element.x2))
+        top, bottom = sorted((element.y1, element.y2))
+        if top == bottom:
+            rects = [(left, top - half, right - left, element.thickness)]
+        else:
+            rects = [(left - half, top, element.thickness, bottom - top)]
+    return "\n".join(f"{x:.3f} {y:.3f} {w:.3f} {h:.3f} re" for x, y, w, h in rects)
 
 
-def _draw_line(canvas: Canvas, line: Line, height_mm: float) -> None:
-    half = line.thickness / 2
-    left, right = min(line.x1, line.x2), max(line.x1, line.x2)
-    top, bottom = min(line.y1, line.y2), max(line.y1, line.y2)
-    if top == bottom:
-        top, bottom = top - half, bottom + half
-    else:
-        left, right = left - half, right + half
-    _fill_rect_mm(canvas, left, top, right - left, bottom - top, height_mm)
+def _fill_in_units(canvas: Canvas, unit_pt: float, left_pt: float, top_pt: float, ops: list[str]) -> None:
+    """Fill ``ops`` (rectangles whose coordinates are in ``unit_pt`` units, y down from ``top_pt`` below the
+    page top) as one path."""
+    if not ops:
+        return
+    canvas.saveState()
+    canvas.transform(unit_pt, 0, 0, -unit_pt, left_pt, PAGE_SIZE[1] - top_pt)
+    canvas.addLiteral("\n".join(ops) + "\nf")
+    canvas.restoreState()
 
 
-def _draw_box(canvas: Canvas, box: Box, height_mm: float) -> None:
-    t = box.thickness
-    _fill_rect_mm(canvas, box.x, box.y, box.width, t, height_mm)
-    _fill_rect_mm(canvas, box.x, box.y + box.height - t, box.width, t, height_mm)
-    _fill_rect_mm(canvas, box.x, box.y, t, box.height, height_mm)
-    _fill_rect_mm(canvas, box.x + box.width - t, box.y, t, box.height, height_mm)
+def _draw_code128(canvas: Canvas, code: Code128) -> None:
+    """The same module pattern the PNG renderer draws, one module per unit, bars at least two dots wide."""
+    modules = code128_modules(code.value)
+    module = module_dots(dots(code.width), len(modules), CODE128_QUIET_MODULES, CODE128_MAX_MODULE_DOTS)
+    module_pt = module * POINTS_PER_DOT
+    left = code.x * POINTS_PER_MM + (code.width * POINTS_PER_MM - len(modules) * module_pt) / 2
+    height_modules = code.height * POINTS_PER_MM / module_pt
+    ops = [f"{start} 0 {width} {height_modules:.3f} re" for start, width in _runs(modules, "1")]
+    _fill_in_units(canvas, module_pt, left, code.y * POINTS_PER_MM, ops)
 
 
-def _fill_rect_mm(canvas: Canvas, x: float, y: float, w: float, h: float, height_mm: float) -> None:
-    canvas.rect(
-        x * POINTS_PER_MM, (height_mm - y - h) * POINTS_PER_MM, w * POINTS_PER_MM, h * POINTS_PER_MM, 0, 1
-    )
-
-
-def _draw_code128(canvas: Canvas, code: Code128, height_mm: float) -> None:
-    modules = _RlCode128(code.value, barWidth=1, quiet=False, humanReadable=False).width
-    module = module_dots(dots(code.width), int(modules), CODE128_QUIET_MODULES, CODE128_MAX_MODULE_DOTS)
-    bar_width = module * POINTS_PER_DOT
-    quiet = CODE128_QUIET_MODULES * bar_width
-    symbol = _RlCode128(
-        code.value,
-        barWidth=bar_width,
-        barHeight=code.height * POINTS_PER_MM,
-        humanReadable=False,
-        quiet=True,
-        lquiet=quiet,
-        rquiet=quiet,
-    )
-    left = code.x * POINTS_PER_MM + (code.width * POINTS_PER_MM - symbol.width) / 2
-    symbol.drawOn(canvas, left, (height_mm - code.y - code.height) * POINTS_PER_MM)
-
-
-def _draw_qr(canvas: Canvas, qr: QrCode, height_mm: float) -> None:
-    """QR modules as one vector path of horizontal runs: crisp at any zoom and a few hundred path ops."""
+def _draw_qr(canvas: Canvas, qr: QrCode) -> None:
+    """QR modules as horizontal runs of dark modules, one module per unit, centred in the QR's square."""
     matrix = qr_matrix(qr.payload)
     side = len(matrix)
-    module = module_dots(dots(qr.size), side, QR_QUIET_MODULES, QR_MAX_MODULE_DOTS) * POINTS_PER_DOT
-    offset = (qr.size * POINTS_PER_MM - side * module) / 2
-    left = qr.x * POINTS_PER_MM + offset
-    top = (height_mm - qr.y) * POINTS_PER_MM - offset
-    path = canvas.beginPath()
-    for r, row in enumerate(matrix):
-        y = top - (r + 1) * module
-        c = 0
-        while c < side:
-            if row[c]:
-                start = c
-                while c < side and row[c]:
-                    c += 1
-                path.rect(left + start * module, y, (c - start) * module, module)
-            else:
-                c += 1
-    canvas.drawPath(path, stroke=0, fill=1)
+    module_pt = module_dots(dots(qr.size), side, QR_QUIET_MODULES, QR_MAX_MODULE_DOTS) * POINTS_PER_DOT
+    offset = (qr.size * POINTS_PER_MM - side * module_pt) / 2
+    ops = [f"{start} {r} {width} 1 re" for r, row in enumerate(matrix) for start, width in _runs(row, 1)]
+    _fill_in_units(canvas, module_pt, qr.x * POINTS_PER_MM + offset, qr.y * POINTS_PER_MM + offset, ops)
+
+
+def _runs(row: str | bytes, dark: str | int) -> list[tuple[int, int]]:
+    """(start, length) of each run of ``dark`` entries in ``row``."""
+    runs: list[tuple[int, int]] = []
+    i, n = 0, len(row)
+    while i < n:
+        if row[i] == dark:
+            start = i
+            while i < n and row[i] == dark:
+                i += 1
+            runs.append((start, i - start))
+        else:
+            i += 1
+    return runs

@@ -1,0 +1,57 @@
+"""`keys rotate`: a new key version, every data key rewrapped, field ciphertexts untouched."""
+
+from __future__ import annotations
+
+import stat
+
+from sqlalchemy import select
+
+from parcelguard.adapters.db import models as m
+from parcelguard.bootstrap import Runtime
+from parcelguard.domain.access import ALL_SCOPES, Principal
+from parcelguard.domain.pii.synthetic import SyntheticPeople
+from parcelguard.services.issuance import IssuedWaybill, issue_batch
+from parcelguard.services.keys import rotate_keys
+from parcelguard.services.waybills import view_waybill
+
+OPERATOR = Principal(actor="test:operator", scopes=ALL_SCOPES)
+
+
+def snapshot(runtime: Runtime) -> tuple[dict[str, bytes], dict[str, tuple[int, bytes]]]:
+    with runtime.engine.connect() as connection:
+        cts = {r.id: bytes(r.ct_recipient_name) + bytes(r.ct_sender_id_number) for r in connection.execute(select(m.waybill))}
+        keys = {r.waybill_id: (r.kek_version, bytes(r.wrapped_key)) for r in connection.execute(select(m.waybill_key))}
+    return cts, keys
+
+
+def test_rotation_rewraps_every_data_key_and_leaves_field_ciphertexts_alone(runtime: Runtime) -> None:
+    people = SyntheticPeople(3)
+    result = issue_batch(runtime.ctx, [people.order() for _ in range(25)], actor="t")
+    before_views = {
+        item.tracking_number: view_waybill(runtime.ctx, item.tracking_number, principal=OPERATOR).masked
+        for item in result.items
+        if isinstance(item, IssuedWaybill)
+    }
+    cts_before, keys_before = snapshot(runtime)
+
+    report = rotate_keys(runtime.ctx, actor="test", batch_size=7)
+
+    cts_after, keys_after = snapshot(runtime)
+    assert report.new_version == 2 and report.rewrapped == 25
+    assert cts_after == cts_before
+    assert {v for v, _ in keys_after.values()} == {2}
+    assert all(keys_after[i][1] != keys_before[i][1] for i in keys_before)
+    for number, masked in before_views.items():
+        assert view_waybill(runtime.ctx, number, principal=OPERATOR).masked == masked
+
+
+def test_new_waybills_after_rotation_use_the_new_key_version(runtime: Runtime) -> None:
+    rotate_keys(runtime.ctx, actor="test")
+    issue_batch(runtime.ctx, [SyntheticPeople(4).order()], actor="t")
+    _, keys = snapshot(runtime)
+    assert {v for v, _ in keys.values()} == {2}
+
+
+def test_the_key_file_is_private_to_its_owner(runtime: Runtime) -> None:
+    mode = runtime.settings.resolved_key_file.stat().st_mode
+    assert stat.S_IMODE(mode) == 0o600
