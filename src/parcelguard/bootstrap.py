@@ -14,7 +14,7 @@ from parcelguard.adapters.db.unit_of_work import SqlUnitOfWork
 from parcelguard.adapters.rate_limit import InMemoryRateLimiter
 from parcelguard.adapters.render import LabelRenderer
 from parcelguard.config import Settings
-from parcelguard.domain.pii.label_lint import assert_label_compliant
+from parcelguard.domain.label_gate import privacy_gate
 from parcelguard.errors import ConfigurationError, ErrorCode
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.ports import UnitOfWork
@@ -54,7 +54,7 @@ def bootstrap(settings: Settings, *, create_keys: bool = True) -> Runtime:
         keyring=keyfile,
         index=BlindIndex(keyfile.index_key),
         tokens=LabelTokenCodec(keyfile.token_key),
-        renderer=LabelRenderer(gate=assert_label_compliant),
+        renderer=LabelRenderer(gate=privacy_gate),
         clock=utc_now,
         carrier_name=settings.carrier_name,
         carrier_prefix=settings.carrier_prefix,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from parcelguard.adapters.rate_limit import InMemoryRateLimiter
@@ -60,9 +62,8 @@ def test_a_client_that_queries_too_fast_is_rate_limited(runtime: Runtime) -> Non
 
 def qr_token_of(runtime: Runtime, number: str) -> str:
     zpl = render_label(runtime.ctx, number, "zpl", principal=PRINTER).decode()
-    marker = "^FDQA,"
-    start = zpl.index(marker) + len(marker)
-    return zpl[start : zpl.index("^FS", start)]
+    [token] = re.findall(r"\^BQN[^\n]*\^FD\w+,A?(PGT1[A-Z2-7]+)\^FS", zpl)
+    return str(token)
 
 
 def test_a_label_token_resolves_to_its_waybill_for_an_authorised_session(runtime: Runtime) -> None:

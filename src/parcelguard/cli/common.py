@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from parcelguard.bootstrap import Runtime, bootstrap, require_current_schema
 from parcelguard.config import Settings
@@ -47,7 +48,8 @@ def reported_errors() -> Iterator[None]:
         yield
     except ParcelGuardError as error:
         where = f" ({error.field})" if error.field else ""
-        err_console.print(f"[red]error[/red] [{error.code.value}]{where}: {error.message}", highlight=False)
+        detail = escape(f"[{error.code.value}]{where}: {error.message}")
+        err_console.print(f"[red]error[/red] {detail}", highlight=False, soft_wrap=True)
         raise typer.Exit(exit_code_for(error)) from None
 
 

@@ -15,6 +15,7 @@ import math
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Literal, Protocol
 
 from parcelguard.errors import ErrorCode, ValidationError
@@ -45,7 +46,7 @@ class LabelParty:
 
 @dataclass(frozen=True, slots=True)
 class LabelData:
-    """Everything a label prints. Only shapes the barcodes need are checked here; masking is the gate's job."""
+    """Everything a label prints. Only what the barcodes need is checked here; masking is the gate's job."""
 
     carrier_name: str
     tracking_number: str
@@ -171,14 +172,24 @@ Element = Text | Code128 | QrCode | Line | Box
 
 @dataclass(frozen=True, slots=True)
 class LabelLayout:
+    """Where everything goes. ``background`` is identical on every label (frame, captions, notice), so a
+    renderer may draw it once and reuse it; ``foreground`` is what this label's data puts on top."""
+
     width_mm: float
     height_mm: float
-    elements: tuple[Element, ...]
+    background: tuple[Element, ...]
+    foreground: tuple[Element, ...]
+
+    @property
+    def elements(self) -> tuple[Element, ...]:
+        """Everything, background first."""
+        return self.background + self.foreground
 
 
 # --- text measurement without fonts ----------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8192)
 def _char_ems(ch: str) -> float:
     return 1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.6
 
@@ -189,12 +200,18 @@ def estimate_text_width_mm(text: str, size_pt: float) -> float:
     The layout must wrap addresses without loading a font (the domain does no I/O), and ZPL printers measure
     text themselves; erring wide means a line wraps early rather than running off the label.
     """
-    return sum(map(_char_ems, text)) * size_pt * MM_PER_PT
+    return _text_ems(text) * size_pt * MM_PER_PT
+
+
+def _text_ems(text: str) -> float:
+    return 0.6 * len(text) if text.isascii() else sum(map(_char_ems, text))
 
 
 def wrap_text(text: str, size_pt: float, width_mm: float) -> list[str]:
     """Greedy line breaking by character, as Chinese typesetting allows a break between any two characters."""
     max_ems = width_mm / (size_pt * MM_PER_PT)
+    if _text_ems(text) <= max_ems:
+        return [text.rstrip()]
     lines: list[str] = []
     current: list[str] = []
     ems = 0.0
@@ -222,8 +239,11 @@ def _fit_lines(
         if len(lines) <= max_lines:
             return size, lines
     size = sizes[-1]
-    lines = wrap_text(text, size, width_mm)
-    return size, [*lines[: max_lines - 1], "".join(lines[max_lines - 1 :])]
+    lines = wrap_text(text, size, width_mm)[: max_lines - 1]
+    rest = text
+    for line in lines:
+        rest = rest[rest.index(line) + len(line) :]
+    return size, [*lines, rest.strip()]
 
 
 def _line_pitch_mm(size_pt: float) -> float:
@@ -291,7 +311,7 @@ _QR_Y = _SENDER_BOTTOM + 1.0
 _DETAILS_WIDTH = _QR_X - 2.0 - _MARGIN
 
 
-def _static_elements() -> tuple[Element, ...]:
+def _background() -> tuple[Element, ...]:
     rules = (_HEADER_BOTTOM, _ROUTING_BOTTOM, _BARCODE_BOTTOM, _RECIPIENT_BOTTOM, _SENDER_BOTTOM, _NOTICE_TOP)
     frame: list[Element] = [Box(1.5, 1.5, LABEL_WIDTH_MM - 3.0, LABEL_HEIGHT_MM - 3.0, thickness=0.5)]
     frame += [Line(1.5, y, LABEL_WIDTH_MM - 1.5, y, _RULE) for y in rules]
@@ -303,12 +323,19 @@ def _static_elements() -> tuple[Element, ...]:
         Text(_MARGIN, _SENDER_BOTTOM + 25.5, 10, SIGNATURE_CAPTION),
         Line(_MARGIN + 10.0, _SENDER_BOTTOM + 26.5, _QR_X - 4.0, _SENDER_BOTTOM + 26.5, 0.3),
         Text(_QR_X + _QR_SIZE / 2, _NOTICE_TOP - 1.2, 8, QR_CAPTION, align="center", max_width=_QR_SIZE + 2),
-        Text(LABEL_WIDTH_MM / 2, _NOTICE_TOP + 5.3, 8.5, PRIVACY_NOTICE, align="center", max_width=_CONTENT_WIDTH),
+        Text(
+            LABEL_WIDTH_MM / 2,
+            _NOTICE_TOP + 5.3,
+            8.5,
+            PRIVACY_NOTICE,
+            align="center",
+            max_width=_CONTENT_WIDTH,
+        ),
     ]
     return tuple(frame)
 
 
-_STATIC = _static_elements()
+_BACKGROUND = _background()
 
 
 def _party_block(
@@ -332,8 +359,7 @@ def layout_label(data: LabelData) -> LabelLayout:
     from a distance, the tracking barcode, recipient then sender (names and phones masked), parcel details,
     and the QR code through which a courier reaches the recipient without ever seeing the number.
     """
-    elements: list[Element] = list(_STATIC)
-    elements += [
+    elements: list[Element] = [
         Text(_MARGIN, 8.6, 13, data.carrier_name, bold=True, max_width=60.0),
         Text(_RIGHT, 8.6, 10, data.issued_on.isoformat(), align="right", max_width=30.0),
         Text(_MARGIN, _ROUTING_BOTTOM - 6.5, 40, data.routing_code, bold=True, max_width=50.0),
@@ -342,8 +368,8 @@ def layout_label(data: LabelData) -> LabelLayout:
         Text(LABEL_WIDTH_MM / 2, _BARCODE_BOTTOM - 2.6, 14, data.tracking_number, bold=True, align="center"),
     ]
     # sizes and line counts chosen so each block stays inside its band (29 mm and 20 mm high)
-    elements += _party_block(data.recipient, _BARCODE_BOTTOM, 14, (11.0, 10.0, 9.0), max_lines=3)
-    elements += _party_block(data.sender, _RECIPIENT_BOTTOM, 10.5, (9.0, 8.0), max_lines=2)
+    elements += _party_block(data.recipient, _BARCODE_BOTTOM, 16, (12.0, 11.0, 10.0, 9.0), max_lines=3)
+    elements += _party_block(data.sender, _RECIPIENT_BOTTOM, 11, (10.0, 9.0, 8.0), max_lines=2)
 
     size, lines = _fit_lines(
         DESCRIPTION_PREFIX + data.parcel_description, _DETAILS_WIDTH, (10.0, 9.0, 8.0), max_lines=2
@@ -355,4 +381,4 @@ def layout_label(data: LabelData) -> LabelLayout:
         Text(_MARGIN, _SENDER_BOTTOM + 16.0, 10, _weight_line(data.weight_kg), max_width=_DETAILS_WIDTH),
         QrCode(_QR_X, _QR_Y, _QR_SIZE, data.qr_payload),
     ]
-    return LabelLayout(LABEL_WIDTH_MM, LABEL_HEIGHT_MM, tuple(elements))
+    return LabelLayout(LABEL_WIDTH_MM, LABEL_HEIGHT_MM, _BACKGROUND, tuple(elements))

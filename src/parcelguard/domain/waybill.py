@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from parcelguard.domain.keys import WrappedKey
 from parcelguard.domain.order import Order, Party
 
 # Names of the encrypted fields. They are bound into each ciphertext's associated data, so never rename one.
@@ -42,14 +43,6 @@ class WaybillStatus(StrEnum):
     DELIVERED = "delivered"
     RETURNED = "returned"
     CANCELLED = "cancelled"
-
-
-@dataclass(frozen=True, slots=True)
-class WrappedKey:
-    """A waybill's data key, encrypted under one version of the key-encryption key."""
-
-    kek_version: int
-    blob: bytes
 
 
 @dataclass(frozen=True, slots=True)

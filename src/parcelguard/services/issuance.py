@@ -242,7 +242,8 @@ def _scoped_idempotency_key(actor: str, key: str | None) -> str | None:
             code=ErrorCode.INVALID_REQUEST,
             field="idempotency_key",
         )
-    return f"{actor}\x00{key}"
+    # Hashed so that neither separator characters nor length can make two clients' keys collide.
+    return hashlib.sha256(f"{actor}\x00{key}".encode()).hexdigest()
 
 
 def _request_hash(orders: Sequence[Any]) -> str:

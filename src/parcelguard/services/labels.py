@@ -54,7 +54,7 @@ def render_label(
         sealed = _get(uow, number)
         data = _label_data(ctx, uow, sealed)
         uow.audit.append_many([_printed(ctx, principal, number, fmt)])
-        content = ctx.renderer.render(data, fmt)
+        content = ctx.renderer.render_label(data, fmt)
         uow.commit()
     return content
 

@@ -26,13 +26,13 @@ never the key, the ciphertext or the plaintext, and with no chained ``cryptograp
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from parcelguard.domain.keys import WrappedKey
 from parcelguard.errors import CryptoError, ErrorCode
 
 _FORMAT_V1 = b"\x01"
@@ -52,14 +52,6 @@ class KekSource(Protocol):
     def current_kek_version(self) -> int: ...
 
     def kek(self, version: int) -> bytes: ...
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class WrappedKey:
-    """A DEK encrypted under KEK ``kek_version``; safe to store next to the data it protects."""
-
-    kek_version: int
-    blob: bytes = dataclasses.field(repr=False)
 
 
 def _owner_bytes(owner_id: str) -> bytes:

@@ -77,8 +77,14 @@ class LabelTokenCodec:
     def issue(self, waybill_id: str) -> LabelToken:
         """A new random token for ``waybill_id``; each call gives a different, independently valid token."""
         token_id = os.urandom(TOKEN_ID_BYTES)
+        return LabelToken(token_id=token_id, text=self.encode(token_id, waybill_id))
+
+    def encode(self, token_id: bytes, waybill_id: str) -> str:
+        """The text of an already issued token (reprints carry the same token until it is revoked)."""
+        if len(token_id) != TOKEN_ID_BYTES:
+            raise ValueError("token_id has the wrong length")
         encoded = base64.b32encode(token_id + self._mac(token_id, waybill_id)).decode("ascii")
-        return LabelToken(token_id=token_id, text=PREFIX + encoded.rstrip("="))
+        return PREFIX + encoded.rstrip("=")
 
     def parse(self, text: str) -> ParsedToken:
         """Split a token text into id and MAC, refusing anything that is not exactly a canonical token."""

@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from reportlab import rl_config
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 
 from parcelguard.adapters.render.fonts import pdf_cjk_font, text_runs
 from parcelguard.adapters.render.symbols import code128_modules, qr_matrix
@@ -51,7 +52,7 @@ from parcelguard.domain.label import (
 PAGE_SIZE = (LABEL_WIDTH_MM * POINTS_PER_MM, LABEL_HEIGHT_MM * POINTS_PER_MM)
 LATIN_FONT = "Helvetica"
 LATIN_BOLD_FONT = "Helvetica-Bold"
-_BOLD_STROKE_EM = 0.035  # outline width that fakes bold: the bundled CJK font has no bold face
+_BOLD_STROKE_PT = 0.5
 
 # reportlab keeps per-document subsetting state on the shared font object and reads its stream filters from
 # a global setting; one document at a time keeps concurrent requests apart. ASCII85 is off while we build:
@@ -99,9 +100,10 @@ class PdfLabelRenderer:
 
 def _draw_layout(canvas: Canvas, layout: LabelLayout, cjk_font: str) -> None:
     rules: list[str] = []
+    texts = canvas.beginText()
     for element in layout.elements:
         if isinstance(element, Text):
-            _draw_text(canvas, element, cjk_font)
+            _add_text(canvas, texts, element, cjk_font)
         elif isinstance(element, Line | Box):
             rules.append(_rule_ops(element))
         elif isinstance(element, Code128):
@@ -109,29 +111,37 @@ def _draw_layout(canvas: Canvas, layout: LabelLayout, cjk_font: str) -> None:
         else:
             _draw_qr(canvas, element)
     _fill_in_units(canvas, POINTS_PER_MM, 0.0, 0.0, rules)
+    # stroke width for the faked bold CJK glyphs (text render mode 2): the bundled font has no bold face
+    canvas.setLineWidth(_BOLD_STROKE_PT)
+    canvas.drawText(texts)
 
 
-def _draw_text(canvas: Canvas, text: Text, cjk_font: str) -> None:
+def _add_text(canvas: Canvas, texts: PDFTextObject, text: Text, cjk_font: str) -> None:
+    """Append one line to the page's single text object (one BT/ET per page, not one per line)."""
     latin_font = LATIN_BOLD_FONT if text.bold else LATIN_FONT
-    pieces = [(latin_font if latin else cjk_font, run) for latin, run in text_runs(text.text)]
     size = text.size_pt
-    width = sum(canvas.stringWidth(run, font, size) for font, run in pieces)
+    pieces = [
+        (
+            latin_font if latin else cjk_font,
+            run,
+            canvas.stringWidth(run, latin_font if latin else cjk_font, size),
+        )
+        for latin, run in text_runs(text.text)
+    ]
+    width = sum(piece[2] for piece in pieces)
+    scale = 1.0
     if text.max_width is not None and width > text.max_width * POINTS_PER_MM:
-        limit = text.max_width * POINTS_PER_MM
-        size, width = size * limit / width, limit
+        scale = text.max_width * POINTS_PER_MM / width
     x = text.x * POINTS_PER_MM
     if text.align == "center":
-        x -= width / 2
+        x -= width * scale / 2
     elif text.align == "right":
-        x -= width
-    y = PAGE_SIZE[1] - text.y * POINTS_PER_MM
-    for font, run in pieces:
-        fake_bold = text.bold and font == cjk_font
-        if fake_bold:
-            canvas.setLineWidth(size * _BOLD_STROKE_EM)
-        canvas.setFont(font, size)
-        canvas.drawString(x, y, run, mode=2 if fake_bold else 0)  # mode 2: fill and stroke the outlines
-        x += canvas.stringWidth(run, font, size)
+        x -= width * scale
+    texts.setTextOrigin(x, PAGE_SIZE[1] - text.y * POINTS_PER_MM)
+    for font, run, _ in pieces:
+        texts.setFont(font, size * scale)
+        texts.setTextRenderMode(2 if text.bold and font == cjk_font else 0)
+        texts.textOut(run)
 
 
 @lru_cache(maxsize=128)

@@ -6,6 +6,7 @@ square matrix. Renderers only scale these to whole printer dots.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import segno
@@ -23,7 +24,8 @@ tokens mask 7 scored closest to the searched optimum (about 6 % higher penalty o
 what Zebra printers use by default for ^BQ, so the PDF, PNG and ZPL symbols match.
 """
 
-_QR_ALPHANUMERIC = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
+_DIGIT_RUNS = re.compile(r"\d+|\D+")
+_QR_ALPHANUMERIC = re.compile(r"[0-9A-Z $%*+\-./:]*")
 
 # Characters per QR version 1..10 at error level Q (ISO/IEC 18004 table 7).
 _QR_Q_CAPACITY = {
@@ -38,9 +40,33 @@ def code128_modules(value: str) -> str:
     return modules
 
 
+def code128_module_count(value: str) -> int:
+    """Width in modules of ``value`` in Code 128 as an optimising encoder writes it, without encoding it.
+
+    Runs of four or more digits (two or more filling the whole value) pack two digits per symbol in subset C;
+    everything else takes a symbol per character, plus one symbol per subset switch. The ZPL renderer only
+    needs this to centre the printer's own symbol, so python-barcode's full encode would be wasted there.
+    """
+    symbols = 2  # start and check symbols
+    runs = _DIGIT_RUNS.findall(value)
+    subset = ""
+    for run in runs:
+        packable = run.isdigit() and (len(run) >= 4 or len(run) == len(value)) and len(run) >= 2
+        if packable:
+            symbols += len(run) // 2 + (subset not in ("", "C"))
+            subset = "C"
+            if len(run) % 2:
+                symbols += 2  # switch back for the odd digit
+                subset = "B"
+        else:
+            symbols += len(run) + (subset == "C")
+            subset = "B"
+    return 11 * symbols + 13  # the stop pattern is 13 modules
+
+
 def is_qr_alphanumeric(payload: str) -> bool:
     """Whether QR's compact alphanumeric mode can carry ``payload`` (upper-case base32 tokens can)."""
-    return all(ch in _QR_ALPHANUMERIC for ch in payload)
+    return _QR_ALPHANUMERIC.fullmatch(payload) is not None
 
 
 def qr_side_modules(payload: str) -> int:
@@ -64,4 +90,4 @@ def qr_matrix(payload: str) -> tuple[bytes, ...]:
     Cached because the same waybill is often drawn twice in a row (PNG preview, then PDF to print).
     """
     qr = segno.make_qr(payload, error=QR_ERROR_LEVEL, mask=QR_MASK, boost_error=False)
-    return tuple(bytes(1 if module else 0 for module in row) for row in qr.matrix)
+    return tuple(bytes(row) for row in qr.matrix)

@@ -27,7 +27,7 @@ def pt_to_dots(size_pt: float) -> int:
 
 
 def module_dots(available_dots: int, modules: int, quiet_modules: int, max_dots: int) -> int:
-    """The widest whole-dot module that fits the symbol and both quiet zones, at least 1 and at most ``max_dots``.
+    """The widest whole-dot module that fits the symbol and both quiet zones (1 to ``max_dots`` dots).
 
     Whole dots keep every bar and space the same width on a thermal head; fractional modules print as
     bars of uneven width that scanners misread.

@@ -1,0 +1,47 @@
+"""Personal data on waybills: parse it, validate it, mask it, and check labels for leaks.
+
+Every value object here has ``parse(raw)`` (raising ValidationError with a field name and a reason, never
+the value) and ``masked()`` (the form a label or screen may show). Their ``repr`` is masked too, so a
+stray log line or traceback does not leak what they hold.
+"""
+
+from parcelguard.domain.pii.address import Address
+from parcelguard.domain.pii.divisions import Division, DivisionMatch, DivisionTable, division_table
+from parcelguard.domain.pii.email import Email
+from parcelguard.domain.pii.label_lint import (
+    LabelViolation,
+    assert_label_compliant,
+    check_label_fields,
+    check_label_text,
+)
+from parcelguard.domain.pii.landline import Landline
+from parcelguard.domain.pii.mobile import Mobile
+from parcelguard.domain.pii.name import PersonName
+from parcelguard.domain.pii.phone import Phone, parse_phone
+from parcelguard.domain.pii.resident_id import ResidentId, compute_check_char
+from parcelguard.domain.pii.synthetic import SyntheticPeople, SyntheticPerson
+from parcelguard.domain.pii.text import normalize_with_offsets, to_halfwidth
+
+__all__ = [
+    "Address",
+    "Division",
+    "DivisionMatch",
+    "DivisionTable",
+    "Email",
+    "LabelViolation",
+    "Landline",
+    "Mobile",
+    "PersonName",
+    "Phone",
+    "ResidentId",
+    "SyntheticPeople",
+    "SyntheticPerson",
+    "assert_label_compliant",
+    "check_label_fields",
+    "check_label_text",
+    "compute_check_char",
+    "division_table",
+    "normalize_with_offsets",
+    "parse_phone",
+    "to_halfwidth",
+]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Self
 
 from parcelguard.domain.pii._errors import has_control_chars, invalid
@@ -16,7 +17,7 @@ from parcelguard.domain.pii.divisions import MUNICIPALITY_PROVINCES, Division, D
 from parcelguard.domain.pii.text import to_halfwidth
 from parcelguard.errors import ErrorCode
 
-__all__ = ["Address", "MAX_ADDRESS_LENGTH"]
+__all__ = ["MAX_ADDRESS_LENGTH", "Address"]
 
 _FIELD = "address"
 MAX_ADDRESS_LENGTH = 200
@@ -56,20 +57,23 @@ def _resolve(table: DivisionTable, text: str) -> tuple[Division, int] | None:
     best kept: most text explained, then deepest, then most full names, then _priority, then lowest code.
     An ambiguous short form must be confirmed by a more specific name after it.
     """
-    best: tuple[tuple[int, int, int, int, int], Division, int] | None = None
+    best: tuple[int, int, int, int, int] | None = None
+    best_division: Division | None = None
     stack: list[tuple[int, Division | None, int, bool]] = [(0, None, 0, False)]
     while stack:
         pos, current, full_names, unconfirmed = stack.pop()
-        if current is not None and not unconfirmed:
-            key = (pos, current.depth, full_names, -_priority(current), -int(current.code))
-            if best is None or key > best[0]:
-                best = (key, current, pos)
-        for match in table.find_prefix(text, pos, within=current):
-            end = match.end
+        if current is not None:
+            if not unconfirmed and (best is None or pos >= best[0]):
+                key = (pos, current.depth, full_names, -_priority(current), -int(current.code))
+                if best is None or key > best:
+                    best, best_division = key, current
+            if not table.has_children(current):
+                continue
+        for division, end, short, ambiguous in table.candidates(text, pos, current):
             while end < len(text) and text[end] in _SEPARATORS:
                 end += 1
-            stack.append((end, match.division, full_names + (not match.is_short), match.ambiguous))
-    return None if best is None else (best[1], best[2])
+            stack.append((end, division, full_names + (not short), ambiguous))
+    return None if best is None or best_division is None else (best_division, best[0])
 
 
 def _split_street(rest: str) -> tuple[str | None, str | None, str]:
@@ -99,19 +103,19 @@ class Address:
     @classmethod
     def parse(cls, raw: str) -> Self:
         """Split ``raw`` into divisions, street and detail; reject it when no city can be told."""
-        if has_control_chars(raw.replace("\n", " ").replace("\r", " ").replace("\t", " ")):
+        if has_control_chars(raw, allow_line_breaks=True):
             raise invalid(ErrorCode.INVALID_ADDRESS, _FIELD, "contains control characters")
         text = _normalise(raw)
         if not text:
             raise invalid(ErrorCode.INVALID_ADDRESS, _FIELD, "is empty")
         if len(text) > MAX_ADDRESS_LENGTH:
-            raise invalid(ErrorCode.INVALID_ADDRESS, _FIELD, "is longer than 200 characters")
+            raise invalid(ErrorCode.INVALID_ADDRESS, _FIELD, "is too long for an address")
         table = division_table()
         resolved = _resolve(table, text)
         if resolved is None:
             raise invalid(ErrorCode.INVALID_ADDRESS, _FIELD, "does not start with a known province or city")
         division, end = resolved
-        province, city, district = _region_names(table, division)
+        province, city, district = _region_names(division.code)
         if city is None:
             raise invalid(ErrorCode.INVALID_ADDRESS, _FIELD, "names a province but no city")
         rest = text[end:]
@@ -150,7 +154,13 @@ class Address:
         return f"Address({self.masked()!r})"
 
 
-def _region_names(table: DivisionTable, division: Division) -> tuple[str, str | None, str | None]:
+@cache
+def _region_names(code: str) -> tuple[str, str | None, str | None]:
+    """(province, city, district) names for a division code; the city of a municipality is itself."""
+    table = division_table()
+    division = table.by_code(code)
+    if division is None:
+        return "", None, None
     lineage = (*table.ancestors(division), division)
     province = lineage[0]
     prefecture = next((d for d in lineage if d.level == "prefecture"), None)

@@ -8,10 +8,12 @@ address parser and the free-text detector both ask "which divisions start at thi
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Literal
+
+from parcelguard.domain.pii._lexicon import NATIONS
 
 __all__ = [
     "MUNICIPALITY_PROVINCES",
@@ -49,17 +51,7 @@ _SUFFIXES = (
 SUFFIX_CHARS = frozenset("省市区县州盟旗")
 # Characters that turn a place name into a street or village name (朝阳路, 长安街, 南山村).
 _STREET_CHARS = frozenset("路街道巷弄里村镇乡号胡桥")
-_NATIONS = tuple(
-    sorted(
-        """
-        汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 拉祜 水 东乡 纳西
-        景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂
-        保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺 高山
-        """.split(),
-        key=len,
-        reverse=True,
-    )
-)
+_NATIONS = tuple(sorted(NATIONS, key=len, reverse=True))
 # Ethnic names that appear in division names without 族 (博尔塔拉蒙古自治州, 新疆维吾尔自治区).
 _NATIONS_WITHOUT_ZU = ("柯尔克孜", "维吾尔", "哈萨克", "蒙古")
 _ALIASES = {"内蒙": "150000"}
@@ -74,11 +66,13 @@ class Division:
     level: Level
     short_name: str | None
     parent_code: str | None
+    depth: int = field(init=False, repr=False, compare=False)  # 1 province, 2 prefecture, 3 county
+    scope: str = field(init=False, repr=False, compare=False)  # code prefix shared by every descendant
 
-    @property
-    def depth(self) -> int:
-        """1 for provinces, 2 for prefectures, 3 for counties."""
-        return _DEPTH[self.level]
+    def __post_init__(self) -> None:
+        depth = _DEPTH[self.level]
+        object.__setattr__(self, "depth", depth)
+        object.__setattr__(self, "scope", self.code[: 2 * depth])
 
     @property
     def province_code(self) -> str:
@@ -127,6 +121,17 @@ def short_name_of(name: str) -> str | None:
     return None
 
 
+def _suffix_aliases(division: Division) -> tuple[str, ...]:
+    """Everyday names of autonomous divisions: 延边州, 酉阳县, 莫力达瓦旗 (short form + kind)."""
+    short = division.short_name
+    if short is None:
+        return ()
+    for kind, alias_suffix in (("自治州", "州"), ("自治县", "县"), ("自治旗", "旗")):
+        if division.name.endswith(kind):
+            return (short + alias_suffix,)
+    return ()
+
+
 def _level_of(code: str) -> Level:
     if code.endswith("0000"):
         return "province"
@@ -136,13 +141,52 @@ def _level_of(code: str) -> Level:
 
 
 def _within(division: Division, ancestor: Division) -> bool:
-    return division.depth > ancestor.depth and division.code.startswith(ancestor.code[: 2 * ancestor.depth])
+    return division.depth > ancestor.depth and division.code.startswith(ancestor.scope)
+
+
+def _inside(divisions: tuple[Division, ...], ancestor: Division) -> tuple[Division, ...]:
+    depth, scope = ancestor.depth, ancestor.scope
+    kept: list[Division] = []
+    for division in divisions:
+        if division.depth > depth and division.code.startswith(scope):
+            kept.append(division)
+    return tuple(kept)
 
 
 def _one_lineage(divisions: list[Division]) -> bool:
-    """True when every division lies inside the shallowest one (北京: the municipality and its city)."""
-    top = min(divisions, key=lambda d: d.depth)
-    return all(d is top or _within(d, top) for d in divisions)
+    """True when the divisions are nested names of one place (北京: the municipality and its city).
+
+    Same-named siblings count as one place (重庆市 has two city-level codes); differently named siblings
+    do not (临夏 is both 临夏市 and 临夏县).
+    """
+    top_depth = min(d.depth for d in divisions)
+    tops = [d for d in divisions if d.depth == top_depth]
+    names_at_depth: dict[int, set[str]] = {}
+    for d in divisions:
+        names_at_depth.setdefault(d.depth, set()).add(d.name)
+    if any(len(names) > 1 for names in names_at_depth.values()):
+        return False
+    return all(d.depth == top_depth or any(_within(d, top) for top in tops) for d in divisions)
+
+
+def _short_ambiguity(shorts: tuple[Division, ...]) -> tuple[bool, ...]:
+    """Per division sharing a short form: does the short form alone fail to single it out?
+
+    Nested names of one place are all fine (北京). Otherwise only a unique outermost division that holds
+    all the others is (临夏 is surely in 临夏州, but 临夏市 or 临夏县 cannot be told).
+    """
+    if len(shorts) <= 1 or _one_lineage(list(shorts)):
+        return (False,) * len(shorts)
+    top_depth = min(d.depth for d in shorts)
+    tops = [d for d in shorts if d.depth == top_depth]
+    if len(tops) == 1 and all(d is tops[0] or _within(d, tops[0]) for d in shorts):
+        return tuple(d is not tops[0] for d in shorts)
+    return (True,) * len(shorts)
+
+
+# Per name: the divisions with that full name, those with that short form, and for each of the latter
+# whether the short form is ambiguous for it.
+_Entry = tuple[tuple[Division, ...], tuple[Division, ...], tuple[bool, ...]]
 
 
 class DivisionTable:
@@ -165,18 +209,28 @@ class DivisionTable:
             self._by_code[code] = division
             if parent is not None:
                 self._children.setdefault(parent, []).append(division)
-        self._index: dict[str, list[tuple[Division, bool]]] = {}
+        index: dict[str, list[tuple[Division, bool]]] = {}
         for division in self._by_code.values():
-            self._index.setdefault(division.name, []).append((division, False))
+            index.setdefault(division.name, []).append((division, False))
             if division.short_name:
-                self._index.setdefault(division.short_name, []).append((division, True))
+                index.setdefault(division.short_name, []).append((division, True))
         for alias, code in _ALIASES.items():
             if code in self._by_code:
-                self._index.setdefault(alias, []).append((self._by_code[code], True))
+                index.setdefault(alias, []).append((self._by_code[code], True))
+        for division in self._by_code.values():
+            for alias in _suffix_aliases(division):
+                if alias not in index:
+                    index.setdefault(alias, []).append((division, False))
+        self._index: dict[str, _Entry] = {}
+        for key, entries in index.items():
+            shorts = tuple(d for d, short in entries if short)
+            fulls = tuple(d for d, short in entries if not short)
+            self._index[key] = (fulls, shorts, _short_ambiguity(shorts))
+        # Every key has at least two characters, so the first two narrow the lengths worth trying.
         lengths: dict[str, set[int]] = {}
         for key in self._index:
-            lengths.setdefault(key[0], set()).add(len(key))
-        self._lengths = {first: tuple(sorted(ls, reverse=True)) for first, ls in lengths.items()}
+            lengths.setdefault(key[:2], set()).add(len(key))
+        self._lengths = {head: tuple(sorted(ls, reverse=True)) for head, ls in lengths.items()}
 
     @classmethod
     def from_csv(cls, text: str) -> DivisionTable:
@@ -215,50 +269,70 @@ class DivisionTable:
         """The divisions directly below ``code``, by code."""
         return tuple(self._children.get(code, ()))
 
+    def has_children(self, division: Division) -> bool:
+        """False for counties and for prefectures without counties: nothing more specific can follow."""
+        return division.code in self._children
+
     def is_within(self, division: Division, ancestor: Division) -> bool:
         """True when ``division`` lies strictly below ``ancestor``."""
         return _within(division, ancestor)
 
     def by_name(self, name: str) -> tuple[Division, ...]:
         """Divisions whose full name or short form is exactly ``name``."""
-        return tuple(division for division, _ in self._index.get(name, ()))
+        entry = self._index.get(name)
+        return () if entry is None else entry[0] + entry[1]
 
-    def find_prefix(self, text: str, start: int = 0, *, within: Division | None = None) -> list[DivisionMatch]:
+    def find_prefix(
+        self, text: str, start: int = 0, *, within: Division | None = None
+    ) -> list[DivisionMatch]:
         """Divisions whose name starts at ``text[start]``, longest first; ``within`` limits to descendants.
 
         A short form is not offered when the next character makes it another word: a division suffix
         (南山 in 南山市 is not 南山区) or a street word (朝阳路 is a road, not 朝阳区).
         """
-        lengths = self._lengths.get(text[start : start + 1])
-        if not lengths:
+        return [
+            DivisionMatch(division, start, end, short, ambiguous)
+            for division, end, short, ambiguous in self.candidates(text, start, within)
+        ]
+
+    def candidates(
+        self, text: str, start: int, within: Division | None = None
+    ) -> list[tuple[Division, int, bool, bool]]:
+        """:meth:`find_prefix` as plain ``(division, end, is_short, ambiguous)`` tuples, for hot loops."""
+        lengths = self._lengths.get(text[start : start + 2])
+        if lengths is None:
             return []
-        matches: list[DivisionMatch] = []
+        found: list[tuple[Division, int, bool, bool]] = []
         for length in lengths:
             end = start + length
-            entries = self._index.get(text[start:end])
-            if not entries:
+            entry = self._index.get(text[start:end])
+            if entry is None:
                 continue
-            if within is not None:
-                entries = [(d, short) for d, short in entries if _within(d, within)]
-            shorts = [d for d, short in entries if short]
-            if shorts and not self._short_allowed(text, end):
-                entries = [(d, short) for d, short in entries if not short]
-                shorts = []
-            ambiguous = bool(shorts) and not _one_lineage(shorts)
-            for division, short in entries:
-                matches.append(DivisionMatch(division, start, end, short, short and ambiguous))
-        return matches
+            fulls, shorts, ambiguity = entry
+            if within is not None and fulls:
+                fulls = _inside(fulls, within)
+            for division in fulls:
+                found.append((division, end, False, False))
+            if shorts and self._short_allowed(text, end):
+                if within is not None:
+                    shorts = _inside(shorts, within)
+                    ambiguity = _short_ambiguity(shorts)
+                for division, ambiguous in zip(shorts, ambiguity, strict=True):
+                    found.append((division, end, True, ambiguous))
+        return found
 
-    @staticmethod
-    def _short_allowed(text: str, end: int) -> bool:
+    def _short_allowed(self, text: str, end: int) -> bool:
+        """A short form followed by a suffix or street word is another word, unless a division follows."""
         following = text[end : end + 1]
-        if following in SUFFIX_CHARS or following in _STREET_CHARS:
-            return False
-        return text[end : end + 2] not in ("大道", "大街")
+        if following in SUFFIX_CHARS or following in _STREET_CHARS or text[end : end + 2] in ("大道", "大街"):
+            return text[end : end + 2] in self._lengths  # 济南|市中区, 石家庄|桥西区, 哈尔滨|道里区
+        return True
 
     def leaves(self) -> tuple[Division, ...]:
         """Divisions with nothing below them: counties, and prefectures without counties (东莞市)."""
-        return tuple(d for d in self._by_code.values() if d.level != "province" and d.code not in self._children)
+        return tuple(
+            d for d in self._by_code.values() if d.level != "province" and d.code not in self._children
+        )
 
 
 @cache

@@ -36,7 +36,7 @@ class Email:
         if not text:
             raise invalid(ErrorCode.INVALID_EMAIL, _FIELD, "is empty")
         if len(text) > _MAX_LENGTH:
-            raise invalid(ErrorCode.INVALID_EMAIL, _FIELD, "is longer than 254 characters")
+            raise invalid(ErrorCode.INVALID_EMAIL, _FIELD, "is too long for an email address")
         local, at, domain = text.rpartition("@")
         if not at or len(local) > 64 or not _LOCAL.fullmatch(local):
             raise invalid(ErrorCode.INVALID_EMAIL, _FIELD, "has a malformed local part")

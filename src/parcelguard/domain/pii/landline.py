@@ -86,7 +86,7 @@ class Landline:
 
     @classmethod
     def parse(cls, raw: str) -> Self:
-        """Accept 010-12345678, (0755)8888 8888, +86 10 12345678, 0571-8888888转123 and the like."""
+        """Accept 010-62345678, (0755)8888 8888, +86 10 62345678, 0571-8888888转123 and the like."""
         if has_control_chars(raw.strip()):
             raise invalid(ErrorCode.INVALID_LANDLINE, _FIELD, "contains control characters")
         text = to_halfwidth(raw)
@@ -119,7 +119,7 @@ class Landline:
         return f"+86{self.area_code[1:]}{self.local_number}"
 
     def masked(self) -> str:
-        """Hide at least 6 subscriber digits (all but the last two of 8, the last one of 7) and the extension."""
+        """Hide at least 6 subscriber digits (all but the last 2 of 8, the last 1 of 7) and any extension."""
         hidden = max(_MIN_HIDDEN, len(self.local_number) - 2)
         text = f"{self.area_code}-{'*' * hidden}{self.local_number[hidden:]}"
         if self.extension:

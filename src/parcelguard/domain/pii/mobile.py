@@ -51,7 +51,7 @@ def is_allocated_mobile(digits: str) -> bool:
 def _strip_country_code(compact: str) -> str:
     if compact.startswith("+"):
         if not compact.startswith("+86"):
-            raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, "has a country code other than +86")
+            raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, "has a foreign country code")
         return compact[3:]
     if compact.startswith("0086"):
         return compact[4:]
@@ -76,7 +76,11 @@ class Mobile:
             raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, "is empty")
         digits = _strip_country_code(compact)
         if len(digits) != 11 or not (digits.isascii() and digits.isdigit()):
-            raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, "must be 11 digits after +86 and separators")
+            raise invalid(
+                ErrorCode.INVALID_MOBILE,
+                _FIELD,
+                "must be eleven digits after the country code and separators",
+            )
         if not is_allocated_mobile(digits):
             raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, "is not in an allocated mainland mobile range")
         return cls(value=digits)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal, Self
 
 from parcelguard.domain.pii._errors import has_control_chars, invalid
+from parcelguard.domain.pii._lexicon import COMPOUND_SURNAMES
 from parcelguard.domain.pii.text import to_halfwidth
 from parcelguard.errors import ErrorCode
 
@@ -24,15 +25,6 @@ _DOT = "·"
 # Separators typed between the parts of a minority name: middle dots, katakana dot, bullet, full stop.
 _DOT_VARIANTS = frozenset("·・•‧∙⋅･.")
 _LATIN_JOINERS = frozenset("-'.")
-
-COMPOUND_SURNAMES = frozenset(
-    """
-    欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 端木 南宫 西门 独孤 呼延
-    澹台 公冶 万俟 闻人 赫连 濮阳 淳于 单于 太叔 申屠 仲孙 钟离 宗政 拓跋 百里 东郭 南门 羊舌 微生
-    公羊 梁丘 左丘 东门 第五 司空 司寇 亓官 巫马 乐正 壤驷 公良 漆雕 谷梁 段干 夹谷 宰父 鲜于 闾丘
-    子车 颛孙 公西 公户 公仪 公乘 东宫 西陵 叱干 贺兰 完颜 呼衍 司城 左人 乌孙 即墨 纳兰 爱新 第一
-    """.split()
-)
 
 
 def _is_han(ch: str) -> bool:
@@ -62,7 +54,7 @@ def _parse_han(text: str) -> str:
     if value.startswith(_DOT) or value.endswith(_DOT) or _DOT * 2 in value:
         raise invalid(ErrorCode.INVALID_NAME, _FIELD, "has a misplaced middle dot")
     if _DOT not in value and len(value) > _MAX_HAN_WITHOUT_DOT:
-        raise invalid(ErrorCode.INVALID_NAME, _FIELD, "is too long for a Chinese name without a middle dot")
+        raise invalid(ErrorCode.INVALID_NAME, _FIELD, "is too long for a name without a middle dot")
     return value
 
 
@@ -103,7 +95,7 @@ class PersonName:
         if any(ch.isdigit() for ch in text):
             raise invalid(ErrorCode.INVALID_NAME, _FIELD, "contains digits")
         if len(text) > MAX_NAME_LENGTH:
-            raise invalid(ErrorCode.INVALID_NAME, _FIELD, "is longer than 30 characters")
+            raise invalid(ErrorCode.INVALID_NAME, _FIELD, "is too long for a name")
         if any(_is_han(ch) for ch in text):
             value = _parse_han(text)
             return cls(value=value, script="han", surname=_han_surname(value))

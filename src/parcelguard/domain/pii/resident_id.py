@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from operator import mul
 from typing import Literal, Self
 
 from parcelguard.domain.pii._errors import invalid
@@ -27,15 +28,37 @@ _CHINA_TZ = timezone(timedelta(hours=8))
 
 # Mainland provinces plus 71 (Taiwan) and 81/82/83 (residence permits of Hong Kong, Macao, Taiwan residents).
 PROVINCE_CODES: frozenset[str] = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82 83".split()
+    {
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+    }
+    | {"44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82", "83"}
 )
 
 
 def compute_check_char(first17: str) -> str:
     """The GB 11643 check character (0-9 or X) for the first 17 digits of a number."""
     if len(first17) != 17 or not (first17.isascii() and first17.isdigit()):
-        raise invalid(ErrorCode.INVALID_RESIDENT_ID, _FIELD, "needs exactly 17 digits to compute a check char")
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
+        raise invalid(
+            ErrorCode.INVALID_RESIDENT_ID, _FIELD, "needs seventeen digits to compute a check character"
+        )
+    total = sum(map(mul, map(int, first17), _WEIGHTS))
     return _CHECK_CHARS[total % 11]
 
 
@@ -64,7 +87,9 @@ class ResidentId:
             raise invalid(ErrorCode.INVALID_RESIDENT_ID, _FIELD, "is empty")
         first17, check = value[:17], value[17:]
         if len(value) != 18 or not (first17.isascii() and first17.isdigit()) or check not in _CHECK_CHARS:
-            raise invalid(ErrorCode.INVALID_RESIDENT_ID, _FIELD, "must be 17 digits and a check digit or X")
+            raise invalid(
+                ErrorCode.INVALID_RESIDENT_ID, _FIELD, "must be seventeen digits and a check character"
+            )
         if value[:2] not in PROVINCE_CODES:
             raise invalid(ErrorCode.INVALID_RESIDENT_ID, _FIELD, "starts with an unknown province code")
         born = _birth_date(value[6:14])

@@ -8,6 +8,7 @@ offset-keeping variant.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache
 
@@ -20,6 +21,9 @@ _IDEOGRAPHIC_SPACE = 0x3000
 _DASHES = (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xFE58, 0xFE63)
 # Characters that render as nothing and are used (on purpose or by copy-paste) to split numbers.
 _INVISIBLE = (0x00AD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)
+# Most text needs no change; finding that out with one regex scan beats translating every character.
+_NEEDS_HALFWIDTH = re.compile("[\uff01-\uff5e\u3000\u2010-\u2015\u2212\ufe58\ufe63]")
+_NOT_PLAIN = re.compile("[^\x00-\x7f\u4e00-\u9fff]")
 
 
 @cache
@@ -37,7 +41,7 @@ def to_halfwidth(s: str) -> str:
     Han characters and the Chinese enumeration comma are left alone, so the result keeps its meaning
     and its length (one character in, one character out).
     """
-    if s.isascii():
+    if s.isascii() or _NEEDS_HALFWIDTH.search(s) is None:
         return s
     return s.translate(_halfwidth_table())
 
@@ -54,6 +58,8 @@ def normalize_with_offsets(s: str) -> tuple[str, list[int]]:
     index in ``s`` of the character that produced output character ``i``, so a match ``[a, b)`` in the
     output covers ``s[offsets[a] : offsets[b - 1] + 1]``.
     """
+    if _NOT_PLAIN.search(s) is None:
+        return s, list(range(len(s)))
     table = _halfwidth_table()
     out: list[str] = []
     offsets: list[int] = []

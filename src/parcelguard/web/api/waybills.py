@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 from starlette.concurrency import run_in_threadpool
 
+from parcelguard.adapters.render import CONTENT_TYPES
 from parcelguard.domain.access import Scope
 from parcelguard.services import issuance, labels, waybills
 from parcelguard.web.api import schemas as s
@@ -15,7 +16,6 @@ from parcelguard.web.api.views import batch_read, events_read, masked_read
 
 router = APIRouter(prefix="/v1", tags=["waybills"])
 
-CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "zpl": "application/zpl"}
 
 
 @router.post("/waybills", status_code=201, response_model=s.WaybillIssued)

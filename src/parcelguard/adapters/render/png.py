@@ -1,0 +1,145 @@
+"""Labels as 1-bit PNG images at 203 dpi (799 x 1199 px), for previews and printers fed with raster images.
+
+Thermal heads print black or nothing, so the image is 1-bit: what the screen shows is exactly what the head
+burns. Bars and QR modules are whole pixels wide with their quiet zones, so the image scans as printed.
+The part of the layout that is the same on every label is drawn once and copied.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from PIL import Image, ImageDraw
+
+from parcelguard.adapters.render.png_codec import encode_png_1bit
+from parcelguard.adapters.render.raster_text import draw_text, text_width
+from parcelguard.adapters.render.symbols import code128_modules, qr_matrix
+from parcelguard.adapters.render.units import (
+    CODE128_MAX_MODULE_DOTS,
+    CODE128_QUIET_MODULES,
+    DPI,
+    QR_MAX_MODULE_DOTS,
+    QR_QUIET_MODULES,
+    dots,
+    module_dots,
+    pt_to_dots,
+)
+from parcelguard.domain.label import (
+    Box,
+    Code128,
+    Element,
+    LabelData,
+    LabelGate,
+    Line,
+    QrCode,
+    Text,
+    layout_label,
+)
+
+_BLACK = 0
+_WHITE = 1
+
+
+class PngLabelRenderer:
+    """Rasterises label layouts, after the gate has passed the label."""
+
+    def __init__(self, gate: LabelGate) -> None:
+        self._gate = gate
+
+    def render(self, data: LabelData) -> bytes:
+        """One label as a 1-bit PNG with its resolution (203 dpi) recorded, so it prints at 100 x 150 mm."""
+        return encode_png_1bit(self.render_image(data), DPI)
+
+    def render_image(self, data: LabelData) -> Image.Image:
+        """The label as a Pillow image (mode "1"), for callers that compose or print rasters themselves."""
+        self._gate(data)
+        layout = layout_label(data)
+        image = _background_image(layout.background, dots(layout.width_mm), dots(layout.height_mm)).copy()
+        _draw_elements(image, layout.foreground)
+        return image
+
+
+@lru_cache(maxsize=4)
+def _background_image(background: tuple[Element, ...], width: int, height: int) -> Image.Image:
+    """The frame, captions and notice, drawn once per process; callers copy it before drawing on it."""
+    image = Image.new("1", (width, height), _WHITE)
+    _draw_elements(image, background)
+    return image
+
+
+def _draw_elements(image: Image.Image, elements: tuple[Element, ...]) -> None:
+    draw = ImageDraw.Draw(image)
+    for element in elements:
+        if isinstance(element, Text):
+            _draw_text(image, element)
+        elif isinstance(element, Line):
+            _draw_line(draw, element)
+        elif isinstance(element, Box):
+            _draw_box(draw, element)
+        elif isinstance(element, Code128):
+            _draw_code128(draw, element)
+        else:
+            _draw_qr(image, element)
+
+
+def _draw_text(image: Image.Image, text: Text) -> None:
+    size = pt_to_dots(text.size_pt)
+    if text.max_width is not None:
+        width, limit = text_width(text.text, size, text.bold), dots(text.max_width)
+        if width > limit:
+            # shrink in whole pixel sizes, so the glyph cache stays bounded
+            size = max(1, int(size * limit / width))
+    draw_text(image, dots(text.x), dots(text.y), text.text, size, text.bold, text.align)
+
+
+def _draw_line(draw: ImageDraw.ImageDraw, line: Line) -> None:
+    thickness = max(1, dots(line.thickness))
+    left, right = sorted((dots(line.x1), dots(line.x2)))
+    top, bottom = sorted((dots(line.y1), dots(line.y2)))
+    if top == bottom:
+        top -= thickness // 2
+        bottom = top + thickness - 1
+    else:
+        left -= thickness // 2
+        right = left + thickness - 1
+    draw.rectangle((left, top, right, bottom), fill=_BLACK)
+
+
+def _draw_box(draw: ImageDraw.ImageDraw, box: Box) -> None:
+    left, top = dots(box.x), dots(box.y)
+    right, bottom = dots(box.x + box.width) - 1, dots(box.y + box.height) - 1
+    draw.rectangle((left, top, right, bottom), outline=_BLACK, width=max(1, dots(box.thickness)))
+
+
+def _draw_code128(draw: ImageDraw.ImageDraw, code: Code128) -> None:
+    modules = code128_modules(code.value)
+    area = dots(code.width)
+    module = module_dots(area, len(modules), CODE128_QUIET_MODULES, CODE128_MAX_MODULE_DOTS)
+    left = dots(code.x) + (area - len(modules) * module) // 2
+    top, bottom = dots(code.y), dots(code.y + code.height) - 1
+    i, n = 0, len(modules)
+    while i < n:
+        if modules[i] == "1":
+            start = i
+            while i < n and modules[i] == "1":
+                i += 1
+            draw.rectangle((left + start * module, top, left + i * module - 1, bottom), fill=_BLACK)
+        else:
+            i += 1
+
+
+def _draw_qr(image: Image.Image, qr: QrCode) -> None:
+    """Scale the module matrix by a whole number of pixels (nearest neighbour keeps modules square)."""
+    matrix = qr_matrix(qr.payload)
+    side = len(matrix)
+    area = dots(qr.size)
+    module = module_dots(area, side, QR_QUIET_MODULES, QR_MAX_MODULE_DOTS)
+    # one byte per module, 0 (dark) or 255 (light), scaled up as a single image
+    light = b"".join(matrix).translate(_MODULE_TO_GREY)
+    symbol = Image.frombytes("L", (side, side), light)
+    symbol = symbol.resize((side * module, side * module), Image.Resampling.NEAREST).convert("1")
+    offset = (area - side * module) // 2
+    image.paste(symbol, (dots(qr.x) + offset, dots(qr.y) + offset))
+
+
+_MODULE_TO_GREY = bytes([255, 0]) + bytes(254)

@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+
+from parcelguard.domain.pii.address import Address
+from parcelguard.domain.pii.label_lint import (
+    RULES,
+    assert_label_compliant,
+    check_label_fields,
+    check_label_text,
+)
+from parcelguard.domain.pii.landline import Landline
+from parcelguard.domain.pii.mobile import Mobile
+from parcelguard.domain.pii.name import PersonName
+from parcelguard.domain.pii.synthetic import SyntheticPeople
+from parcelguard.errors import ErrorCode, LabelComplianceError
+
+from .strategies import mobile_digits, resident_ids
+
+
+def rules(text: str) -> list[str]:
+    return [v.rule for v in check_label_text(text)]
+
+
+def test_the_common_four_star_mask_is_caught_as_undermasked() -> None:
+    assert rules("138****1234") == ["mobile_undermasked"]
+
+
+def test_six_hidden_digits_pass() -> None:
+    assert rules("收件人 张* 138******78") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "13812345678",
+        "138 1234 5678",
+        "138-1234-5678",
+        "+86 138 1234 5678",
+        "(+86)13812345678",
+        "008613812345678",
+        "１３８１２３４５６７８",
+        "电话:13812345678。",
+    ],
+)
+def test_an_unmasked_mobile_is_caught_in_any_spelling(text: str) -> None:
+    assert rules(text) == ["mobile_unmasked"]
+
+
+@pytest.mark.parametrize(
+    "text", ["138 **** 5678", "+86 138-****-5678", "１３８＊＊＊＊５６７８", "138●●●●5678"]
+)
+def test_an_undermasked_mobile_is_caught_in_any_spelling(text: str) -> None:
+    assert rules(text) == ["mobile_undermasked"]
+
+
+def test_a_violation_points_at_the_original_text_even_with_fullwidth_and_invisible_characters() -> None:
+    text = "电话：１３８\u200b１２３４５６７８。"
+    [violation] = check_label_text(text)
+    assert text[violation.start : violation.end] == "１３８\u200b１２３４５６７８"
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("010-62345678", "landline_unmasked"),
+        ("(0755)8888 8888", "landline_unmasked"),
+        ("+86 10 6234 5678", "landline_unmasked"),
+        ("0571-*****67", "landline_undermasked"),
+        ("010-6234****", "landline_undermasked"),
+    ],
+)
+def test_landlines_with_fewer_than_six_hidden_digits_are_caught(text: str, rule: str) -> None:
+    assert rules(text) == [rule]
+
+
+@pytest.mark.parametrize("text", ["010-******78", "0571-******7", "0755-******88-***"])
+def test_masked_landlines_pass(text: str) -> None:
+    assert rules(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["11010519491231002X", "身份证11010519491231002x号", "110105 19491231 002X", "110105491231002"],
+)
+def test_any_resident_id_is_caught(text: str) -> None:
+    assert rules(text) == ["resident_id"]
+
+
+def test_a_masked_resident_id_passes() -> None:
+    assert rules("1****************X") == []
+
+
+def test_an_email_is_caught_but_a_masked_one_passes() -> None:
+    assert rules("联系 zhang.san@example.com") == ["email"]
+    assert rules("z***@example.com") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["阳光花园3号楼", "5栋1802", "12幢", "2单元", "1201室", "18层", "A座3楼", "3#楼", "三单元"],
+)
+def test_address_detail_is_caught(text: str) -> None:
+    assert "address_detail" in rules(text)
+
+
+@pytest.mark.parametrize("text", ["建国路88号", "长安街1号", "南锣鼓巷8号", "人民大道100号", "长乐路123弄"])
+def test_a_house_number_after_a_street_is_caught(text: str) -> None:
+    assert rules(text) == ["house_number"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "北京市朝阳区建国路**号****",
+        "SF1234567890123",
+        "重量 1.5kg",
+        "2024-05-01 12:30",
+        "邮编100020",
+        "YT7412345678901",
+    ],
+)
+def test_ordinary_label_text_passes(text: str) -> None:
+    assert rules(text) == []
+
+
+def test_violations_never_quote_the_text() -> None:
+    text = "13812345678 zhang@example.com 11010519491231002X 建国路88号"
+    for violation in check_label_text(text):
+        assert violation.message == RULES[violation.rule]
+        assert "138" not in violation.message and "zhang" not in violation.message
+
+
+def test_field_checks_require_a_hidden_name_character_and_six_hidden_phone_digits() -> None:
+    found = {(v.field, v.rule) for v in check_label_fields("张三", "138****1234", "北京市朝阳区建国路88号")}
+    assert found == {
+        ("name", "name_unmasked"),
+        ("phone", "mobile_undermasked"),
+        ("phone", "phone_unmasked"),
+        ("address", "house_number"),
+    }
+
+
+def test_masked_fields_pass() -> None:
+    assert check_label_fields("张*", "138******78", "北京市朝阳区建国路**号****") == []
+
+
+def test_assert_label_compliant_lists_rule_names_only() -> None:
+    with pytest.raises(LabelComplianceError) as caught:
+        assert_label_compliant("备注 13812345678", name="李小龙", phone="138******78")
+    assert caught.value.code is ErrorCode.LABEL_NOT_COMPLIANT
+    assert caught.value.message == "label is not compliant: mobile_unmasked, name_unmasked"
+    assert "138" not in caught.value.message and "小龙" not in caught.value.message
+
+
+def test_assert_label_compliant_passes_a_clean_label() -> None:
+    assert_label_compliant("运单号 SF1234567890123", name="李**", phone="138******78", address="北京市****")
+
+
+@given(mobile_digits)
+def test_a_masked_mobile_always_passes_the_linter(digits: str) -> None:
+    assert check_label_text(Mobile.parse(digits).masked()) == []
+    assert rules(digits) == ["mobile_unmasked"]
+
+
+@given(resident_ids())
+def test_a_masked_resident_id_always_passes_and_the_raw_one_never(raw: str) -> None:
+    from parcelguard.domain.pii.resident_id import ResidentId
+
+    assert check_label_text(ResidentId.parse(raw).masked()) == []
+    assert rules(raw) == ["resident_id"]
+
+
+def test_masked_synthetic_people_always_pass_the_field_checks() -> None:
+    people = SyntheticPeople(seed=7)
+    for _ in range(2000):
+        person = people.person()
+        name = PersonName.parse(person.name).masked()
+        phone = Mobile.parse(person.mobile).masked()
+        address = Address.parse(person.address).masked()
+        assert check_label_fields(name, phone, address) == [], (name, phone, address)
+
+
+def test_a_masked_landline_passes_the_phone_field_check() -> None:
+    assert check_label_fields("张*", Landline.parse("0571-87654321").masked(), "浙江省杭州市****") == []
