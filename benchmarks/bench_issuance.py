@@ -36,7 +36,10 @@ plain_waybill = Table(
     plain_metadata,
     Column("id", Integer, primary_key=True),
     Column("tracking_number", String(20), unique=True),
-    *(Column(n, Text) for n in ("s_name", "s_mobile", "s_address", "s_id", "r_name", "r_mobile", "r_address")),
+    *(
+        Column(n, Text)
+        for n in ("s_name", "s_mobile", "s_address", "s_id", "r_name", "r_mobile", "r_address")
+    ),
     Column("description", Text),
     Column("weight_kg", Float),
     Column("created_by", String(100)),
@@ -119,10 +122,14 @@ def main() -> int:
     per_plain = statistics.median(plain_s) / BATCH
     rate = 1 / per_private
     ratio = per_private / per_plain
-    print(f"issuance, SQLite, service layer, batches of {BATCH}, {args.orders:,} orders x {args.rounds} rounds")
+    print(
+        f"issuance, SQLite, service layer, batches of {BATCH}, {args.orders:,} orders x {args.rounds} rounds"
+    )
     print(f"  privacy waybills:   {rate:10,.0f} waybills/s   ({per_private * 1e6:6.1f} us each)")
     print(f"  plaintext baseline: {1 / per_plain:10,.0f} rows/s       ({per_plain * 1e6:6.1f} us each)")
-    print(f"  privacy work alone (encrypt 8 fields, 5 indexes, mask): {seal_mask_s * 1e6:6.1f} us per waybill")
+    print(
+        f"  privacy work alone (encrypt 8 fields, 5 indexes, mask): {seal_mask_s * 1e6:6.1f} us per waybill"
+    )
     print(f"  rate vs target {TARGET_RATE:,.0f}/s: {rate / TARGET_RATE:.2f}x")
     print(f"  cost ratio privacy/plaintext: {ratio:.2f} (target <= {TARGET_RATIO:.1f})")
     return 0

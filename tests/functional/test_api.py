@@ -60,7 +60,9 @@ def test_a_waybill_is_issued_and_read_back_masked(client: TestClient, runtime: R
     assert order["sender"]["id_number"] not in read.text
 
 
-def test_a_bad_order_gets_a_coded_error_that_does_not_echo_the_input(client: TestClient, runtime: Runtime) -> None:
+def test_a_bad_order_gets_a_coded_error_that_does_not_echo_the_input(
+    client: TestClient, runtime: Runtime
+) -> None:
     order = an_order()
     order["recipient"]["mobile"] = "19999999999x-secret"
     response = client.post("/v1/waybills", json=order, headers=bearer(runtime))
@@ -70,7 +72,9 @@ def test_a_bad_order_gets_a_coded_error_that_does_not_echo_the_input(client: Tes
     assert "19999999999" not in response.text
 
 
-def test_a_malformed_body_gets_invalid_request_without_the_input(client: TestClient, runtime: Runtime) -> None:
+def test_a_malformed_body_gets_invalid_request_without_the_input(
+    client: TestClient, runtime: Runtime
+) -> None:
     order = an_order()
     order["parcel"]["weight_kg"] = {"nested": order["recipient"]["name"]}
     response = client.post("/v1/waybills", json=order, headers=bearer(runtime))
@@ -79,7 +83,9 @@ def test_a_malformed_body_gets_invalid_request_without_the_input(client: TestCli
     assert order["recipient"]["name"] not in response.text
 
 
-def test_a_batch_reports_each_item_and_replays_with_the_idempotency_key(client: TestClient, runtime: Runtime) -> None:
+def test_a_batch_reports_each_item_and_replays_with_the_idempotency_key(
+    client: TestClient, runtime: Runtime
+) -> None:
     people = SyntheticPeople(21)
     orders = [people.order() for _ in range(3)]
     orders[1]["sender"]["id_type"] = "passport"
@@ -94,7 +100,9 @@ def test_a_batch_reports_each_item_and_replays_with_the_idempotency_key(client: 
     assert again["results"] == body["results"]
 
 
-def test_labels_come_in_pdf_png_and_zpl_and_the_png_barcodes_decode(client: TestClient, runtime: Runtime) -> None:
+def test_labels_come_in_pdf_png_and_zpl_and_the_png_barcodes_decode(
+    client: TestClient, runtime: Runtime
+) -> None:
     headers = bearer(runtime)
     number = client.post("/v1/waybills", json=an_order(), headers=headers).json()["tracking_number"]
     pdf = client.get(f"/v1/waybills/{number}/label?format=pdf", headers=headers)
@@ -124,7 +132,9 @@ def test_an_unknown_tracking_number_is_not_found(client: TestClient, runtime: Ru
 
 def test_public_tracking_is_rate_limited_per_client(client: TestClient, runtime: Runtime) -> None:
     number = client.post("/v1/waybills", json=an_order(), headers=bearer(runtime)).json()["tracking_number"]
-    statuses = [client.get(f"/v1/track/{number}").status_code for _ in range(runtime.settings.track_burst + 1)]
+    statuses = [
+        client.get(f"/v1/track/{number}").status_code for _ in range(runtime.settings.track_burst + 1)
+    ]
     assert statuses[:-1] == [200] * runtime.settings.track_burst
     assert statuses[-1] == 429
     limited = client.get(f"/v1/track/{number}")
@@ -150,7 +160,12 @@ def test_the_tracking_page_renders_and_answers_with_a_fragment(client: TestClien
 
 def test_the_openapi_document_lists_the_waybill_endpoints(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
-    for path in ("/v1/waybills", "/v1/waybills/batch", "/v1/waybills/{tracking_number}", "/v1/track/{tracking_number}"):
+    for path in (
+        "/v1/waybills",
+        "/v1/waybills/batch",
+        "/v1/waybills/{tracking_number}",
+        "/v1/track/{tracking_number}",
+    ):
         assert path in paths
 
 

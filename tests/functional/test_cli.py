@@ -43,7 +43,10 @@ def test_issue_from_jsonl_writes_one_result_per_line(env: dict[str, str | None],
     assert code == 0, stdout
     results = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(results) == 7
-    assert results[2] == {"line": 3, "error": {"code": "invalid_request", "message": "line is not valid JSON"}}
+    assert results[2] == {
+        "line": 3,
+        "error": {"code": "invalid_request", "message": "line is not valid JSON"},
+    }
     assert results[6]["line"] == 7 and results[6]["error"]["code"] == "invalid_mobile"
     issued = [r for r in results if "tracking_number" in r]
     assert len(issued) == 5 and all("*" in r["masked"]["recipient"]["mobile"] for r in issued)
@@ -58,14 +61,18 @@ def test_reissuing_the_same_file_issues_nothing_twice(env: dict[str, str | None]
     assert (tmp_path / "a.jsonl").read_text() == (tmp_path / "b.jsonl").read_text()
 
 
-def test_label_writes_each_format_and_the_pdf_text_holds_no_personal_data(env: dict[str, str | None], tmp_path: Path) -> None:
+def test_label_writes_each_format_and_the_pdf_text_holds_no_personal_data(
+    env: dict[str, str | None], tmp_path: Path
+) -> None:
     run(env, "db", "upgrade")
     orders_path, out = tmp_path / "orders.jsonl", tmp_path / "result.jsonl"
     orders = write_orders(orders_path, 2)
     run(env, "waybill", "issue", "--in", str(orders_path), "--out", str(out))
     numbers = [json.loads(line)["tracking_number"] for line in out.read_text().splitlines()[:2]]
     for fmt in ("pdf", "png", "zpl"):
-        code, stdout, stderr = run(env, "label", numbers[0], "--format", fmt, "--out", str(tmp_path / f"l.{fmt}"))
+        code, stdout, stderr = run(
+            env, "label", numbers[0], "--format", fmt, "--out", str(tmp_path / f"l.{fmt}")
+        )
         assert code == 0, stderr
     code, _, _ = run(env, "label", *numbers, "--format", "pdf", "--out", str(tmp_path / "batch.pdf"))
     assert code == 0
@@ -79,7 +86,9 @@ def test_label_writes_each_format_and_the_pdf_text_holds_no_personal_data(env: d
         assert order["sender"]["id_number"] not in pdf_text  # type: ignore[index]
 
 
-def test_bad_input_gives_a_message_and_an_exit_code_not_a_traceback(env: dict[str, str | None], tmp_path: Path) -> None:
+def test_bad_input_gives_a_message_and_an_exit_code_not_a_traceback(
+    env: dict[str, str | None], tmp_path: Path
+) -> None:
     run(env, "db", "upgrade")
     code, _, stderr = run(env, "label", "PG12", "--format", "pdf", "--out", str(tmp_path / "x.pdf"))
     assert code == 2
@@ -88,7 +97,9 @@ def test_bad_input_gives_a_message_and_an_exit_code_not_a_traceback(env: dict[st
     assert code == 2 and "invalid_label_format" in stderr
 
 
-def test_commands_refuse_an_unmigrated_database_with_a_clear_message(env: dict[str, str | None], tmp_path: Path) -> None:
+def test_commands_refuse_an_unmigrated_database_with_a_clear_message(
+    env: dict[str, str | None], tmp_path: Path
+) -> None:
     code, _, stderr = run(env, "waybill", "show", "PG123456789012")
     assert code == 1 and "parcelguard db upgrade" in stderr
 

@@ -68,7 +68,9 @@ def test_a_retried_batch_with_the_same_idempotency_key_issues_nothing_twice(runt
     batch = orders(4)
     batch[2]["parcel"]["weight_kg"] = -1
     first = issue_batch(runtime.ctx, batch, actor="test:platform", idempotency_key="order-run-1")
-    again = issue_batch(runtime.ctx, copy.deepcopy(batch), actor="test:platform", idempotency_key="order-run-1")
+    again = issue_batch(
+        runtime.ctx, copy.deepcopy(batch), actor="test:platform", idempotency_key="order-run-1"
+    )
     assert again.replayed and not first.replayed
     assert [i.as_dict() for i in again.items] == [i.as_dict() for i in first.items]
     assert count_rows(runtime, m.waybill) == 3
@@ -114,7 +116,9 @@ def test_a_ciphertext_moved_to_another_field_of_the_same_waybill_fails_to_decryp
     w = m.waybill.c
     with runtime.engine.begin() as connection:
         sender_mobile = connection.scalar(select(w.ct_sender_mobile).where(w.tracking_number == number))
-        connection.execute(update(m.waybill).where(w.tracking_number == number).values(ct_recipient_mobile=sender_mobile))
+        connection.execute(
+            update(m.waybill).where(w.tracking_number == number).values(ct_recipient_mobile=sender_mobile)
+        )
     with pytest.raises(CryptoError):
         view_waybill(runtime.ctx, number, principal=OPERATOR)
 

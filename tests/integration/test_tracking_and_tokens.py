@@ -79,7 +79,9 @@ def test_a_label_token_is_useless_without_the_resolve_scope(runtime: Runtime) ->
     number, _ = issued(runtime)
     token = qr_token_of(runtime, number)
     with pytest.raises(PermissionDeniedError):
-        resolve_label_token(runtime.ctx, token, principal=Principal("apikey:x", frozenset({Scope.WAYBILL_READ})))
+        resolve_label_token(
+            runtime.ctx, token, principal=Principal("apikey:x", frozenset({Scope.WAYBILL_READ}))
+        )
 
 
 def test_a_revoked_label_token_no_longer_resolves_and_the_next_print_gets_a_new_one(runtime: Runtime) -> None:

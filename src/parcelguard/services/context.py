@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from parcelguard.services.ports import (
     BlindIndex,
@@ -21,7 +22,7 @@ class ServiceContext:
     envelope: Envelope
     keyring: KeyRing
     index: BlindIndex
-    tokens: LabelTokenCodec
+    tokens: LabelTokenCodec[Any]
     renderer: LabelRenderer
     clock: Clock
     carrier_name: str

@@ -10,12 +10,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Literal, Protocol, Self
+from typing import Literal, Protocol, Self, TypeVar
 
 from parcelguard.domain.access import Scope
 from parcelguard.domain.audit import AuditEvent
+from parcelguard.domain.keys import WrappedKey
 from parcelguard.domain.label import LabelData
-from parcelguard.domain.waybill import SealedWaybill, TrackingEvent, WrappedKey
+from parcelguard.domain.waybill import SealedWaybill, TrackingEvent
 
 Clock = Callable[[], datetime]
 LabelFormat = Literal["pdf", "png", "zpl"]
@@ -60,11 +61,16 @@ class ParsedLabelToken(Protocol):
     def token_id(self) -> bytes: ...
 
 
-class LabelTokenCodec(Protocol):
+ParsedT = TypeVar("ParsedT", bound=ParsedLabelToken)
+
+
+class LabelTokenCodec(Protocol[ParsedT]):
+    """Issues and checks the opaque tokens in label QR codes; what ``parse`` returns, ``verify`` takes."""
+
     def issue(self, waybill_id: str) -> IssuedLabelToken: ...
     def encode(self, token_id: bytes, waybill_id: str) -> str: ...
-    def parse(self, text: str) -> ParsedLabelToken: ...
-    def verify(self, parsed: ParsedLabelToken, waybill_id: str) -> None: ...
+    def parse(self, text: str) -> ParsedT: ...
+    def verify(self, parsed: ParsedT, waybill_id: str) -> None: ...
 
 
 class LabelRenderer(Protocol):
@@ -147,11 +153,16 @@ class IdempotencyStore(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: everything a use case writes lands together or not at all."""
 
-    waybills: WaybillRepository
-    label_tokens: LabelTokenRepository
-    audit: AuditLog
-    api_keys: ApiKeyRepository
-    idempotency: IdempotencyStore
+    @property
+    def waybills(self) -> WaybillRepository: ...
+    @property
+    def label_tokens(self) -> LabelTokenRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+    @property
+    def api_keys(self) -> ApiKeyRepository: ...
+    @property
+    def idempotency(self) -> IdempotencyStore: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -6,9 +6,10 @@ reads from the settings; nothing in this package reads configuration itself.
 """
 
 from parcelguard.adapters.crypto.blind_index import BlindIndex
-from parcelguard.adapters.crypto.envelope import DataKey, Envelope, KekSource, WrappedKey
+from parcelguard.adapters.crypto.envelope import DataKey, Envelope, KekSource
 from parcelguard.adapters.crypto.keyfile import KeyFile
 from parcelguard.adapters.crypto.label_token import LabelToken, LabelTokenCodec, ParsedToken
+from parcelguard.domain.keys import WrappedKey
 
 __all__ = [
     "BlindIndex",

@@ -18,7 +18,8 @@ from parcelguard.adapters.db import models as m
 from parcelguard.domain import waybill as wb
 from parcelguard.domain.access import parse_scopes
 from parcelguard.domain.audit import AuditEvent
-from parcelguard.domain.waybill import BlindIndexes, SealedWaybill, TrackingEvent, WaybillStatus, WrappedKey
+from parcelguard.domain.keys import WrappedKey
+from parcelguard.domain.waybill import BlindIndexes, SealedWaybill, TrackingEvent, WaybillStatus
 from parcelguard.errors import ConflictError, ErrorCode
 from parcelguard.services.ports import ApiKeyRecord, IdempotencyRecord, LabelTokenRecord
 
@@ -31,7 +32,9 @@ class SqlWaybillRepository:
         self._c = connection
 
     def add_many(self, waybills: Sequence[SealedWaybill]) -> None:
-        rows, keys, events = [], [], []
+        rows: list[dict[str, Any]] = []
+        keys: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
         for w in waybills:
             row: dict[str, Any] = {
                 "id": w.id,

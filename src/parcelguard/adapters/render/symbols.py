@@ -10,7 +10,8 @@ import re
 from functools import lru_cache
 
 import segno
-from barcode import Code128 as _Code128
+from barcode.charsets.code128 import CODES as _CODE128_PATTERNS
+from barcode.charsets.code128 import STOP as _STOP
 
 QR_ERROR_LEVEL = "Q"
 """25 % of the symbol may be scuffed or creased and still read: thermal labels travel in sacks."""
@@ -24,7 +25,9 @@ tokens mask 7 scored closest to the searched optimum (about 6 % higher penalty o
 what Zebra printers use by default for ^BQ, so the PDF, PNG and ZPL symbols match.
 """
 
-_DIGIT_RUNS = re.compile(r"\d+|\D+")
+_RUNS = re.compile(r"\d+|\D+")
+_START_B, _START_C, _SWITCH_TO_B, _SWITCH_TO_C = 104, 105, 100, 99
+_CODE128_STOP = _STOP + "11"  # the stop character ends with a two-module termination bar
 _QR_ALPHANUMERIC = re.compile(r"[0-9A-Z $%*+\-./:]*")
 
 # Characters per QR version 1..10 at error level Q (ISO/IEC 18004 table 7).
@@ -34,34 +37,48 @@ _QR_Q_CAPACITY = {
 }
 
 
-def code128_modules(value: str) -> str:
-    """Bars and spaces of ``value`` in Code 128 (start, data, check and stop characters), '1' = bar."""
-    modules: str = _Code128(value).build()[0]
-    return modules
+def code128_codewords(value: str) -> list[int]:
+    """Code 128 symbol values for printable-ASCII ``value``: start, data, subset switches and check.
 
-
-def code128_module_count(value: str) -> int:
-    """Width in modules of ``value`` in Code 128 as an optimising encoder writes it, without encoding it.
-
-    Runs of four or more digits (two or more filling the whole value) pack two digits per symbol in subset C;
-    everything else takes a symbol per character, plus one symbol per subset switch. The ZPL renderer only
-    needs this to centre the printer's own symbol, so python-barcode's full encode would be wasted there.
+    Subset C packs two digits per symbol; it is used for runs of four or more digits (or a value of exactly
+    two digits), following the minimal-length rules of ISO/IEC 15417 annex E, and subset B for the rest.
+    python-barcode chooses subsets itself but drops a leading "99" pair (its start-code shortcut mistakes
+    the data value 99 for a switch to subset C), so only its bar patterns are used here.
     """
-    symbols = 2  # start and check symbols
-    runs = _DIGIT_RUNS.findall(value)
+    words: list[int] = []
     subset = ""
-    for run in runs:
-        packable = run.isdigit() and (len(run) >= 4 or len(run) == len(value)) and len(run) >= 2
-        if packable:
-            symbols += len(run) // 2 + (subset not in ("", "C"))
-            subset = "C"
-            if len(run) % 2:
-                symbols += 2  # switch back for the odd digit
-                subset = "B"
+
+    def use(wanted: str) -> None:
+        nonlocal subset
+        if subset != wanted:
+            if subset:
+                words.append(_SWITCH_TO_B if wanted == "B" else _SWITCH_TO_C)
+            else:
+                words.append(_START_B if wanted == "B" else _START_C)
+            subset = wanted
+
+    for run in _RUNS.findall(value):
+        if run.isdigit() and (len(run) >= 4 or len(run) == len(value) == 2):
+            if len(run) % 2 and subset:  # odd run after other data: its first digit stays in subset B
+                use("B")
+                words.append(ord(run[0]) - 32)
+                run = run[1:]
+            tail = run[-1] if len(run) % 2 else ""  # odd leading run: its last digit goes in subset B
+            use("C")
+            words += [int(run[i : i + 2]) for i in range(0, len(run) - len(tail), 2)]
+            if tail:
+                use("B")
+                words.append(ord(tail) - 32)
         else:
-            symbols += len(run) + (subset == "C")
-            subset = "B"
-    return 11 * symbols + 13  # the stop pattern is 13 modules
+            use("B")
+            words += [ord(ch) - 32 for ch in run]
+    words.append((words[0] + sum(i * word for i, word in enumerate(words[1:], start=1))) % 103)
+    return words
+
+
+def code128_modules(value: str) -> str:
+    """Bars and spaces of ``value`` in Code 128 (start, data, check, stop), '1' = bar, no quiet zones."""
+    return "".join(_CODE128_PATTERNS[word] for word in code128_codewords(value)) + _CODE128_STOP
 
 
 def is_qr_alphanumeric(payload: str) -> bool:

@@ -17,7 +17,6 @@ from parcelguard.web.api.views import batch_read, events_read, masked_read
 router = APIRouter(prefix="/v1", tags=["waybills"])
 
 
-
 @router.post("/waybills", status_code=201, response_model=s.WaybillIssued)
 def create_waybill(body: s.WaybillCreate, ctx: Ctx, principal: CurrentPrincipal) -> s.WaybillIssued:
     """Issue one privacy waybill; the answer shows only masked data."""
