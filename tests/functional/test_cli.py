@@ -70,7 +70,7 @@ def test_label_writes_each_format_and_the_pdf_text_holds_no_personal_data(
     run(env, "waybill", "issue", "--in", str(orders_path), "--out", str(out))
     numbers = [json.loads(line)["tracking_number"] for line in out.read_text().splitlines()[:2]]
     for fmt in ("pdf", "png", "zpl"):
-        code, stdout, stderr = run(
+        code, _, stderr = run(
             env, "label", numbers[0], "--format", fmt, "--out", str(tmp_path / f"l.{fmt}")
         )
         assert code == 0, stderr
