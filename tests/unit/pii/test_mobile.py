@@ -12,7 +12,10 @@ from .strategies import mobile_digits, mobile_spellings
 
 
 def _phonenumbers_says_valid(digits: str) -> bool:
-    return phonenumbers.is_valid_number(phonenumbers.parse(digits, "CN"))
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(digits, "CN"))
+    except phonenumbers.NumberParseException:  # 179xx is an IP-call carrier prefix, not a number
+        return False
 
 
 def test_a_mobile_with_plus86_and_fullwidth_digits_normalises_to_11_digits() -> None:

@@ -3,11 +3,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from parcelguard.adapters.render import LabelRenderer
-from parcelguard.adapters.render.symbols import code128_module_count, code128_modules
 from parcelguard.adapters.render.zpl import ZplLabelRenderer, escape_field
 from parcelguard.domain.label import LabelData, LabelParty
 from parcelguard.errors import LabelComplianceError
@@ -79,8 +76,3 @@ def test_the_gate_rejects_an_unmasked_phone_and_no_zpl_is_produced(renderer: Lab
 
     with pytest.raises(LabelComplianceError):
         renderer.render_label(unmasked, "zpl")
-
-
-@given(st.from_regex(r"[A-Z0-9]{1,24}", fullmatch=True))
-def test_the_code128_width_estimate_used_for_centring_matches_the_real_encoding(value: str) -> None:
-    assert code128_module_count(value) == len(code128_modules(value))

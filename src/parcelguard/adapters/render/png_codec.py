@@ -33,8 +33,7 @@ def encode_png_1bit(image: Image.Image, dpi: int, compress_level: int = 1) -> by
     width, height = image.size
     # Eight black pixels in front of every row pack into a 0x00 byte: exactly PNG's "no filter" tag, so the
     # packed image is the IDAT payload as it stands, with no per-row copying in Python.
-    framed = Image.new("1", (width + 8, height), 0)
-    framed.paste(image, (8, 0))
+    framed = image.crop((-8, 0, width, height))  # Pillow fills the area outside the image with 0, black
     rows = framed.tobytes("raw", "1;R").translate(_REVERSE_BITS)
     pixels_per_metre = round(dpi / 0.0254)
     return b"".join(

@@ -1,7 +1,7 @@
 """Barcode symbols as plain module patterns, shared by the raster and vector renderers.
 
-Code 128 comes from python-barcode as a string of '1' (bar) and '0' (space) modules; QR from segno as a
-square matrix. Renderers only scale these to whole printer dots.
+Code 128 becomes a string of '1' (bar) and '0' (space) modules, QR a square matrix from segno; the
+renderers only scale these to whole printer dots, so PDF and PNG carry the very same symbols.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ what Zebra printers use by default for ^BQ, so the PDF, PNG and ZPL symbols matc
 
 _RUNS = re.compile(r"\d+|\D+")
 _START_B, _START_C, _SWITCH_TO_B, _SWITCH_TO_C = 104, 105, 100, 99
-_CODE128_STOP = _STOP + "11"  # the stop character ends with a two-module termination bar
+_CODE128_STOP: str = _STOP + "11"  # the stop character ends with a two-module termination bar
 _QR_ALPHANUMERIC = re.compile(r"[0-9A-Z $%*+\-./:]*")
 
 # Characters per QR version 1..10 at error level Q (ISO/IEC 18004 table 7).
@@ -78,7 +78,8 @@ def code128_codewords(value: str) -> list[int]:
 
 def code128_modules(value: str) -> str:
     """Bars and spaces of ``value`` in Code 128 (start, data, check, stop), '1' = bar, no quiet zones."""
-    return "".join(_CODE128_PATTERNS[word] for word in code128_codewords(value)) + _CODE128_STOP
+    patterns: list[str] = [_CODE128_PATTERNS[word] for word in code128_codewords(value)]
+    return "".join(patterns) + _CODE128_STOP
 
 
 def is_qr_alphanumeric(payload: str) -> bool:

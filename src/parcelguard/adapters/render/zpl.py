@@ -15,7 +15,7 @@ from functools import lru_cache
 from parcelguard.adapters.render.symbols import (
     QR_ERROR_LEVEL,
     QR_MASK,
-    code128_module_count,
+    code128_modules,
     is_qr_alphanumeric,
     qr_side_modules,
 )
@@ -134,7 +134,7 @@ def _box(box: Box) -> str:
 def _code128(code: Code128) -> str:
     """^BC in automatic subset mode (A), without the printer's interpretation line: the layout prints the
     number itself. The module count centres the symbol like the PNG's."""
-    modules = code128_module_count(code.value)
+    modules = len(code128_modules(code.value))
     area = dots(code.width)
     module = module_dots(area, modules, CODE128_QUIET_MODULES, CODE128_MAX_MODULE_DOTS)
     left = dots(code.x) + (area - modules * module) // 2

@@ -13,6 +13,7 @@ from functools import cache
 from typing import Self
 
 from parcelguard.domain.pii._errors import has_control_chars, invalid
+from parcelguard.domain.pii._lexicon import BIG_CITY_PREFECTURES
 from parcelguard.domain.pii.divisions import MUNICIPALITY_PROVINCES, Division, DivisionTable, division_table
 from parcelguard.domain.pii.text import to_halfwidth
 from parcelguard.errors import ErrorCode
@@ -43,18 +44,25 @@ def _normalise(raw: str) -> str:
     return text
 
 
+_CITY_RANK = {code: rank for rank, code in enumerate(BIG_CITY_PREFECTURES, start=1)}
+_CAPITAL_RANK = len(BIG_CITY_PREFECTURES) + 1
+
+
 def _priority(division: Division) -> int:
-    """Tie-break for names shared by several places: municipality, then provincial capital, then others."""
+    """Tie-break for names shared by several places: municipality, big city, capital, then the rest."""
     if division.code[:2] in MUNICIPALITY_PROVINCES:
         return 0
-    return 1 if division.code[2:4] == "01" else 2
+    rank = _CITY_RANK.get(division.code[:4])
+    if rank is not None:
+        return rank
+    return _CAPITAL_RANK if division.code[2:4] == "01" else _CAPITAL_RANK + 1
 
 
 def _resolve(table: DivisionTable, text: str) -> tuple[Division, int] | None:
     """The most specific division the leading names point to, and where the names end.
 
     Every reading is tried (吉林 is a province and a city; 朝阳区 is in Beijing and in Changchun) and the
-    best kept: most text explained, then deepest, then most full names, then _priority, then lowest code.
+    best kept: most text explained, deepest, most full names, then _priority and the lowest code.
     An ambiguous short form must be confirmed by a more specific name after it.
     """
     best: tuple[int, int, int, int, int] | None = None

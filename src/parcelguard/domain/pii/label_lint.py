@@ -46,6 +46,9 @@ _HOUSE_NUMBER = re.compile(
     r"(?:大道|大街|胡同|路|街|道|巷|弄|里|村|段|条)[东西南北中]? ?[甲乙丙丁]?[0-9]+(?:[-之][0-9]+)? ?[号弄]",
 )
 
+# Every rule needs a digit, an @ or a spelled-out building/unit; text without any is skipped at once.
+_ANY_TRIGGER = re.compile(r"[0-9@]|号楼|单元")
+
 RULES: dict[str, str] = {
     "mobile_unmasked": "a mobile number is shown in full",
     "mobile_undermasked": "a mobile number hides fewer than 6 digits",
@@ -123,6 +126,8 @@ def _findings(text: str) -> list[tuple[str, int, int]]:
 def check_label_text(text: str) -> list[LabelViolation]:
     """Every finding in any label text, positions in ``text`` as given (full-width input included)."""
     normalised, offsets = normalize_with_offsets(text)
+    if _ANY_TRIGGER.search(normalised) is None:
+        return []
     violations = [
         LabelViolation(rule, offsets[start], offsets[end - 1] + 1)
         for rule, start, end in _findings(normalised)
