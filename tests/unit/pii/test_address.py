@@ -35,6 +35,20 @@ def test_an_ambiguous_district_without_context_resolves_to_the_municipality() ->
 
 
 @pytest.mark.parametrize(
+    ("district", "region"),
+    [
+        ("南山区", "广东省深圳市南山区"),
+        ("鼓楼区", "江苏省南京市鼓楼区"),
+        ("白云区", "广东省广州市白云区"),
+        ("江北区", "重庆市江北区"),
+        ("长安区", "陕西省西安市长安区"),
+    ],
+)
+def test_a_shared_district_name_without_context_goes_to_the_bigger_city(district: str, region: str) -> None:
+    assert Address.parse(district + "建设路1号").region == region
+
+
+@pytest.mark.parametrize(
     "raw", ["长春市朝阳区建国路88号", "吉林省长春市朝阳区建国路88号", "长春朝阳区建国路88号"]
 )
 def test_an_explicit_city_resolves_the_ambiguous_district(raw: str) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from parcelguard.domain.pii.address import Address
 from parcelguard.domain.pii.label_lint import (
@@ -49,7 +50,7 @@ def test_an_unmasked_mobile_is_caught_in_any_spelling(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["138 **** 5678", "+86 138-****-5678", "１３８＊＊＊＊５６７８", "138●●●●5678"]
+    "text", ["***12345678", "138 **** 5678", "+86 138-****-5678", "１３８＊＊＊＊５６７８", "138●●●●5678"]
 )
 def test_an_undermasked_mobile_is_caught_in_any_spelling(text: str) -> None:
     assert rules(text) == ["mobile_undermasked"]
@@ -90,6 +91,10 @@ def test_any_resident_id_is_caught(text: str) -> None:
 
 def test_a_masked_resident_id_passes() -> None:
     assert rules("1****************X") == []
+
+
+def test_a_partly_masked_resident_id_is_caught() -> None:
+    assert rules("110105********002X") == ["resident_id"]
 
 
 def test_an_email_is_caught_but_a_masked_one_passes() -> None:
@@ -184,3 +189,13 @@ def test_masked_synthetic_people_always_pass_the_field_checks() -> None:
 
 def test_a_masked_landline_passes_the_phone_field_check() -> None:
     assert check_label_fields("张*", Landline.parse("0571-87654321").masked(), "浙江省杭州市****") == []
+
+
+@given(mobile_digits, st.integers(0, 5), st.integers(0, 10), st.sampled_from(["", " ", "-"]))
+def test_a_mobile_with_fewer_than_six_hidden_digits_is_always_caught(
+    digits: str, hidden: int, start: int, sep: str
+) -> None:
+    start = min(start, 11 - hidden)
+    masked = digits[:start] + "*" * hidden + digits[start + hidden :]
+    spelled = sep.join([masked[:3], masked[3:7], masked[7:]])
+    assert rules(f"电话 {spelled} 谢谢") == ["mobile_unmasked" if hidden == 0 else "mobile_undermasked"]

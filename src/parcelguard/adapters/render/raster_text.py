@@ -8,6 +8,7 @@ their advance widths without kerning, which Latin capitals and digits on a label
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from typing import Literal
 
@@ -16,6 +17,7 @@ from PIL import Image, ImageDraw
 from parcelguard.adapters.render.fonts import pil_cjk_font, pil_latin_font, text_runs
 
 _BLACK = 0
+_freetype_lock = threading.Lock()
 
 
 @lru_cache(maxsize=4096)
@@ -23,14 +25,15 @@ def _glyph(ch: str, size_px: int, bold: bool) -> tuple[Image.Image | None, int, 
     """``(mask, left, top, advance)`` of one character; ``left``/``top`` place the mask from the pen
     position on the baseline. The CJK font has no bold face, so bold CJK gets a one-pixel outline."""
     latin = text_runs(ch)[0][0]
-    font = pil_latin_font(size_px, bold) if latin else pil_cjk_font(size_px)
     stroke = 1 if bold and not latin else 0
-    advance = font.getlength(ch)
-    left, top, right, bottom = (int(v) for v in font.getbbox(ch, anchor="ls", stroke_width=stroke))
-    if right <= left or bottom <= top:
-        return None, 0, 0, advance
-    mask = Image.new("1", (right - left, bottom - top), 0)
-    ImageDraw.Draw(mask).text((-left, -top), ch, fill=1, font=font, anchor="ls", stroke_width=stroke)
+    with _freetype_lock:  # a cached font is one FreeType face, unsafe to use from two threads at once
+        font = pil_latin_font(size_px, bold) if latin else pil_cjk_font(size_px)
+        advance = font.getlength(ch)
+        left, top, right, bottom = (int(v) for v in font.getbbox(ch, anchor="ls", stroke_width=stroke))
+        if right <= left or bottom <= top:
+            return None, 0, 0, advance
+        mask = Image.new("1", (right - left, bottom - top), 0)
+        ImageDraw.Draw(mask).text((-left, -top), ch, fill=1, font=font, anchor="ls", stroke_width=stroke)
     return mask, left, top, advance
 
 

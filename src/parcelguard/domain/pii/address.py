@@ -14,7 +14,13 @@ from typing import Self
 
 from parcelguard.domain.pii._errors import has_control_chars, invalid
 from parcelguard.domain.pii._lexicon import BIG_CITY_PREFECTURES
-from parcelguard.domain.pii.divisions import MUNICIPALITY_PROVINCES, Division, DivisionTable, division_table
+from parcelguard.domain.pii.divisions import (
+    MUNICIPALITIES,
+    SPECIAL_ADMINISTRATIVE_REGIONS,
+    Division,
+    DivisionTable,
+    division_table,
+)
 from parcelguard.domain.pii.text import to_halfwidth
 from parcelguard.errors import ErrorCode
 
@@ -50,7 +56,7 @@ _CAPITAL_RANK = len(BIG_CITY_PREFECTURES) + 1
 
 def _priority(division: Division) -> int:
     """Tie-break for names shared by several places: municipality, big city, capital, then the rest."""
-    if division.code[:2] in MUNICIPALITY_PROVINCES:
+    if division.code[:2] in MUNICIPALITIES:
         return 0
     rank = _CITY_RANK.get(division.code[:4])
     if rank is not None:
@@ -173,7 +179,7 @@ def _region_names(code: str) -> tuple[str, str | None, str | None]:
     province = lineage[0]
     prefecture = next((d for d in lineage if d.level == "prefecture"), None)
     county = division if division.level == "county" else None
-    municipal = province.code[:2] in MUNICIPALITY_PROVINCES
+    municipal = province.code[:2] in MUNICIPALITIES | SPECIAL_ADMINISTRATIVE_REGIONS
     if prefecture is not None:
         return province.name, prefecture.name, county.name if county else None
     if municipal:

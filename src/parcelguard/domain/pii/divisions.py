@@ -16,7 +16,8 @@ from typing import Literal
 from parcelguard.domain.pii._lexicon import NATIONS
 
 __all__ = [
-    "MUNICIPALITY_PROVINCES",
+    "MUNICIPALITIES",
+    "SPECIAL_ADMINISTRATIVE_REGIONS",
     "Division",
     "DivisionMatch",
     "DivisionTable",
@@ -28,8 +29,9 @@ __all__ = [
 Level = Literal["province", "prefecture", "county"]
 
 _DEPTH: dict[Level, int] = {"province": 1, "prefecture": 2, "county": 3}
-# Provinces without prefectures of their own: the four municipalities and the two SARs.
-MUNICIPALITY_PROVINCES = frozenset({"11", "12", "31", "50", "81", "82"})
+# Province-level divisions that are cities themselves: their districts are the "county" level.
+MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
+SPECIAL_ADMINISTRATIVE_REGIONS = frozenset({"81", "82"})
 _PLACEHOLDER_NAMES = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
 # Suffixes a short form drops, longest first so "新区" wins over "区" (浦东新区 -> 浦东).
 _SUFFIXES = (
@@ -84,8 +86,8 @@ class Division:
 class DivisionMatch:
     """A division name found at ``text[start:end]``.
 
-    ``is_short`` marks short forms (深圳 for 深圳市); ``ambiguous`` marks short forms that name several
-    unrelated places in the given context (朝阳: a city in Liaoning, districts in Beijing and Changchun).
+    ``is_short`` marks short forms (深圳 for 深圳市); ``ambiguous`` marks a short form that cannot single
+    out this division in the given context (朝阳: a city in Liaoning, districts in Beijing and Changchun).
     """
 
     division: Division

@@ -25,8 +25,9 @@ __all__ = [
 _MIN_HIDDEN_PHONE_DIGITS = 6
 _MASK_CHARS = frozenset("*●×")
 _SLOT = "[0-9*●×]"
+# 11 digit-or-star slots starting with 1 (or a star: "***12345678" hides only 3), any separators.
 _MOBILE = re.compile(
-    rf"(?<![0-9*●×])(?:(?:\+|00)?86\)?[ -]?)?(?P<number>1(?:[ -]?{_SLOT}){{10}})(?![0-9*●×])",
+    rf"(?<![0-9*●×])(?:(?:\+|00)?86\)?[ -]?)?(?P<number>[1*●×](?:[ -]?{_SLOT}){{10}})(?![0-9*●×])",
 )
 _LANDLINE = re.compile(
     r"(?<![0-9*●×])(?:(?:\+|00)86[ -]?\(?0?|\(?0)(?:10|2[0-9]|[3-9][0-9]{2})\)?[ -]?"
@@ -38,6 +39,9 @@ _RESIDENT_ID_18 = re.compile(
     r"(?![0-9A-Za-z])",
 )
 _RESIDENT_ID_15 = re.compile(rf"(?<![0-9A-Za-z])[1-9][0-9]{{5}}[0-9]{{2}}{_DATE}[0-9]{{3}}(?![0-9A-Za-z])")
+# An 18-character ID with some stars: more than the first and last characters visible is a leak.
+_RESIDENT_ID_PARTIAL = re.compile(r"(?<![0-9A-Za-z*])[0-9*]{17}[0-9Xx*](?![0-9A-Za-z*])")
+_MAX_VISIBLE_ID_CHARS = 2
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _ADDRESS_DETAIL = re.compile(
     r"[0-9]+ ?(?:号楼|栋|幢|座|单元|室|层|楼|户|#)|[一二三四五六七八九十]+(?:号楼|单元)",
@@ -92,7 +96,7 @@ def _phone_findings(text: str) -> list[tuple[str, int, int]]:
     found: list[tuple[str, int, int]] = []
     for match in _MOBILE.finditer(text):
         slots = match.group("number").replace(" ", "").replace("-", "")
-        if slots[1] in "012":
+        if slots[0] == "1" and slots[1] in "012":
             continue
         rule = _phone_rule("mobile", _hidden(slots))
         if rule:
@@ -110,6 +114,11 @@ def _findings(text: str) -> list[tuple[str, int, int]]:
         for pattern in (_RESIDENT_ID_18, _RESIDENT_ID_15)
         for match in pattern.finditer(text)
         if match.group()[:2] in PROVINCE_CODES
+    ]
+    ids += [
+        ("resident_id", match.start(), match.end())
+        for match in _RESIDENT_ID_PARTIAL.finditer(text)
+        if "*" in match.group() and 18 - match.group().count("*") > _MAX_VISIBLE_ID_CHARS
     ]
     # Digits inside an ID written with spaces can look like a phone number; report the ID once.
     found = [f for f in _phone_findings(text) if not any(s <= f[1] and f[2] <= e for _, s, e in ids)]

@@ -30,7 +30,7 @@ from parcelguard.domain.pii._lexicon import (
     TOWN_SUFFIXES,
 )
 from parcelguard.domain.pii.address import Address
-from parcelguard.domain.pii.divisions import Division, division_table
+from parcelguard.domain.pii.divisions import MUNICIPALITIES, Division, division_table
 from parcelguard.domain.pii.mobile import ALLOCATED_SEGMENTS
 from parcelguard.domain.pii.resident_id import compute_check_char
 from parcelguard.errors import ValidationError
@@ -77,7 +77,7 @@ def _candidate_regions(leaf: Division) -> list[str]:
         "".join(short(d) for d in rest) if len(rest) > 1 else "",
         "".join(short(d) for d in lineage),
     ]
-    if province.code[:2] in {"11", "12", "31", "50"}:
+    if province.code[:2] in MUNICIPALITIES:
         candidates.append(province.name + leaf.name)
     return [c for c in dict.fromkeys(candidates) if c]
 

@@ -1,0 +1,31 @@
+"""Run every benchmark in one go and print their figures: python benchmarks/run_all.py [--quick]."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+BENCHMARKS = [
+    (HERE / "bench_issuance.py", ["--orders", "20000"], ["--orders", "5000", "--rounds", "1"]),
+    (HERE / "bench_labels.py", [], ["--quick"]),
+    (HERE / "deid" / "bench_deid.py", [], ["--quick"]),
+]
+
+
+def main() -> int:
+    quick = "--quick" in sys.argv[1:]
+    failed = 0
+    for script, full_args, quick_args in BENCHMARKS:
+        if not script.exists():
+            continue
+        print(f"\n=== {script.relative_to(HERE)} ===", flush=True)
+        args = quick_args if quick else full_args
+        result = subprocess.run([sys.executable, str(script), *args], check=False)  # noqa: S603 - our own scripts
+        failed += result.returncode != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
