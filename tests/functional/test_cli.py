@@ -70,9 +70,7 @@ def test_label_writes_each_format_and_the_pdf_text_holds_no_personal_data(
     run(env, "waybill", "issue", "--in", str(orders_path), "--out", str(out))
     numbers = [json.loads(line)["tracking_number"] for line in out.read_text().splitlines()[:2]]
     for fmt in ("pdf", "png", "zpl"):
-        code, _, stderr = run(
-            env, "label", numbers[0], "--format", fmt, "--out", str(tmp_path / f"l.{fmt}")
-        )
+        code, _, stderr = run(env, "label", numbers[0], "--format", fmt, "--out", str(tmp_path / f"l.{fmt}"))
         assert code == 0, stderr
     code, _, _ = run(env, "label", *numbers, "--format", "pdf", "--out", str(tmp_path / "batch.pdf"))
     assert code == 0

@@ -16,14 +16,23 @@ from parcelguard.services.issuance import issue_batch
 from parcelguard.services.keys import rotate_keys
 
 
-def secrets_of(order: dict[str, Any]) -> list[str]:
-    """Every form of the personal data in an order that must never be stored readable."""
+def secrets_of(order: dict[str, Any], public: str = "") -> list[str]:
+    """Every form of the personal data in an order that must never be stored readable.
+
+    A short name can coincide with a division name (梁平 is also a district); the county-level routing text
+    is stored on purpose, so a value that is part of ``public`` (all stored regions) is not counted.
+    """
     parsed = parse_order(order)
     values = []
     for party in (parsed.sender, parsed.recipient):
         values += [party.name.value, party.mobile.value, party.address.full, party.address.detail]
     values += [parsed.sender_id.number.value, order["sender"]["mobile"], order["recipient"]["mobile"]]
-    return [v for v in values if v and len(v) >= 2]
+    return [v for v in values if v and len(v) >= 2 and v not in public]
+
+
+def regions(orders: list[dict[str, Any]]) -> str:
+    parsed = [parse_order(o) for o in orders]
+    return "|".join(p.recipient.address.region + "|" + p.sender.address.region for p in parsed)
 
 
 def issue_many(runtime: Runtime, count: int) -> list[dict[str, Any]]:
@@ -41,7 +50,8 @@ def test_the_raw_sqlite_file_contains_no_personal_data(sqlite_runtime: Runtime) 
     db_file = Path(sqlite_runtime.settings.resolved_database_url.removeprefix("sqlite:///"))
     raw = b"".join(p.read_bytes() for p in db_file.parent.glob(db_file.name + "*"))
     assert len(raw) > 100_000
-    leaked = [value for order in orders for value in secrets_of(order) if value.encode() in raw]
+    public = regions(orders)
+    leaked = [value for order in orders for value in secrets_of(order, public) if value.encode() in raw]
     assert leaked == []
 
 
@@ -54,7 +64,8 @@ def test_no_column_of_any_table_holds_personal_data_on_either_database(runtime: 
                 dumped.append(json.dumps([str(v) for v in row], ensure_ascii=False))
     everything = "\n".join(dumped)
     assert everything.count("\n") > 150
-    leaked = [value for order in orders for value in secrets_of(order) if value in everything]
+    public = regions(orders)
+    leaked = [value for order in orders for value in secrets_of(order, public) if value in everything]
     assert leaked == []
 
 
