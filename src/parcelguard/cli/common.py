@@ -22,7 +22,7 @@ from parcelguard.errors import (
     ValidationError,
 )
 
-console = Console()
+console = Console(soft_wrap=True)
 err_console = Console(stderr=True)
 
 EXIT_USAGE = 2
