@@ -49,6 +49,12 @@ class ErrorCode(StrEnum):
     INSECURE_CONFIGURATION = "insecure_configuration"
     DATABASE_NOT_READY = "database_not_ready"
     INTERNAL = "internal_error"
+    # de-identification (datasets, format-preserving encryption, optional dependencies)
+    INVALID_POLICY = "invalid_policy"
+    INVALID_DATASET = "invalid_dataset"
+    FPE_DOMAIN_TOO_SMALL = "fpe_domain_too_small"
+    K_ANONYMITY_UNREACHABLE = "k_anonymity_unreachable"
+    DEPENDENCY_MISSING = "dependency_missing"
 
 
 class ParcelGuardError(Exception):

@@ -19,14 +19,9 @@ OPERATOR = Principal(actor="test:operator", scopes=ALL_SCOPES)
 
 def snapshot(runtime: Runtime) -> tuple[dict[str, bytes], dict[str, tuple[int, bytes]]]:
     with runtime.engine.connect() as connection:
-        cts = {
-            r.id: bytes(r.ct_recipient_name) + bytes(r.ct_sender_id_number)
-            for r in connection.execute(select(m.waybill))
-        }
-        keys = {
-            r.waybill_id: (r.kek_version, bytes(r.wrapped_key))
-            for r in connection.execute(select(m.waybill_key))
-        }
+        rows = connection.execute(select(m.waybill)).mappings().all()
+    cts = {r["id"]: b"".join(bytes(r[c]) for c in r if c.startswith("ct_")) for r in rows}
+    keys = {r["id"]: (r["kek_version"], bytes(r["wrapped_key"])) for r in rows}
     return cts, keys
 
 

@@ -63,7 +63,7 @@ def test_no_column_of_any_table_holds_personal_data_on_either_database(runtime: 
             for row in connection.execute(select(table)):
                 dumped.append(json.dumps([str(v) for v in row], ensure_ascii=False))
     everything = "\n".join(dumped)
-    assert everything.count("\n") > 150
+    assert everything.count("\n") >= 100  # 50 waybills and their audit events
     public = regions(orders)
     leaked = [value for order in orders for value in secrets_of(order, public) if value in everything]
     assert leaked == []

@@ -25,6 +25,7 @@ class Scope(StrEnum):
     LABEL_PRINT = "label:print"
     LABEL_TOKEN_RESOLVE = "label_token:resolve"  # noqa: S105 - a scope name, not a secret
     ADMIN = "admin"
+    DEID_USE = "deid:use"
 
 
 ALL_SCOPES = frozenset(Scope)

@@ -23,7 +23,6 @@ from parcelguard.domain.waybill import (
     BlindIndexes,
     MaskedOrder,
     SealedWaybill,
-    TrackingEvent,
     WaybillStatus,
     routing_of,
 )
@@ -218,7 +217,6 @@ def seal_order(ctx: ServiceContext, order: Order, *, tracking_number: str, actor
         wrapped_key=wrapped,
         ciphertexts=ciphertexts,
         indexes=indexes,
-        events=(TrackingEvent(status=WaybillStatus.CREATED, occurred_at=now, location=routing_text),),
     )
 
 

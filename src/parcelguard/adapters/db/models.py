@@ -1,8 +1,9 @@
 """The tables, as SQLAlchemy Core metadata. Alembic migrations create them; this file must agree.
 
 Personal data lives only in the ``ct_*`` columns (AES-GCM ciphertext) and as keyed HMACs in the ``bi_*``
-columns. Wrapped data keys sit in their own table so that rotation rewrites only them and a later
-crypto-shredding can delete one row to make a waybill unreadable forever.
+columns. The waybill's wrapped data key sits beside them: rotation rewrites only ``kek_version`` and
+``wrapped_key``, and a later crypto-shredding clears ``wrapped_key`` to make the row unreadable forever.
+The "created" tracking event is the row's ``created_at``; later events go to ``tracking_event``.
 """
 
 from __future__ import annotations
@@ -76,20 +77,14 @@ waybill = Table(
     Column("sender_id_type", String(20), nullable=False),
     Column("routing_code", String(12), nullable=False),
     Column("routing_text", String(64), nullable=False),
+    Column("kek_version", Integer, nullable=False, index=True),
+    Column("wrapped_key", LargeBinary, nullable=True),
     *(Column(ciphertext_column(field), LargeBinary, nullable=False) for field in wb.ENCRYPTED_FIELDS),
     Column("bi_recipient_mobile", LargeBinary(32), nullable=False, index=True),
     Column("bi_recipient_mobile_last4", LargeBinary(32), nullable=False, index=True),
     Column("bi_sender_mobile", LargeBinary(32), nullable=False, index=True),
     Column("bi_sender_mobile_last4", LargeBinary(32), nullable=False, index=True),
     Column("bi_sender_id_number", LargeBinary(32), nullable=False, index=True),
-)
-
-waybill_key = Table(
-    "waybill_key",
-    metadata,
-    Column("waybill_id", String(32), ForeignKey("waybill.id"), primary_key=True),
-    Column("kek_version", Integer, nullable=False, index=True),
-    Column("wrapped_key", LargeBinary, nullable=False),
 )
 
 tracking_event = Table(

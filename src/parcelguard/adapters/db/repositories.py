@@ -33,7 +33,6 @@ class SqlWaybillRepository:
 
     def add_many(self, waybills: Sequence[SealedWaybill]) -> None:
         rows: list[dict[str, Any]] = []
-        keys: list[dict[str, Any]] = []
         events: list[dict[str, Any]] = []
         for w in waybills:
             row: dict[str, Any] = {
@@ -46,6 +45,8 @@ class SqlWaybillRepository:
                 "sender_id_type": w.sender_id_type,
                 "routing_code": w.routing_code,
                 "routing_text": w.routing_text,
+                "kek_version": w.wrapped_key.kek_version,
+                "wrapped_key": w.wrapped_key.blob,
                 "bi_recipient_mobile": w.indexes.recipient_mobile,
                 "bi_recipient_mobile_last4": w.indexes.recipient_mobile_last4,
                 "bi_sender_mobile": w.indexes.sender_mobile,
@@ -55,13 +56,6 @@ class SqlWaybillRepository:
             for field, column in _CT_COLUMNS.items():
                 row[column] = w.ciphertexts[field]
             rows.append(row)
-            keys.append(
-                {
-                    "waybill_id": w.id,
-                    "kek_version": w.wrapped_key.kek_version,
-                    "wrapped_key": w.wrapped_key.blob,
-                }
-            )
             events.extend(
                 {
                     "waybill_id": w.id,
@@ -72,7 +66,6 @@ class SqlWaybillRepository:
                 for e in w.events
             )
         self._c.execute(insert(m.waybill), rows)
-        self._c.execute(insert(m.waybill_key), keys)
         if events:
             self._c.execute(insert(m.tracking_event), events)
 
@@ -126,46 +119,43 @@ class SqlWaybillRepository:
     def iter_wrapped_keys(
         self, older_than_version: int, batch_size: int
     ) -> Iterator[list[tuple[str, WrappedKey]]]:
-        k = m.waybill_key.c
+        k = m.waybill.c
         while True:
             rows = self._c.execute(
-                select(k.waybill_id, k.kek_version, k.wrapped_key)
-                .where(k.kek_version < older_than_version)
-                .order_by(k.waybill_id)
+                select(k.id, k.kek_version, k.wrapped_key)
+                .where(k.kek_version < older_than_version, k.wrapped_key.is_not(None))
+                .order_by(k.id)
                 .limit(batch_size)
             ).all()
             if not rows:
                 return
-            yield [(row.waybill_id, WrappedKey(row.kek_version, bytes(row.wrapped_key))) for row in rows]
+            yield [(row.id, WrappedKey(row.kek_version, bytes(row.wrapped_key))) for row in rows]
 
     def replace_wrapped_keys(self, items: Sequence[tuple[str, WrappedKey]]) -> None:
-        k = m.waybill_key.c
+        k = m.waybill.c
         for waybill_id, wrapped in items:
             self._c.execute(
-                update(m.waybill_key)
-                .where(k.waybill_id == waybill_id)
+                update(m.waybill)
+                .where(k.id == waybill_id)
                 .values(kek_version=wrapped.kek_version, wrapped_key=wrapped.blob)
             )
 
     def _load(self, condition: Any) -> list[SealedWaybill]:
-        w, k = m.waybill, m.waybill_key
-        rows = (
-            self._c.execute(
-                select(w, k.c.kek_version, k.c.wrapped_key).join(k, k.c.waybill_id == w.c.id).where(condition)
-            )
-            .mappings()
-            .all()
-        )
+        rows = self._c.execute(select(m.waybill).where(condition)).mappings().all()
         if not rows:
             return []
-        events: dict[str, list[TrackingEvent]] = {}
+        # The row itself is the "created" event; later ones are in tracking_event.
+        events: dict[str, list[TrackingEvent]] = {
+            row["id"]: [TrackingEvent(WaybillStatus.CREATED, row["created_at"], row["routing_text"])]
+            for row in rows
+        }
         ids = [row["id"] for row in rows]
         e = m.tracking_event.c
         for event in self._c.execute(select(m.tracking_event).where(e.waybill_id.in_(ids)).order_by(e.id)):
-            events.setdefault(event.waybill_id, []).append(
+            events[event.waybill_id].append(
                 TrackingEvent(WaybillStatus(event.status), event.occurred_at, event.location)
             )
-        return [_sealed(row, tuple(events.get(row["id"], ()))) for row in rows]
+        return [_sealed(row, tuple(events[row["id"]])) for row in rows]
 
 
 def _sealed(row: RowMapping, events: tuple[TrackingEvent, ...]) -> SealedWaybill:

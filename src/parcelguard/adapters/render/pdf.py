@@ -85,7 +85,11 @@ class PdfLabelRenderer:
             use_a85, rl_config.useA85 = rl_config.useA85, 0
             try:
                 canvas = Canvas(
-                    buffer, pagesize=PAGE_SIZE, invariant=True, pageCompression=int(len(labels) > 1), initialFontName=LATIN_FONT
+                    buffer,
+                    pagesize=PAGE_SIZE,
+                    invariant=True,
+                    pageCompression=int(len(labels) > 1),
+                    initialFontName=LATIN_FONT,
                 )
                 canvas.setCreator("ParcelGuard")
                 canvas.setTitle("ParcelGuard labels")

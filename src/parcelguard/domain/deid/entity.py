@@ -38,4 +38,10 @@ class Entity:
             raise ValueError("score is a probability-like value in [0, 1]")
 
     def as_dict(self) -> dict[str, object]:
-        return {"type": self.type.value, "start": self.start, "end": self.end, "score": self.score, "rule": self.rule}
+        return {
+            "type": self.type.value,
+            "start": self.start,
+            "end": self.end,
+            "score": self.score,
+            "rule": self.rule,
+        }

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 09:23:09.919077
+Create Date: 2026-11-23
 """
 
 from __future__ import annotations
@@ -63,6 +63,8 @@ def upgrade() -> None:
         sa.Column("sender_id_type", sa.String(length=20), nullable=False),
         sa.Column("routing_code", sa.String(length=12), nullable=False),
         sa.Column("routing_text", sa.String(length=64), nullable=False),
+        sa.Column("kek_version", sa.Integer(), nullable=False),
+        sa.Column("wrapped_key", sa.LargeBinary(), nullable=True),
         sa.Column("ct_sender_name", sa.LargeBinary(), nullable=False),
         sa.Column("ct_sender_mobile", sa.LargeBinary(), nullable=False),
         sa.Column("ct_sender_address", sa.LargeBinary(), nullable=False),
@@ -93,6 +95,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_waybill_bi_sender_mobile_last4"), ["bi_sender_mobile_last4"], unique=False
         )
+        batch_op.create_index(batch_op.f("ix_waybill_kek_version"), ["kek_version"], unique=False)
 
     op.create_table(
         "label_token",
@@ -125,25 +128,8 @@ def upgrade() -> None:
     with op.batch_alter_table("tracking_event", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_tracking_event_waybill_id"), ["waybill_id"], unique=False)
 
-    op.create_table(
-        "waybill_key",
-        sa.Column("waybill_id", sa.String(length=32), nullable=False),
-        sa.Column("kek_version", sa.Integer(), nullable=False),
-        sa.Column("wrapped_key", sa.LargeBinary(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["waybill_id"], ["waybill.id"], name=op.f("fk_waybill_key_waybill_id_waybill")
-        ),
-        sa.PrimaryKeyConstraint("waybill_id", name=op.f("pk_waybill_key")),
-    )
-    with op.batch_alter_table("waybill_key", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_waybill_key_kek_version"), ["kek_version"], unique=False)
-
 
 def downgrade() -> None:
-    with op.batch_alter_table("waybill_key", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_waybill_key_kek_version"))
-
-    op.drop_table("waybill_key")
     with op.batch_alter_table("tracking_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tracking_event_waybill_id"))
 
@@ -153,6 +139,7 @@ def downgrade() -> None:
 
     op.drop_table("label_token")
     with op.batch_alter_table("waybill", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_waybill_kek_version"))
         batch_op.drop_index(batch_op.f("ix_waybill_bi_sender_mobile_last4"))
         batch_op.drop_index(batch_op.f("ix_waybill_bi_sender_mobile"))
         batch_op.drop_index(batch_op.f("ix_waybill_bi_sender_id_number"))
