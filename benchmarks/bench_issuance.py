@@ -2,12 +2,15 @@
 
 Targets (issue 2): at least 5,000 waybills/s on one core, and the privacy work (encryption, blind indexes,
 masking) costing at most 2x the storage of the same rows in plaintext. Both paths run in this one process,
-interleaved, so the ratio is fair on a noisy machine. Run: python benchmarks/bench_issuance.py [--orders N]
+interleaved, so the ratio is fair on a noisy machine. Two corpora: every order from a different sender (the
+worst case) and merchant batches (orders from 20 shops, as platforms hand them over), where a batch parses a
+repeated sender once. Run: python benchmarks/bench_issuance.py [--orders N]
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import sys
 import tempfile
@@ -20,7 +23,7 @@ from sqlalchemy import Column, Engine, Float, Integer, MetaData, String, Table, 
 from parcelguard.adapters.db import migrate
 from parcelguard.bootstrap import bootstrap
 from parcelguard.config import Settings
-from parcelguard.domain.order import parse_order
+from parcelguard.domain.order import SenderCache, parse_order
 from parcelguard.domain.pii.synthetic import SyntheticPeople
 from parcelguard.domain.tracking import TrackingNumber
 from parcelguard.domain.waybill import MaskedOrder
@@ -57,8 +60,9 @@ def store_plaintext(engine: Engine, orders: list[dict[str, Any]], prefix: str) -
     """The same validation and the same row count, stored in clear: the cost privacy is compared with."""
     with engine.begin() as connection:
         rows, events = [], []
+        senders: SenderCache = {}
         for raw in orders:
-            order = parse_order(raw)
+            order = parse_order(raw, senders=senders)
             number = TrackingNumber.generate(prefix).value
             s, r = order.sender, order.recipient
             rows.append(
@@ -81,6 +85,33 @@ def store_plaintext(engine: Engine, orders: list[dict[str, Any]], prefix: str) -
         connection.execute(insert(plain_audit), events)
 
 
+def merchant_orders(people: SyntheticPeople, count: int, shops: int = 20) -> list[dict[str, Any]]:
+    senders = [people.order()["sender"] for _ in range(shops)]
+    orders = []
+    for n in range(count):
+        order = people.order()
+        order["sender"] = dict(senders[n % shops])
+        orders.append(order)
+    return orders
+
+
+def measure(ctx: Any, engine: Engine, orders: list[dict[str, Any]], rounds: int) -> tuple[float, float]:
+    """Median seconds per waybill: (privacy issuance, plaintext storage), interleaved batch by batch."""
+    batches = [orders[i : i + BATCH] for i in range(0, len(orders), BATCH)]
+    private_s: list[float] = []
+    plain_s: list[float] = []
+    for _ in range(rounds):
+        for batch in batches:
+            start = time.perf_counter()
+            result = issue_batch(ctx, batch, actor="bench")
+            private_s.append(time.perf_counter() - start)
+            assert result.issued == len(batch)
+            start = time.perf_counter()
+            store_plaintext(engine, batch, "PB")
+            plain_s.append(time.perf_counter() - start)
+    return statistics.median(private_s) / BATCH, statistics.median(plain_s) / BATCH
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--orders", type=int, default=20_000)
@@ -88,29 +119,21 @@ def main() -> int:
     args = parser.parse_args()
 
     people = SyntheticPeople(2026)
-    orders = [people.order() for _ in range(args.orders)]
-    batches = [orders[i : i + BATCH] for i in range(0, len(orders), BATCH)]
+    unique = [people.order() for _ in range(args.orders)]
+    merchants = merchant_orders(people, args.orders)
+    gc.freeze()  # the input corpus is not the service's heap: keep the collector from rescanning it
 
     with tempfile.TemporaryDirectory() as home:
         runtime = bootstrap(Settings(environment="test", home=Path(home)))
         migrate.upgrade(runtime.engine)
         plain_metadata.create_all(runtime.engine)
         ctx = runtime.ctx
-
-        private_s: list[float] = []
-        plain_s: list[float] = []
-        for _ in range(args.rounds):
-            for batch in batches:
-                start = time.perf_counter()
-                result = issue_batch(ctx, batch, actor="bench")
-                private_s.append(time.perf_counter() - start)
-                assert result.issued == len(batch)
-                start = time.perf_counter()
-                store_plaintext(runtime.engine, batch, "PB")
-                plain_s.append(time.perf_counter() - start)
-
+        results = {
+            "unique senders": measure(ctx, runtime.engine, unique, args.rounds),
+            "merchant batches": measure(ctx, runtime.engine, merchants, args.rounds),
+        }
         # The privacy work alone, without any storage: seal (encrypt + index) and mask.
-        parsed = [parse_order(o) for o in orders[:BATCH]]
+        parsed = [parse_order(o) for o in unique[:BATCH]]
         start = time.perf_counter()
         for order in parsed:
             seal_order(ctx, order, tracking_number="PG0000000000000", actor="bench")
@@ -118,20 +141,23 @@ def main() -> int:
         seal_mask_s = (time.perf_counter() - start) / len(parsed)
         runtime.close()
 
-    per_private = statistics.median(private_s) / BATCH
-    per_plain = statistics.median(plain_s) / BATCH
-    rate = 1 / per_private
-    ratio = per_private / per_plain
     print(
         f"issuance, SQLite, service layer, batches of {BATCH}, {args.orders:,} orders x {args.rounds} rounds"
     )
-    print(f"  privacy waybills:   {rate:10,.0f} waybills/s   ({per_private * 1e6:6.1f} us each)")
-    print(f"  plaintext baseline: {1 / per_plain:10,.0f} rows/s       ({per_plain * 1e6:6.1f} us each)")
+    for name, (per_private, per_plain) in results.items():
+        rate = 1 / per_private
+        print(f"  {name}:")
+        print(f"    privacy waybills:   {rate:8,.0f}/s ({per_private * 1e6:6.1f} us each)")
+        print(f"    plaintext baseline: {1 / per_plain:8,.0f}/s ({per_plain * 1e6:6.1f} us each)")
+        print(f"    rate vs target {TARGET_RATE:,.0f}/s: {rate / TARGET_RATE:.2f}x")
+        print(
+            f"    whole issuance vs plaintext storage: {per_private / per_plain:.2f}x (target <= {TARGET_RATIO:.1f})"
+        )
+        extra = seal_mask_s / per_plain
+        print(f"    privacy work alone vs plaintext storage: {extra:.2f}x (target <= {TARGET_RATIO:.1f})")
     print(
-        f"  privacy work alone (encrypt 8 fields, 5 indexes, mask): {seal_mask_s * 1e6:6.1f} us per waybill"
+        f"  privacy work alone (8 encryptions, 5 blind indexes, masking): {seal_mask_s * 1e6:.1f} us per waybill"
     )
-    print(f"  rate vs target {TARGET_RATE:,.0f}/s: {rate / TARGET_RATE:.2f}x")
-    print(f"  cost ratio privacy/plaintext: {ratio:.2f} (target <= {TARGET_RATIO:.1f})")
     return 0
 
 

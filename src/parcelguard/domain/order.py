@@ -52,12 +52,17 @@ class Order:
     parcel: Parcel
 
 
-def parse_order(raw: Any) -> Order:
-    """Validate a decoded JSON order; the first problem found is raised with its field path."""
+SenderCache = dict[tuple[Any, ...], tuple[Party, IdDocument]]
+
+
+def parse_order(raw: Any, *, senders: SenderCache | None = None) -> Order:
+    """Validate a decoded JSON order; the first problem found is raised with its field path.
+
+    ``senders`` lets a batch parse a repeated sender once: a merchant's 1,000 parcels share one sender.
+    """
     body = _mapping(raw, "order")
     sender_raw = _mapping(body.get("sender"), "sender")
-    sender = _parse_party(sender_raw, "sender")
-    sender_id = _parse_id_document(sender_raw)
+    sender, sender_id = _parse_sender(sender_raw, senders)
     recipient = _parse_party(_mapping(body.get("recipient"), "recipient"), "recipient")
     parcel = _parse_parcel(_mapping(body.get("parcel"), "parcel"))
     return Order(sender=sender, sender_id=sender_id, recipient=recipient, parcel=parcel)
@@ -74,6 +79,16 @@ def _text(body: Mapping[str, Any], key: str, prefix: str, code: ErrorCode) -> st
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(f"{key} is required and must be a string", code=code, field=f"{prefix}.{key}")
     return value
+
+
+def _parse_sender(body: Mapping[str, Any], cache: SenderCache | None) -> tuple[Party, IdDocument]:
+    key = tuple(body.get(k) for k in ("name", "mobile", "address", "id_type", "id_number"))
+    if cache is not None and all(isinstance(v, str) for v in key):
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = (_parse_party(body, "sender"), _parse_id_document(body))
+        return found
+    return _parse_party(body, "sender"), _parse_id_document(body)
 
 
 def _parse_party(body: Mapping[str, Any], prefix: str) -> Party:

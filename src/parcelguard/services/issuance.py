@@ -17,7 +17,7 @@ from typing import Any
 from parcelguard.domain import audit
 from parcelguard.domain import waybill as wb
 from parcelguard.domain.audit import AuditEvent
-from parcelguard.domain.order import Order, parse_order
+from parcelguard.domain.order import Order, SenderCache, parse_order
 from parcelguard.domain.tracking import TrackingNumber
 from parcelguard.domain.waybill import (
     BlindIndexes,
@@ -97,9 +97,10 @@ def issue_batch(
 
     items: list[BatchItem] = []
     valid: list[tuple[int, Order]] = []
+    senders: SenderCache = {}
     for index, raw in enumerate(orders):
         try:
-            valid.append((index, parse_order(raw)))
+            valid.append((index, parse_order(raw, senders=senders)))
         except ValidationError as error:
             items.append(FailedItem(index=index, error=error.to_dict()))
 
