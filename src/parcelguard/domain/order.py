@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from parcelguard.domain.pii import Address, Mobile, PersonName, ResidentId
+from parcelguard.domain.pii import Address, Mobile, PersonName, ResidentId, check_label_text
 from parcelguard.errors import ErrorCode, ValidationError
 
 ID_TYPES = ("resident_id",)
@@ -128,6 +128,13 @@ def _parse_parcel(body: Mapping[str, Any]) -> Parcel:
     if len(description) > MAX_DESCRIPTION_CHARS or not description.isprintable():
         raise ValidationError(
             f"description must be printable and at most {MAX_DESCRIPTION_CHARS} characters",
+            code=ErrorCode.INVALID_PARCEL,
+            field="parcel.description",
+        )
+    if check_label_text(description):
+        # It is printed on the label: a phone, ID or house number in it would defeat the masking.
+        raise ValidationError(
+            "description must not contain phone numbers, ID numbers, e-mail or address details",
             code=ErrorCode.INVALID_PARCEL,
             field="parcel.description",
         )
