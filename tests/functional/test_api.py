@@ -183,3 +183,10 @@ def test_nothing_personal_reaches_the_logs(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     for value in (order["recipient"]["name"], order["sender"]["id_number"], bad["recipient"]["address"]):
         assert value not in logged
+
+
+def test_pages_and_answers_carry_security_headers(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
