@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from parcelguard.adapters.crypto import BlindIndex, Envelope, KeyFile, LabelTokenCodec
+from parcelguard.adapters.crypto.ff1 import FF1
+from parcelguard.adapters.crypto.pseudonym import HmacPseudonymizer
 from parcelguard.adapters.db import migrate
 from parcelguard.adapters.db.engine import make_engine
 from parcelguard.adapters.db.unit_of_work import SqlUnitOfWork
@@ -58,6 +60,8 @@ def bootstrap(settings: Settings, *, create_keys: bool = True) -> Runtime:
         clock=utc_now,
         carrier_name=settings.carrier_name,
         carrier_prefix=settings.carrier_prefix,
+        pseudonyms=HmacPseudonymizer(keyfile.pseudonym_key),
+        fpe=FF1(keyfile.fpe_key),
     )
     limiter = InMemoryRateLimiter(per_minute=settings.track_rate_per_minute, burst=settings.track_burst)
     return Runtime(settings=settings, engine=engine, keyfile=keyfile, ctx=ctx, track_limiter=limiter)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from parcelguard.cli import db, keys, label, serve, track, waybill
+from parcelguard.cli import db, deid, keys, label, serve, track, waybill
 
 app = typer.Typer(
     name="parcelguard",
@@ -20,3 +20,4 @@ app.command()(track.track)
 app.add_typer(db.app, name="db")
 app.add_typer(keys.app, name="keys")
 app.add_typer(waybill.app, name="waybill")
+app.add_typer(deid.app, name="deid")

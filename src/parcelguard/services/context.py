@@ -9,9 +9,11 @@ from parcelguard.services.ports import (
     BlindIndex,
     Clock,
     Envelope,
+    FormatPreservingCipher,
     KeyRing,
     LabelRenderer,
     LabelTokenCodec,
+    Pseudonymizer,
     UnitOfWorkFactory,
 )
 
@@ -27,3 +29,5 @@ class ServiceContext:
     clock: Clock
     carrier_name: str
     carrier_prefix: str
+    pseudonyms: Pseudonymizer
+    fpe: FormatPreservingCipher

@@ -6,6 +6,7 @@ without touching a use case.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,7 +14,9 @@ from types import TracebackType
 from typing import Literal, Protocol, Self, TypeVar
 
 from parcelguard.domain.access import Scope
+from parcelguard.domain.anonymize import PartitionStats, QiKey, Table
 from parcelguard.domain.audit import AuditEvent
+from parcelguard.domain.deid.entity import Entity
 from parcelguard.domain.keys import WrappedKey
 from parcelguard.domain.label import LabelData
 from parcelguard.domain.waybill import SealedWaybill, TrackingEvent
@@ -176,3 +179,65 @@ class UnitOfWork(Protocol):
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+# -- de-identification ---------------------------------------------------------------------------------
+
+
+class EntityDetector(Protocol):
+    """Finds personal data in free text (``domain.deid.Detector`` is the real one)."""
+
+    def detect(self, text: str) -> list[Entity]: ...
+
+
+class Pseudonymizer(Protocol):
+    """Keyed pseudonyms, stable within a tenant and unlinkable across tenants."""
+
+    def pseudonym(self, tenant: str, kind: str, canonical_value: str) -> str: ...
+
+
+class FormatPreservingCipher(Protocol):
+    """FF1 over decimal digits: same length out as in; the tweak separates tenants and types."""
+
+    def encrypt(self, text: str, tweak: bytes = b"") -> str: ...
+    def decrypt(self, text: str, tweak: bytes = b"") -> str: ...
+
+
+DatasetFormat = Literal["csv", "jsonl", "parquet"]
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetRef:
+    """Where a dataset is and how it is written; ``path`` may be local or anything the engine reads."""
+
+    path: str
+    format: DatasetFormat
+
+
+@dataclass(frozen=True, slots=True)
+class EngineRun:
+    stats: PartitionStats
+    partitions: int
+
+
+class DatasetEngine(Protocol):
+    """Runs per-partition functions over a dataset: in this process, or on a cluster.
+
+    ``count`` sums what ``fn`` returns for each partition (the global view k-anonymity needs);
+    ``transform`` writes what ``fn`` returns for each partition to ``dest``, in input order;
+    ``passthrough`` columns are copied unchanged, so they keep their type where the format has types.
+    """
+
+    @property
+    def name(self) -> str: ...
+    def columns(self, source: DatasetRef) -> list[str]: ...
+    def count(self, source: DatasetRef, fn: Callable[[Table], Counter[QiKey]]) -> Counter[QiKey]: ...
+    def transform(
+        self,
+        source: DatasetRef,
+        dest: DatasetRef,
+        columns: Sequence[str],
+        fn: Callable[[Table], tuple[Table, PartitionStats]],
+        *,
+        passthrough: Sequence[str] = (),
+    ) -> EngineRun: ...

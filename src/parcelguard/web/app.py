@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from parcelguard import __version__
 from parcelguard.bootstrap import Runtime, bootstrap, require_current_schema
 from parcelguard.config import Settings
-from parcelguard.web.api import track, waybills
+from parcelguard.web.api import deid, track, waybills
 from parcelguard.web.errors import install_error_handlers
 from parcelguard.web.pages import tracking as tracking_pages
 
@@ -39,17 +39,22 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     install_error_handlers(app)
     app.include_router(waybills.router)
     app.include_router(track.router)
+    app.include_router(deid.router)
     app.include_router(tracking_pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.middleware("http")
-    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")
         if not request.url.path.startswith(("/docs", "/redoc")):
-            response.headers.setdefault("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+            response.headers.setdefault(
+                "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"
+            )
         return response
 
     @app.get("/healthz", include_in_schema=False)

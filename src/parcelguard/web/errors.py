@@ -50,6 +50,11 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.INSECURE_CONFIGURATION: 500,
     ErrorCode.DATABASE_NOT_READY: 503,
     ErrorCode.INTERNAL: 500,
+    ErrorCode.INVALID_POLICY: 422,
+    ErrorCode.INVALID_DATASET: 422,
+    ErrorCode.FPE_DOMAIN_TOO_SMALL: 422,
+    ErrorCode.K_ANONYMITY_UNREACHABLE: 422,
+    ErrorCode.DEPENDENCY_MISSING: 500,
 }
 
 

@@ -11,13 +11,20 @@ What it holds, and why each is separate:
   by this code: dropping one would make every record still wrapped under it unreadable.
 * ``index_key`` -- the blind-index HMAC key (search by mobile / resident ID without storing them).
 * ``token_key`` -- the label-token HMAC key (the QR code on the printed label).
+* ``pseudonym_key`` -- the master key of de-identification pseudonyms (per-tenant keys are derived from it).
+* ``fpe_key`` -- the AES key of format-preserving encryption (FF1) in de-identification.
 
 One key per purpose means a leak or misuse of one never weakens the others, and lets each be reasoned about
 (and one day rotated) on its own.
 
 On-disk format (``format`` 1), all keys standard base64, each exactly 32 bytes::
 
-    {"format": 1, "keks": {"1": "...", "2": "..."}, "index_key": "...", "token_key": "..."}
+    {"format": 1, "keks": {"1": "...", "2": "..."}, "index_key": "...", "token_key": "...",
+     "pseudonym_key": "...", "fpe_key": "..."}
+
+``pseudonym_key`` and ``fpe_key`` came later: a file without them still loads, and
+:meth:`KeyFile.load_or_create` adds them (fresh random keys, one atomic rewrite under the rotation lock)
+without changing any existing key.
 
 Durability: every write goes to a fresh 0600 temporary file in the same directory, is fsynced, and is then
 moved into place (``os.link`` for creation, so an existing file is never overwritten; ``os.replace`` for
@@ -50,18 +57,42 @@ _MAX_FILE_BYTES = 1 << 20  # a real key file is a few KiB; refuse to slurp anyth
 class _KeySet:
     """One immutable snapshot of the file's contents; swapped whole so readers never see half a rotation."""
 
-    __slots__ = ("current", "index_key", "keks", "token_key")
+    __slots__ = ("current", "fpe_key", "index_key", "keks", "pseudonym_key", "token_key")
 
-    def __init__(self, keks: Mapping[int, bytes], index_key: bytes, token_key: bytes) -> None:
+    def __init__(
+        self,
+        keks: Mapping[int, bytes],
+        index_key: bytes,
+        token_key: bytes,
+        pseudonym_key: bytes | None = None,
+        fpe_key: bytes | None = None,
+    ) -> None:
         self.keks: Mapping[int, bytes] = MappingProxyType(dict(keks))
         self.index_key = index_key
         self.token_key = token_key
+        self.pseudonym_key = pseudonym_key
+        self.fpe_key = fpe_key
         self.current = max(keks)  # new DEKs always use the highest version; read on every wrap
+
+    @property
+    def complete(self) -> bool:
+        """False for a file written before the de-identification keys existed."""
+        return self.pseudonym_key is not None and self.fpe_key is not None
 
     def with_new_kek(self) -> _KeySet:
         keks = dict(self.keks)
         keks[self.current + 1] = secrets.token_bytes(KEY_BYTES)
-        return _KeySet(keks, self.index_key, self.token_key)
+        return _KeySet(keks, self.index_key, self.token_key, self.pseudonym_key, self.fpe_key)
+
+    def with_missing_keys(self) -> _KeySet:
+        """The same keys plus fresh ones for any purpose this file predates; existing keys never change."""
+        return _KeySet(
+            self.keks,
+            self.index_key,
+            self.token_key,
+            self.pseudonym_key or secrets.token_bytes(KEY_BYTES),
+            self.fpe_key or secrets.token_bytes(KEY_BYTES),
+        )
 
     def to_json(self) -> bytes:
         doc = {
@@ -70,6 +101,10 @@ class _KeySet:
             "index_key": _b64(self.index_key),
             "token_key": _b64(self.token_key),
         }
+        if self.pseudonym_key is not None:
+            doc["pseudonym_key"] = _b64(self.pseudonym_key)
+        if self.fpe_key is not None:
+            doc["fpe_key"] = _b64(self.fpe_key)
         return (json.dumps(doc, indent=2) + "\n").encode("ascii")
 
 
@@ -105,6 +140,8 @@ class KeyFile:
             {1: secrets.token_bytes(KEY_BYTES)},
             index_key=secrets.token_bytes(KEY_BYTES),
             token_key=secrets.token_bytes(KEY_BYTES),
+            pseudonym_key=secrets.token_bytes(KEY_BYTES),
+            fpe_key=secrets.token_bytes(KEY_BYTES),
         )
         with _temp_file(path, keys.to_json()) as tmp:
             try:
@@ -126,18 +163,32 @@ class KeyFile:
 
     @classmethod
     def load_or_create(cls, path: Path | str) -> KeyFile:
-        """Load the key file, creating it first if it does not exist yet (first start of a fresh install)."""
+        """Load the key file, creating it first if it does not exist yet (first start of a fresh install).
+
+        A file written before the de-identification keys existed gets them added here, atomically.
+        """
         try:
-            return cls.load(path)
+            loaded = cls.load(path)
         except KeyStoreError as exc:
             if exc.code is not ErrorCode.KEY_FILE_MISSING:
                 raise
+        else:
+            if not loaded._keys.complete:
+                try:
+                    loaded._add_missing_keys()
+                except OSError:
+                    raise KeyStoreError(
+                        f"key file {loaded.path} lacks the de-identification keys and cannot be updated "
+                        "(is its directory writable by this process?)",
+                        code=ErrorCode.KEY_FILE_INSECURE,
+                    ) from None
+            return loaded
         try:
             return cls.create(path)
         except KeyStoreError as create_failed:
             if create_failed.code is not ErrorCode.KEY_FILE_INSECURE:
                 raise
-            return cls.load(path)  # another process created it between our load and create
+            return cls.load_or_create(path)  # another process created it between our load and create
 
     # -- reading -----------------------------------------------------------------------------------------
 
@@ -175,11 +226,44 @@ class KeyFile:
     def token_key(self) -> bytes:
         return self._keys.token_key
 
+    @property
+    def pseudonym_key(self) -> bytes:
+        """Master key of de-identification pseudonyms; per-tenant keys are derived from it."""
+        return self._purpose_key(self._keys.pseudonym_key, "pseudonym_key")
+
+    @property
+    def fpe_key(self) -> bytes:
+        """AES key of format-preserving encryption (FF1)."""
+        return self._purpose_key(self._keys.fpe_key, "fpe_key")
+
+    def _purpose_key(self, key: bytes | None, name: str) -> bytes:
+        if key is None:
+            raise KeyStoreError(
+                f"key file {self._path} predates '{name}'; start ParcelGuard once with key creation "
+                "enabled to add it",
+                code=ErrorCode.KEY_VERSION_UNKNOWN,
+            )
+        return key
+
     def reload(self) -> None:
         """Pick up versions another process added; refuse a file that lost keys or changed existing ones."""
         fresh = _read(self._path)
         _check_successor(self._path, self._keys, fresh)
         self._keys = fresh
+
+    def _add_missing_keys(self) -> None:
+        """Add the keys this file predates, under the rotation lock; a no-op if another process did."""
+        with _exclusive_lock(self._path):
+            on_disk = _read(self._path)
+            _check_successor(self._path, self._keys, on_disk)
+            if on_disk.complete:
+                self._keys = on_disk
+                return
+            upgraded = on_disk.with_missing_keys()
+            with _temp_file(self._path, upgraded.to_json()) as tmp:
+                os.replace(tmp, self._path)
+            _fsync_dir(self._path.parent)
+            self._keys = upgraded
 
     # -- rotation ----------------------------------------------------------------------------------------
 
@@ -263,7 +347,16 @@ def _parse(path: Path, raw: bytes) -> _KeySet:
         keks,
         index_key=_key(path, doc.get("index_key"), "'index_key'"),
         token_key=_key(path, doc.get("token_key"), "'token_key'"),
+        pseudonym_key=_optional_key(path, doc, "pseudonym_key"),
+        fpe_key=_optional_key(path, doc, "fpe_key"),
     )
+
+
+def _optional_key(path: Path, doc: dict[str, object], name: str) -> bytes | None:
+    """A key added after format 1 shipped: absent is fine (added on load_or_create), malformed is not."""
+    if name not in doc:
+        return None
+    return _key(path, doc[name], f"'{name}'")
 
 
 def _key(path: Path, value: object, what: str) -> bytes:
@@ -283,7 +376,16 @@ def _b64(key: bytes) -> str:
 def _check_successor(path: Path, old: _KeySet, new: _KeySet) -> None:
     """A key file may only ever gain KEK versions; anything else would strand data encrypted under it."""
     same_keks = all(new.keks.get(v) == k for v, k in old.keks.items())
-    if not same_keks or new.index_key != old.index_key or new.token_key != old.token_key:
+    same_purpose_keys = all(
+        kept is None or kept == fresh
+        for kept, fresh in ((old.pseudonym_key, new.pseudonym_key), (old.fpe_key, new.fpe_key))
+    )
+    if (
+        not same_keks
+        or not same_purpose_keys
+        or new.index_key != old.index_key
+        or new.token_key != old.token_key
+    ):
         raise _corrupt(path, "it no longer holds keys this process is already using (replaced or edited?)")
 
 

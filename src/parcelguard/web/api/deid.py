@@ -1,0 +1,120 @@
+"""/v1/deid: find personal data in free text, and rewrite it by operator, for platforms holding an API key.
+
+Both take a batch of ``{"id", "text"}`` items (the CLI's JSON lines, as one body). Pseudonyms and
+format-preserving ciphertexts are keyed per API key (the tenant is the key's actor id), so one platform's
+pseudonyms cannot be matched against another's, and no caller can compute them for a tenant it is not.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from parcelguard.domain.access import Scope
+from parcelguard.domain.anonymize import TextPolicy
+from parcelguard.domain.deid.entity import EntityType
+from parcelguard.services.deid import detect_text, redact_text
+from parcelguard.web.api.deps import Ctx, CurrentPrincipal
+
+router = APIRouter(prefix="/v1/deid", tags=["de-identification"])
+
+MAX_ITEMS = 1000
+MAX_TEXT = 20_000
+EntityTypeName = Literal[
+    "PERSON", "PHONE", "CN_ID", "ADDRESS", "EMAIL", "BANK_CARD", "PASSPORT", "LICENSE_PLATE", "IP"
+]
+OperatorName = Literal[
+    "keep", "mask", "redact", "pseudonymize", "pseudonymise", "encrypt", "fpe", "generalize", "generalise"
+]
+
+
+class TextItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str | int | None = Field(default=None, description="echoed back; never inspected")
+    text: str = Field(max_length=MAX_TEXT, examples=["请联系张伟 13800138000，送到北京市朝阳区建国路88号"])
+
+
+class DeidDetect(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    items: list[TextItem] = Field(max_length=MAX_ITEMS)
+    types: list[EntityTypeName] | None = Field(default=None, description="default: every type")
+
+
+class DeidRedact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    items: list[TextItem] = Field(max_length=MAX_ITEMS)
+    operators: dict[EntityTypeName, OperatorName] = Field(
+        default_factory=dict, examples=[{"PERSON": "mask", "PHONE": "pseudonymize"}]
+    )
+    default_operator: OperatorName = Field(default="redact", description="for types not in operators")
+
+
+class EntityRead(BaseModel):
+    type: str
+    start: int
+    end: int
+    score: float
+
+
+class DetectedRead(BaseModel):
+    id: str | int | None
+    entities: list[EntityRead]
+
+
+class DeidDetectRead(BaseModel):
+    items: list[DetectedRead]
+
+
+class ReplacementRead(EntityRead):
+    operator: str
+    output_start: int
+    output_end: int
+
+
+class RedactedRead(BaseModel):
+    id: str | int | None
+    text: str
+    entities: list[ReplacementRead]
+
+
+class DeidRedactRead(BaseModel):
+    items: list[RedactedRead]
+
+
+@router.post("/detect", response_model=DeidDetectRead)
+def detect(body: DeidDetect, principal: CurrentPrincipal) -> DeidDetectRead:
+    """Typed spans of personal data in each text (Python string offsets); the texts are not stored."""
+    principal.require(Scope.DEID_USE)
+    types = frozenset(EntityType(t) for t in body.types) if body.types is not None else None
+    items = []
+    for item in body.items:
+        entities = detect_text(item.text, types=types)
+        items.append(
+            DetectedRead(
+                id=item.id,
+                entities=[
+                    EntityRead(type=e.type.value, start=e.start, end=e.end, score=e.score) for e in entities
+                ],
+            )
+        )
+    return DeidDetectRead(items=items)
+
+
+@router.post("/redact", response_model=DeidRedactRead)
+def redact(body: DeidRedact, ctx: Ctx, principal: CurrentPrincipal) -> DeidRedactRead:
+    """Each text with its personal data replaced by operator; offsets of the input and of the output."""
+    principal.require(Scope.DEID_USE)
+    policy = TextPolicy.parse(dict(body.operators), default=body.default_operator, where="operators")
+    items = []
+    for item in body.items:
+        result = redact_text(ctx, item.text, policy, tenant=principal.actor)
+        items.append(
+            RedactedRead(
+                id=item.id,
+                text=result.text,
+                entities=[ReplacementRead.model_validate(r.as_dict()) for r in result.replacements],
+            )
+        )
+    return DeidRedactRead(items=items)
