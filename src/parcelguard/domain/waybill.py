@@ -23,6 +23,11 @@ RECIPIENT_NAME = "recipient.name"
 RECIPIENT_MOBILE = "recipient.mobile"
 RECIPIENT_ADDRESS = "recipient.address"
 PARCEL_DESCRIPTION = "parcel.description"
+REMARKS = "remarks"
+# Free text is stored redacted in the fields above; the original, only when redaction changed it, here.
+PARCEL_DESCRIPTION_ORIGINAL = "parcel.description.original"
+REMARKS_ORIGINAL = "remarks.original"
+OPTIONAL_FIELDS = (REMARKS, PARCEL_DESCRIPTION_ORIGINAL, REMARKS_ORIGINAL)
 ENCRYPTED_FIELDS = (
     SENDER_NAME,
     SENDER_MOBILE,
@@ -32,6 +37,7 @@ ENCRYPTED_FIELDS = (
     RECIPIENT_MOBILE,
     RECIPIENT_ADDRESS,
     PARCEL_DESCRIPTION,
+    *OPTIONAL_FIELDS,
 )
 
 
@@ -108,6 +114,7 @@ class MaskedOrder:
     recipient: MaskedParty
     parcel_description: str
     weight_kg: float
+    remarks: str | None = None
 
     @classmethod
     def of(cls, order: Order) -> MaskedOrder:
@@ -118,6 +125,7 @@ class MaskedOrder:
             recipient=MaskedParty.of(order.recipient),
             parcel_description=order.parcel.description,
             weight_kg=order.parcel.weight_kg,
+            remarks=order.remarks,
         )
 
     def as_dict(self) -> dict[str, object]:
@@ -129,6 +137,7 @@ class MaskedOrder:
             },
             "recipient": self.recipient.as_dict(),
             "parcel": {"description": self.parcel_description, "weight_kg": self.weight_kg},
+            "remarks": self.remarks,
         }
 
 

@@ -28,6 +28,7 @@ from parcelguard.domain.waybill import (
 )
 from parcelguard.errors import ConflictError, ErrorCode, ValidationError
 from parcelguard.services.context import ServiceContext
+from parcelguard.services.free_text import FreeTextRedactor
 from parcelguard.services.ports import IdempotencyRecord, UnitOfWork
 from parcelguard.services.unseal import masked_order_of
 
@@ -158,11 +159,13 @@ def _store(
     issued: list[IssuedWaybill] = []
     events: list[AuditEvent] = []
     numbers = _fresh_tracking_numbers(ctx, uow, len(orders))
+    redactor = FreeTextRedactor(ctx)
     for (index, order), tracking_number in zip(orders, numbers, strict=True):
-        record = seal_order(ctx, order, tracking_number=tracking_number, actor=actor)
+        shown, originals = redactor.order(order)
+        record = seal_order(ctx, shown, tracking_number=tracking_number, actor=actor, originals=originals)
         sealed.append(record)
         issued.append(
-            IssuedWaybill(index=index, tracking_number=tracking_number, masked=MaskedOrder.of(order))
+            IssuedWaybill(index=index, tracking_number=tracking_number, masked=MaskedOrder.of(shown))
         )
         events.append(
             AuditEvent(
@@ -179,8 +182,18 @@ def _store(
     return issued
 
 
-def seal_order(ctx: ServiceContext, order: Order, *, tracking_number: str, actor: str) -> SealedWaybill:
-    """Encrypt every personal field under a fresh data key bound to this waybill; index what is looked up."""
+def seal_order(
+    ctx: ServiceContext,
+    order: Order,
+    *,
+    tracking_number: str,
+    actor: str,
+    originals: Mapping[str, str] | None = None,
+) -> SealedWaybill:
+    """Encrypt every personal field under a fresh data key bound to this waybill; index what is looked up.
+
+    ``order`` carries free text already redacted; ``originals`` are the unredacted texts worth keeping.
+    """
     waybill_id = secrets.token_hex(16)
     data_key, wrapped = ctx.envelope.new_data_key(waybill_id)
     encrypt = data_key.encrypt
@@ -195,6 +208,10 @@ def seal_order(ctx: ServiceContext, order: Order, *, tracking_number: str, actor
         wb.RECIPIENT_ADDRESS: encrypt(wb.RECIPIENT_ADDRESS, recipient.address.full),
         wb.PARCEL_DESCRIPTION: encrypt(wb.PARCEL_DESCRIPTION, order.parcel.description),
     }
+    if order.remarks is not None:
+        ciphertexts[wb.REMARKS] = encrypt(wb.REMARKS, order.remarks)
+    for field, text in (originals or {}).items():
+        ciphertexts[field] = encrypt(field, text)
     index = ctx.index
     indexes = BlindIndexes(
         recipient_mobile=index.mobile(recipient.mobile.value),

@@ -12,11 +12,14 @@ from parcelguard.domain.pii import Address, Mobile, PersonName, ResidentId
 from parcelguard.domain.waybill import MaskedOrder, SealedWaybill
 from parcelguard.services.context import ServiceContext
 
+_ORIGINALS = frozenset({wb.PARCEL_DESCRIPTION_ORIGINAL, wb.REMARKS_ORIGINAL})
+
 
 def open_order(ctx: ServiceContext, sealed: SealedWaybill) -> Order:
     """Decrypt every field of ``sealed``; a ciphertext moved from another row or field fails here."""
     key = ctx.envelope.open_data_key(sealed.id, sealed.wrapped_key)
-    plain = {name: key.decrypt(name, ciphertext) for name, ciphertext in sealed.ciphertexts.items()}
+    shown = {name: c for name, c in sealed.ciphertexts.items() if name not in _ORIGINALS}
+    plain = {name: key.decrypt(name, ciphertext) for name, ciphertext in shown.items()}
     sender = Party(
         name=PersonName.parse(plain[wb.SENDER_NAME]),
         mobile=Mobile.parse(plain[wb.SENDER_MOBILE]),
@@ -34,7 +37,17 @@ def open_order(ctx: ServiceContext, sealed: SealedWaybill) -> Order:
         ),
         recipient=recipient,
         parcel=Parcel(description=plain[wb.PARCEL_DESCRIPTION], weight_kg=sealed.weight_grams / 1000),
+        remarks=plain.get(wb.REMARKS),
     )
+
+
+def original_free_text(ctx: ServiceContext, sealed: SealedWaybill) -> dict[str, str]:
+    """The unredacted free text kept for this waybill (empty when redaction changed nothing).
+
+    Only the platform itself calls this today; revealing it to a person is a later, policy-checked use case.
+    """
+    key = ctx.envelope.open_data_key(sealed.id, sealed.wrapped_key)
+    return {name: key.decrypt(name, c) for name, c in sealed.ciphertexts.items() if name in _ORIGINALS}
 
 
 def masked_order_of(ctx: ServiceContext, sealed: SealedWaybill) -> MaskedOrder:

@@ -87,7 +87,10 @@ waybill = Table(
     Column("routing_text", String(64), nullable=False),
     Column("kek_version", Integer, nullable=False, index=True),
     Column("wrapped_key", Blob, nullable=True),
-    *(Column(ciphertext_column(field), Blob, nullable=False) for field in wb.ENCRYPTED_FIELDS),
+    *(
+        Column(ciphertext_column(field), Blob, nullable=field in wb.OPTIONAL_FIELDS)
+        for field in wb.ENCRYPTED_FIELDS
+    ),
     Column("bi_recipient_mobile", Blob(32), nullable=False, index=True),
     Column("bi_recipient_mobile_last4", Blob(32), nullable=False, index=True),
     Column("bi_sender_mobile", Blob(32), nullable=False, index=True),

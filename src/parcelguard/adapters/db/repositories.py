@@ -54,7 +54,7 @@ class SqlWaybillRepository:
                 "bi_sender_id_number": w.indexes.sender_id_number,
             }
             for field, column in _CT_COLUMNS.items():
-                row[column] = w.ciphertexts[field]
+                row[column] = w.ciphertexts.get(field)
             rows.append(row)
             events.extend(
                 {
@@ -170,7 +170,9 @@ def _sealed(row: RowMapping, events: tuple[TrackingEvent, ...]) -> SealedWaybill
         routing_code=row["routing_code"],
         routing_text=row["routing_text"],
         wrapped_key=WrappedKey(row["kek_version"], bytes(row["wrapped_key"])),
-        ciphertexts={field: bytes(row[column]) for field, column in _CT_COLUMNS.items()},
+        ciphertexts={
+            field: bytes(row[column]) for field, column in _CT_COLUMNS.items() if row[column] is not None
+        },
         indexes=BlindIndexes(
             recipient_mobile=bytes(row["bi_recipient_mobile"]),
             recipient_mobile_last4=bytes(row["bi_recipient_mobile_last4"]),

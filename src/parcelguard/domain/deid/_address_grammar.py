@@ -1,0 +1,134 @@
+"""The grammar of the part of a Chinese address below the administrative divisions.
+
+After province, city and district come, in this order and each optional: town or sub-district (镇 乡 街道),
+road and house number (建设路88号, 123弄4号), village and group (幸福村3组), community or estate (阳光花园,
+科技大厦), and building, unit, floor and room (3号楼2单元1201室, 3栋1802, B座1703, 5-2-1201). Each piece
+ends in a closed set of suffix words, which is what makes the grammar cheap: one compiled alternation,
+matched piece by piece from where the divisions end.
+
+Names before a suffix are runs of Han characters that are not function words (的 了 在 ...), so "放在家里"
+never becomes a road called 在家里.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "ADDRESS_LABEL",
+    "ADDRESS_VERB",
+    "ANCHORS",
+    "COMPONENT",
+    "LEFT_STOP",
+    "NAME_CHAR",
+    "NOT_ESTATE",
+    "REST_OF_FIELD",
+    "ROOM_ANCHOR",
+]
+
+# Function words and trade verbs that cannot be part of a place name.
+_NOT_PLACE = (
+    "的了是在我你他她它们这那哪与及或就也还把被从往到给让叫说请要吗呢吧啊呀哦嗯想不没很又已您寄送取递裹"
+)
+
+
+def _han_class_without(excluded: str) -> str:
+    """A character class of the main CJK block minus ``excluded``, as ranges (fast in ``re``)."""
+    points = sorted({ord(ch) for ch in excluded})
+    ranges: list[str] = []
+    low = 0x4E00
+    for cp in points:
+        if cp > low:
+            ranges.append(f"{chr(low)}-{chr(cp - 1)}")
+        low = cp + 1
+    ranges.append(f"{chr(low)}-\u9fff")
+    return "[" + "".join(ranges) + "]"
+
+
+NAME_CHAR = _han_class_without(_NOT_PLACE)
+_N = NAME_CHAR
+_NUM = "[0-9]+"
+_CN_NUM = "[一二三四五六七八九十百零〇两]+"
+
+
+def _alt(words: str) -> str:
+    """A flat alternation of literal words, longest first, so ``re`` can skip to their first characters."""
+    return "(?:" + "|".join(sorted(words.split(), key=len, reverse=True)) + ")"
+
+
+_ROAD_WORDS = "大道 大街 胡同 支路 横路 辅路 环路 公路 国道 省道 路 巷 弄"
+_ROAD = "(?:" + _alt(_ROAD_WORDS)[3:-1] + "|街(?!道)|里(?=[0-9])|道(?=[0-9]))"
+_HOUSE = rf"(?:[甲乙丙丁]?{_NUM}(?:[-之]{_NUM})?(?:号院|号(?!楼)|弄|栋|幢)|{_CN_NUM}号(?!楼))"
+_TOWN_WORDS = "街道办事处 街道办 街道 镇 乡 开发区 高新区 工业园区 工业园 经济区 管委会 农场 林场 牧场"
+_TOWN = _alt(_TOWN_WORDS)
+_VILLAGE_WORDS = "村委会 村民委员会 居委会 社区 村 屯 嘎查 寨 庄"
+_VILLAGE = _alt(_VILLAGE_WORDS)
+_ESTATE_WORDS = (
+    "小区 花园 家园 公寓 大厦 广场 中心 新村 新城 名苑 雅苑 华庭 山庄 别墅 公馆 天地 国际 家属院 大院 宿舍楼 "
+    "宿舍 教学楼 实验楼 办公楼 综合楼 写字楼 科技园 产业园 软件园 创业园 孵化园 园区 市场 商城 商场 商厦 "
+    "大楼 校区 大学 学院 医院 中学 小学 幼儿园 酒店 宾馆 饭店 苑 府 城 园 庭 湾 阁 居 墅 院 坊 里 楼"
+)
+_ESTATE = _alt(_ESTATE_WORDS)
+_BUILDING_HEAD = rf"(?:[A-Za-z]?{_NUM}|{_CN_NUM}|[A-Za-z])"
+# 5-2-1201 (building-unit-room) or 12-301; never four digits first, which would be a date.
+_ROOM_DASH = "[0-9]{1,3}-[0-9]{1,4}(?:-[0-9]{1,5})?"
+_UNIT_SUFFIX = (
+    "(?:号楼|号院|号馆|号门|号铺|号库|号|栋|幢|座|单元|层|楼|室|房|户|门|组|铺|期|区|排|弄|巷|队|社|舍|#|F|f)"
+)
+
+# One piece of an address; the named group says which.
+COMPONENT = re.compile(
+    r" ?(?:"
+    rf"(?P<unit>(?:[A-Za-z]?{_NUM}[A-Za-z]?|{_CN_NUM}|[A-Za-z])(?:{_UNIT_SUFFIX})|[东西南北中](?:校区|区|院))"
+    rf"|(?P<room>{_ROOM_DASH}(?:室|号|房)?(?![0-9-])|(?<=[栋幢座元楼号层门区舍#F])[A-Za-z]?[0-9]{{2,5}}(?![0-9]))"
+    rf"|(?P<town>{_N}{{1,8}}?{_TOWN})"
+    rf"|(?P<road>{_N}{{1,8}}?{_ROAD}(?:[东西南北中](?:段|路)?)?(?:(?:{_NUM}|{_CN_NUM})段)?(?:{_HOUSE})?)"
+    rf"|(?P<village>{_N}{{1,6}}?{_VILLAGE}(?:(?:{_NUM}|{_CN_NUM})(?:组|队|社|号(?!楼)))?(?!{_ESTATE}))"
+    rf"|(?P<estate>{_N}{{1,10}}?{_ESTATE}(?:(?:{_NUM}|{_CN_NUM})期)?)"
+    rf"|(?P<named>(?:{_N}|[A-Za-z]){{1,12}}?(?= ?(?:{_BUILDING_HEAD}(?:号楼|栋|幢|座|单元|号)"
+    rf"|{_ROOM_DASH}|{_NUM}(?:组|队|社))))"
+    r"|(?P<landmark>(?:旁边|旁|对面|附近|隔壁|东侧|西侧|南侧|北侧|东门|西门|南门|北门|正门|后门|侧门|门口|门卫室?|"
+    r"大门|一楼|楼下|大堂|前台|收发室|传达室|驿站|快递柜|丰巢柜?|村委会|居委会|村部|大队部)(?![0-9]))"
+    r")"
+)
+
+# Where an address without divisions announces itself: a road with a house number, an estate, village or
+# town followed by a building, or a building followed by a unit or room. Each pattern starts with literal
+# words or digits, which keeps the scan fast; ROOM_ANCHOR must also follow a Han character (阳光1003-5-1604).
+ANCHORS = (
+    re.compile(rf"{_ROAD}(?:[东西南北中]段?)?(?:{_NUM}段)?{_HOUSE}"),
+    re.compile(
+        _alt(_ESTATE_WORDS + " " + _VILLAGE_WORDS + " " + _TOWN_WORDS)
+        + rf"(?:{_NUM}期)? ?{_BUILDING_HEAD}(?:号楼|号院|栋|幢|座|单元|组|号|区|期|-|队|社)"
+    ),
+    re.compile(rf"{_NUM}(?:号楼|栋|幢|座)(?:{_NUM}|{_CN_NUM})(?:单元|层|楼|室|号|门)"),
+)
+ROOM_ANCHOR = re.compile(r"[0-9]{1,3}-[0-9]{1,3}-[0-9]{2,5}(?![0-9-])")
+
+# Labels before an address: what follows is an address even when the grammar knows little of it.
+ADDRESS_LABEL = re.compile(
+    _alt(
+        "收货地址 收件地址 寄件地址 发货地址 送货地址 退货地址 换货地址 详细地址 家庭住址 家庭地址 "
+        "单位地址 公司地址 现住址 户籍地址 户籍地 住址 地址 address Address ADDRESS addr Addr"
+    )
+    + r"\s*(?:是|为|在)?\s*[:]?\s*"
+)
+# Verbs before a place: what follows may be an address, if the grammar finds a number or a street in it.
+ADDRESS_VERB = re.compile(
+    _alt("住在 家住 住 送到 送至 寄到 寄至 寄往 派送到 派送至 放到 放在 发往 位于 来自 搬到 改到 改成 改为")
+    + r"\s*"
+)
+
+# The rest of a labelled address field, up to the next separator or field label.
+REST_OF_FIELD = re.compile(
+    rf"(?:{NAME_CHAR}|[0-9A-Za-z#\-()])*?(?=[\s,，。;；!！?？:、\n]|电话|手机|联系|收件人|姓名|邮编|备注|$)"
+)
+
+# Characters where the name of a road or estate cannot start when walking back from its suffix.
+LEFT_STOP = frozenset(_NOT_PLACE) | frozenset("址住至往于放收件")
+
+# Estate-like names that are the carrier's own facilities, not anyone's address.
+NOT_ESTATE = re.compile(
+    r"(?:转运|分拨|集散|分拣|配送|客服|服务|处理|仓储|物流|调度|运营|快递|营业|数据|呼叫|售后|维修|"
+    r"购物|商业|市中|中转)(?:中心|站|部|点|所)$"
+)
