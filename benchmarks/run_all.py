@@ -10,7 +10,8 @@ HERE = Path(__file__).parent
 BENCHMARKS = [
     (HERE / "bench_issuance.py", ["--orders", "20000"], ["--orders", "5000", "--rounds", "1"]),
     (HERE / "bench_labels.py", [], ["--quick"]),
-    (HERE / "deid" / "bench_deid.py", [], ["--quick"]),
+    (HERE / "deid" / "bench_deid.py", [], ["--n", "500", "--presidio-n", "200", "--no-zh"]),
+    (HERE / "bench_deid_datasets.py", [], ["--quick"]),
 ]
 
 
