@@ -66,29 +66,42 @@ _VILLAGE = _alt(_VILLAGE_WORDS)
 _ESTATE_WORDS = (
     "小区 花园 家园 公寓 大厦 广场 中心 新村 新城 名苑 雅苑 华庭 山庄 别墅 公馆 天地 国际 家属院 大院 宿舍楼 "
     "宿舍 教学楼 实验楼 办公楼 综合楼 写字楼 科技园 产业园 软件园 创业园 孵化园 园区 市场 商城 商场 商厦 "
-    "大楼 校区 大学 学院 医院 中学 小学 幼儿园 酒店 宾馆 饭店 苑 府 城 园 庭 湾 阁 居 墅 院 坊 里 楼"
+    "大楼 校区 大学 学院 医院 中学 小学 幼儿园 酒店 宾馆 饭店 名邸 苑 府 城 园 庭 湾 阁 居 墅 院 坊 里 楼 邸"
 )
 _ESTATE = _alt(_ESTATE_WORDS)
-_BUILDING_HEAD = rf"(?:[A-Za-z]?{_NUM}|{_CN_NUM}|[A-Za-z])"
-# 5-2-1201 (building-unit-room) or 12-301; never four digits first, which would be a date.
+_BUILDING_HEAD = rf"(?:[A-Za-z]?{_NUM}(?:-[A-Za-z0-9]+)?|{_CN_NUM}|[A-Za-z])"
+# 5-2-1201 (building-unit-room) or 12-301; never four digits first (a date).
 _ROOM_DASH = "[0-9]{1,3}-[0-9]{1,4}(?:-[0-9]{1,5})?"
-_UNIT_SUFFIX = (
-    "(?:号楼|号院|号馆|号门|号铺|号库|号|栋|幢|座|单元|层|楼|室|房|户|门|组|铺|期|区|排|弄|巷|队|社|舍|#|F|f)"
+_UNIT_SUFFIX = _alt(
+    "号楼 号院 号馆 号门 号铺 号库 号 栋 幢 座 单元 层 楼 室 房间 房 户 门 组 铺 期 区 排 弄 巷 队 社 舍 "
+    "# F f"
 )
 
-# One piece of an address; the named group says which.
+
+def _firsts(words: str) -> str:
+    """A lookahead on the first characters of ``words``: a lazy name loop tests it before the alternation."""
+    return "(?=[" + "".join(sorted({w[0] for w in words.split()})) + "])"
+
+
+_NAMED_CHAR = f"(?:{_N}|[A-Za-z])"
+_NAMED_GUARD = "(?=[ 0-9A-Za-z一二三四五六七八九十百零〇两])"
+_ROAD_FIRSTS = _firsts(_ROAD_WORDS + " 街 里 道")
+# One piece of an address; the named group says which. Each lazy name loop checks the first character of
+# its suffix words before trying them, which keeps ``re`` from running every alternation at every step.
 COMPONENT = re.compile(
     r" ?(?:"
-    rf"(?P<unit>(?:[A-Za-z]?{_NUM}[A-Za-z]?|{_CN_NUM}|[A-Za-z])(?:{_UNIT_SUFFIX})|[东西南北中](?:校区|区|院))"
+    rf"(?P<unit>(?:{_BUILDING_HEAD}[A-Za-z]?)(?:{_UNIT_SUFFIX})|[东西南北中](?:校区|区|院))"
     rf"|(?P<room>{_ROOM_DASH}(?:室|号|房)?(?![0-9-])|(?<=[栋幢座元楼号层门区舍#F])[A-Za-z]?[0-9]{{2,5}}(?![0-9]))"
-    rf"|(?P<town>{_N}{{1,8}}?{_TOWN})"
-    rf"|(?P<road>{_N}{{1,8}}?{_ROAD}(?:[东西南北中](?:段|路)?)?(?:(?:{_NUM}|{_CN_NUM})段)?(?:{_HOUSE})?)"
-    rf"|(?P<village>{_N}{{1,6}}?{_VILLAGE}(?:(?:{_NUM}|{_CN_NUM})(?:组|队|社|号(?!楼)))?(?!{_ESTATE}))"
-    rf"|(?P<estate>{_N}{{1,10}}?{_ESTATE}(?:(?:{_NUM}|{_CN_NUM})期)?)"
-    rf"|(?P<named>(?:{_N}|[A-Za-z]){{1,12}}?(?= ?(?:{_BUILDING_HEAD}(?:号楼|栋|幢|座|单元|号)"
+    rf"|(?P<town>{_N}{{1,8}}?{_firsts(_TOWN_WORDS)}{_TOWN})"
+    rf"|(?P<road>{_N}{{1,8}}?{_ROAD_FIRSTS}{_ROAD}(?:[东西南北中](?:段|路)?)?(?:(?:{_NUM}|{_CN_NUM})段)?(?:{_HOUSE})?)"
+    rf"|(?P<village>{_N}{{1,6}}?{_firsts(_VILLAGE_WORDS)}{_VILLAGE}(?:(?:{_NUM}|{_CN_NUM})(?:组|队|社|号(?!楼)))?(?!{_ESTATE}))"
+    rf"|(?P<estate>{_N}{{1,10}}?{_firsts(_ESTATE_WORDS)}{_ESTATE}(?:(?:{_NUM}|{_CN_NUM})期)?)"
+    rf"|(?P<cross>与{_N}{{1,8}}?{_ROAD_FIRSTS}{_ROAD}(?:交叉口|交汇处|交界处|十字路口|路口)?)"
+    rf"|(?P<named>{_NAMED_CHAR}{{1,12}}?{_NAMED_GUARD}(?= ?(?:{_BUILDING_HEAD}(?:号楼|栋|幢|座|单元|号|舍)"
     rf"|{_ROOM_DASH}|{_NUM}(?:组|队|社))))"
     r"|(?P<landmark>(?:旁边|旁|对面|附近|隔壁|东侧|西侧|南侧|北侧|东门|西门|南门|北门|正门|后门|侧门|门口|门卫室?|"
-    r"大门|一楼|楼下|大堂|前台|收发室|传达室|驿站|快递柜|丰巢柜?|村委会|居委会|村部|大队部)(?![0-9]))"
+    r"大门|一楼|楼下|大堂|前台|收发室|传达室|驿站|快递柜|丰巢柜?|村委会|居委会|村部|大队部|"
+    r"[东西][南北]角|[东西南北]角)(?![0-9]))"
     r")"
 )
 
@@ -101,7 +114,11 @@ ANCHORS = (
         _alt(_ESTATE_WORDS + " " + _VILLAGE_WORDS + " " + _TOWN_WORDS)
         + rf"(?:{_NUM}期)? ?{_BUILDING_HEAD}(?:号楼|号院|栋|幢|座|单元|组|号|区|期|-|队|社)"
     ),
-    re.compile(rf"{_NUM}(?:号楼|栋|幢|座)(?:{_NUM}|{_CN_NUM})(?:单元|层|楼|室|号|门)"),
+    re.compile(
+        rf"{_NUM}(?:(?:号楼|栋|幢|座)(?:(?:{_NUM}|{_CN_NUM})(?:单元|层|楼|室|号|门)|[0-9]{{3,5}}(?![0-9]))"
+        r"|号[0-9]{3,5}(?:室|房))"
+        r"|[A-Z]座[0-9]{3,5}(?![0-9])"
+    ),
 )
 ROOM_ANCHOR = re.compile(r"[0-9]{1,3}-[0-9]{1,3}-[0-9]{2,5}(?![0-9-])")
 
@@ -125,7 +142,7 @@ REST_OF_FIELD = re.compile(
 )
 
 # Characters where the name of a road or estate cannot start when walking back from its suffix.
-LEFT_STOP = frozenset(_NOT_PLACE) | frozenset("址住至往于放收件")
+LEFT_STOP = frozenset(_NOT_PLACE) | frozenset("址住至往于放收")
 
 # Estate-like names that are the carrier's own facilities, not anyone's address.
 NOT_ESTATE = re.compile(

@@ -18,6 +18,7 @@ __all__ = [
     "PHONE_CUE",
     "PLATE_CUE",
     "cue_before",
+    "glued_to_code",
     "letter_prefix_ok",
     "vetoed",
 ]
@@ -31,21 +32,21 @@ _NEGATIVE_WORDS = """
 批次 批次号 批号 货号 型号 款号 商品编码 商品码 商品号 条码 条形码 序列号 串号 编号 编码 分拣码 三段码
 站点码 站点编码 网点码 网点编号 网点编码 中转码 路由码 集包号 袋号 箱号 托盘号 库位 邮政编码 邮编 版本
 金额 价格 运费 费用 总价 单价 实付 应付 合计 余额 重量 实重 计费重 体积 数量 件数 共 约 重 价 人民币
+货架 货架号 货位 架号 层架 驿站 柜子 快递柜 丰巢 凭码
 """
 _NEGATIVE_LATIN = """
 tracking waybill order awb sku pickup pick-up code ref reference invoice item batch serial parcel package
 shipment zip postcode amount total price weight model version rmb cny usd hkd
 """
-# Labels of numbers that are not personal data. Matched against the text just before a number, up to the
-# number itself (``$`` is the number's start).
-_NEGATIVE_LABEL = re.compile(
-    "(?:"
-    + "|".join(sorted(_NEGATIVE_WORDS.split(), key=len, reverse=True))
-    + r")(?:号码|编号|号|码)?\s*(?:是|为)?\s*[:#]?\s*$"
-    + "|(?<![a-z])(?:"
-    + "|".join(sorted(_NEGATIVE_LATIN.split(), key=len, reverse=True))
-    + r")\s*(?:number|no\.?|id|code|#)?\s*(?:is)?\s*[:#]?\s*$"
-    + r"|[¥$€£]\s*$",
+# Labels of numbers that are not personal data. The text before a number is reversed and matched at its
+# start, so one ``match`` call (no scan) reads backwards over a colon, 是/is, a tail such as 号码 or no.,
+# and then the label.
+_REVERSED_LABELS = sorted(
+    (w[::-1] for w in _NEGATIVE_WORDS.split() + _NEGATIVE_LATIN.split()), key=len, reverse=True
+)
+_NEGATIVE_LABEL_REVERSED = re.compile(
+    r"[\s:#]*(?:是|为|si(?![a-z]))?[\s:#]*(?:码号|号编|号|码|rebmun|\.?on|di|edoc|#)?[\s.]*"
+    r"(?:(?P<label>" + "|".join(re.escape(w) for w in _REVERSED_LABELS) + r")(?![a-z])|[¥$€£])",
     re.IGNORECASE,
 )
 # Units right after a number: amounts, weights, sizes. Only unambiguous ones: 包 or 件 could start a word.
@@ -54,20 +55,18 @@ _UNIT_AFTER = re.compile(
     re.IGNORECASE,
 )
 
+# Cue words (lower case: the text is lower-cased before the search, which lets ``re`` skip ahead on the
+# words' first characters; IGNORECASE would make it try every position).
 PHONE_CUE = re.compile(
-    r"电话|手机|号码|联系方式|来电|致电|回电|打给|拨打|座机|固话|热线|tel|phone|mobile|call|cell|"
-    r"联系|微信|whatsapp|短信|打|拨|接听|咨询|客服",
-    re.IGNORECASE,
+    "电话|手机|号码|联系方式|来电|致电|回电|打给|拨打|座机|固话|热线|tel|phone|mobile|call|cell|"
+    "联系|微信|whatsapp|短信|打|拨|接听|咨询|客服"
 )
-ID_CUE = re.compile(
-    r"身份证|证件|身份号|公民身份|id\s*(?:card|no|number)?|identity|居民身份|证号", re.IGNORECASE
-)
+ID_CUE = re.compile("身份证|证件|身份号|公民身份|id card|id no|id number|id|identity|居民身份|证号")
 CARD_CUE = re.compile(
-    r"卡号|银行卡|借记卡|信用卡|储蓄卡|账号|帐号|账户|帐户|卡|银行|card|account|visa|mastercard|unionpay|银联",
-    re.IGNORECASE,
+    "卡号|银行卡|借记卡|信用卡|储蓄卡|账号|帐号|账户|帐户|卡|银行|card|account|visa|mastercard|unionpay|银联"
 )
-PASSPORT_CUE = re.compile(r"护照|passport|旅行证件|出入境|签证", re.IGNORECASE)
-PLATE_CUE = re.compile(r"车牌|牌照|车号|plate|车辆|司机|货车|面包车|轿车|车子|开车|停车", re.IGNORECASE)
+PASSPORT_CUE = re.compile("护照|passport|旅行证件|出入境|签证")
+PLATE_CUE = re.compile("车牌|牌照|车号|plate|车辆|司机|货车|面包车|轿车|车子|开车|停车")
 
 _TRACKING_LETTERS = re.compile(r"[A-Z]{2,5}$")
 _LETTERS_BEFORE = re.compile(r"[A-Za-z]+$")
@@ -76,16 +75,23 @@ _ALLOWED_LETTER_LABELS = frozenset(
 )
 
 
+def _negative_label_before(text: str, start: int) -> bool:
+    return _NEGATIVE_LABEL_REVERSED.match(text[max(0, start - _WINDOW) : start][::-1]) is not None
+
+
 def vetoed(text: str, start: int, end: int) -> bool:
     """True when the nearest label before ``text[start:end]`` or a unit after it says it is not personal."""
-    if _NEGATIVE_LABEL.search(text, max(0, start - _WINDOW), start) is not None:
-        return True
-    return _UNIT_AFTER.match(text, end) is not None
+    return _negative_label_before(text, start) or _UNIT_AFTER.match(text, end) is not None
 
 
 def cue_before(text: str, start: int, cue: re.Pattern[str], window: int = 16) -> bool:
-    """True when ``cue`` occurs in the ``window`` characters before ``start``."""
-    return cue.search(text, max(0, start - window), start) is not None
+    """True when ``cue`` (a lower-case pattern) occurs in the ``window`` characters before ``start``."""
+    return cue.search(text[max(0, start - window) : start].lower()) is not None
+
+
+def glued_to_code(text: str, start: int) -> bool:
+    """True for a number that continues a code after a dash (220824-500227501001016, A12-3456)."""
+    return start >= 2 and text[start - 1] == "-" and text[start - 2].isascii() and text[start - 2].isalnum()
 
 
 def letter_prefix_ok(text: str, start: int) -> bool:

@@ -29,10 +29,10 @@ _FREQUENT = """
 窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩佘池查麻苑
 迟邝官封谈匡鞠惠荆乐冀郁胥班储栗燕楚鄢劳谌奚皮粟冼蔺楼闻厉伊仝郜阚权帅屠豆朴盖练廉禹井祖漆巴丰支卿
 狄计索宣晋扈晁芮戈伏鹿薄邸雍辜羊乌母裘亓修邰赫杭况逯隆茹诸战慕危亢嵇湛宾戎勾茅揭尉冶斯束檀衣昝衡富尧
-闭钮钭濮缑暴蔚隗逄郦郇郏沃竺邴芈笪洪邝"""
+闭钮钭濮缑暴蔚隗逄郦郇郏沃竺邴芈笪洪邝时"""
 # Surnames that are also everyday words or parts of them (和平, 明天, 海关, 来电): accepted only after a cue.
 _AMBIGUOUS = """
-和平明时国海来都信由利但元花云门容敬相初普那宿鲜印玉银公哈居干于是区强南原满盘位丰所双益归后东西北"""
+和平明国海来都信由利但元花云门容敬相初普那宿鲜印玉银公哈居干于是区强南原满盘位丰所双益归后东西北"""
 
 SURNAMES_FREQUENT = _chars(_FREQUENT) | frozenset(COMMON_SURNAMES)
 SURNAMES_AMBIGUOUS = _chars(_AMBIGUOUS) - SURNAMES_FREQUENT
@@ -93,7 +93,8 @@ FOLLOW_WORDS = _words(
 # Words that start with a surname character but are ordinary vocabulary (周末, 单元, 高速, 方便 ...).
 NOT_NAMES = _words(
     """
-    阳光 周末 周一 周二 周三 周四 周五 周六 周日 周天 周年 周边 周围 周到 周转 周期 单元 单号 单位 单独 单子
+    阳光 华南 华东 华北 华中 华西 时长 时光 时代 时期 时机 时常 时尚 时效 时段 时刻 时至
+    周末 周一 周二 周三 周四 周五 周六 周日 周天 周年 周边 周围 周到 周转 周期 单元 单号 单位 单独 单子
     单价 单据 单身 高速 高兴 高层 高端 高铁 高价 高级 高度 高新 高温 高峰 高中 高校 高楼 方便 方式 方法
     方向 方面 方案 路上 路口 路过 路线 路费 路边 东西 东门 东侧 东边 西门 西侧 南门 南侧 北门 北侧 金额
     金色 金融 万一 万元 万分 何时 何地 何处 于是 向前 向东 向西 马上 马路 白天 白色 黄色 黄金 林业 石头
@@ -142,12 +143,16 @@ LEFT_STRONG = _words(
 )
 LEFT_WEAK = _words(
     """
-    我 您好 你好 哈喽 嗨 给 找 让 请 由 被 跟 替 帮 问 告诉 通知 转告 交给 转交 联系 致电 打给 是 叫
-    和 与 及 或 同 等 即
+    contact Contact call Call 我 您好 你好 哈喽 嗨 给 找 让 请 由 被 跟 替 帮 问 告诉 通知 转告
+    交给 转交 联系 致电 打给 是 叫 和 与 及 或 同 等 即 改成 改为 换成 写成 更正为 变更为
     """
 )
 # Words whose first character is a weak cue and whose second is a surname: 由于 is not 由 + 于某.
 CUE_HALF_WORDS = _words("由于 至于 关于 对于 等于 属于 位于 终于 处于 用于 便于 给予 请问 是否 跟进 等候")
+# Words that end in a weak cue character without being a cue: 路由华南 is a route, not 由 + a name.
+NOT_CUES = _words(
+    "路由 理由 自由 经由 缘由 来由 事由 可是 但是 就是 还是 总是 只是 而是 于是 要是 凡是 正是 或是 算是"
+)
 
 # Titles after a surname: 王先生, 欧阳女士, 李师傅. A surname alone before one of these is a person.
 HONORIFICS = _words(

@@ -32,13 +32,12 @@ from parcelguard.domain.pii.divisions import Division, DivisionTable, division_t
 
 __all__ = ["find_addresses"]
 
-_HAN_RUN = re.compile("[\u4e00-\u9fff]{2,}")
 _MAX_WALK_BACK = 7
 _MAX_REST = 24
 _HAS_DIGIT = re.compile("[0-9一二三四五六七八九十]")
 _COUNTRY = "中国"
 _DIGIT_KINDS = frozenset({"unit", "room", "house"})
-_PLACE_KINDS = frozenset({"town", "village", "road", "house"})
+_PLACE_KINDS = frozenset({"town", "village", "road", "house", "cross"})
 _NONE, _VERB, _LABEL = 0, 1, 2
 
 
@@ -53,29 +52,54 @@ def _heads() -> frozenset[str]:
     return frozenset(heads)
 
 
-def _divisions(table: DivisionTable, text: str, pos: int) -> tuple[int, int, bool, Division | None]:
-    """(end, count, any full name, deepest division) of the chain of division names starting at ``pos``."""
-    count, full, current = 0, False, None
-    while True:
-        # candidates() can report an end past the text when a name ends the text; such options are dropped.
-        options = [option for option in table.candidates(text, pos, current) if option[1] <= len(text)]
-        if not options:
-            break
-        division, end, short, _ = max(options, key=lambda option: _reading(table, text, option))
-        count, full, current, pos = count + 1, full or not short, division, end
-        if text.startswith(" ", pos) and text[pos + 1 : pos + 3] in _heads():
-            pos += 1
-    return pos, count, full, current
+@cache
+def _head_start() -> re.Pattern[str]:
+    """Where a division name may start: its first character, with a possible second one after it.
+
+    A character class is scanned by ``re`` in C, so only the few candidate positions reach Python.
+    """
+    heads = _heads()
+    first = "".join(sorted({h[0] for h in heads}))
+    second = "".join(sorted({h[1] for h in heads}))
+    return re.compile(f"[{first}](?=[{second}])")
 
 
-def _reading(
-    table: DivisionTable, text: str, option: tuple[Division, int, bool, bool]
-) -> tuple[int, bool, bool, int]:
-    """How good one reading of a division name is: longest, then continued by a division inside it
-    (河北 before 张家口 is the province, not Tianjin's 河北区), then a full name, then the higher level."""
-    division, end, short, _ = option
-    continued = bool(table.candidates(text, end, division)) if table.has_children(division) else False
-    return end, continued, not short, -division.depth
+_Option = tuple[Division, int, bool, bool]
+
+
+class _Chain:
+    """Division lookups for one text; remembers answers, since choosing a reading asks ahead."""
+
+    def __init__(self, table: DivisionTable, text: str) -> None:
+        self.table, self.text = table, text
+        self.memo: dict[tuple[int, str | None], list[_Option]] = {}
+
+    def options(self, pos: int, within: Division | None) -> list[_Option]:
+        key = (pos, None if within is None else within.code)
+        found = self.memo.get(key)
+        if found is None:
+            # candidates() can report an end past the text when a name ends it; such options are dropped.
+            limit = len(self.text)
+            found = [option for option in self.table.candidates(self.text, pos, within) if option[1] <= limit]
+            self.memo[key] = found
+        return found
+
+    def reading(self, option: _Option) -> tuple[int, bool, bool, int]:
+        """How good one reading of a name is: longest, then continued by a division inside it (河北 before
+        张家口 is the province, not Tianjin's 河北区), then a full name, then the higher level."""
+        division, end, short, _ = option
+        continued = bool(self.options(end, division)) if self.table.has_children(division) else False
+        return end, continued, not short, -division.depth
+
+    def walk(self, pos: int) -> tuple[int, int, bool, Division | None]:
+        """(end, count, any full name, deepest division) of the chain of division names from ``pos``."""
+        count, full, current = 0, False, None
+        while options := self.options(pos, current):
+            division, end, short, _ = options[0] if len(options) == 1 else max(options, key=self.reading)
+            count, full, current, pos = count + 1, full or not short, division, end
+            if self.text.startswith(" ", pos) and self.text[pos + 1 : pos + 3] in _heads():
+                pos += 1
+        return pos, count, full, current
 
 
 def _components(text: str, pos: int) -> tuple[int, list[str]]:
@@ -122,7 +146,7 @@ def _parse_once(text: str, start: int, cue: int, rule: str, divisions: bool) -> 
     if divisions:
         if text.startswith(_COUNTRY, pos) and text[pos + 2 : pos + 4] in _heads():
             pos += 2
-        pos, count, full, last = _divisions(division_table(), text, pos)
+        pos, count, full, last = _Chain(division_table(), text).walk(pos)
     end, kinds = _components(text, pos)
     if kinds and kinds[0] in ("unit", "room") and len(kinds) < 2 and not count and not cue:
         return None
@@ -169,6 +193,19 @@ def _inside(found: list[Candidate], pos: int) -> bool:
     return any(c.start <= pos < c.end for c in found)
 
 
+def _gaps(found: list[Candidate], length: int) -> list[tuple[int, int]]:
+    """The stretches of the text that no address found so far covers."""
+    gaps: list[tuple[int, int]] = []
+    pos = 0
+    for candidate in sorted(found):
+        if candidate.start > pos:
+            gaps.append((pos, candidate.start))
+        pos = max(pos, candidate.end)
+    if pos < length:
+        gaps.append((pos, length))
+    return gaps
+
+
 def _from_anchor(text: str, match: re.Match[str], found: list[Candidate]) -> None:
     start = _walk_back(text, match.start())
     if _inside(found, start) or vetoed(text, match.start(), match.end()):
@@ -183,17 +220,17 @@ def _from_anchor(text: str, match: re.Match[str], found: list[Candidate]) -> Non
 def find_addresses(text: str) -> list[Candidate]:
     """Chinese addresses in normalised text (English-style ones are in :mod:`.address_en`)."""
     found: list[Candidate] = []
-    heads = _heads()
-    for run in _HAN_RUN.finditer(text):
-        pos, stop = run.start(), run.end() - 1
-        while pos < stop:
-            if text[pos : pos + 2] in heads:
-                candidate = _parse(text, pos, _NONE, "address.division")
-                if candidate is not None:
-                    found.append(candidate)
-                    pos = candidate.end
-                    continue
-            pos += 1
+    heads, head_start = _heads(), _head_start()
+    pos = 0
+    while (head := head_start.search(text, pos)) is not None:
+        pos = head.start()
+        if text[pos : pos + 2] in heads:
+            candidate = _parse(text, pos, _NONE, "address.division")
+            if candidate is not None:
+                found.append(candidate)
+                pos = candidate.end
+                continue
+        pos += 1
     for pattern, cue, rule in (
         (ADDRESS_LABEL, _LABEL, "address.labelled"),
         (ADDRESS_VERB, _VERB, "address.verb"),
@@ -203,10 +240,12 @@ def find_addresses(text: str) -> list[Candidate]:
                 candidate = _parse(text, match.end(), cue, rule)
                 if candidate is not None:
                     found.append(candidate)
-    for pattern in ANCHORS:
-        for match in pattern.finditer(text):
-            _from_anchor(text, match, found)
-    for match in ROOM_ANCHOR.finditer(text):
-        if match.start() and "\u4e00" <= text[match.start() - 1] <= "\u9fff":
-            _from_anchor(text, match, found)
+    # Streets without divisions are looked for only where no address was found yet.
+    for low, high in _gaps(found, len(text)):
+        for pattern in ANCHORS:
+            for match in pattern.finditer(text, low, high):
+                _from_anchor(text, match, found)
+        for match in ROOM_ANCHOR.finditer(text, low, high):
+            if match.start() and "\u4e00" <= text[match.start() - 1] <= "\u9fff":
+                _from_anchor(text, match, found)
     return found

@@ -30,6 +30,9 @@ _STOP = (
     r"(?!(?:Please|Thanks|Thank|Call|We|I|Our|The|Your|Tel|Phone|Mobile|Contact|Reschedule|Sorry|Regards|Hi|"
     r"Dear|If|Delivery|Order|Tracking|Note|Leave|Nobody|Package|Parcel)\b)"
 )
+# Every address here has a street-type word; looking for one first (literal words, fast) skips most texts.
+_STREET_HINT = re.compile(_STREET + r"\b")
+_MAX_BEFORE_STREET = 160
 _ADDRESS = re.compile(
     rf"(?:(?<![A-Za-z]){_PART}\.? ?#?[A-Za-z0-9-]+,? ?)*"
     rf"(?:(?<![A-Za-z])No\. ?)?(?:(?<![A-Za-z0-9])[0-9]+[A-Za-z]?(?:-[0-9]+)?,? )?"
@@ -43,7 +46,10 @@ _ADDRESS = re.compile(
 def find_english_addresses(text: str) -> list[Candidate]:
     """English-style addresses in normalised text."""
     found: list[Candidate] = []
-    for match in _ADDRESS.finditer(text):
+    hint = _STREET_HINT.search(text)
+    if hint is None:
+        return found
+    for match in _ADDRESS.finditer(text, max(0, hint.start() - _MAX_BEFORE_STREET)):
         span = match.group().rstrip(" ,")
         if any(ch.isdigit() for ch in span) or re.search(_REGION, span):
             start = match.start()

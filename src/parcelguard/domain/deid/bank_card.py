@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 from parcelguard.domain.deid._candidate import Candidate
-from parcelguard.domain.deid._context import CARD_CUE, cue_before, letter_prefix_ok, vetoed
+from parcelguard.domain.deid._context import CARD_CUE, cue_before, glued_to_code, letter_prefix_ok, vetoed
+from parcelguard.domain.deid._numbers import scan_long_runs
 from parcelguard.domain.deid.entity import EntityType
 
 __all__ = ["find_bank_cards", "luhn_valid"]
@@ -21,7 +22,6 @@ _CARD = re.compile(
     r"[0-9](?:[0-9]{3}(?:[ -][0-9]{4}){2,3}(?:[ -][0-9]{1,4})?|[0-9]{3}[ -][0-9]{6}[ -][0-9]{5}"
     r"|[0-9]{5}[ -][0-9]{10,13}|[0-9]{12,18})(?![0-9])",
 )
-_SEPARATORS = str.maketrans("", "", " -")
 _DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
 
 
@@ -55,25 +55,25 @@ def _issuer_fits(digits: str) -> bool:
     return False
 
 
+def _judge(text: str, match: re.Match[str]) -> Candidate | None:
+    start, end = match.span()
+    if (start > 0 and text[start - 1].isdigit()) or glued_to_code(text, start):
+        return None
+    digits = match.group().replace(" ", "").replace("-", "")
+    if not 13 <= len(digits) <= 19 or not luhn_valid(digits):
+        return None
+    if not letter_prefix_ok(text, start) or vetoed(text, start, end):
+        return None
+    cued = cue_before(text, start, CARD_CUE)
+    if _issuer_fits(digits):
+        score = 0.95 if cued else 0.8
+    elif cued and len(digits) >= 15:
+        score = 0.7
+    else:
+        return None
+    return Candidate(start, end, EntityType.BANK_CARD, score, "bank_card.luhn")
+
+
 def find_bank_cards(text: str) -> list[Candidate]:
     """Luhn-valid card numbers with a known issuer prefix; a card label lets other prefixes through."""
-    found: list[Candidate] = []
-    pos = 0
-    while (match := _CARD.search(text, pos)) is not None:
-        start, end = match.span()
-        pos = start + 1
-        digits = match.group().translate(_SEPARATORS)
-        if (start and text[start - 1].isdigit()) or not 13 <= len(digits) <= 19 or not luhn_valid(digits):
-            continue
-        if not letter_prefix_ok(text, start) or vetoed(text, start, end):
-            continue
-        cued = cue_before(text, start, CARD_CUE)
-        if _issuer_fits(digits):
-            score = 0.95 if cued else 0.8
-        elif cued and len(digits) >= 15:
-            score = 0.7
-        else:
-            continue
-        found.append(Candidate(start, end, EntityType.BANK_CARD, score, "bank_card.luhn"))
-        pos = end
-    return found
+    return scan_long_runs(_CARD, text, 13, lambda m: _judge(text, m))

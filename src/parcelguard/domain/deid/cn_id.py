@@ -13,7 +13,15 @@ import re
 from datetime import date
 
 from parcelguard.domain.deid._candidate import Candidate
-from parcelguard.domain.deid._context import CARD_CUE, ID_CUE, cue_before, letter_prefix_ok, vetoed
+from parcelguard.domain.deid._context import (
+    CARD_CUE,
+    ID_CUE,
+    cue_before,
+    glued_to_code,
+    letter_prefix_ok,
+    vetoed,
+)
+from parcelguard.domain.deid._numbers import scan_long_runs
 from parcelguard.domain.deid.bank_card import luhn_valid
 from parcelguard.domain.deid.entity import EntityType
 from parcelguard.domain.pii.resident_id import PROVINCE_CODES, compute_check_char
@@ -21,9 +29,10 @@ from parcelguard.domain.pii.resident_id import PROVINCE_CODES, compute_check_cha
 __all__ = ["find_resident_ids", "is_resident_id"]
 
 # Patterns start with a digit so ``re`` can skip ahead; "no digit before" is checked on each match.
-_ID18 = re.compile(r"[1-9](?:[ -]?[0-9]){16}[ -]?[0-9Xx](?![0-9A-Za-z])")
+# Separators are allowed where people put them (6-8-4, 6-4-4-4, 4-4-4-4-2: every even position); spelling
+# the optional separators out keeps ``re`` from the slow path of a repeated group.
+_ID18 = re.compile(r"[1-9][0-9]{3}" + r"[ -]?[0-9]{2}" * 6 + r"[ -]?[0-9][0-9Xx](?![0-9A-Za-z])")
 _ID15 = re.compile(r"[1-9][0-9]{14}(?![0-9A-Za-z])")
-_SEPARATORS = str.maketrans("", "", " -")
 _FIRST_YEAR = 1900
 _LAST_YEAR = 2030
 
@@ -51,36 +60,32 @@ def _legacy_id(compact: str) -> bool:
     )
 
 
+def _judge_18(text: str, match: re.Match[str]) -> Candidate | None:
+    start, end = match.span()
+    if (start > 0 and text[start - 1].isdigit()) or glued_to_code(text, start):
+        return None
+    compact = match.group().replace(" ", "").replace("-", "")
+    if not is_resident_id(compact) or not letter_prefix_ok(text, start) or vetoed(text, start, end):
+        return None
+    card_like = (
+        cue_before(text, start, CARD_CUE, 8)
+        and not cue_before(text, start, ID_CUE, 12)
+        and luhn_valid(compact)
+    )
+    return Candidate(start, end, EntityType.CN_ID, 0.6 if card_like else 0.97, "cn_id.gb11643")
+
+
+def _judge_15(text: str, match: re.Match[str]) -> Candidate | None:
+    start, end = match.span()
+    if (start > 0 and text[start - 1].isdigit()) or glued_to_code(text, start):
+        return None
+    if not _legacy_id(match.group()) or not letter_prefix_ok(text, start) or vetoed(text, start, end):
+        return None
+    score = 0.9 if cue_before(text, start, ID_CUE) else 0.6
+    return Candidate(start, end, EntityType.CN_ID, score, "cn_id.legacy15")
+
+
 def find_resident_ids(text: str) -> list[Candidate]:
     """18- and 15-character resident ID numbers in normalised text."""
-    found: list[Candidate] = []
-    pos = 0
-    while (match := _ID18.search(text, pos)) is not None:
-        compact = match.group().translate(_SEPARATORS)
-        start, end = match.span()
-        digit_before = start > 0 and text[start - 1].isdigit()
-        if (
-            not digit_before
-            and is_resident_id(compact)
-            and letter_prefix_ok(text, start)
-            and not vetoed(text, start, end)
-        ):
-            card_like = (
-                cue_before(text, start, CARD_CUE, 8)
-                and not cue_before(text, start, ID_CUE, 12)
-                and luhn_valid(compact)
-            )
-            score = 0.6 if card_like else 0.97
-            found.append(Candidate(start, end, EntityType.CN_ID, score, "cn_id.gb11643"))
-            pos = end
-        else:
-            pos = start + 1
-    for match in _ID15.finditer(text):
-        start, end = match.span()
-        if start > 0 and text[start - 1].isdigit():
-            continue
-        if not _legacy_id(match.group()) or not letter_prefix_ok(text, start) or vetoed(text, start, end):
-            continue
-        score = 0.9 if cue_before(text, start, ID_CUE) else 0.6
-        found.append(Candidate(start, end, EntityType.CN_ID, score, "cn_id.legacy15"))
-    return found
+    found = scan_long_runs(_ID18, text, 18, lambda m: _judge_18(text, m))
+    return found + scan_long_runs(_ID15, text, 15, lambda m: _judge_15(text, m))

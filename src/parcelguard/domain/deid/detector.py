@@ -7,6 +7,7 @@ back to indexes into the text as given, so callers can slice and replace the ori
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 
 from parcelguard.domain.deid._candidate import Candidate
@@ -21,7 +22,7 @@ from parcelguard.domain.deid.ip import find_ips
 from parcelguard.domain.deid.passport import find_passports
 from parcelguard.domain.deid.person_en import find_latin_names
 from parcelguard.domain.deid.person_zh import find_chinese_names
-from parcelguard.domain.deid.phone import find_phones
+from parcelguard.domain.deid.phone import find_phones, find_spoken_phones
 from parcelguard.domain.deid.plate import find_plates
 from parcelguard.domain.deid.resolve import resolve
 
@@ -34,6 +35,7 @@ _RECOGNIZERS: tuple[tuple[Recognizer, frozenset[EntityType]], ...] = (
     (find_resident_ids, frozenset({EntityType.CN_ID})),
     (find_bank_cards, frozenset({EntityType.BANK_CARD})),
     (find_phones, frozenset({EntityType.PHONE})),
+    (find_spoken_phones, frozenset({EntityType.PHONE})),
     (find_emails, frozenset({EntityType.EMAIL})),
     (find_ips, frozenset({EntityType.IP})),
     (find_passports, frozenset({EntityType.PASSPORT})),
@@ -43,6 +45,7 @@ _RECOGNIZERS: tuple[tuple[Recognizer, frozenset[EntityType]], ...] = (
     (find_chinese_names, frozenset({EntityType.PERSON})),
     (find_latin_names, frozenset({EntityType.PERSON})),
 )
+_DIGIT = re.compile("[0-9]")
 # Number recognizers can only fire on text with a digit; skipping them on digit-free text is free speed.
 _NEEDS_DIGIT = frozenset(
     {find_resident_ids, find_bank_cards, find_phones, find_ips, find_passports, find_plates}
@@ -72,7 +75,7 @@ class Detector:
         candidates: list[Candidate] = []
         for recognizer in self._other_recognizers:
             candidates.extend(recognizer(normalised))
-        if any(ch.isdigit() for ch in normalised):
+        if _DIGIT.search(normalised) is not None:
             for recognizer in self._digit_recognizers:
                 candidates.extend(recognizer(normalised))
         chosen = resolve(normalised, (c for c in candidates if c.type in self._types))

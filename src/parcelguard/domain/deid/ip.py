@@ -20,6 +20,7 @@ _IPV4 = re.compile(rf"(?<![0-9.])(?<![vV])(?:{_OCTET}\.){{3}}{_OCTET}(?![0-9]|\.
 _IPV6 = re.compile(
     r"(?<![0-9A-Za-z])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%[0-9A-Za-z]+)?(?![0-9A-Za-z:])"
 )
+_THREE_COLONS = re.compile("[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]")
 _DOTTED_QUAD = re.compile(r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]")
 _VERSION = re.compile(r"(?:版本|version|ver\.?)\s*[:号]?\s*$", re.IGNORECASE)
 
@@ -41,7 +42,7 @@ def find_ips(text: str) -> list[Candidate]:
         for match in _IPV4.finditer(text):
             if _VERSION.search(text, max(0, match.start() - 10), match.start()) is None:
                 found.append(Candidate(match.start(), match.end(), EntityType.IP, 0.9, "ip.v4"))
-    if text.count(":") >= 2:
+    if "::" in text or _THREE_COLONS.search(text) is not None:
         for match in _IPV6.finditer(text):
             start = match.start()
             candidate = match.group()

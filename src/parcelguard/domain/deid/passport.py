@@ -18,26 +18,25 @@ from parcelguard.domain.deid.entity import EntityType
 __all__ = ["find_passports"]
 
 # Starts with literals so ``re`` can skip ahead; "nothing alphanumeric before" is checked on each match.
-_CHINESE = re.compile(r"(?:E[0-9]{8}|G[0-9]{8}|E[A-HJ-NP-Z][0-9]{7})(?![0-9A-Za-z])")
-_ANY = re.compile(r"(?<![0-9A-Za-z])[A-Za-z]{1,2}[0-9]{6,9}(?![0-9A-Za-z])")
+# One scan for letter-and-digit codes (it starts with a letter class, so ``re`` skips quickly); the Chinese
+# shapes are then told apart with a full match.
+_CODE = re.compile(r"[A-Za-z]{1,2}[0-9]{6,9}(?![0-9A-Za-z])")
+_CHINESE = re.compile(r"E[0-9]{8}|G[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}")
 
 
 def find_passports(text: str) -> list[Candidate]:
     """Passport numbers in normalised text."""
     found: list[Candidate] = []
-    seen: set[int] = set()
-    for match in _CHINESE.finditer(text):
+    for match in _CODE.finditer(text):
         start, end = match.span()
-        if (start and text[start - 1].isascii() and text[start - 1].isalnum()) or vetoed(text, start, end):
+        if start and text[start - 1].isascii() and text[start - 1].isalnum():
             continue
-        score = 0.95 if cue_before(text, start, PASSPORT_CUE, 20) else 0.8
-        found.append(Candidate(start, end, EntityType.PASSPORT, score, "passport.cn"))
-        seen.add(start)
-    if PASSPORT_CUE.search(text) is None:
-        return found
-    for match in _ANY.finditer(text):
-        start, end = match.span()
-        if start in seen or not cue_before(text, start, PASSPORT_CUE, 20) or vetoed(text, start, end):
+        cued = cue_before(text, start, PASSPORT_CUE, 20)
+        chinese = _CHINESE.fullmatch(match.group()) is not None
+        if not (chinese or cued) or vetoed(text, start, end):
             continue
-        found.append(Candidate(start, end, EntityType.PASSPORT, 0.85, "passport.cued"))
+        if chinese:
+            found.append(Candidate(start, end, EntityType.PASSPORT, 0.95 if cued else 0.8, "passport.cn"))
+        else:
+            found.append(Candidate(start, end, EntityType.PASSPORT, 0.85, "passport.cued"))
     return found

@@ -41,10 +41,53 @@ _MAX_TOKENS = 4
 _CONTEXT = 24
 
 
-_STRONG_BEFORE = re.compile(
-    r"(?i:(?<![A-Za-z])(?:name|full name|recipient|receiver|consignee|sender|shipper|contact person|"
-    r"contact|customer|courier|driver|attn|attention|signed by|received by|signature|passenger|cardholder|"
-    r"account name|addressee))\s*[:(]?\s*(?:is\s+)?$"
+_LABEL_WORDS = (
+    "name",
+    "full name",
+    "recipient",
+    "receiver",
+    "consignee",
+    "sender",
+    "shipper",
+    "contact person",
+    "contact",
+    "customer",
+    "courier",
+    "driver",
+    "attn",
+    "attention",
+    "signed by",
+    "received by",
+    "signature",
+    "passenger",
+    "cardholder",
+    "account name",
+    "addressee",
+    "name is",
+)
+_WEAK_WORDS = (
+    "from",
+    "to",
+    "by",
+    "with",
+    "for",
+    "ask",
+    "call",
+    "tell",
+    "told",
+    "contact",
+    "cc",
+    "i am",
+    "i'm",
+    "this is",
+    "my name is",
+    "and",
+    "或",
+    "和",
+    "与",
+    "找",
+    "给",
+    "联系",
 )
 _CHINESE_LABEL_END = re.compile(r"\s*[:(]?\s*$")
 _CHINESE_LABELS = LEFT_STRONG | {"姓名", "名字", "英文名", "英文名字", "拼音"}
@@ -119,11 +162,24 @@ def _chinese_label_before(text: str, start: int) -> bool:
     return any(text[end - n : end] in _CHINESE_LABELS for n in range(1, _LONGEST_LABEL + 1) if n <= end)
 
 
+def _reversed_words(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Words reversed, matched at the start of the reversed text before a name: one ``match``, no scan."""
+    alternation = "|".join(re.escape(w[::-1]) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"[\s:(]*(?:{alternation})(?![a-z])")
+
+
+_LABEL_REVERSED = _reversed_words(_LABEL_WORDS)
+_WEAK_REVERSED = _reversed_words(_WEAK_WORDS)
+
+
 def _cue_before(text: str, start: int) -> str | None:
-    low = max(0, start - _CONTEXT)
-    if _chinese_label_before(text, start) or _STRONG_BEFORE.search(text, low, start) is not None:
+    """ "strong" after a field label (Name:, 收件人), "weak" after from/to/by ..., else None."""
+    if _chinese_label_before(text, start):
         return "strong"
-    if _WEAK_BEFORE.search(text, low, start) is not None:
+    before = text[max(0, start - _CONTEXT) : start].lower()[::-1]
+    if _LABEL_REVERSED.match(before):
+        return "strong"
+    if _WEAK_REVERSED.match(before):
         return "weak"
     return None
 
@@ -135,13 +191,17 @@ def find_latin_names(text: str) -> list[Candidate]:
         start = run.start()
         if start and text[start - 1].isascii() and text[start - 1].isalnum():
             continue  # the middle of a code such as SF123ABC
+        if text[run.end() : run.end() + 1].isdigit() and " " not in run.group():
+            continue  # a code such as SF1234567890123 or E12345678
         words = _tokens(text, start, run.end())
-        cue = _cue_before(text, start)
+        cue = None
         while words and words[0][2] in _LEADING:
             cue = _LEADING[words[0][2]]
             words = words[1:]
-        if not words:
+        if not words or _not_name(words[0][2]) or words[0][2] in _STREET_WORDS:
             continue
+        if cue is None:
+            cue = _cue_before(text, start)
         judged = _judge(text, words, cue)
         if judged is not None:
             count, score, rule = judged

@@ -19,7 +19,7 @@ from parcelguard.domain.deid.entity import EntityType
 from parcelguard.domain.pii.landline import is_area_code
 from parcelguard.domain.pii.mobile import is_allocated_mobile
 
-__all__ = ["find_phones"]
+__all__ = ["find_phones", "find_spoken_phones"]
 
 # Every pattern starts with a literal or a digit so that ``re`` can skip ahead; what may not come before a
 # number (a digit, a plus sign) is checked on each match instead of with a leading lookbehind.
@@ -36,10 +36,14 @@ _BARE_LOCAL = re.compile(
     r"(?:座机|固话|办公电话|家里电话|电话|tel|Tel|TEL|phone|Phone)(?:号码?)?\s*(?:是|为)?\s*:?\s*"
     r"(?P<local>[2-9][0-9]{3}[ -]?[0-9]{4})(?![0-9])"
 )
+# Mobiles read out in Chinese numerals (一三八一二三四五六七八), as chat transcripts and notes have them.
+_SPOKEN_MOBILE = re.compile(
+    "[一幺][三四五六七八九][〇零一二三四五六七八九幺]{9}(?![〇零一二三四五六七八九幺])"
+)
+_SPOKEN_DIGITS = str.maketrans("〇零一幺二三四五六七八九", "001123456789")
 _INTERNATIONAL = re.compile(
     r"(?<![0-9A-Za-z])\+(?!86)(?:[1-9][0-9]{0,2})(?:[ -]?\(?[0-9]{1,4}\)?)(?:[ -]?[0-9]{2,5}){2,4}(?![0-9])",
 )
-_SEPARATORS = str.maketrans("", "", " -()")
 
 
 def _free_before(text: str, pos: int) -> bool:
@@ -48,7 +52,7 @@ def _free_before(text: str, pos: int) -> bool:
 
 def _mobiles(text: str, found: list[Candidate]) -> None:
     for match in _MOBILE.finditer(text):
-        digits = match.group().translate(_SEPARATORS)
+        digits = match.group().replace(" ", "").replace("-", "")
         if not is_allocated_mobile(digits):
             continue
         start = match.start()
@@ -70,7 +74,7 @@ def _landlines(text: str, found: list[Candidate]) -> None:
         area = "0" + (
             match.group("area") or match.group("parea") or match.group("carea") or match.group("zarea")
         )
-        local = match.group("local").translate(_SEPARATORS)
+        local = match.group("local").replace(" ", "").replace("-", "")
         if not is_area_code(area) or len(local) not in ((8,) if len(area) == 3 else (7, 8)):
             continue
         start = match.start()
@@ -87,6 +91,15 @@ def _landlines(text: str, found: list[Candidate]) -> None:
         start, end = match.span("local")
         if not vetoed(text, start, end):
             found.append(Candidate(start, end, EntityType.PHONE, 0.7, "phone.local"))
+
+
+def find_spoken_phones(text: str) -> list[Candidate]:
+    """Mobiles written in Chinese numerals; apart from the others because the text may have no digit."""
+    return [
+        Candidate(match.start(), match.end(), EntityType.PHONE, 0.85, "phone.spoken")
+        for match in _SPOKEN_MOBILE.finditer(text)
+        if is_allocated_mobile(match.group().translate(_SPOKEN_DIGITS))
+    ]
 
 
 def _international(text: str, found: list[Candidate]) -> None:

@@ -1,0 +1,81 @@
+"""Addresses: divisions from the table, the street grammar below them, and English-style addresses."""
+
+from __future__ import annotations
+
+import pytest
+
+from parcelguard.domain.deid import Detector, EntityType
+from tests.unit.deid.conftest import found
+
+ADDRESS = EntityType.ADDRESS
+
+
+def addresses(detector: Detector, text: str) -> list[str]:
+    return [t for t, kind in found(detector, text) if kind is ADDRESS]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "北京市朝阳区建国路88号阳光花园3号楼2单元1201室",
+        "广东省深圳市南山区科技园南区W1-A栋",
+        "广东深圳南山区粤海街道科技南路18号",
+        "浙江杭州西湖区文三路100号",
+        "朝阳区建国路88号SOHO现代城5号楼1201",
+        "海淀区中关村大街27号中关村大厦12层",
+        "上海市徐汇区漕溪北路1200号华亭宾馆1203房间",
+        "郑州市金水区花园路与农业路交叉口东南角",
+        "河北省邯郸市鸡泽县李家乡三里屯村3队",
+        "新疆维吾尔自治区乌鲁木齐市沙依巴克区友好南路668号",
+    ],
+)
+def test_an_address_with_divisions_is_found_down_to_the_room(detector: Detector, address: str) -> None:
+    assert addresses(detector, f"寄到{address}，谢谢") == [address]
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["建设路88号", "阳光花园3栋1802", "幸福小区5-2-1201", "天通苑北二区12号楼3单元402", "金地格林3-1-1507"],
+)
+def test_an_address_without_province_or_city_is_found_from_its_street_grammar(
+    detector: Detector, address: str
+) -> None:
+    assert addresses(detector, f"我住在{address}，麻烦送上门") == [address]
+
+
+def test_a_labelled_address_keeps_the_part_the_grammar_does_not_know(detector: Detector) -> None:
+    assert addresses(detector, "地址：5-2-1201") == ["5-2-1201"]
+
+
+def test_an_address_with_full_width_digits_and_spaces_is_found(detector: Detector) -> None:
+    text = "收货地址：广东省 深圳市 南山区 科技路１８号 ３栋１８０２，电话见上"
+    assert addresses(detector, text) == ["广东省 深圳市 南山区 科技路１８号 ３栋１８０２"]
+
+
+def test_a_district_name_shared_by_two_cities_is_still_an_address(detector: Detector) -> None:
+    assert addresses(detector, "送到朝阳区建国路88号") == ["朝阳区建国路88号"]
+
+
+def test_a_phone_right_after_an_address_is_not_swallowed_by_it(detector: Detector) -> None:
+    text = "北京市朝阳区建国路88号 13812345678"
+    assert found(detector, text) == [("北京市朝阳区建国路88号", ADDRESS), ("13812345678", EntityType.PHONE)]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "Room 1201, No. 88 Jianguo Road, Chaoyang District, Beijing",
+        "Room 505, Unit 6, Building 30, No. 549, Jiefang Road, Nanshan District, Shenzhen, Guangdong 518000",
+        "88 Century Avenue, Pudong New Area, Shanghai 200120",
+        "1234 Maple Street, Springfield, IL 62704",
+    ],
+)
+def test_english_style_addresses_are_found(detector: Detector, address: str) -> None:
+    assert addresses(detector, f"收件地址{address}. Please call first.") == [address]
+
+
+@pytest.mark.parametrize(
+    "text", ["我在北京", "上海到杭州要多久", "朝阳区的件都延误了", "长安汽车的配件", "东方明珠塔"]
+)
+def test_a_place_name_alone_is_not_an_address(detector: Detector, text: str) -> None:
+    assert addresses(detector, text) == []
