@@ -135,6 +135,15 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     ("noise", "文件袋{~count}个，方向朝上，易碎，运费{~amount}，向东走到路口"),
     ("noise", "订单号：{~order}\n下单时间：{~date} {~time}\n实付：{~amount}\n商品编码：{~sku}"),
     ("noise", "快递到了吗？我在单位，下班6点后回家，单号{~tracking}，谢谢"),
+    ("record", "持卡人{NAME}，[借记卡|信用卡]{CARD}，开户行{BANK}"),
+    ("record", "出境件申报：{ENAME}，passport {PASSPORT}，电话{PHONE}"),
+    ("chat", "$U：理赔款请打到{CARD}，[户名|开户名]{NAME}\n$A：好的，{~date}前到账"),
+    ("complaint", "[货车|面包车]{PLATE}每天堵在{ADDR}门口，我是业主{NAME}，{MOBILE}"),
+    ("mixed", "Refund to card {CARD} (holder {ENAME}), passport {PASSPORT} for customs"),
+    ("record", "护照号 {PASSPORT}，姓名{NAME}，国籍中国，出生日期{~date}"),
+    ("order", "[信用卡|银行卡]尾号{~vcode}已扣款{~amount}，如非本人操作请联系{NAME}，{PHONE}"),
+    ("remark", "司机{SNAME}师傅，车牌{PLATE}，{~time}到{ADDR}提货"),
+    ("chat", "$U：我的身份证是{ID}，护照是{PASSPORT}，卡号{CARD}，帮我一起登记"),
 )
 AGENT_LABELS = ("客服", "坐席", "小助手", "Agent", "客服小美")
 CUSTOMER_LABELS = ("顾客", "用户", "客户", "买家", "User")

@@ -56,6 +56,15 @@ def test_a_district_name_shared_by_two_cities_is_still_an_address(detector: Dete
     assert addresses(detector, "送到朝阳区建国路88号") == ["朝阳区建国路88号"]
 
 
+def test_a_short_place_name_overlapping_a_full_one_gives_way(detector: Detector) -> None:
+    text = "2024年9月2日从江苏省徐州市新沂市丰收东路970号寄出"
+    assert addresses(detector, text) == ["江苏省徐州市新沂市丰收东路970号"]
+
+
+def test_an_estate_name_containing_a_county_name_is_kept_whole(detector: Detector) -> None:
+    assert addresses(detector, "收货：龙光桃源国际21栋2单元2804，谢谢") == ["龙光桃源国际21栋2单元2804"]
+
+
 def test_a_phone_right_after_an_address_is_not_swallowed_by_it(detector: Detector) -> None:
     text = "北京市朝阳区建国路88号 13812345678"
     assert found(detector, text) == [("北京市朝阳区建国路88号", ADDRESS), ("13812345678", EntityType.PHONE)]

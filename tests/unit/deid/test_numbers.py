@@ -119,6 +119,7 @@ def test_an_id_number_labelled_as_an_id_stays_an_id_even_after_the_word_card(det
         ("护照 EA1234567", "EA1234567"),
         ("passport: P1234567", "P1234567"),
         ("旧护照G12345678已过期", "G12345678"),
+        ("Passport No.: 123456789", "123456789"),
     ],
 )
 def test_passport_numbers_are_found(detector: Detector, text: str, expected: str) -> None:

@@ -72,6 +72,10 @@ def test_the_given_name_stops_before_the_words_that_follow_names(
     assert names(detector, text)[0] == name
 
 
+def test_a_surname_with_mou_is_a_person_in_complaint_style(detector: Detector) -> None:
+    assert names(detector, "据李某反映，快递员王某某态度恶劣，于某天再来") == ["李某", "王某某"]
+
+
 def test_names_in_a_list_are_each_found(detector: Detector) -> None:
     assert names(detector, "收件人张伟、李娜和王芳都说没收到") == ["张伟", "李娜", "王芳"]
 
@@ -117,6 +121,7 @@ def test_a_name_like_word_inside_an_address_belongs_to_the_address(detector: Det
         ("Hi Mr. McDonald, we tried to deliver", "McDonald"),
         ("姓名：ZHAO Lei，护照E12345678", "ZHAO Lei"),
         ("报关：Yuting He，Passport E12345678", "Yuting He"),
+        ("Please call Wang Fang's mobile", "Wang Fang"),
     ],
 )
 def test_english_and_pinyin_names_are_found_without_titles(detector: Detector, text: str, name: str) -> None:

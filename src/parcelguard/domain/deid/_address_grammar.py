@@ -114,11 +114,12 @@ ANCHORS = (
         _alt(_ESTATE_WORDS + " " + _VILLAGE_WORDS + " " + _TOWN_WORDS)
         + rf"(?:{_NUM}期)? ?{_BUILDING_HEAD}(?:号楼|号院|栋|幢|座|单元|组|号|区|期|-|队|社)"
     ),
+    # The digits are possessive (3.11+): inside a long number ``re`` must not retry every shorter prefix.
     re.compile(
-        rf"{_NUM}(?:(?:号楼|栋|幢|座)(?:(?:{_NUM}|{_CN_NUM})(?:单元|层|楼|室|号|门)|[0-9]{{3,5}}(?![0-9]))"
+        rf"[0-9]++(?:(?:号楼|栋|幢|座)(?:(?:{_NUM}|{_CN_NUM})(?:单元|层|楼|室|号|门)|[0-9]{{3,5}}(?![0-9]))"
         r"|号[0-9]{3,5}(?:室|房))"
-        r"|[A-Z]座[0-9]{3,5}(?![0-9])"
     ),
+    re.compile(r"[A-Z]座[0-9]{3,5}(?![0-9])"),
 )
 ROOM_ANCHOR = re.compile(r"[0-9]{1,3}-[0-9]{1,3}-[0-9]{2,5}(?![0-9-])")
 
@@ -142,7 +143,7 @@ REST_OF_FIELD = re.compile(
 )
 
 # Characters where the name of a road or estate cannot start when walking back from its suffix.
-LEFT_STOP = frozenset(_NOT_PLACE) | frozenset("址住至往于放收")
+LEFT_STOP = frozenset(_NOT_PLACE) | frozenset("址住至往于放收号室")
 
 # Estate-like names that are the carrier's own facilities, not anyone's address.
 NOT_ESTATE = re.compile(

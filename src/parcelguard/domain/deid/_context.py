@@ -59,7 +59,7 @@ _UNIT_AFTER = re.compile(
 # words' first characters; IGNORECASE would make it try every position).
 PHONE_CUE = re.compile(
     "电话|手机|号码|联系方式|来电|致电|回电|打给|拨打|座机|固话|热线|tel|phone|mobile|call|cell|"
-    "联系|微信|whatsapp|短信|打|拨|接听|咨询|客服"
+    "联系|微信|whatsapp|短信|接听|咨询|客服"
 )
 ID_CUE = re.compile("身份证|证件|身份号|公民身份|id card|id no|id number|id|identity|居民身份|证号")
 CARD_CUE = re.compile(

@@ -34,6 +34,7 @@ __all__ = ["find_addresses"]
 
 _MAX_WALK_BACK = 7
 _MAX_REST = 24
+_ANCHOR_OVERLAP = 8
 _HAS_DIGIT = re.compile("[0-9一二三四五六七八九十]")
 _COUNTRY = "中国"
 _DIGIT_KINDS = frozenset({"unit", "room", "house"})
@@ -146,7 +147,10 @@ def _parse_once(text: str, start: int, cue: int, rule: str, divisions: bool) -> 
     if divisions:
         if text.startswith(_COUNTRY, pos) and text[pos + 2 : pos + 4] in _heads():
             pos += 2
+        chain_start = pos
         pos, count, full, last = _Chain(division_table(), text).walk(pos)
+        if count == 1 and not full and cue == _NONE and pos - chain_start <= 3:
+            start = _walk_back(text, start)  # 龙光|桃源国际: a short place name inside an estate name
     end, kinds = _components(text, pos)
     if kinds and kinds[0] in ("unit", "room") and len(kinds) < 2 and not count and not cue:
         return None
@@ -167,7 +171,8 @@ def _parse(text: str, start: int, cue: int, rule: str) -> Candidate | None:
     """The address starting at ``start``, reading leading names as divisions or, failing that, as a street.
 
     锦江 is a district of Chengdu, but in 锦江小区17-2-2307 it is the name of an estate: when the reading
-    with divisions is not an address or ends sooner, the plain street reading is kept.
+    with divisions is not an address or ends sooner, the plain street reading is kept, and its name may
+    then start a few characters earlier (龙光|桃源国际: 桃源 is a county, 龙光桃源 an estate).
     """
     with_divisions = _parse_once(text, start, cue, rule, True)
     if with_divisions is not None and with_divisions.score >= 0.8:
@@ -175,6 +180,10 @@ def _parse(text: str, start: int, cue: int, rule: str) -> Candidate | None:
     plain = _parse_once(text, start, cue, rule, False)
     if plain is None or (with_divisions is not None and with_divisions.end >= plain.end):
         return with_divisions
+    if cue == _NONE:
+        earlier = _walk_back(text, start)
+        if earlier < start:
+            return _parse_once(text, earlier, cue, rule, False) or plain
     return plain
 
 
@@ -191,6 +200,16 @@ def _walk_back(text: str, pos: int) -> int:
 
 def _inside(found: list[Candidate], pos: int) -> bool:
     return any(c.start <= pos < c.end for c in found)
+
+
+def _full_name_overlaps(text: str, pos: int) -> bool:
+    """从江苏省: a full name one character later (江苏省) beats a short form here (从江), not a full one."""
+    table = division_table()
+    here = table.candidates(text, pos)
+    if any(not short for _, _, short, _ in here):
+        return False
+    longest_here = max((end for _, end, _, _ in here), default=pos)
+    return any(not short and end > longest_here for _, end, short, _ in table.candidates(text, pos + 1))
 
 
 def _gaps(found: list[Candidate], length: int) -> list[tuple[int, int]]:
@@ -224,7 +243,7 @@ def find_addresses(text: str) -> list[Candidate]:
     pos = 0
     while (head := head_start.search(text, pos)) is not None:
         pos = head.start()
-        if text[pos : pos + 2] in heads:
+        if text[pos : pos + 2] in heads and not _full_name_overlaps(text, pos):
             candidate = _parse(text, pos, _NONE, "address.division")
             if candidate is not None:
                 found.append(candidate)
@@ -242,6 +261,7 @@ def find_addresses(text: str) -> list[Candidate]:
                     found.append(candidate)
     # Streets without divisions are looked for only where no address was found yet.
     for low, high in _gaps(found, len(text)):
+        high = min(len(text), high + _ANCHOR_OVERLAP)  # an anchor may end inside the next address
         for pattern in ANCHORS:
             for match in pattern.finditer(text, low, high):
                 _from_anchor(text, match, found)

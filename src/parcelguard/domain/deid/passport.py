@@ -22,6 +22,10 @@ __all__ = ["find_passports"]
 # shapes are then told apart with a full match.
 _CODE = re.compile(r"[A-Za-z]{1,2}[0-9]{6,9}(?![0-9A-Za-z])")
 _CHINESE = re.compile(r"E[0-9]{8}|G[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}")
+# Some countries issue passports with digits only (US: 9 digits); only right after a passport label.
+_DIGITS_AFTER_LABEL = re.compile(
+    r"(?i:护照|passport)\s*(?i:号码|号|no\.?|number|#)?\s*:?\s*([0-9]{8,9})(?![0-9])"
+)
 
 
 def find_passports(text: str) -> list[Candidate]:
@@ -39,4 +43,6 @@ def find_passports(text: str) -> list[Candidate]:
             found.append(Candidate(start, end, EntityType.PASSPORT, 0.95 if cued else 0.8, "passport.cn"))
         else:
             found.append(Candidate(start, end, EntityType.PASSPORT, 0.85, "passport.cued"))
+    for match in _DIGITS_AFTER_LABEL.finditer(text):
+        found.append(Candidate(match.start(1), match.end(1), EntityType.PASSPORT, 0.85, "passport.digits"))
     return found

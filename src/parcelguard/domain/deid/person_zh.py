@@ -10,10 +10,9 @@ evidence around it:
   (张伟说, 李娜签收), with name-like given characters;
 - a list: after one name, ``、`` or ``和`` and another surname continue it.
 
-Where the given name ends is decided by three lists: characters that never continue a name (的 说 在),
-two-character words that follow names (明天, 电话, 先生: 张伟明天 -> 张伟) and characters common in given
-names. Names with a middle dot (阿卜杜·热合曼) need no surname. Brands that look like names (李宁, 王老吉) and
-words such as 周末 or 单元 are never names.
+This module decides where to look; :mod:`._name_reading` decides what the name there is and where it ends.
+Names with a middle dot (阿卜杜·热合曼) and transliterated Tibetan or Mongolian names need no surname.
+Brands that look like names (李宁, 王老吉) and words such as 周末 or 单元 are never names.
 """
 
 from __future__ import annotations
@@ -95,6 +94,7 @@ _TRANSLITERATED = re.compile(
     f"[{''.join(sorted(TRANSLITERATION_CHARS))}]{{3,6}}(?=[^\u4e00-\u9fff]|$|{_RIGHT})"
 )
 _BRAND = re.compile(_alternation(BRAND_NAMES))
+_AFTER_ALL = frozenset("说是在要没不已会很")  # 都说, 都是: 都 closing a name would mean "all"
 _LIST_SEPARATORS = frozenset("、,/和与及跟")
 _PLACE_SUFFIXES = frozenset("路街道巷弄区市县镇乡村号栋幢苑园府省州旗")
 _PERSON_AFTER = ("本人", "先生", "女士", "你好", "您好", "说", "签收", "师傅", "收")
@@ -114,7 +114,7 @@ def _dotted_span(text: str, match: re.Match[str]) -> tuple[int, int] | None:
     while pos < end:
         ch = text[pos]
         if ch in TRANSLITERATION_CHARS:
-            if ch in STOP_CHARS and pos - last_dot > 2 and is_han(text[pos + 1 : pos + 2] or " "):
+            if ch in STOP_CHARS and pos - last_dot > 2 and text[pos + 1 : pos + 2] in _AFTER_ALL:
                 break  # 古丽都说: 都 is "all" here
         elif (
             pos - last_dot > 4
@@ -152,7 +152,14 @@ class _Found:
             return True
         if rule in _STRONG_RULES or self.text[start:end] not in _place_names():
             return False
-        return not any(self.text.startswith(cue, end) for cue in _PERSON_AFTER)
+        # A place name is still a person when what follows is what follows people (邹平下楼, 黄平收).
+        following = self.text[end : end + 1]
+        return not (
+            following in STOP_CHARS
+            or self.text[end : end + 2] in FOLLOW_WORDS
+            or is_title_at(self.text, end)
+            or any(self.text.startswith(cue, end) for cue in _PERSON_AFTER)
+        )
 
     def add(self, start: int, end: int, score: float, rule: str) -> None:
         if end <= start or self._is_place(start, end, rule):

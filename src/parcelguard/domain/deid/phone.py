@@ -50,6 +50,11 @@ def _free_before(text: str, pos: int) -> bool:
     return pos == 0 or text[pos - 1] not in "0123456789+"
 
 
+def _continues_a_number(text: str, pos: int) -> bool:
+    """4172 0589 4696 5557: a phone-shaped tail of a number grouped by spaces is likely part of it."""
+    return pos >= 2 and text[pos - 1] in " -" and text[pos - 2].isdigit()
+
+
 def _mobiles(text: str, found: list[Candidate]) -> None:
     for match in _MOBILE.finditer(text):
         digits = match.group().replace(" ", "").replace("-", "")
@@ -66,6 +71,8 @@ def _mobiles(text: str, found: list[Candidate]) -> None:
         ):
             continue
         score = 0.95 if country is not None or cue_before(text, start, PHONE_CUE) else 0.85
+        if _continues_a_number(text, start):
+            score = 0.5
         found.append(Candidate(start, match.end(), EntityType.PHONE, score, "phone.mobile"))
 
 
@@ -86,6 +93,8 @@ def _landlines(text: str, found: list[Candidate]) -> None:
             continue
         international = match.group("carea") or match.group("zarea")
         score = 0.9 if international or cue_before(text, start, PHONE_CUE) else 0.8
+        if _continues_a_number(text, start):
+            score = 0.5
         found.append(Candidate(start, match.end(), EntityType.PHONE, score, "phone.landline"))
     for match in _BARE_LOCAL.finditer(text):
         start, end = match.span("local")
