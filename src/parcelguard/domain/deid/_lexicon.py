@@ -34,8 +34,15 @@ _FREQUENT = """
 _AMBIGUOUS = """
 和平明国海来都信由利但元花云门容敬相初普那宿鲜印玉银公哈居干于是区强南原满盘位丰所双益归后东西北"""
 
+# Rarer surnames of the Hundred Family Surnames: real, uncommon, and seldom ordinary words.
+_RARE = """
+宓幸阚郦隗蔺逯訾蓟亢冼蒯璩晏郗郜邝邴邸鄢鄂酆钭铙闵阙隋靳鞠韶顼颛饶骆鲍麻黑禹庹缪綦蔺訾谯谷谌
+逄郏郯郎乜仉佘俞冀卞厍厉叱咸哈啜嵇巫帅师干平庾廉弓强戈扈揭敖晁暨朴杭枚栾桑楚樊毋汲沃淳滑澹焦燕
+爱牟犹璩甄盖相眭禄秘稽穆笪简籍糜索红终缑羿翁耿聂胥花苗荀荆莘萧蒙蓬蔚薄薛虞蛮裘谭谷贝贡赖越车辛
+"""
+
 SURNAMES_FREQUENT = _chars(_FREQUENT) | frozenset(COMMON_SURNAMES)
-SURNAMES_AMBIGUOUS = _chars(_AMBIGUOUS) - SURNAMES_FREQUENT
+SURNAMES_AMBIGUOUS = (_chars(_AMBIGUOUS) | _chars(_RARE)) - SURNAMES_FREQUENT
 SURNAMES = SURNAMES_FREQUENT | SURNAMES_AMBIGUOUS
 COMPOUND_SURNAMES = frozenset(COMPOUND_SURNAME_LIST) | _words("欧阳 司马 诸葛 上官 皇甫 令狐 慕容 端木")
 
@@ -61,6 +68,8 @@ GIVEN_CHARS = _chars(
     汀沅泊汶沣淮渊澎芙蓬荟萃菡蕊茵莺鹃鹂黛馨妹姿娴婀娆媚妞兰凤英娣翠芹萧桥梁栋柯楷樱桃杏柳杉梧槐
     榕枝茹苓芃蔷薇芝莉葵萱芦蒲苇荔芬芸苗菀茉莹菲芯蕙蓁蓉莲葳萌菁葆芊荞宏浩淞汀滋澜潮涓洪海瀚溢溥
     舜禹汤尧周商彬炳辉灿亿兆佰仟伍陆柒捌玖拾壹贰叁肆花草妞铁小爱二三四儿
+    熠漪朔珩瑆琨璋璘皎曈晞暻炅烽炽熹燊骋骥锴锟铄沺泷洵浚渤溯濡珏琢瓒甄皙矜祐禛禧竣笙筠箐纨绮缇缨翀
+    翕翱耘胤苡荀萩蒨蕤薏蘅虞衿裕诩豫赟跹轶迦逍遥邈铖镛阑陌隽雎霁靓韫頔颀飏鲲鸾鹭铮澔璠琮珞瑭瑀璨
     """
 )
 
