@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 from parcelguard.domain.deid.entity import EntityType
 from parcelguard.domain.pii import Mobile, ResidentId, compute_check_char
+from parcelguard.domain.pii.luhn import luhn_digit
 from parcelguard.domain.pii.phone import parse_phone
 from parcelguard.domain.pii.text import to_halfwidth
 from parcelguard.errors import ValidationError
@@ -117,14 +118,3 @@ def _passport(text: str, cipher: DigitCipher) -> str | None:
     if match is None:
         return None
     return match.group(1) + cipher(match.group(2))
-
-
-def luhn_digit(payload: str) -> str:
-    """The Luhn check digit to append to ``payload`` (ISO/IEC 7812)."""
-    total = 0
-    for i, ch in enumerate(reversed(payload)):
-        d = int(ch)
-        if i % 2 == 0:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return str((10 - total % 10) % 10)

@@ -18,6 +18,7 @@ from functools import lru_cache
 from parcelguard.domain.deid.entity import EntityType
 from parcelguard.domain.pii import Address, Email, Mobile, PersonName, ResidentId, division_table
 from parcelguard.domain.pii.divisions import Division
+from parcelguard.domain.pii.luhn import luhn_valid
 from parcelguard.domain.pii.phone import parse_phone
 from parcelguard.domain.pii.text import to_halfwidth
 from parcelguard.errors import ValidationError
@@ -123,7 +124,7 @@ def _mask_email(value: str) -> Result:
 def _mask_bank_card(value: str) -> Result:
     text = to_halfwidth(value).strip()
     digits = _NOT_DIGIT.sub("", text)
-    parsed = 12 <= len(digits) <= 19 and _luhn_ok(digits)
+    parsed = 12 <= len(digits) <= 19 and luhn_valid(digits)
     # hutool's convention keeps the first and last 4 digits; fewer digits keep fewer, 6 always hidden.
     return _hidden_at_least(text, 4, 4, 6), parsed
 
@@ -162,16 +163,6 @@ _MASKS = {
     EntityType.LICENSE_PLATE: _mask_plate,
     EntityType.IP: _mask_ip,
 }
-
-
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
 
 
 # -- generalise ------------------------------------------------------------------------------------------
@@ -237,7 +228,7 @@ def _generalize_bank_card(value: str) -> Result | None:
     digits = _NOT_DIGIT.sub("", to_halfwidth(value))
     if not 12 <= len(digits) <= 19:
         return None
-    return digits[:6] + _MASK * (len(digits) - 6), _luhn_ok(digits)
+    return digits[:6] + _MASK * (len(digits) - 6), luhn_valid(digits)
 
 
 def _generalize_plate(value: str) -> Result | None:

@@ -14,6 +14,7 @@ from parcelguard.domain.deid._candidate import Candidate
 from parcelguard.domain.deid._context import CARD_CUE, cue_before, glued_to_code, letter_prefix_ok, vetoed
 from parcelguard.domain.deid._numbers import scan_long_runs
 from parcelguard.domain.deid.entity import EntityType
+from parcelguard.domain.pii.luhn import luhn_valid
 
 __all__ = ["find_bank_cards", "luhn_valid"]
 
@@ -22,16 +23,6 @@ _CARD = re.compile(
     r"[0-9](?:[0-9]{3}(?:[ -][0-9]{4}){2,3}(?:[ -][0-9]{1,4})?|[0-9]{3}[ -][0-9]{6}[ -][0-9]{5}"
     r"|[0-9]{5}[ -][0-9]{10,13}|[0-9]{12,18})(?![0-9])",
 )
-_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
-
-
-def luhn_valid(digits: str) -> bool:
-    """The Luhn (mod 10) check every payment card number carries."""
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = ord(char) - 48
-        total += _DOUBLED[value] if index % 2 else value
-    return total % 10 == 0
 
 
 def _issuer_fits(digits: str) -> bool:
