@@ -10,7 +10,6 @@ from parcelguard.domain.pii.luhn import luhn_digit, luhn_valid
 
 def test_known_card_numbers_check_out() -> None:
     assert luhn_valid("4111111111111111")
-    assert luhn_valid("6222021234567890128") is luhn_valid("6222021234567890128")
     assert luhn_digit("411111111111111") == "1"
     assert not luhn_valid("4111111111111112")
 
