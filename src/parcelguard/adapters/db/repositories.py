@@ -15,6 +15,7 @@ from sqlalchemy import Connection, RowMapping, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from parcelguard.adapters.db import models as m
+from parcelguard.adapters.db.bulk import bulk_insert
 from parcelguard.domain import waybill as wb
 from parcelguard.domain.access import parse_scopes
 from parcelguard.domain.audit import AuditEvent
@@ -65,9 +66,8 @@ class SqlWaybillRepository:
                 }
                 for e in w.events
             )
-        self._c.execute(insert(m.waybill), rows)
-        if events:
-            self._c.execute(insert(m.tracking_event), events)
+        bulk_insert(self._c, m.waybill, rows)
+        bulk_insert(self._c, m.tracking_event, events)
 
     def get(self, tracking_number: str) -> SealedWaybill | None:
         found = self._load(m.waybill.c.tracking_number.in_([tracking_number]))
@@ -239,8 +239,9 @@ class SqlAuditLog:
     def append_many(self, events: Sequence[AuditEvent]) -> None:
         if not events:
             return
-        self._c.execute(
-            insert(m.audit_event),
+        bulk_insert(
+            self._c,
+            m.audit_event,
             [
                 {
                     "occurred_at": e.occurred_at,

@@ -1,0 +1,49 @@
+"""Fast executemany for the rows issuance writes by the thousand.
+
+SQLAlchemy Core rebuilds and processes every parameter set on each call; here the INSERT is compiled once per
+dialect, table and column set, only the columns whose type needs a bind processor (timestamps) get one, and
+the rows go to the driver's executemany as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection, Dialect, Table, insert
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    sql: str
+    order: tuple[str, ...] | None  # positional drivers (sqlite3): parameter order; named ones: None
+    processors: tuple[tuple[str, Callable[[Any], Any]], ...]
+
+
+@lru_cache(maxsize=64)
+def _plan(dialect: Dialect, table: Table, keys: tuple[str, ...]) -> _Plan:
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
+    processors = []
+    for key in keys:
+        processor = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None:
+            processors.append((key, processor))
+    order = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
+    return _Plan(sql=str(compiled), order=order, processors=tuple(processors))
+
+
+def bulk_insert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``rows`` (all with the same keys) into ``table`` in one executemany."""
+    if not rows:
+        return
+    plan = _plan(connection.dialect, table, tuple(rows[0]))
+    for row in rows:
+        for key, processor in plan.processors:
+            row[key] = processor(row[key])
+    if plan.order is not None:
+        order = plan.order
+        connection.exec_driver_sql(plan.sql, [tuple(row[k] for k in order) for row in rows])
+    else:
+        connection.exec_driver_sql(plan.sql, list(rows))
