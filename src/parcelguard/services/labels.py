@@ -20,7 +20,7 @@ from parcelguard.domain.waybill import MaskedOrder, SealedWaybill
 from parcelguard.errors import ErrorCode, NotFoundError, TokenError, ValidationError
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.ports import LabelFormat, LabelTokenRecord, UnitOfWork
-from parcelguard.services.unseal import masked_order_of
+from parcelguard.services.unseal import get_sealed, masked_order_of
 
 LABEL_FORMATS: tuple[LabelFormat, ...] = ("pdf", "png", "zpl")
 MAX_LABEL_BATCH = 1000
@@ -51,7 +51,7 @@ def render_label(
     principal.require(Scope.LABEL_PRINT)
     number = TrackingNumber.parse(tracking_number).value
     with ctx.uow() as uow:
-        sealed = _get(uow, number)
+        sealed = get_sealed(uow, number)
         data = _label_data(ctx, uow, sealed)
         uow.audit.append_many([_printed(ctx, principal, number, fmt)])
         content = ctx.renderer.render_label(data, fmt)
@@ -120,7 +120,7 @@ def revoke_label_tokens(ctx: ServiceContext, tracking_number: str, *, principal:
     principal.require(Scope.LABEL_PRINT)
     number = TrackingNumber.parse(tracking_number).value
     with ctx.uow() as uow:
-        sealed = _get(uow, number)
+        sealed = get_sealed(uow, number)
         now = ctx.clock()
         revoked = uow.label_tokens.revoke_for(sealed.id, now)
         uow.audit.append_many(
@@ -136,13 +136,6 @@ def revoke_label_tokens(ctx: ServiceContext, tracking_number: str, *, principal:
         )
         uow.commit()
     return revoked
-
-
-def _get(uow: UnitOfWork, tracking_number: str) -> SealedWaybill:
-    sealed = uow.waybills.get(tracking_number)
-    if sealed is None:
-        raise NotFoundError("no waybill with this tracking number", code=ErrorCode.WAYBILL_NOT_FOUND)
-    return sealed
 
 
 def _token_text(ctx: ServiceContext, uow: UnitOfWork, sealed: SealedWaybill) -> str:

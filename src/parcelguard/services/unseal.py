@@ -10,7 +10,9 @@ from parcelguard.domain import waybill as wb
 from parcelguard.domain.order import IdDocument, Order, Parcel, Party
 from parcelguard.domain.pii import Address, Mobile, PersonName, ResidentId
 from parcelguard.domain.waybill import MaskedOrder, SealedWaybill
+from parcelguard.errors import ErrorCode, NotFoundError
 from parcelguard.services.context import ServiceContext
+from parcelguard.services.ports import UnitOfWork
 
 _ORIGINALS = frozenset({wb.PARCEL_DESCRIPTION_ORIGINAL, wb.REMARKS_ORIGINAL})
 
@@ -39,6 +41,14 @@ def open_order(ctx: ServiceContext, sealed: SealedWaybill) -> Order:
         parcel=Parcel(description=plain[wb.PARCEL_DESCRIPTION], weight_kg=sealed.weight_grams / 1000),
         remarks=plain.get(wb.REMARKS),
     )
+
+
+def get_sealed(uow: UnitOfWork, tracking_number: str) -> SealedWaybill:
+    """The stored waybill with this (already validated) number, or WAYBILL_NOT_FOUND."""
+    sealed = uow.waybills.get(tracking_number)
+    if sealed is None:
+        raise NotFoundError("no waybill with this tracking number", code=ErrorCode.WAYBILL_NOT_FOUND)
+    return sealed
 
 
 def original_free_text(ctx: ServiceContext, sealed: SealedWaybill) -> dict[str, str]:

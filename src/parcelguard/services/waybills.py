@@ -10,9 +10,8 @@ from parcelguard.domain.audit import AuditEvent
 from parcelguard.domain.pii import Mobile
 from parcelguard.domain.tracking import TrackingNumber
 from parcelguard.domain.waybill import MaskedOrder, TrackingEvent
-from parcelguard.errors import ErrorCode, NotFoundError
 from parcelguard.services.context import ServiceContext
-from parcelguard.services.unseal import masked_order_of
+from parcelguard.services.unseal import get_sealed, masked_order_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +29,7 @@ def view_waybill(ctx: ServiceContext, tracking_number: str, *, principal: Princi
     principal.require(Scope.WAYBILL_READ)
     number = TrackingNumber.parse(tracking_number).value
     with ctx.uow() as uow:
-        sealed = uow.waybills.get(number)
-        if sealed is None:
-            raise NotFoundError("no waybill with this tracking number", code=ErrorCode.WAYBILL_NOT_FOUND)
+        sealed = get_sealed(uow, number)
         masked = masked_order_of(ctx, sealed)
         uow.audit.append_many(
             [
