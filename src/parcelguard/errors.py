@@ -15,6 +15,10 @@ class ErrorCode(StrEnum):
 
     # input that fails validation
     INVALID_REQUEST = "invalid_request"
+    MALFORMED_JSON = "malformed_json"  # the body is not JSON (message gives line and column)
+    MISSING_FIELD = "missing_field"  # a required field is absent, null or blank
+    UNKNOWN_FIELD = "unknown_field"  # a field the contract does not define
+    REQUEST_TOO_LARGE = "request_too_large"  # the body is over PARCELGUARD_MAX_BODY_BYTES
     INVALID_NAME = "invalid_name"
     INVALID_MOBILE = "invalid_mobile"
     INVALID_LANDLINE = "invalid_landline"
@@ -28,9 +32,13 @@ class ErrorCode(StrEnum):
     INVALID_LABEL_FORMAT = "invalid_label_format"
     BATCH_TOO_LARGE = "batch_too_large"
     # state and lookups
+    NOT_FOUND = "not_found"  # no such path
+    METHOD_NOT_ALLOWED = "method_not_allowed"  # the path exists, not with this method
     WAYBILL_NOT_FOUND = "waybill_not_found"
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
     TRACKING_VERIFICATION_FAILED = "tracking_verification_failed"
+    ORGANISATION_NOT_FOUND = "organisation_not_found"
+    ORGANISATION_EXISTS = "organisation_exists"
     # who may do what
     UNAUTHENTICATED = "unauthenticated"
     FORBIDDEN = "forbidden"
@@ -43,11 +51,16 @@ class ErrorCode(StrEnum):
     KEY_FILE_INSECURE = "key_file_insecure"
     KEY_FILE_CORRUPT = "key_file_corrupt"
     KEY_VERSION_UNKNOWN = "key_version_unknown"
+    KEY_FILE_MISMATCH = "key_file_mismatch"  # the key file does not open what the database holds
     DECRYPTION_FAILED = "decryption_failed"
     # rendering and configuration
     LABEL_NOT_COMPLIANT = "label_not_compliant"
     INSECURE_CONFIGURATION = "insecure_configuration"
     DATABASE_NOT_READY = "database_not_ready"
+    RATE_LIMITER_UNAVAILABLE = "rate_limiter_unavailable"  # the shared (Redis) limiter cannot be reached
+    DATA_FOLDER_NOT_FOUND = "data_folder_not_found"  # the CLI found no configured data folder (keys, database)
+    OUTPUT_NOT_WRITABLE = "output_not_writable"  # --out: no such folder, not writable, or not a regular file
+    EMPTY_INPUT = "empty_input"  # an input file with no records
     INTERNAL = "internal_error"
     # de-identification (datasets, format-preserving encryption, optional dependencies)
     INVALID_POLICY = "invalid_policy"

@@ -1,18 +1,28 @@
 """An order as a carrier receives it, validated field by field.
 
-The same shape arrives through the API, the CLI's JSONL files and the demo. Every problem is reported as a
-ValidationError whose ``field`` is the dotted path (``recipient.mobile``) and whose message never repeats the
-value, so errors can be logged and returned without leaking what the customer typed.
+This is the one definition of the order contract: ``POST /v1/waybills``, each item of the batch endpoint, the
+CLI's JSONL files and the demo all go through ``parse_order`` (the API's OpenAPI schema is written from the
+field names and bounds below, and a test keeps the two equal). The contract is strict: an unknown field is
+refused (UNKNOWN_FIELD), a required field that is absent, null or blank is MISSING_FIELD, and a value of the
+wrong JSON type is refused with the field's own code (``"weight_kg": true`` and ``"1.2"`` are not numbers).
+Every string is checked for lone surrogates (``"\ud800"`` decodes from JSON but cannot be encoded again).
+
+Every problem is reported as a ValidationError whose ``field`` is the dotted path (``recipient.mobile``) and
+whose message never repeats the value, so errors can be logged and returned without leaking what the
+customer typed.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from parcelguard.domain.pii import Address, Mobile, PersonName, ResidentId
+from parcelguard.domain.pii.address import MAX_ADDRESS_LENGTH
+from parcelguard.domain.pii.name import MAX_NAME_LENGTH
 from parcelguard.errors import ErrorCode, ValidationError
 
 ID_TYPES = ("resident_id",)
@@ -20,6 +30,18 @@ MAX_DESCRIPTION_CHARS = 200
 MAX_REMARKS_CHARS = 500
 MIN_WEIGHT_KG = 0.001
 MAX_WEIGHT_KG = 1000.0
+# Raw input bounds (before normalisation): the OpenAPI schema publishes these same numbers.
+MAX_MOBILE_CHARS = 32  # "+86 138-0013-8000" and full-width spellings fit with room to spare
+MAX_ID_NUMBER_CHARS = 32
+
+# The fields of each object; anything else is refused. SENDER_ID_FIELDS belongs to the identity section.
+ORDER_FIELDS = ("sender", "recipient", "parcel", "remarks")
+PARTY_FIELDS = ("name", "mobile", "address")
+SENDER_ID_FIELDS = ("id_type", "id_number")
+SENDER_FIELDS = PARTY_FIELDS + SENDER_ID_FIELDS
+PARCEL_FIELDS = ("description", "weight_kg")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}", re.ASCII)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,24 +82,97 @@ SenderCache = dict[tuple[Any, ...], tuple[Party, IdDocument]]
 def parse_order(raw: Any, *, senders: SenderCache | None = None) -> Order:
     """Validate a decoded JSON order; the first problem found is raised with its field path.
 
-    ``senders`` lets a batch parse a repeated sender once: a merchant's 1,000 parcels share one sender.
+    Raises ValidationError: MISSING_FIELD, UNKNOWN_FIELD, INVALID_REQUEST (not an object), or the field's
+    own code (INVALID_NAME, INVALID_MOBILE, INVALID_ADDRESS, INVALID_ID_TYPE, INVALID_RESIDENT_ID,
+    INVALID_PARCEL). ``senders`` lets a batch parse a repeated sender once: a merchant's 1,000 parcels share
+    one sender.
     """
-    body = _mapping(raw, "order")
-    sender_raw = _mapping(body.get("sender"), "sender")
+    if not isinstance(raw, Mapping):
+        raise ValidationError("an order must be a JSON object", code=ErrorCode.INVALID_REQUEST)
+    _refuse_unknown(raw, ORDER_FIELDS, "")
+    sender_raw = _mapping(raw, "sender", "")
+    _refuse_unknown(sender_raw, SENDER_FIELDS, "sender")
     sender, sender_id = _parse_sender(sender_raw, senders)
-    recipient = _parse_party(_mapping(body.get("recipient"), "recipient"), "recipient")
-    parcel = _parse_parcel(_mapping(body.get("parcel"), "parcel"))
+    recipient_raw = _mapping(raw, "recipient", "")
+    _refuse_unknown(recipient_raw, PARTY_FIELDS, "recipient")
+    recipient = _parse_party(recipient_raw, "recipient")
+    parcel_raw = _mapping(raw, "parcel", "")
+    _refuse_unknown(parcel_raw, PARCEL_FIELDS, "parcel")
+    parcel = _parse_parcel(parcel_raw)
     return Order(
-        sender=sender, sender_id=sender_id, recipient=recipient, parcel=parcel, remarks=_parse_remarks(body)
+        sender=sender, sender_id=sender_id, recipient=recipient, parcel=parcel, remarks=_parse_remarks(raw)
     )
+
+
+def _path(prefix: str, key: str) -> str:
+    return f"{prefix}.{key}" if prefix else key
+
+
+def _refuse_unknown(body: Mapping[Any, Any], known: tuple[str, ...], prefix: str) -> None:
+    """UNKNOWN_FIELD for the first key the contract does not define.
+
+    The key's name is shown only when it is an identifier: a key can hold anything, personal data included.
+    """
+    for key in body:
+        if key in known:
+            continue
+        shown = isinstance(key, str) and _IDENTIFIER.fullmatch(key) is not None
+        field = _path(prefix, key) if shown else (prefix or None)
+        where = field if shown else f"a field of {prefix or 'the order'}"
+        raise ValidationError(
+            f"{where} is not part of the order (expected: {', '.join(known)})",
+            code=ErrorCode.UNKNOWN_FIELD,
+            field=field,
+        )
+
+
+def _missing(field: str) -> ValidationError:
+    return ValidationError(f"{field} is required", code=ErrorCode.MISSING_FIELD, field=field)
+
+
+def _mapping(body: Mapping[str, Any], key: str, prefix: str) -> Mapping[str, Any]:
+    field = _path(prefix, key)
+    value = body.get(key)
+    if value is None:
+        raise _missing(field)
+    if not isinstance(value, Mapping):
+        raise ValidationError(f"{field} must be an object", code=ErrorCode.INVALID_REQUEST, field=field)
+    return value
+
+
+def _optional_text(
+    body: Mapping[str, Any], key: str, field: str, code: ErrorCode, max_chars: int
+) -> str | None:
+    """The string at ``key``, None when absent, null or blank; a wrong type, a lone surrogate or more than
+    ``max_chars`` characters raise ``code``."""
+    value = body.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(f"{field} must be a string", code=code, field=field)
+    if len(value) > max_chars:
+        raise ValidationError(f"{field} must be at most {max_chars} characters", code=code, field=field)
+    if _SURROGATE.search(value):
+        raise ValidationError(
+            f"{field} holds an unpaired surrogate (not valid Unicode text)", code=code, field=field
+        )
+    return value if value.strip() else None
+
+
+def _text(body: Mapping[str, Any], key: str, prefix: str, code: ErrorCode, max_chars: int = 10_000) -> str:
+    field = _path(prefix, key)
+    value = _optional_text(body, key, field, code, max_chars)
+    if value is None:
+        raise _missing(field)
+    return value
 
 
 def _parse_remarks(body: Mapping[str, Any]) -> str | None:
     """Free-text instructions (放门口, 到了打电话...); the service redacts them before they are stored."""
-    remarks = body.get("remarks")
-    if remarks is None or (isinstance(remarks, str) and not remarks.strip()):
+    remarks = _optional_text(body, "remarks", "remarks", ErrorCode.INVALID_REQUEST, MAX_REMARKS_CHARS)
+    if remarks is None:
         return None
-    if not isinstance(remarks, str) or len(remarks) > MAX_REMARKS_CHARS or not remarks.isprintable():
+    if not remarks.isprintable():
         raise ValidationError(
             f"remarks must be printable text of at most {MAX_REMARKS_CHARS} characters",
             code=ErrorCode.INVALID_REQUEST,
@@ -86,21 +181,8 @@ def _parse_remarks(body: Mapping[str, Any]) -> str | None:
     return remarks.strip()
 
 
-def _mapping(value: Any, field: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise ValidationError(f"{field} must be an object", code=ErrorCode.INVALID_REQUEST, field=field)
-    return value
-
-
-def _text(body: Mapping[str, Any], key: str, prefix: str, code: ErrorCode) -> str:
-    value = body.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(f"{key} is required and must be a string", code=code, field=f"{prefix}.{key}")
-    return value
-
-
 def _parse_sender(body: Mapping[str, Any], cache: SenderCache | None) -> tuple[Party, IdDocument]:
-    key = tuple(body.get(k) for k in ("name", "mobile", "address", "id_type", "id_number"))
+    key = tuple(body.get(k) for k in SENDER_FIELDS)
     if cache is not None and all(isinstance(v, str) for v in key):
         found = cache.get(key)
         if found is None:
@@ -110,10 +192,13 @@ def _parse_sender(body: Mapping[str, Any], cache: SenderCache | None) -> tuple[P
 
 
 def _parse_party(body: Mapping[str, Any], prefix: str) -> Party:
+    raw_name = _text(body, "name", prefix, ErrorCode.INVALID_NAME, MAX_NAME_LENGTH)
+    raw_mobile = _text(body, "mobile", prefix, ErrorCode.INVALID_MOBILE, MAX_MOBILE_CHARS)
+    raw_address = _text(body, "address", prefix, ErrorCode.INVALID_ADDRESS, MAX_ADDRESS_LENGTH)
     try:
-        name = PersonName.parse(_text(body, "name", prefix, ErrorCode.INVALID_NAME))
-        mobile = Mobile.parse(_text(body, "mobile", prefix, ErrorCode.INVALID_MOBILE))
-        address = Address.parse(_text(body, "address", prefix, ErrorCode.INVALID_ADDRESS))
+        name = PersonName.parse(raw_name)
+        mobile = Mobile.parse(raw_mobile)
+        address = Address.parse(raw_address)
     except ValidationError as error:
         if error.field and error.field.startswith(prefix + "."):
             raise
@@ -123,13 +208,15 @@ def _parse_party(body: Mapping[str, Any], prefix: str) -> Party:
 
 def _parse_id_document(body: Mapping[str, Any]) -> IdDocument:
     id_type = body.get("id_type")
+    if id_type is None:
+        raise _missing("sender.id_type")
     if id_type not in ID_TYPES:
         raise ValidationError(
             f"id_type must be one of: {', '.join(ID_TYPES)}",
             code=ErrorCode.INVALID_ID_TYPE,
             field="sender.id_type",
         )
-    raw_number = _text(body, "id_number", "sender", ErrorCode.INVALID_RESIDENT_ID)
+    raw_number = _text(body, "id_number", "sender", ErrorCode.INVALID_RESIDENT_ID, MAX_ID_NUMBER_CHARS)
     try:
         number = ResidentId.parse(raw_number)
     except ValidationError as error:
@@ -138,25 +225,24 @@ def _parse_id_document(body: Mapping[str, Any]) -> IdDocument:
 
 
 def _parse_parcel(body: Mapping[str, Any]) -> Parcel:
-    description = body.get("description")
-    if not isinstance(description, str) or not description.strip():
+    description = _text(body, "description", "parcel", ErrorCode.INVALID_PARCEL, MAX_DESCRIPTION_CHARS)
+    if not description.isprintable():
         raise ValidationError(
-            "description is required", code=ErrorCode.INVALID_PARCEL, field="parcel.description"
-        )
-    if len(description) > MAX_DESCRIPTION_CHARS or not description.isprintable():
-        raise ValidationError(
-            f"description must be printable and at most {MAX_DESCRIPTION_CHARS} characters",
+            f"parcel.description must be printable and at most {MAX_DESCRIPTION_CHARS} characters",
             code=ErrorCode.INVALID_PARCEL,
             field="parcel.description",
         )
     weight = body.get("weight_kg")
+    if weight is None:
+        raise _missing("parcel.weight_kg")
+    # bool is an int in Python and "1.2" is not a number in JSON: both are refused, not coerced.
     if isinstance(weight, bool) or not isinstance(weight, int | float) or not math.isfinite(weight):
         raise ValidationError(
-            "weight_kg must be a number", code=ErrorCode.INVALID_PARCEL, field="parcel.weight_kg"
+            "parcel.weight_kg must be a number", code=ErrorCode.INVALID_PARCEL, field="parcel.weight_kg"
         )
     if not MIN_WEIGHT_KG <= weight <= MAX_WEIGHT_KG:
         raise ValidationError(
-            f"weight_kg must be between {MIN_WEIGHT_KG} and {MAX_WEIGHT_KG}",
+            f"parcel.weight_kg must be between {MIN_WEIGHT_KG} and {MAX_WEIGHT_KG}",
             code=ErrorCode.INVALID_PARCEL,
             field="parcel.weight_kg",
         )

@@ -27,7 +27,9 @@ _DAMM_TABLE = (
     (9, 4, 3, 8, 6, 1, 7, 2, 0, 5),
     (2, 5, 8, 1, 4, 3, 6, 7, 9, 0),
 )
-_SHAPE = re.compile(r"^([A-Z]{2,4})(\d{13})$")
+# ASCII only: ``\d`` would also match full-width and other Unicode digits, which the Damm table cannot index.
+_SHAPE = re.compile(r"([A-Z]{2,4})([0-9]{13})", re.ASCII)
+MAX_TRACKING_NUMBER_CHARS = 64
 
 
 def damm_check_digit(digits: str) -> str:
@@ -56,9 +58,16 @@ class TrackingNumber:
 
     @classmethod
     def parse(cls, raw: str) -> TrackingNumber:
-        """Accepts surrounding blanks and lower-case letters; refuses a wrong shape or check digit."""
-        candidate = raw.strip().upper()
-        match = _SHAPE.match(candidate)
+        """Accepts surrounding blanks and lower-case letters; refuses a wrong shape or check digit.
+
+        Identifiers are ASCII: full-width or other Unicode digits (``PG０００...``), any other non-ASCII
+        character, a non-string or an overlong value raise INVALID_TRACKING_NUMBER like any other wrong shape.
+        """
+        candidate = raw.strip() if isinstance(raw, str) else ""
+        match = None
+        if candidate.isascii() and len(candidate) <= MAX_TRACKING_NUMBER_CHARS:
+            candidate = candidate.upper()
+            match = _SHAPE.fullmatch(candidate)
         if match is None or damm_check_digit(match.group(2)[:-1]) != match.group(2)[-1]:
             raise ValidationError(
                 "not a tracking number: letters, 12 digits and a check digit expected",

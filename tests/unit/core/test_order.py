@@ -33,8 +33,30 @@ def broken(path: str, value: Any) -> dict[str, Any]:
 
 CASES = [
     ("recipient.mobile", "1234", ErrorCode.INVALID_MOBILE),
-    ("sender.mobile", KeyError, ErrorCode.INVALID_MOBILE),
-    ("recipient.name", "", ErrorCode.INVALID_NAME),
+    ("sender.mobile", KeyError, ErrorCode.MISSING_FIELD),
+    ("sender.mobile", None, ErrorCode.MISSING_FIELD),
+    ("recipient.name", "", ErrorCode.MISSING_FIELD),
+    ("recipient.name", "   ", ErrorCode.MISSING_FIELD),
+    ("recipient.name", 42, ErrorCode.INVALID_NAME),
+    ("recipient.name", "张\ud800", ErrorCode.INVALID_NAME),
+    ("recipient.mobile", "1" * 33, ErrorCode.INVALID_MOBILE),
+    ("sender.id_type", KeyError, ErrorCode.MISSING_FIELD),
+    ("sender.id_number", KeyError, ErrorCode.MISSING_FIELD),
+    ("sender.email", "someone@example.com", ErrorCode.UNKNOWN_FIELD),
+    ("recipient.nickname", "x", ErrorCode.UNKNOWN_FIELD),
+    ("parcel.value_cny", 10, ErrorCode.UNKNOWN_FIELD),
+    ("foo", 1, ErrorCode.UNKNOWN_FIELD),
+    ("parcel.weight_kg", KeyError, ErrorCode.MISSING_FIELD),
+    ("parcel.weight_kg", "1.2", ErrorCode.INVALID_PARCEL),
+    ("parcel.weight_kg", False, ErrorCode.INVALID_PARCEL),
+    ("parcel.weight_kg", float("inf"), ErrorCode.INVALID_PARCEL),
+    ("parcel.weight_kg", 1000.001, ErrorCode.INVALID_PARCEL),
+    ("parcel.description", KeyError, ErrorCode.MISSING_FIELD),
+    ("parcel.description", ["书籍"], ErrorCode.INVALID_PARCEL),
+    ("remarks", 5, ErrorCode.INVALID_REQUEST),
+    ("remarks", "放门口\udfff", ErrorCode.INVALID_REQUEST),
+    ("parcel", KeyError, ErrorCode.MISSING_FIELD),
+    ("sender", [], ErrorCode.INVALID_REQUEST),
     ("recipient.address", "somewhere nice 123", ErrorCode.INVALID_ADDRESS),
     ("sender.id_number", "110105194912310021", ErrorCode.INVALID_RESIDENT_ID),
     ("sender.id_type", "passport", ErrorCode.INVALID_ID_TYPE),
@@ -63,6 +85,42 @@ def test_an_order_that_is_not_an_object_is_refused() -> None:
     with pytest.raises(ValidationError) as caught:
         parse_order(["not", "an", "order"])
     assert caught.value.code == ErrorCode.INVALID_REQUEST
+
+
+def test_a_key_that_is_not_an_identifier_is_refused_without_being_shown() -> None:
+    order = an_order()
+    order["recipient"]["13800138000 张伟"] = "x"
+    with pytest.raises(ValidationError) as caught:
+        parse_order(order)
+    assert (caught.value.code, caught.value.field) == (ErrorCode.UNKNOWN_FIELD, "recipient")
+    assert "13800138000" not in caught.value.message
+
+
+def test_an_order_of_only_the_contract_fields_parses_and_keeps_its_remarks() -> None:
+    order = an_order()
+    order["remarks"] = "放门口"
+    assert parse_order(order).remarks == "放门口"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(["", "sender", "recipient", "parcel"]), st.text(max_size=12), json_values)
+def test_any_json_value_anywhere_parses_or_is_a_coded_error(where: str, key: str, value: Any) -> None:
+    """The whole input space of decoded JSON: a coded ValidationError, never another exception."""
+    order = an_order()
+    (order[where] if where else order)[key] = value
+    try:
+        parse_order(order)
+    except ValidationError as error:
+        assert error.code in ErrorCode
+        error_text = error.message + (error.field or "")
+        error_text.encode("utf-8")  # never a lone surrogate in what the API would answer
 
 
 @settings(max_examples=200)

@@ -59,3 +59,49 @@ def test_malformed_numbers_are_refused_with_their_code(raw: str) -> None:
 def test_blanks_and_lower_case_are_forgiven() -> None:
     number = TrackingNumber.generate("SF").value
     assert TrackingNumber.parse(f"  {number.lower()} ").value == number
+
+
+def _unicode_digit(ascii_digit: str, zero: int) -> str:
+    return chr(zero + int(ascii_digit))
+
+
+# Every Unicode decimal-digit block hypothesis can draw from: full-width, Arabic-Indic, Devanagari, Thai ...
+unicode_zeros = st.characters(categories=["Nd"]).map(lambda c: ord(c) - int(c)).filter(lambda z: z != 48)
+
+
+@given(twelve_digits, unicode_zeros, st.integers(0, 12))
+def test_unicode_digits_anywhere_are_refused_with_the_code_not_a_crash(
+    body: str, zero: int, position: int
+) -> None:
+    """``PG０００...`` once raised IndexError (the Damm table indexed by a Unicode digit)."""
+    digits = list(body + damm_check_digit(body))
+    digits[position] = _unicode_digit(digits[position], zero)
+    with pytest.raises(ValidationError) as caught:
+        TrackingNumber.parse("PG" + "".join(digits))
+    assert caught.value.code == ErrorCode.INVALID_TRACKING_NUMBER
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "PG０００００００００００００",
+        "ＰＧ4821907735106",
+        "PG\u0663" * 5,
+        "\ud800",
+        "PG" + "1" * 10_000,
+    ],
+)
+def test_non_ascii_and_overlong_identifiers_are_refused_with_their_code(raw: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        TrackingNumber.parse(raw)
+    assert caught.value.code == ErrorCode.INVALID_TRACKING_NUMBER
+
+
+@given(st.text())
+def test_any_text_parses_or_is_refused_with_the_code(raw: str) -> None:
+    try:
+        number = TrackingNumber.parse(raw)
+    except ValidationError as error:
+        assert error.code == ErrorCode.INVALID_TRACKING_NUMBER
+    else:
+        assert number.value.isascii() and number.value == raw.strip().upper()
