@@ -13,13 +13,14 @@ from parcelguard.adapters.crypto.pseudonym import HmacPseudonymizer
 from parcelguard.adapters.db import migrate
 from parcelguard.adapters.db.engine import make_engine
 from parcelguard.adapters.db.unit_of_work import SqlUnitOfWork
-from parcelguard.adapters.rate_limit import InMemoryRateLimiter
+from parcelguard.adapters.rate_limit import make_tracking_limits
 from parcelguard.adapters.render import LabelRenderer
 from parcelguard.config import Settings
 from parcelguard.domain.label_gate import privacy_gate
 from parcelguard.errors import ConfigurationError, ErrorCode
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.ports import UnitOfWork
+from parcelguard.services.tracking import TrackingLimits
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +31,7 @@ class Runtime:
     engine: Engine
     keyfile: KeyFile
     ctx: ServiceContext
-    track_limiter: InMemoryRateLimiter
+    track_limiter: TrackingLimits
 
     def close(self) -> None:
         self.engine.dispose()
@@ -63,7 +64,13 @@ def bootstrap(settings: Settings, *, create_keys: bool = True) -> Runtime:
         pseudonyms=HmacPseudonymizer(keyfile.pseudonym_key),
         fpe=FF1(keyfile.fpe_key),
     )
-    limiter = InMemoryRateLimiter(per_minute=settings.track_rate_per_minute, burst=settings.track_burst)
+    limiter = make_tracking_limits(
+        per_minute=settings.track_rate_per_minute,
+        burst=settings.track_burst,
+        max_failures=settings.track_verify_max_failures,
+        lockout_s=settings.track_verify_lockout_s,
+        redis_url=settings.redis_url.get_secret_value() if settings.redis_url else None,
+    )
     return Runtime(settings=settings, engine=engine, keyfile=keyfile, ctx=ctx, track_limiter=limiter)
 
 

@@ -6,6 +6,8 @@ Outside ``dev`` the settings refuse defaults that would be insecure in productio
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import re
 from pathlib import Path
 from typing import Literal
@@ -33,6 +35,20 @@ class Settings(BaseSettings):
     port: int = 8000
     track_rate_per_minute: int = Field(default=30, ge=1)
     track_burst: int = Field(default=10, ge=1)
+    track_verify_max_failures: int = Field(
+        default=5, ge=1, description="wrong last-4 guesses per tracking number before it locks"
+    )
+    track_verify_lockout_s: int = Field(
+        default=3600, ge=1, description="seconds a tracking number refuses verification once locked"
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (none)",
+    )
+    redis_url: SecretStr | None = Field(
+        default=None,
+        description="redis://host:6379/0 shared by every worker for rate limits; default in-process",
+    )
     bootstrap_admin_key: SecretStr | None = None
 
     @field_validator("carrier_prefix")
@@ -41,6 +57,17 @@ class Settings(BaseSettings):
         if not _PREFIX_PATTERN.match(value):
             raise ValueError("carrier_prefix must be 2 to 4 upper-case letters")
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: str) -> str:
+        _networks(value)
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """PARCELGUARD_TRUSTED_PROXIES as networks (``10.0.0.0/8, 127.0.0.1``; a bare address is a /32)."""
+        return _networks(self.trusted_proxies)
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Settings:
@@ -60,3 +87,13 @@ class Settings(BaseSettings):
     @property
     def resolved_key_file(self) -> Path:
         return self.key_file if self.key_file is not None else self.home / "keys.json"
+
+
+@functools.cache
+def _networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    try:
+        return tuple(
+            ipaddress.ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip()
+        )
+    except ValueError:
+        raise ValueError("trusted_proxies must be comma-separated IP networks such as 10.0.0.0/8") from None

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from parcelguard.adapters.rate_limit import InMemoryRateLimiter
+from parcelguard.adapters.rate_limit import make_tracking_limits
 from parcelguard.bootstrap import Runtime
 from parcelguard.domain.access import Principal, Scope
 from parcelguard.domain.pii import Mobile
@@ -14,7 +14,7 @@ from parcelguard.domain.pii.synthetic import SyntheticPeople
 from parcelguard.errors import ErrorCode, PermissionDeniedError, RateLimitedError, TokenError, ValidationError
 from parcelguard.services.issuance import issue_waybill
 from parcelguard.services.labels import render_label, resolve_label_token, revoke_label_tokens
-from parcelguard.services.tracking import track_parcel
+from parcelguard.services.tracking import TrackingLimits, track_parcel
 
 PRINTER = Principal(actor="apikey:printer", scopes=frozenset({Scope.LABEL_PRINT, Scope.LABEL_TOKEN_RESOLVE}))
 
@@ -25,8 +25,8 @@ def issued(runtime: Runtime) -> tuple[str, str]:
     return number, Mobile.parse(order["recipient"]["mobile"]).last4
 
 
-def limiter() -> InMemoryRateLimiter:
-    return InMemoryRateLimiter(per_minute=600, burst=100)
+def limiter(per_minute: int = 600, burst: int = 100) -> TrackingLimits:
+    return make_tracking_limits(per_minute=per_minute, burst=burst, max_failures=5, lockout_s=60)
 
 
 def test_anyone_sees_the_status_history_but_not_the_destination(runtime: Runtime) -> None:
@@ -52,7 +52,7 @@ def test_wrong_last_four_digits_are_refused(runtime: Runtime) -> None:
 
 def test_a_client_that_queries_too_fast_is_rate_limited(runtime: Runtime) -> None:
     number, _ = issued(runtime)
-    strict = InMemoryRateLimiter(per_minute=1, burst=3)
+    strict = limiter(per_minute=1, burst=3)
     for _ in range(3):
         track_parcel(runtime.ctx, strict, number, client="scraper")
     with pytest.raises(RateLimitedError):

@@ -1,7 +1,17 @@
-"""A per-client token bucket kept in process memory.
+"""Rate limits kept in process memory, and the factory that picks them or their Redis twins.
 
-Enough for one server process; a deployment with several workers swaps in a shared store (Redis) behind the
-same RateLimiter port. The table of clients is bounded so a flood of spoofed clients cannot exhaust memory.
+Two kinds of limit guard public tracking (快递市场管理办法 Art. 25, lookups protected against unauthorised
+queries):
+
+- a token bucket per client (``RateLimiter``): ``burst`` queries at once, refilled at ``per_minute``;
+- a cap on failed attempts per subject (``AttemptLimiter``): after ``max_failures`` wrong last-4 guesses on
+  one tracking number, that number refuses verification for ``lockout_s`` seconds, whoever asks. An attempt
+  is counted *before* it is checked and refunded when it succeeds, so parallel guesses cannot slip past the
+  cap between the check and the count.
+
+The in-process versions are enough for one server process; several workers share the Redis versions
+(:mod:`parcelguard.adapters.redis_rate_limit`) behind the same ports. Tables are bounded so a flood of
+spoofed clients or numbers cannot exhaust memory.
 """
 
 from __future__ import annotations
@@ -12,9 +22,12 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from parcelguard.errors import ErrorCode, RateLimitedError
+from parcelguard.services.tracking import TrackingLimits
 
 
 class InMemoryRateLimiter:
+    """A token bucket per client; ``check`` takes one token or raises RateLimitedError."""
+
     def __init__(
         self,
         *,
@@ -38,11 +51,97 @@ class InMemoryRateLimiter:
             tokens = min(self._burst, tokens + (now - last) * self._rate)
             if tokens < 1.0:
                 self._buckets[client] = (tokens, now)
-                raise RateLimitedError(
-                    "too many tracking queries from this client",
-                    retry_after_s=(1.0 - tokens) / self._rate,
-                    code=ErrorCode.RATE_LIMITED,
-                )
+                raise too_many_queries((1.0 - tokens) / self._rate)
             self._buckets[client] = (tokens - 1.0, now)
             while len(self._buckets) > self._max_clients:
                 self._buckets.popitem(last=False)
+
+
+class InMemoryAttemptLimiter:
+    """At most ``max_failures`` failed attempts per subject; then the subject is locked for ``lockout_s``.
+
+    Failures are counted in a window that opens with the first one and lasts ``lockout_s``; reaching the
+    cap (re)starts the window, so the lock lasts ``lockout_s`` from the last counted failure.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_failures: int,
+        lockout_s: float,
+        max_subjects: int = 100_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._max = max_failures
+        self._lockout = float(lockout_s)
+        self._max_subjects = max_subjects
+        self._clock = clock
+        self._counts: OrderedDict[str, tuple[int, float]] = OrderedDict()  # subject -> (count, expires)
+        self._lock = threading.Lock()
+
+    def take(self, subject: str) -> None:
+        """Count one attempt on ``subject`` as failed until :meth:`refund`; raise when the cap is reached."""
+        now = self._clock()
+        with self._lock:
+            count, expires = self._counts.pop(subject, (0, now + self._lockout))
+            if expires <= now:
+                count, expires = 0, now + self._lockout
+            if count >= self._max:
+                self._counts[subject] = (count, expires)
+                raise subject_locked(expires - now)
+            count += 1
+            if count >= self._max:
+                expires = now + self._lockout
+            self._counts[subject] = (count, expires)
+            while len(self._counts) > self._max_subjects:
+                self._counts.popitem(last=False)
+
+    def refund(self, subject: str) -> None:
+        """The attempt taken on ``subject`` succeeded: it no longer counts."""
+        with self._lock:
+            entry = self._counts.get(subject)
+            if entry is not None and entry[0] > 0:
+                self._counts[subject] = (entry[0] - 1, entry[1])
+
+
+def too_many_queries(retry_after_s: float) -> RateLimitedError:
+    return RateLimitedError(
+        "too many tracking queries from this client", retry_after_s=retry_after_s, code=ErrorCode.RATE_LIMITED
+    )
+
+
+def subject_locked(retry_after_s: float) -> RateLimitedError:
+    return RateLimitedError(
+        "too many failed verifications for this tracking number: try again later",
+        retry_after_s=retry_after_s,
+        code=ErrorCode.RATE_LIMITED,
+    )
+
+
+def make_tracking_limits(
+    *,
+    per_minute: int,
+    burst: int,
+    max_failures: int,
+    lockout_s: int,
+    redis_url: str | None = None,
+) -> TrackingLimits:
+    """The tracking limits: in process memory by default, in Redis (shared by every worker) given a URL."""
+    if redis_url:
+        from parcelguard.adapters.redis_rate_limit import (
+            RedisAttemptLimiter,
+            RedisRateLimiter,
+            redis_client,
+        )
+
+        client = redis_client(redis_url)
+        return TrackingLimits(
+            per_client=RedisRateLimiter(client, per_minute=per_minute, burst=burst, name="track"),
+            per_number=RedisAttemptLimiter(
+                client, max_failures=max_failures, lockout_s=lockout_s, name="track-verify"
+            ),
+        )
+    return TrackingLimits(
+        per_client=InMemoryRateLimiter(per_minute=per_minute, burst=burst),
+        per_number=InMemoryAttemptLimiter(max_failures=max_failures, lockout_s=lockout_s),
+    )

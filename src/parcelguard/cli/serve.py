@@ -19,7 +19,10 @@ DEMO_SEED = 20261123
 
 
 def _serve(runtime: Runtime, host: str, port: int) -> None:
-    uvicorn.run(create_app(runtime=runtime), host=host, port=port, log_level="info")
+    # proxy_headers=False: uvicorn would otherwise rewrite the client address from X-Forwarded-For for
+    # requests from 127.0.0.1, so anyone on the host could pose as any client; ParcelGuard resolves
+    # trusted proxies itself (PARCELGUARD_TRUSTED_PROXIES, web/client_address.py).
+    uvicorn.run(create_app(runtime=runtime), host=host, port=port, log_level="info", proxy_headers=False)
 
 
 def serve(

@@ -4,29 +4,34 @@ from __future__ import annotations
 
 import typer
 
-from parcelguard.adapters.rate_limit import InMemoryRateLimiter
 from parcelguard.cli.common import console, open_runtime, reported_errors
-from parcelguard.services.tracking import track_parcel
+from parcelguard.services.tracking import china_time, status_names, track_parcel
 
 
 def track(
     tracking_number: str,
     last4: str | None = typer.Option(None, "--last4", help="last 4 digits of the recipient's mobile"),
 ) -> None:
-    """Status history; with --last4, also the destination city and county."""
+    """Status history; with --last4, also the destination city and county.
+
+    Wrong digits count against the tracking number's cap like the web's (PARCELGUARD_TRACK_VERIFY_*).
+    """
     with reported_errors():
         runtime = open_runtime()
-        view = track_parcel(
-            runtime.ctx,
-            InMemoryRateLimiter(per_minute=60, burst=5),
-            tracking_number,
-            client="cli",
-            mobile_last4=last4,
-        )
-        runtime.close()
+        try:
+            view = track_parcel(
+                runtime.ctx, runtime.track_limiter, tracking_number, client="cli", mobile_last4=last4
+            )
+        finally:
+            runtime.close()
+    zh, en = status_names(view.status)
     console.print(
-        f"{view.tracking_number}: {view.status}" + (f" -> {view.destination}" if view.destination else "")
+        f"{view.tracking_number}: {zh} {en}" + (f" -> {view.destination}" if view.destination else ""),
+        highlight=False,
     )
     for event in view.events:
         where = f"  {event.location}" if event.location else ""
-        console.print(f"  {event.occurred_at:%Y-%m-%d %H:%M} UTC  {event.status.value}{where}")
+        zh, en = status_names(event.status.value)
+        console.print(
+            f"  {china_time(event.occurred_at):%Y-%m-%d %H:%M} UTC+8  {zh} {en}{where}", highlight=False
+        )

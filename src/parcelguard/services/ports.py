@@ -87,6 +87,18 @@ class RateLimiter(Protocol):
         ...
 
 
+class AttemptLimiter(Protocol):
+    """A cap on failed attempts per subject (e.g. last-4 guesses on one tracking number), whoever makes them."""
+
+    def take(self, subject: str) -> None:
+        """Count one attempt as failed until refunded; raise RateLimitedError when the cap is reached."""
+        ...
+
+    def refund(self, subject: str) -> None:
+        """The attempt succeeded: it no longer counts."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class ApiKeyRecord:
     key_id: str

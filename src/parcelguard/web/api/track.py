@@ -1,4 +1,4 @@
-"""/v1/track: public tracking, rate-limited per client, no personal data."""
+"""/v1/track: public tracking, rate-limited per client and per tracking number, no personal data."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Request
 from parcelguard.bootstrap import Runtime
 from parcelguard.services.tracking import TrackingView, track_parcel
 from parcelguard.web.api import schemas as s
-from parcelguard.web.api.deps import client_id, get_runtime
+from parcelguard.web.api.deps import get_runtime
 from parcelguard.web.api.views import events_read
+from parcelguard.web.client_address import client_of
 
 router = APIRouter(prefix="/v1/track", tags=["tracking"])
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
@@ -29,7 +30,9 @@ def _read(view: TrackingView) -> s.TrackingRead:
 @router.get("/{tracking_number}", response_model=s.TrackingRead)
 def track(tracking_number: str, request: Request, runtime: RuntimeDep) -> s.TrackingRead:
     """Status history only."""
-    return _read(track_parcel(runtime.ctx, runtime.track_limiter, tracking_number, client=client_id(request)))
+    return _read(
+        track_parcel(runtime.ctx, runtime.track_limiter, tracking_number, client=client_of(request, runtime))
+    )
 
 
 @router.post("/{tracking_number}", response_model=s.TrackingRead)
@@ -44,7 +47,7 @@ def track_verified(
         runtime.ctx,
         runtime.track_limiter,
         tracking_number,
-        client=client_id(request),
+        client=client_of(request, runtime),
         mobile_last4=body.mobile_last4,
     )
     return _read(view)
