@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -12,13 +13,15 @@ from parcelguard.adapters.crypto.ff1 import FF1
 from parcelguard.adapters.crypto.pseudonym import HmacPseudonymizer
 from parcelguard.adapters.db import migrate
 from parcelguard.adapters.db.engine import make_engine
+from parcelguard.adapters.db.repositories import database_holds_sealed_data
 from parcelguard.adapters.db.unit_of_work import SqlUnitOfWork
 from parcelguard.adapters.rate_limit import make_tracking_limits
 from parcelguard.adapters.render import LabelRenderer
 from parcelguard.config import Settings
 from parcelguard.domain.label_gate import privacy_gate
-from parcelguard.errors import ConfigurationError, ErrorCode
+from parcelguard.errors import ConfigurationError, ErrorCode, KeyStoreError
 from parcelguard.services.context import ServiceContext
+from parcelguard.services.keys import verify_key_file
 from parcelguard.services.ports import UnitOfWork
 from parcelguard.services.tracking import TrackingLimits
 
@@ -42,11 +45,20 @@ def utc_now() -> datetime:
 
 
 def bootstrap(settings: Settings, *, create_keys: bool = True) -> Runtime:
-    """Build adapters from ``settings``; creates the data directory and key file on first use."""
+    """Build adapters from ``settings``; creates the data directory and key file on first use.
+
+    A missing key file is created only over a database that holds nothing sealed yet: over waybills or
+    keys it raises KeyStoreError ``key_file_missing`` (a new key file would strand them, and what it
+    sealed would be lost once the right file came back).
+    """
     settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
     key_path = settings.resolved_key_file
-    keyfile = KeyFile.load_or_create(key_path) if create_keys else KeyFile.load(key_path)
     engine = make_engine(settings.resolved_database_url)
+    try:
+        keyfile = _open_key_file(engine, key_path, create=create_keys)
+    except BaseException:
+        engine.dispose()
+        raise
 
     def unit_of_work() -> UnitOfWork:
         return SqlUnitOfWork(engine)
@@ -74,8 +86,19 @@ def bootstrap(settings: Settings, *, create_keys: bool = True) -> Runtime:
     return Runtime(settings=settings, engine=engine, keyfile=keyfile, ctx=ctx, track_limiter=limiter)
 
 
+def _open_key_file(engine: Engine, key_path: Path, *, create: bool) -> KeyFile:
+    if create and not key_path.exists() and database_holds_sealed_data(engine):
+        raise KeyStoreError(
+            "the key file is missing but the database already holds waybills or keys sealed with one; "
+            "refusing to create a new key file: restore it from backup (PARCELGUARD_KEY_FILE)",
+            code=ErrorCode.KEY_FILE_MISSING,
+        )
+    return KeyFile.load_or_create(key_path) if create else KeyFile.load(key_path)
+
+
 def require_current_schema(runtime: Runtime) -> None:
-    """Refuse to serve on a database that `parcelguard db upgrade` has not brought up to date."""
+    """Refuse to serve on a database that `parcelguard db upgrade` has not brought up to date, or with a
+    key file that does not open what the database holds (KeyStoreError ``key_file_mismatch``)."""
     current = migrate.current_revision(runtime.engine)
     head = migrate.head_revision(runtime.engine)
     if current != head:
@@ -83,3 +106,4 @@ def require_current_schema(runtime: Runtime) -> None:
             "the database schema is not current: run `parcelguard db upgrade`",
             code=ErrorCode.DATABASE_NOT_READY,
         )
+    verify_key_file(runtime.ctx, actor="system:start")

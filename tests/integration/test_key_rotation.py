@@ -35,7 +35,7 @@ def test_rotation_rewraps_every_data_key_and_leaves_field_ciphertexts_alone(runt
     }
     cts_before, keys_before = snapshot(runtime)
 
-    report = rotate_keys(runtime.ctx, actor="test", batch_size=7)
+    report = rotate_keys(runtime.ctx, actor="test", batch_size=7, settle_seconds=0)
 
     cts_after, keys_after = snapshot(runtime)
     assert report.new_version == 2 and report.rewrapped == 25
@@ -47,7 +47,7 @@ def test_rotation_rewraps_every_data_key_and_leaves_field_ciphertexts_alone(runt
 
 
 def test_new_waybills_after_rotation_use_the_new_key_version(runtime: Runtime) -> None:
-    rotate_keys(runtime.ctx, actor="test")
+    rotate_keys(runtime.ctx, actor="test", settle_seconds=0)
     issue_batch(runtime.ctx, [SyntheticPeople(4).order()], actor="t")
     _, keys = snapshot(runtime)
     assert {v for v, _ in keys.values()} == {2}

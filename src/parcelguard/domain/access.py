@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
+from parcelguard.domain.organisation import CARRIER_ORGANISATION_ID, OrganisationKind
 from parcelguard.errors import AuthenticationError, ErrorCode, PermissionDeniedError, ValidationError
 
 _PRESENTED = re.compile(r"^pgk_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$")
@@ -33,10 +34,31 @@ ALL_SCOPES = frozenset(Scope)
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is acting: ``actor`` is what the audit log records (``apikey:<id>``, ``cli:<user>``)."""
+    """Who is acting: ``actor`` is what the audit log records (``apikey:<id>``, ``cli:<user>``).
+
+    ``organisation_id`` is the tenant the principal acts for: a platform's principal sees only the
+    waybills, label tokens and idempotency records of its own organisation. The default (the carrier) is
+    for operators and tests; every principal built from an API key names its key's organisation.
+    """
 
     actor: str
     scopes: frozenset[Scope]
+    organisation_id: int = CARRIER_ORGANISATION_ID
+    organisation_kind: OrganisationKind = OrganisationKind.CARRIER
+
+    @property
+    def sees_every_organisation(self) -> bool:
+        """Only the carrier's administrators see every tenant's waybills."""
+        return self.organisation_kind is OrganisationKind.CARRIER and Scope.ADMIN in self.scopes
+
+    @property
+    def visible_organisation(self) -> int | None:
+        """The one organisation whose records this principal sees, or None for all of them."""
+        return None if self.sees_every_organisation else self.organisation_id
+
+    def sees(self, organisation_id: int) -> bool:
+        """Whether a record issued by ``organisation_id`` exists as far as this principal is concerned."""
+        return self.sees_every_organisation or organisation_id == self.organisation_id
 
     def require(self, scope: Scope) -> None:
         """Raise unless this principal holds ``scope`` (or is an administrator)."""

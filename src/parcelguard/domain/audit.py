@@ -25,6 +25,8 @@ LABEL_TOKEN_REVOKED = "waybill:label_token:revoked"  # noqa: S105 - an event nam
 KEYS_KEK_ROTATED = "keys:kek:rotated"
 API_KEY_CREATED = "access:api_key:created"
 API_KEY_REVOKED = "access:api_key:revoked"
+ORGANISATION_CREATED = "access:organisation:created"
+KEYS_CANARY_SEALED = "keys:canary:sealed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from parcelguard.domain.keys import WrappedKey
 from parcelguard.domain.order import Order, Party
+from parcelguard.domain.organisation import CARRIER_ORGANISATION_ID
 
 # Names of the encrypted fields. They are bound into each ciphertext's associated data, so never rename one.
 SENDER_NAME = "sender.name"
@@ -88,6 +89,7 @@ class SealedWaybill:
     ciphertexts: dict[str, bytes]
     indexes: BlindIndexes
     events: tuple[TrackingEvent, ...] = field(default=())
+    organisation_id: int = CARRIER_ORGANISATION_ID  # the tenant that issued it (domain.organisation)
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,7 +51,7 @@ def render_label(
     principal.require(Scope.LABEL_PRINT)
     number = TrackingNumber.parse(tracking_number).value
     with ctx.uow() as uow:
-        sealed = get_sealed(uow, number)
+        sealed = get_sealed(uow, number, principal=principal)
         data = _label_data(ctx, uow, sealed)
         uow.audit.append_many([_printed(ctx, principal, number, fmt)])
         content = ctx.renderer.render_label(data, fmt)
@@ -72,7 +72,9 @@ def render_label_batch(
         )
     numbers = [TrackingNumber.parse(raw).value for raw in tracking_numbers]
     with ctx.uow() as uow:
-        found = {w.tracking_number: w for w in uow.waybills.get_many(numbers)}
+        found = {
+            w.tracking_number: w for w in uow.waybills.get_many(numbers) if principal.sees(w.organisation_id)
+        }
         missing = [n for n in numbers if n not in found]
         if missing:
             raise NotFoundError(
@@ -92,13 +94,14 @@ def resolve_label_token(ctx: ServiceContext, token_text: str, *, principal: Prin
     with ctx.uow() as uow:
         record = uow.label_tokens.get(parsed.token_id)
         if record is None:
-            raise TokenError("unknown label token", code=ErrorCode.TOKEN_INVALID)
+            raise _unknown_token()
         ctx.tokens.verify(parsed, record.waybill_id)
+        sealed = uow.waybills.get_by_id(record.waybill_id)
+        # Another tenant's token is unknown, before anything (such as revocation) is said about it.
+        if sealed is None or not principal.sees(sealed.organisation_id):
+            raise _unknown_token()
         if record.revoked_at is not None:
             raise TokenError("this label token was revoked", code=ErrorCode.TOKEN_REVOKED)
-        sealed = uow.waybills.get_by_id(record.waybill_id)
-        if sealed is None:
-            raise TokenError("unknown label token", code=ErrorCode.TOKEN_INVALID)
         uow.audit.append_many(
             [
                 AuditEvent(
@@ -120,7 +123,7 @@ def revoke_label_tokens(ctx: ServiceContext, tracking_number: str, *, principal:
     principal.require(Scope.LABEL_PRINT)
     number = TrackingNumber.parse(tracking_number).value
     with ctx.uow() as uow:
-        sealed = get_sealed(uow, number)
+        sealed = get_sealed(uow, number, principal=principal)
         now = ctx.clock()
         revoked = uow.label_tokens.revoke_for(sealed.id, now)
         uow.audit.append_many(
@@ -136,6 +139,10 @@ def revoke_label_tokens(ctx: ServiceContext, tracking_number: str, *, principal:
         )
         uow.commit()
     return revoked
+
+
+def _unknown_token() -> TokenError:
+    return TokenError("unknown label token", code=ErrorCode.TOKEN_INVALID)
 
 
 def _token_text(ctx: ServiceContext, uow: UnitOfWork, sealed: SealedWaybill) -> str:

@@ -19,6 +19,7 @@ from parcelguard.domain.audit import AuditEvent
 from parcelguard.domain.deid.entity import Entity
 from parcelguard.domain.keys import WrappedKey
 from parcelguard.domain.label import LabelData
+from parcelguard.domain.organisation import Organisation, OrganisationKind
 from parcelguard.domain.waybill import SealedWaybill, TrackingEvent
 
 Clock = Callable[[], datetime]
@@ -47,6 +48,7 @@ class KeyRing(Protocol):
 
 
 class BlindIndex(Protocol):
+    def digest(self, kind: str, normalized_value: str) -> bytes: ...
     def mobile(self, eleven_digits: str) -> bytes: ...
     def mobile_last4(self, four_digits: str) -> bytes: ...
     def resident_id(self, eighteen_chars: str) -> bytes: ...
@@ -110,6 +112,9 @@ class ApiKeyRecord:
 
 
 @dataclass(frozen=True, slots=True)
+    organisation_id: int
+    organisation_kind: OrganisationKind | None = None  # filled in by reads (joined), ignored on add
+    organisation_name: str | None = None  # likewise
 class LabelTokenRecord:
     token_id: bytes
     waybill_id: str
@@ -126,13 +131,36 @@ class IdempotencyRecord:
 class WaybillRepository(Protocol):
     def add_many(self, waybills: Sequence[SealedWaybill]) -> None: ...
     def get(self, tracking_number: str) -> SealedWaybill | None: ...
+@dataclass(frozen=True, slots=True)
+class KeyCanaryRecord:
+    """A random data key wrapped at first start, and keyed digests of constants: what the key file must open.
+
+    ``index_check`` and ``token_check`` prove the blind-index and label-token keys are the ones that made
+    the stored indexes and printed tokens; the wrapped key proves the key-encryption keys are.
+    """
+
+    kek_version: int
+    wrapped_key: bytes
+    index_check: bytes
+    token_check: bytes
+    created_at: datetime
+
+
     def get_by_id(self, waybill_id: str) -> SealedWaybill | None: ...
     def get_many(self, tracking_numbers: Sequence[str]) -> list[SealedWaybill]: ...
     def taken(self, tracking_numbers: Sequence[str]) -> set[str]: ...
     def any_tracking_number(self) -> str | None: ...
     def add_event(self, waybill_id: str, event: TrackingEvent) -> None: ...
-    def find_by_recipient_mobile(self, index: bytes) -> list[str]: ...
-    def find_by_sender_id_number(self, index: bytes) -> list[str]: ...
+    def find_by_recipient_mobile(self, index: bytes, organisation_id: int | None = None) -> list[str]:
+        """Tracking numbers with this blind index; only ``organisation_id``'s unless it is None (all)."""
+        ...
+
+    def find_by_sender_id_number(self, index: bytes, organisation_id: int | None = None) -> list[str]: ...
+    def any_wrapped_key(self) -> tuple[str, WrappedKey] | None:
+        """One stored (waybill id, wrapped data key), to check the key file against."""
+        ...
+
+    def highest_kek_version(self) -> int | None: ...
     def iter_wrapped_keys(
         self, older_than_version: int, batch_size: int
     ) -> Iterator[list[tuple[str, WrappedKey]]]:
@@ -156,11 +184,34 @@ class AuditLog(Protocol):
 
 class ApiKeyRepository(Protocol):
     def add(self, record: ApiKeyRecord) -> None: ...
-    def get(self, key_id: str) -> ApiKeyRecord | None: ...
+    def get(self, key_id: str) -> ApiKeyRecord | None:
+        """The key with its organisation's kind and name filled in, or None."""
+        ...
+
     def revoke(self, key_id: str, at: datetime) -> bool: ...
 
 
 class IdempotencyStore(Protocol):
+    def list(self, organisation_id: int | None = None) -> list[ApiKeyRecord]:
+        """Every key (revoked ones too), oldest first; only one organisation's unless None."""
+        ...
+
+
+class OrganisationRepository(Protocol):
+    def add(self, name: str, kind: OrganisationKind, at: datetime) -> Organisation:
+        """Store a new organisation; ConflictError ``organisation_exists`` if the name is taken."""
+        ...
+
+    def get(self, organisation_id: int) -> Organisation | None: ...
+    def get_by_name(self, name: str) -> Organisation | None: ...
+    def list(self) -> list[Organisation]: ...
+
+
+class KeyCanaryRepository(Protocol):
+    def get(self) -> KeyCanaryRecord | None: ...
+    def put(self, record: KeyCanaryRecord) -> None:
+        """Store the canary, replacing any earlier one (rotation rewraps it)."""
+        ...
     def get(self, key: str) -> IdempotencyRecord | None: ...
     def put(self, key: str, record: IdempotencyRecord, at: datetime) -> None: ...
 
@@ -181,6 +232,10 @@ class UnitOfWork(Protocol):
 
     def __enter__(self) -> Self: ...
     def __exit__(
+    @property
+    def organisations(self) -> OrganisationRepository: ...
+    @property
+    def key_canary(self) -> KeyCanaryRepository: ...
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,

@@ -7,6 +7,7 @@ the controlled reveal of unmasked data to people is a later, policy-checked use 
 from __future__ import annotations
 
 from parcelguard.domain import waybill as wb
+from parcelguard.domain.access import Principal
 from parcelguard.domain.order import IdDocument, Order, Parcel, Party
 from parcelguard.domain.pii import Address, Mobile, PersonName, ResidentId
 from parcelguard.domain.waybill import MaskedOrder, SealedWaybill
@@ -43,12 +44,21 @@ def open_order(ctx: ServiceContext, sealed: SealedWaybill) -> Order:
     )
 
 
-def get_sealed(uow: UnitOfWork, tracking_number: str) -> SealedWaybill:
-    """The stored waybill with this (already validated) number, or WAYBILL_NOT_FOUND."""
+def get_sealed(uow: UnitOfWork, tracking_number: str, *, principal: Principal) -> SealedWaybill:
+    """The stored waybill with this (already validated) number, if ``principal`` may see it.
+
+    Another tenant's waybill raises exactly the NotFoundError ``waybill_not_found`` of a number that does
+    not exist, so a platform cannot even learn which numbers other platforms hold.
+    """
     sealed = uow.waybills.get(tracking_number)
-    if sealed is None:
-        raise NotFoundError("no waybill with this tracking number", code=ErrorCode.WAYBILL_NOT_FOUND)
+    if sealed is None or not principal.sees(sealed.organisation_id):
+        raise waybill_not_found()
     return sealed
+
+
+def waybill_not_found() -> NotFoundError:
+    """The one answer for a waybill that does not exist or is not the caller's to see."""
+    return NotFoundError("no waybill with this tracking number", code=ErrorCode.WAYBILL_NOT_FOUND)
 
 
 def original_free_text(ctx: ServiceContext, sealed: SealedWaybill) -> dict[str, str]:

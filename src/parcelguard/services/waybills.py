@@ -29,7 +29,7 @@ def view_waybill(ctx: ServiceContext, tracking_number: str, *, principal: Princi
     principal.require(Scope.WAYBILL_READ)
     number = TrackingNumber.parse(tracking_number).value
     with ctx.uow() as uow:
-        sealed = get_sealed(uow, number)
+        sealed = get_sealed(uow, number, principal=principal)
         masked = masked_order_of(ctx, sealed)
         uow.audit.append_many(
             [
@@ -54,8 +54,9 @@ def view_waybill(ctx: ServiceContext, tracking_number: str, *, principal: Princi
 
 
 def find_by_recipient_mobile(ctx: ServiceContext, mobile: str, *, principal: Principal) -> list[str]:
-    """Tracking numbers whose recipient has this mobile, found through its blind index only."""
+    """Tracking numbers whose recipient has this mobile, found through its blind index only; a platform
+    finds only its own organisation's waybills."""
     principal.require(Scope.WAYBILL_READ)
     index = ctx.index.mobile(Mobile.parse(mobile).value)
     with ctx.uow() as uow:
-        return uow.waybills.find_by_recipient_mobile(index)
+        return uow.waybills.find_by_recipient_mobile(index, principal.visible_organisation)

@@ -122,7 +122,7 @@ class Envelope:
         self._kek_aeads: dict[int, AESGCM] = {}
 
     def __repr__(self) -> str:
-        return f"Envelope(current_kek_version={self._keys.current_kek_version})"
+        return "Envelope(<keys hidden>)"  # no key version either: reprs reach logs
 
     def new_data_key(self, owner_id: str) -> tuple[DataKey, WrappedKey]:
         """A fresh random DEK for ``owner_id`` and its wrapping under the current KEK, to store alongside."""
@@ -150,6 +150,8 @@ class Envelope:
         return aead
 
     def _wrap(self, owner_id: str, dek: bytes) -> WrappedKey:
+        # Read on every wrap: a key file reloads itself after another process rotated it, so a new data
+        # key is never wrapped for long under a version that rotation has retired.
         version = self._keys.current_kek_version
         nonce = os.urandom(_NONCE_BYTES)
         blob = self._kek_aead(version).encrypt(nonce, dek, _DEK_AD + _owner_bytes(owner_id))

@@ -26,6 +26,15 @@ On-disk format (``format`` 1), all keys standard base64, each exactly 32 bytes::
 :meth:`KeyFile.load_or_create` adds them (fresh random keys, one atomic rewrite under the rotation lock)
 without changing any existing key.
 
+Error messages name neither the file's path nor a key version: they reach HTTP answers and logs, and the
+operator knows where the key file is (``PARCELGUARD_KEY_FILE``; ``parcelguard keys status`` shows it).
+
+A running process notices a rotation made by another (``parcelguard keys rotate``): before wrapping a new
+data key it checks, at most every ``RECHECK_SECONDS``, whether the file was replaced (inode, size, times)
+and reloads it, so new data keys are never wrapped for long under a retired version. A key file that
+vanished meanwhile stops wrapping (``KEY_FILE_MISSING``) rather than sealing more data with keys that now
+exist only in memory.
+
 Durability: every write goes to a fresh 0600 temporary file in the same directory, is fsynced, and is then
 moved into place (``os.link`` for creation, so an existing file is never overwritten; ``os.replace`` for
 rotation). A crash at any point leaves either the old complete file or the new complete file, never a torn
@@ -43,6 +52,7 @@ import json
 import os
 import secrets
 import stat
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -52,6 +62,8 @@ from parcelguard.errors import ErrorCode, KeyStoreError
 FORMAT_VERSION = 1
 KEY_BYTES = 32
 _MAX_FILE_BYTES = 1 << 20  # a real key file is a few KiB; refuse to slurp anything absurd
+RECHECK_SECONDS = 0.1  # one stat() of the key file at most this often on the wrapping path (~3 us each)
+_ENV = "PARCELGUARD_KEY_FILE"
 
 
 class _KeySet:
@@ -115,15 +127,17 @@ class KeyFile:
     readers; :meth:`add_kek_version` is safe across processes (file lock) and threads (snapshot swap).
     """
 
-    __slots__ = ("_keys", "_path")
+    __slots__ = ("_checked_ns", "_keys", "_path", "_stamp")
 
-    def __init__(self, path: Path, keys: _KeySet) -> None:
+    def __init__(self, path: Path, keys: _KeySet, stamp: _Stamp | None = None) -> None:
         self._path = path
         self._keys = keys
+        self._stamp = stamp if stamp is not None else _stamp_of(path)
+        self._checked_ns = time.monotonic_ns()
 
     def __repr__(self) -> str:
-        # Never the keys themselves: reprs end up in logs and tracebacks.
-        return f"KeyFile(path={str(self._path)!r}, kek_versions={list(self._keys.keks)!r})"
+        # Never the keys, nor the path or versions: reprs end up in logs and tracebacks.
+        return "KeyFile(<keys hidden>)"
 
     # -- construction ------------------------------------------------------------------------------------
 
@@ -148,7 +162,7 @@ class KeyFile:
                 os.link(tmp, path)  # atomic, and fails if the name is taken: never overwrites
             except FileExistsError:
                 raise KeyStoreError(
-                    f"key file {path} already exists; refusing to overwrite it "
+                    "the key file already exists; refusing to overwrite it "
                     "(that would make every encrypted record unreadable)",
                     code=ErrorCode.KEY_FILE_INSECURE,
                 ) from None
@@ -159,7 +173,8 @@ class KeyFile:
     def load(cls, path: Path | str) -> KeyFile:
         """Load and validate a key file, refusing one that anybody but its owner could read or change."""
         path = Path(path)
-        return cls(path, _read(path))
+        stamp = _stamp_of(path)
+        return cls(path, _read(path), stamp)
 
     @classmethod
     def load_or_create(cls, path: Path | str) -> KeyFile:
@@ -178,7 +193,7 @@ class KeyFile:
                     loaded._add_missing_keys()
                 except OSError:
                     raise KeyStoreError(
-                        f"key file {loaded.path} lacks the de-identification keys and cannot be updated "
+                        "the key file lacks the de-identification keys and cannot be updated "
                         "(is its directory writable by this process?)",
                         code=ErrorCode.KEY_FILE_INSECURE,
                     ) from None
@@ -198,7 +213,9 @@ class KeyFile:
 
     @property
     def current_kek_version(self) -> int:
-        """The version new data keys are wrapped with: always the highest one."""
+        """The version new data keys are wrapped with: always the highest one, including versions another
+        process added since (see the module docstring); KEY_FILE_MISSING once the file has gone."""
+        self._reload_if_replaced()
         return self._keys.current
 
     @property
@@ -213,7 +230,7 @@ class KeyFile:
             key = self._keys.keks.get(version)
         if key is None:
             raise KeyStoreError(
-                f"key file {self._path} has no key-encryption key version {version}",
+                "the key file lacks the key-encryption key this data was wrapped with (an older key file?)",
                 code=ErrorCode.KEY_VERSION_UNKNOWN,
             )
         return key
@@ -239,23 +256,38 @@ class KeyFile:
     def _purpose_key(self, key: bytes | None, name: str) -> bytes:
         if key is None:
             raise KeyStoreError(
-                f"key file {self._path} predates '{name}'; start ParcelGuard once with key creation "
-                "enabled to add it",
+                f"the key file predates '{name}'; start ParcelGuard once with key creation enabled to add it",
                 code=ErrorCode.KEY_VERSION_UNKNOWN,
             )
         return key
 
     def reload(self) -> None:
         """Pick up versions another process added; refuse a file that lost keys or changed existing ones."""
+        stamp = _stamp_of(self._path)
         fresh = _read(self._path)
-        _check_successor(self._path, self._keys, fresh)
+        _check_successor(self._keys, fresh)
         self._keys = fresh
+        self._stamp = stamp
+
+    def _reload_if_replaced(self) -> None:
+        now = time.monotonic_ns()
+        if now - self._checked_ns < RECHECK_SECONDS * 1e9:
+            return
+        self._checked_ns = now
+        stamp = _stamp_of(self._path)
+        if stamp is None:
+            raise KeyStoreError(
+                f"the key file has gone; refusing to wrap new data keys until it is restored ({_ENV})",
+                code=ErrorCode.KEY_FILE_MISSING,
+            )
+        if stamp != self._stamp:
+            self.reload()
 
     def _add_missing_keys(self) -> None:
         """Add the keys this file predates, under the rotation lock; a no-op if another process did."""
         with _exclusive_lock(self._path):
             on_disk = _read(self._path)
-            _check_successor(self._path, self._keys, on_disk)
+            _check_successor(self._keys, on_disk)
             if on_disk.complete:
                 self._keys = on_disk
                 return
@@ -264,6 +296,7 @@ class KeyFile:
                 os.replace(tmp, self._path)
             _fsync_dir(self._path.parent)
             self._keys = upgraded
+            self._stamp = _stamp_of(self._path)
 
     # -- rotation ----------------------------------------------------------------------------------------
 
@@ -274,98 +307,113 @@ class KeyFile:
         """
         with _exclusive_lock(self._path):
             on_disk = _read(self._path)
-            _check_successor(self._path, self._keys, on_disk)
+            _check_successor(self._keys, on_disk)
             rotated = on_disk.with_new_kek()
             with _temp_file(self._path, rotated.to_json()) as tmp:
                 os.replace(tmp, self._path)
             _fsync_dir(self._path.parent)
             self._keys = rotated
+            self._stamp = _stamp_of(self._path)
         return rotated.current
 
 
 # -- file helpers ----------------------------------------------------------------------------------------
 
 
-def _corrupt(path: Path, why: str) -> KeyStoreError:
-    return KeyStoreError(f"key file {path} is corrupt: {why}", code=ErrorCode.KEY_FILE_CORRUPT)
+_Stamp = tuple[int, int, int, int, int]
+
+
+def _stamp_of(path: Path) -> _Stamp | None:
+    """What changes whenever the file is replaced or rewritten; None if it is not there."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _corrupt(why: str) -> KeyStoreError:
+    return KeyStoreError(f"the key file is corrupt: {why}", code=ErrorCode.KEY_FILE_CORRUPT)
 
 
 def _read(path: Path) -> _KeySet:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except FileNotFoundError:
-        raise KeyStoreError(f"key file {path} does not exist", code=ErrorCode.KEY_FILE_MISSING) from None
+        raise KeyStoreError(
+            f"there is no key file where it is configured ({_ENV})", code=ErrorCode.KEY_FILE_MISSING
+        ) from None
     except PermissionError:
         raise KeyStoreError(
-            f"key file {path} is not readable by this process", code=ErrorCode.KEY_FILE_MISSING
+            "the key file is not readable by this process", code=ErrorCode.KEY_FILE_MISSING
         ) from None
     try:
-        _check_secure(path, fd)
+        _check_secure(fd)
     except BaseException:
         os.close(fd)
         raise
     with os.fdopen(fd, "rb") as fh:
         raw = fh.read(_MAX_FILE_BYTES + 1)
     if len(raw) > _MAX_FILE_BYTES:
-        raise _corrupt(path, "file is far too large")
-    return _parse(path, raw)
+        raise _corrupt("file is far too large")
+    return _parse(raw)
 
 
-def _check_secure(path: Path, fd: int) -> None:
+def _check_secure(fd: int) -> None:
     # fstat the descriptor we are about to read, not the name, so a swap between check and read is useless.
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
-        raise _corrupt(path, "not a regular file")
+        raise _corrupt("not a regular file")
     if st.st_mode & 0o077:
         raise KeyStoreError(
-            f"key file {path} has mode {stat.S_IMODE(st.st_mode):04o}; it must not be readable or "
+            f"the key file has mode {stat.S_IMODE(st.st_mode):04o}; it must not be readable or "
             "writable by group or others (chmod 600)",
             code=ErrorCode.KEY_FILE_INSECURE,
         )
 
 
-def _parse(path: Path, raw: bytes) -> _KeySet:
+def _parse(raw: bytes) -> _KeySet:
     # Parse errors are turned into a flag and raised outside the except block, so the original exception
     # (whose attributes hold the file's text, i.e. key material) is not even chained as __context__.
     doc: object = None
     with contextlib.suppress(ValueError):
         doc = json.loads(raw)
     if not isinstance(doc, dict):
-        raise _corrupt(path, "not a JSON object")
+        raise _corrupt("not a JSON object")
     fmt = doc.get("format")
     if type(fmt) is not int or fmt != FORMAT_VERSION:
-        raise _corrupt(path, f"unsupported format (expected {FORMAT_VERSION})")
+        raise _corrupt(f"unsupported format (expected {FORMAT_VERSION})")
     raw_keks = doc.get("keks")
     if not isinstance(raw_keks, dict) or not raw_keks:
-        raise _corrupt(path, "'keks' must be a non-empty object")
+        raise _corrupt("'keks' must be a non-empty object")
     keks: dict[int, bytes] = {}
     for name, value in raw_keks.items():
         if not (isinstance(name, str) and name.isascii() and name.isdigit() and name[0] != "0"):
-            raise _corrupt(path, "KEK versions must be positive integers")
-        keks[int(name)] = _key(path, value, f"KEK version {name}")
+            raise _corrupt("KEK versions must be positive integers")
+        keks[int(name)] = _key(value, "a key-encryption key")
     return _KeySet(
         keks,
-        index_key=_key(path, doc.get("index_key"), "'index_key'"),
-        token_key=_key(path, doc.get("token_key"), "'token_key'"),
-        pseudonym_key=_optional_key(path, doc, "pseudonym_key"),
-        fpe_key=_optional_key(path, doc, "fpe_key"),
+        index_key=_key(doc.get("index_key"), "'index_key'"),
+        token_key=_key(doc.get("token_key"), "'token_key'"),
+        pseudonym_key=_optional_key(doc, "pseudonym_key"),
+        fpe_key=_optional_key(doc, "fpe_key"),
     )
 
 
-def _optional_key(path: Path, doc: dict[str, object], name: str) -> bytes | None:
+def _optional_key(doc: dict[str, object], name: str) -> bytes | None:
     """A key added after format 1 shipped: absent is fine (added on load_or_create), malformed is not."""
     if name not in doc:
         return None
-    return _key(path, doc[name], f"'{name}'")
+    return _key(doc[name], f"'{name}'")
 
 
-def _key(path: Path, value: object, what: str) -> bytes:
+def _key(value: object, what: str) -> bytes:
     key: bytes | None = None
     if isinstance(value, str):
         with contextlib.suppress(binascii.Error, ValueError):
             key = base64.b64decode(value.encode("ascii"), validate=True)
     if key is None or len(key) != KEY_BYTES:
-        raise _corrupt(path, f"{what} is not {KEY_BYTES} base64-encoded bytes")
+        raise _corrupt(f"{what} is not {KEY_BYTES} base64-encoded bytes")
     return key
 
 
@@ -373,7 +421,7 @@ def _b64(key: bytes) -> str:
     return base64.b64encode(key).decode("ascii")
 
 
-def _check_successor(path: Path, old: _KeySet, new: _KeySet) -> None:
+def _check_successor(old: _KeySet, new: _KeySet) -> None:
     """A key file may only ever gain KEK versions; anything else would strand data encrypted under it."""
     same_keks = all(new.keks.get(v) == k for v, k in old.keks.items())
     same_purpose_keys = all(
@@ -386,7 +434,7 @@ def _check_successor(path: Path, old: _KeySet, new: _KeySet) -> None:
         or new.index_key != old.index_key
         or new.token_key != old.token_key
     ):
-        raise _corrupt(path, "it no longer holds keys this process is already using (replaced or edited?)")
+        raise _corrupt("it no longer holds keys this process is already using (replaced or edited?)")
 
 
 @contextlib.contextmanager

@@ -73,6 +73,15 @@ def ciphertext_column(field: str) -> str:
 
 AutoId = BigInteger().with_variant(Integer, "sqlite")
 
+organisation = Table(
+    "organisation",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
 waybill = Table(
     "waybill",
     metadata,
@@ -96,6 +105,10 @@ waybill = Table(
     Column("bi_sender_mobile", Blob(32), nullable=False, index=True),
     Column("bi_sender_mobile_last4", Blob(32), nullable=False, index=True),
     Column("bi_sender_id_number", Blob(32), nullable=False, index=True),
+    # The issuing tenant. Indexed with created_at, not alone: a handful of tenants own millions of rows, so
+    # the useful index is "this tenant's waybills in time order" (listing, retention by month of issue).
+    Column("organisation_id", Integer, ForeignKey("organisation.id"), nullable=False),
+    Index("ix_waybill_organisation_id_created_at", "organisation_id", "created_at"),
 )
 
 tracking_event = Table(
@@ -138,6 +151,7 @@ api_key = Table(
     Column("scopes", String(300), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime, nullable=True),
+    Column("organisation_id", Integer, ForeignKey("organisation.id"), nullable=False, index=True),
 )
 
 idempotency_record = Table(
@@ -146,5 +160,20 @@ idempotency_record = Table(
     Column("key", String(300), primary_key=True),
     Column("request_hash", String(64), nullable=False),
     Column("response", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# One row sealed with the key file at first start. Every start opens it, so a key file that does not belong
+# to this database (deleted and recreated, an old backup, another installation's) is refused before it
+# wraps a single new data key. Holds no personal data: a wrapped random key and two keyed digests of
+# constants (domain-separated from every real index and token).
+key_canary = Table(
+    "key_canary",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("kek_version", Integer, nullable=False),
+    Column("wrapped_key", Blob, nullable=False),
+    Column("index_check", Blob(32), nullable=False),
+    Column("token_check", Blob(32), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
 )

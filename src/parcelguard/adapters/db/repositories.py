@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, delete, insert, select, update
+from sqlalchemy import Connection, Engine, RowMapping, delete, func, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from parcelguard.adapters.db import models as m
@@ -20,9 +20,10 @@ from parcelguard.domain import waybill as wb
 from parcelguard.domain.access import parse_scopes
 from parcelguard.domain.audit import AuditEvent
 from parcelguard.domain.keys import WrappedKey
+from parcelguard.domain.organisation import Organisation, OrganisationKind
 from parcelguard.domain.waybill import BlindIndexes, SealedWaybill, TrackingEvent, WaybillStatus
 from parcelguard.errors import ConflictError, ErrorCode
-from parcelguard.services.ports import ApiKeyRecord, IdempotencyRecord, LabelTokenRecord
+from parcelguard.services.ports import ApiKeyRecord, IdempotencyRecord, KeyCanaryRecord, LabelTokenRecord
 
 _CT_COLUMNS = {field: m.ciphertext_column(field) for field in wb.ENCRYPTED_FIELDS}
 _IN_CHUNK = 500
@@ -53,6 +54,7 @@ class SqlWaybillRepository:
                 "bi_sender_mobile": w.indexes.sender_mobile,
                 "bi_sender_mobile_last4": w.indexes.sender_mobile_last4,
                 "bi_sender_id_number": w.indexes.sender_id_number,
+                "organisation_id": w.organisation_id,
             }
             for field, column in _CT_COLUMNS.items():
                 row[column] = w.ciphertexts.get(field)
@@ -108,13 +110,29 @@ class SqlWaybillRepository:
             update(m.waybill).where(m.waybill.c.id == waybill_id).values(status=event.status.value)
         )
 
-    def find_by_recipient_mobile(self, index: bytes) -> list[str]:
-        query = select(m.waybill.c.tracking_number).where(m.waybill.c.bi_recipient_mobile == index)
+    def find_by_recipient_mobile(self, index: bytes, organisation_id: int | None = None) -> list[str]:
+        return self._find(m.waybill.c.bi_recipient_mobile == index, organisation_id)
+
+    def find_by_sender_id_number(self, index: bytes, organisation_id: int | None = None) -> list[str]:
+        return self._find(m.waybill.c.bi_sender_id_number == index, organisation_id)
+
+    def _find(self, condition: Any, organisation_id: int | None) -> list[str]:
+        # The blind-index column's own index narrows to a handful of rows; the tenant filter runs on those.
+        query = select(m.waybill.c.tracking_number).where(condition)
+        if organisation_id is not None:
+            query = query.where(m.waybill.c.organisation_id == organisation_id)
         return list(self._c.scalars(query.order_by(m.waybill.c.created_at)))
 
-    def find_by_sender_id_number(self, index: bytes) -> list[str]:
-        query = select(m.waybill.c.tracking_number).where(m.waybill.c.bi_sender_id_number == index)
-        return list(self._c.scalars(query.order_by(m.waybill.c.created_at)))
+    def any_wrapped_key(self) -> tuple[str, WrappedKey] | None:
+        k = m.waybill.c
+        row = self._c.execute(
+            select(k.id, k.kek_version, k.wrapped_key).where(k.wrapped_key.is_not(None)).limit(1)
+        ).first()
+        return None if row is None else (row.id, WrappedKey(row.kek_version, bytes(row.wrapped_key)))
+
+    def highest_kek_version(self) -> int | None:
+        version: int | None = self._c.scalar(select(func.max(m.waybill.c.kek_version)))
+        return version
 
     def iter_wrapped_keys(
         self, older_than_version: int, batch_size: int
@@ -181,6 +199,7 @@ def _sealed(row: RowMapping, events: tuple[TrackingEvent, ...]) -> SealedWaybill
             sender_id_number=bytes(row["bi_sender_id_number"]),
         ),
         events=events,
+        organisation_id=row["organisation_id"],
     )
 
 
@@ -273,15 +292,26 @@ class SqlApiKeyRepository:
                 scopes=",".join(sorted(s.value for s in record.scopes)),
                 created_at=record.created_at,
                 revoked_at=record.revoked_at,
+                organisation_id=record.organisation_id,
             )
         )
 
     def get(self, key_id: str) -> ApiKeyRecord | None:
-        row = self._c.execute(select(m.api_key).where(m.api_key.c.key_id == key_id)).first()
-        if row is None:
-            return None
-        return ApiKeyRecord(
-            row.key_id, row.name, row.secret_hash, parse_scopes(row.scopes), row.created_at, row.revoked_at
+        # One query with the organisation joined: authentication runs on every request.
+        row = self._c.execute(self._select().where(m.api_key.c.key_id == key_id)).first()
+        return None if row is None else _api_key(row)
+
+    def list(self, organisation_id: int | None = None) -> list[ApiKeyRecord]:
+        query = self._select().order_by(m.api_key.c.created_at, m.api_key.c.key_id)
+        if organisation_id is not None:
+            query = query.where(m.api_key.c.organisation_id == organisation_id)
+        return [_api_key(row) for row in self._c.execute(query)]
+
+    @staticmethod
+    def _select() -> Any:
+        o = m.organisation.c
+        return select(m.api_key, o.kind.label("organisation_kind"), o.name.label("organisation_name")).join(
+            m.organisation, m.organisation.c.id == m.api_key.c.organisation_id
         )
 
     def revoke(self, key_id: str, at: datetime) -> bool:
@@ -290,6 +320,115 @@ class SqlApiKeyRepository:
             update(m.api_key).where(a.key_id == key_id, a.revoked_at.is_(None)).values(revoked_at=at)
         )
         return bool(result.rowcount)
+
+
+def _api_key(row: Any) -> ApiKeyRecord:
+    return ApiKeyRecord(
+        key_id=row.key_id,
+        name=row.name,
+        secret_hash=row.secret_hash,
+        scopes=parse_scopes(row.scopes),
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+        organisation_id=row.organisation_id,
+        organisation_kind=OrganisationKind(row.organisation_kind),
+        organisation_name=row.organisation_name,
+    )
+
+
+class SqlOrganisationRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add(self, name: str, kind: OrganisationKind, at: datetime) -> Organisation:
+        # Checked first so that the usual case is a clean error; the unique constraint still guards a race.
+        if self.get_by_name(name) is not None:
+            raise _organisation_exists()
+        try:
+            self._c.execute(insert(m.organisation).values(name=name, kind=kind.value, created_at=at))
+        except IntegrityError:
+            # The caller's unit of work rolls back; nothing of it is kept.
+            raise _organisation_exists() from None
+        added = self.get_by_name(name)
+        if added is None:  # pragma: no cover - the row was inserted in this very transaction
+            raise ConflictError("the organisation vanished while being added", code=ErrorCode.INTERNAL)
+        return added
+
+    def get(self, organisation_id: int) -> Organisation | None:
+        row = self._c.execute(select(m.organisation).where(m.organisation.c.id == organisation_id)).first()
+        return None if row is None else _organisation(row)
+
+    def get_by_name(self, name: str) -> Organisation | None:
+        row = self._c.execute(select(m.organisation).where(m.organisation.c.name == name)).first()
+        return None if row is None else _organisation(row)
+
+    def list(self) -> list[Organisation]:
+        rows = self._c.execute(select(m.organisation).order_by(m.organisation.c.id))
+        return [_organisation(row) for row in rows]
+
+
+def _organisation(row: Any) -> Organisation:
+    return Organisation(id=row.id, name=row.name, kind=OrganisationKind(row.kind), created_at=row.created_at)
+
+
+def _organisation_exists() -> ConflictError:
+    return ConflictError(
+        "an organisation with this name exists", code=ErrorCode.ORGANISATION_EXISTS, field="name"
+    )
+
+
+class SqlKeyCanaryRepository:
+    _ID = 1
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def get(self) -> KeyCanaryRecord | None:
+        row = self._c.execute(select(m.key_canary).where(m.key_canary.c.id == self._ID)).first()
+        if row is None:
+            return None
+        return KeyCanaryRecord(
+            kek_version=row.kek_version,
+            wrapped_key=bytes(row.wrapped_key),
+            index_check=bytes(row.index_check),
+            token_check=bytes(row.token_check),
+            created_at=row.created_at,
+        )
+
+    def put(self, record: KeyCanaryRecord) -> None:
+        self._c.execute(delete(m.key_canary).where(m.key_canary.c.id == self._ID))
+        try:
+            self._insert(record)
+        except IntegrityError:
+            raise ConflictError(
+                "another process stored the key canary first", code=ErrorCode.KEY_FILE_MISMATCH
+            ) from None
+
+    def _insert(self, record: KeyCanaryRecord) -> None:
+        self._c.execute(
+            insert(m.key_canary).values(
+                id=self._ID,
+                kek_version=record.kek_version,
+                wrapped_key=record.wrapped_key,
+                index_check=record.index_check,
+                token_check=record.token_check,
+                created_at=record.created_at,
+            )
+        )
+
+
+def database_holds_sealed_data(engine: Engine) -> bool:
+    """Whether this database already holds anything the key file was used for: waybills, API keys issued
+    to platforms, or a key canary. False for an empty or not yet migrated database (tables missing).
+
+    Used before a missing key file is created afresh: a new key file over such a database would strand it.
+    """
+    with engine.connect() as connection:
+        tables = set(inspect(connection).get_table_names())
+        for table in (m.waybill, m.api_key, m.key_canary):
+            if table.name in tables and connection.execute(select(1).select_from(table).limit(1)).first():
+                return True
+    return False
 
 
 class SqlIdempotencyStore:

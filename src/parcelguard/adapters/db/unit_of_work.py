@@ -11,7 +11,9 @@ from parcelguard.adapters.db.repositories import (
     SqlApiKeyRepository,
     SqlAuditLog,
     SqlIdempotencyStore,
+    SqlKeyCanaryRepository,
     SqlLabelTokenRepository,
+    SqlOrganisationRepository,
     SqlWaybillRepository,
 )
 
@@ -24,6 +26,8 @@ class SqlUnitOfWork:
     audit: SqlAuditLog
     api_keys: SqlApiKeyRepository
     idempotency: SqlIdempotencyStore
+    organisations: SqlOrganisationRepository
+    key_canary: SqlKeyCanaryRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -39,6 +43,8 @@ class SqlUnitOfWork:
         self.audit = SqlAuditLog(connection)
         self.api_keys = SqlApiKeyRepository(connection)
         self.idempotency = SqlIdempotencyStore(connection)
+        self.organisations = SqlOrganisationRepository(connection)
+        self.key_canary = SqlKeyCanaryRepository(connection)
         return self
 
     def __exit__(
