@@ -1,6 +1,7 @@
 """The free-text PII detector: every recognizer over one normalised copy of the text, overlaps resolved.
 
-Texts are normalised once (full-width digits and punctuation to ASCII), every recognizer scans that copy
+Texts are folded once (:func:`parcelguard.domain.pii.fold.fold`: full-width forms, traditional characters,
+look-alikes, Chinese numerals inside digit runs), every recognizer scans that copy
 with a few precompiled regular expressions and dictionary lookups, and the surviving findings are mapped
 back to indexes into the text as given, so callers can slice and replace the original.
 """
@@ -11,7 +12,6 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from parcelguard.domain.deid._candidate import Candidate
-from parcelguard.domain.deid._text import normalize
 from parcelguard.domain.deid.address import find_addresses
 from parcelguard.domain.deid.address_en import find_english_addresses
 from parcelguard.domain.deid.bank_card import find_bank_cards
@@ -25,6 +25,7 @@ from parcelguard.domain.deid.person_zh import find_chinese_names
 from parcelguard.domain.deid.phone import find_phones, find_spoken_phones
 from parcelguard.domain.deid.plate import find_plates
 from parcelguard.domain.deid.resolve import resolve
+from parcelguard.domain.pii.fold import fold
 
 __all__ = ["Detector"]
 
@@ -71,7 +72,8 @@ class Detector:
         """Non-overlapping findings sorted by start, with offsets into ``text`` exactly as given."""
         if not text:
             return []
-        normalised, offsets = normalize(text)
+        folded = fold(text)
+        normalised, offsets = folded.text, folded.offsets
         candidates: list[Candidate] = []
         for recognizer in self._other_recognizers:
             candidates.extend(recognizer(normalised))

@@ -1,0 +1,311 @@
+"""Text folding: the one normalisation every PII parser, the detector and the label gate match against.
+
+People (and people hiding data from filters) write the same number or name in many spellings: full-width
+digits (１３８), traditional characters (張偉, 廣東省), compatibility ideographs and radical look-alikes
+(⻢ for 马), circled or other Unicode digits (①③⑧, ❶, ١), Chinese numerals (一三八, 壹叁捌, 幺三八, 〇),
+and any separator between the digits (138.0013.8000, 138_0013_8000, (138)0013-8000, 138·0013·8000).
+Patterns in this package are written once, for the folded form; :func:`fold` produces that form and
+keeps a map back to the text as given, so findings can be reported and masked in the original.
+
+API (stable; other modules build on it)::
+
+    fold(text: str) -> Folded
+    Folded.text                      the folded string
+    Folded.original                  the text as given
+    Folded.offsets                   None when folded index i is original index i (same length), else a
+                                     list: offsets[i] = index in ``original`` of the character that
+                                     produced folded character i (non-decreasing)
+    Folded.origin(i) -> int          original index of folded index i
+    Folded.span(start, end)          original [start, end) covering folded [start, end)
+    to_halfwidth(text) -> str        the cheap length-keeping part alone (full-width ASCII, ideographic
+                                     space, dashes), for parsers of single form fields
+    DIGIT_SEPARATORS                 the separators that may stand between digits in folded text:
+                                     ``" \\t._-/()[]"``; recognisers accept them, fold never deletes them
+                                     (a dot in "1.2kg" stays a dot), it only maps look-alikes to them
+    SEP                              the regex class of DIGIT_SEPARATORS
+    DIGIT_GAP                        regex of what may stand between two digits of one number: a closing
+                                     bracket, up to three separators, an opening bracket ("(138) - 0013")
+
+What folding does, in order:
+
+1. Characters outside ASCII and the common CJK/punctuation blocks go one by one through: drop format
+   characters (zero-width spaces, soft hyphens, bidi controls, BOM) and variation selectors; NFKC
+   (compatibility ideographs, Kangxi radicals, circled and full-width digits, ㎏ -> kg); other decimal digits
+   (Arabic-Indic, dingbat circles) to ASCII through ``unicodedata``; CJK Radicals Supplement look-alikes of
+   whole characters (⻢ -> 马, ⻄ -> 西: Unicode's EquivalentUnifiedIdeograph.txt) to the ideograph.
+   Only this step may change the length (expansions, drops): ``offsets`` then records it.
+2. Full-width ASCII, the ideographic space and dash variants to ASCII (one to one).
+3. Traditional to simplified with OpenCC's t2s conversion (the ``opencc`` package, BYVoid's official
+   binding, which ships OpenCC's dictionaries): phrase-aware, so 乾隆 stays 乾隆 while 乾燥 becomes 干燥.
+   If a phrase conversion ever changed the length, OpenCC's single-character table (t2s applied to each
+   character alone) is used instead, so positions always stay aligned.
+4. Chinese numerals (一二三, 壹贰叁, 〇零, 幺, Hangzhou 〡〢〣) become ASCII digits, only inside digit runs:
+   digit-like characters (numerals or ASCII digits) joined by DIGIT_GAP or its look-alikes, holding at least
+   three digit-like characters; a numeral alone in its group (no digit-like neighbour) is folded only when
+   the run holds seven or more, as numbers read digit by digit do. So 一起, 三楼, 十二三 and 第一 stay
+   words; 1三8〇〇1三8〇〇〇 and 幺三八 零零幺三 八零零零 become numbers. 两 and 十/百/千 never fold: they
+   are quantities, not digits. Separator look-alikes inside a run (·, •, ‧, 【】, 〔〕) become . [ ].
+   Two cases are read as words or dashes instead, unless the run has the shape of a mobile number (eleven
+   digit-like characters, the first a 1) which always folds whole: 一 standing between groups of two or
+   more ASCII digits (or before a group), with no other numeral in the run, is the dash people type on a
+   Chinese keyboard (0371一3338一9767 -> 0371-3338-9767); and a run whose only numeral is at its edge keeps
+   it unless it is 〇 (12一起, 陆13800138000: a word or surname beside a number).
+
+Folding is idempotent and never moves a character of the original out of order. It costs one regex scan
+per step on plain ASCII or simplified text with nothing to fold.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+import opencc
+
+__all__ = ["DIGIT_GAP", "DIGIT_SEPARATORS", "SEP", "Folded", "fold", "to_halfwidth"]
+
+DIGIT_SEPARATORS = " \t._-/()[]"
+SEP = r"[ \t._\-/()\[\]]"
+# What may stand between two digits of one number: at most a closing bracket, three separators and an
+# opening bracket, "(138) - 0013". Recognisers build their patterns with it, so all agree on one shape.
+DIGIT_GAP = r"(?:[)\]]?[ \t._\-/]{0,3}[(\[]?)"
+
+_FULLWIDTH_FIRST = 0xFF01  # ！
+_FULLWIDTH_LAST = 0xFF5E  # ～
+_FULLWIDTH_SHIFT = 0xFEE0
+_IDEOGRAPHIC_SPACE = 0x3000
+# Dashes people paste into phone numbers ("138—1234—5678", "010–12345678").
+_DASHES = (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xFE58, 0xFE63)
+_NEEDS_HALFWIDTH = re.compile("[\uff01-\uff5e\u3000\u2010-\u2015\u2212\ufe58\ufe63]+")
+
+# Characters that fold to themselves or through the one-to-one halfwidth table (steps 2-4 handle them);
+# anything else takes the per-character path of step 1.
+_SAFE = (
+    "\x00-\x7f\u00b7\u00d7\u00f7\u2010-\u2016\u2018-\u2023\u2027\u2030-\u2032\u2035-\u203b"
+    "\u3000-\u3035\u3037\u303b-\u303f\u4e00-\u9fff\uff01-\uff5e"
+)
+_UNSAFE = re.compile(f"[^{_SAFE}]")
+
+# CJK Radicals Supplement characters that stand for a whole character, with that character (the
+# EquivalentUnifiedIdeograph.txt entries of the Unicode Character Database for these code points).
+# Kangxi radicals (U+2F00-U+2FD5) need no table: NFKC maps them.
+_RADICALS = dict(
+    zip(
+        "⺁⺄⺊⺎⺐⺒⺓⺜⺝⺠⺧⺩⺬⺮⺷⺼⺽⻁⻄⻅⻆⻉⻋⻑⻓⻔⻗⻘⻙⻚⻛⻜⻝⻢⻣⻤⻥⻦⻧⻨⻩⻪⻬⻮⻰⻱⻲",
+        "厂乙卜兀尢巳幺日月民牛王示竹羊肉臼虎西见角贝车長长门雨青韦页风飞食马骨鬼鱼鸟卤麦黄黾齐齿龙龜亀",
+        strict=True,
+    )
+)
+_VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+
+_NUMERALS = "〇零一二三四五六七八九幺壹贰叁参叄肆伍陆柒捌玖〡〢〣〤〥〦〧〨〩"
+_NUMERAL_DIGITS = {
+    ord(ch): digit for ch, digit in zip(_NUMERALS, "00123456789112333456789123456789", strict=True)
+}
+_SEPARATOR_LOOKALIKES = {
+    ord(ch): ord(to) for ch, to in zip("·•‧∙⋅・【〔〖】〕〗", "......[[[]]]", strict=True)
+}
+_DIGITISH = "0-9" + _NUMERALS
+_RUN_GAP = r"[)\]】〕〗]?[ \t._\-/·•‧∙⋅・]{0,3}[(\[【〔〖]?"
+_RUN = re.compile(f"[{_DIGITISH}](?:{_RUN_GAP}[{_DIGITISH}])+")
+_GROUP = re.compile(f"[{_DIGITISH}]+")
+_HAS_NUMERAL_OR_LOOKALIKE = re.compile(f"[{_NUMERALS}·•‧∙⋅・【〔〖】〕〗]")
+_MIN_RUN = 3
+_MIN_SPELLED_RUN = 7
+_MOBILE_LENGTH = 11
+
+
+@cache
+def _halfwidth_table() -> dict[int, int]:
+    table = {cp: cp - _FULLWIDTH_SHIFT for cp in range(_FULLWIDTH_FIRST, _FULLWIDTH_LAST + 1)}
+    table[_IDEOGRAPHIC_SPACE] = ord(" ")
+    for cp in _DASHES:
+        table[cp] = ord("-")
+    return table
+
+
+def to_halfwidth(s: str) -> str:
+    """Map full-width ASCII look-alikes, the ideographic space and dash variants to plain ASCII.
+
+    One character in, one out, Han characters untouched: for parsers of a single form field that only
+    need ASCII digits and punctuation. Matching free text against patterns needs :func:`fold`.
+    """
+    if s.isascii():
+        return s
+    # Translating only the runs that need it beats str.translate over the whole (mostly Han) text.
+    return _NEEDS_HALFWIDTH.sub(_halfwidth_run, s)
+
+
+def _halfwidth_run(match: re.Match[str]) -> str:
+    return match.group().translate(_halfwidth_table())
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """Folded text and where each of its characters came from (see the module docstring)."""
+
+    text: str
+    original: str
+    offsets: list[int] | None = None
+
+    def origin(self, index: int) -> int:
+        """Index in ``original`` of the character that produced folded character ``index``."""
+        return index if self.offsets is None else self.offsets[index]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The ``[start, end)`` of ``original`` that folded ``[start, end)`` came from.
+
+        A folded span that starts or ends inside the expansion of one original character (⑩ -> 10)
+        covers that whole character; characters dropped inside the span (zero-width spaces) are covered.
+        """
+        if self.offsets is None:
+            return start, end
+        if start >= end:
+            position = self.offsets[start] if start < len(self.offsets) else len(self.original)
+            return position, position
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+@lru_cache(maxsize=8192)
+def _fold_char(ch: str) -> str:
+    """Step 1 for one character outside the safe blocks: what it folds to (maybe nothing, maybe several)."""
+    if unicodedata.category(ch) == "Cf" or _VARIATION_SELECTORS.match(ch):
+        return ""
+    radical = _RADICALS.get(ch)
+    if radical is not None:
+        return radical
+    normal = unicodedata.normalize("NFKC", ch)
+    if normal == ch:
+        digit = unicodedata.digit(ch, None)
+        if digit is not None:
+            return str(digit)
+        value = unicodedata.numeric(ch, None)
+        if value is not None and unicodedata.category(ch) == "No" and value.is_integer() and 0 <= value <= 50:
+            return str(int(value))
+        return ch
+    return "".join(_RADICALS.get(piece, piece) for piece in normal).translate(_halfwidth_table())
+
+
+def _fold_rare(text: str, first: re.Match[str]) -> tuple[str, list[int] | None]:
+    pieces: list[str] = []
+    offsets: list[int] = []
+    length_kept = True
+    pos = 0
+    match: re.Match[str] | None = first
+    while match is not None:
+        start = match.start()
+        if start > pos:
+            pieces.append(text[pos:start])
+            offsets.extend(range(pos, start))
+        piece = _fold_char(match.group())
+        pieces.append(piece)
+        if len(piece) != 1:
+            length_kept = False
+        offsets.extend([start] * len(piece))
+        pos = match.end()
+        match = _UNSAFE.search(text, pos)
+    if pos < len(text):
+        pieces.append(text[pos:])
+        offsets.extend(range(pos, len(text)))
+    return "".join(pieces), (None if length_kept else offsets)
+
+
+@cache
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")  # loads OpenCC's dictionaries once, on first use
+
+
+def _convert(text: str) -> str:
+    result: str = _converter().convert(text)
+    return result
+
+
+@cache
+def _t2s_chars() -> dict[int, str]:
+    """OpenCC t2s applied to every CJK character alone, where that changes it to one character."""
+    ranges = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0x20000, 0x2A6E0), (0x2A700, 0x2EBF0))
+    chars = [chr(cp) for low, high in ranges for cp in range(low, high)]
+    converted = _convert("\n".join(chars)).split("\n")
+    return {ord(ch): to for ch, to in zip(chars, converted, strict=True) if to != ch and len(to) == 1}
+
+
+def _to_simplified(text: str) -> str:
+    # One call into OpenCC costs less than looking for a traditional character first.
+    converted = _convert(text)
+    if len(converted) == len(text):
+        return converted
+    return text.translate(_t2s_chars())
+
+
+def _arabic_around(run: str, index: int) -> tuple[int, int]:
+    before = index
+    while before > 0 and run[before - 1].isascii() and run[before - 1].isdigit():
+        before -= 1
+    after = index + 1
+    while after < len(run) and run[after].isascii() and run[after].isdigit():
+        after += 1
+    return index - before, after - index - 1
+
+
+def _dashes_not_digits(run: str, numerals: list[int]) -> bool:
+    """一 typed for a dash: 0371一3338一9767, 史娜一0371 3338 9767 (only 一s, each beside ASCII digits)."""
+    if any(run[i] != "一" for i in numerals):
+        return False
+    for index in numerals:
+        before, after = _arabic_around(run, index)
+        if index == 0:
+            if after < _MIN_RUN:
+                return False
+        elif index == len(run) - 1 or before < 2 or after < 2:
+            return False
+    return True
+
+
+def _fold_run(run: str) -> str:
+    groups = list(_GROUP.finditer(run))
+    digitish = sum(len(g.group()) for g in groups)
+    if digitish < _MIN_RUN:
+        return run
+    chars = list(run.translate(_SEPARATOR_LOOKALIKES))
+    numerals = [i for i, ch in enumerate(run) if ord(ch) in _NUMERAL_DIGITS]
+    if not numerals:
+        return "".join(chars)
+    mobile_shaped = digitish == _MOBILE_LENGTH and _NUMERAL_DIGITS.get(ord(run[0]), run[0]) == "1"
+    if not mobile_shaped:
+        if _dashes_not_digits(run, numerals):
+            for index in numerals:
+                chars[index] = "-"
+            return "".join(chars)
+        if len(numerals) == 1 and numerals[0] in (0, len(run) - 1) and run[numerals[0]] != "〇":
+            return "".join(chars)  # 12一起, 陆13800138000: a word or surname beside a number
+    for group in groups:
+        if len(group.group()) == 1 and digitish < _MIN_SPELLED_RUN:
+            continue
+        for index in range(group.start(), group.end()):
+            digit = _NUMERAL_DIGITS.get(ord(chars[index]))
+            if digit is not None:
+                chars[index] = digit
+    return "".join(chars)
+
+
+def _fold_numbers(text: str) -> str:
+    if _HAS_NUMERAL_OR_LOOKALIKE.search(text) is None:
+        return text
+    return _RUN.sub(lambda m: m.group() if m.group().isascii() else _fold_run(m.group()), text)
+
+
+def fold(text: str) -> Folded:
+    """Fold ``text`` for matching (see the module docstring); positions map back with ``span``."""
+    if text.isascii():
+        return Folded(text, text)
+    offsets: list[int] | None = None
+    first = _UNSAFE.search(text)
+    folded = text
+    if first is not None:
+        folded, offsets = _fold_rare(text, first)
+    folded = to_halfwidth(folded)
+    folded = _to_simplified(folded)
+    folded = _fold_numbers(folded)
+    return Folded(folded, text, offsets)
