@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     INVALID_LANDLINE = "invalid_landline"
     INVALID_PHONE = "invalid_phone"
     INVALID_RESIDENT_ID = "invalid_resident_id"
+    INVALID_ID_NUMBER = "invalid_id_number"  # an identity document number other than a resident ID
     INVALID_ID_TYPE = "invalid_id_type"
     INVALID_ADDRESS = "invalid_address"
     INVALID_EMAIL = "invalid_email"

@@ -26,6 +26,7 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.INVALID_LANDLINE: 422,
     ErrorCode.INVALID_PHONE: 422,
     ErrorCode.INVALID_RESIDENT_ID: 422,
+    ErrorCode.INVALID_ID_NUMBER: 422,
     ErrorCode.INVALID_ID_TYPE: 422,
     ErrorCode.INVALID_ADDRESS: 422,
     ErrorCode.INVALID_EMAIL: 422,

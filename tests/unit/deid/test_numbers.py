@@ -82,8 +82,13 @@ def test_a_resident_id_ending_in_a_lower_case_x_is_found(detector: Detector) -> 
     assert found(detector, "证件号11010519491231002x") == [("11010519491231002x", CN_ID)]
 
 
-def test_eighteen_digits_with_a_wrong_check_character_are_not_an_id(detector: Detector) -> None:
-    assert found(detector, "身份证110101199003078516") == []
+def test_eighteen_digits_with_a_wrong_check_character_are_not_an_id_alone(detector: Detector) -> None:
+    assert found(detector, "请核对110101199003078516") == []
+
+
+def test_a_mistyped_id_after_an_id_label_is_still_an_id(detector: Detector) -> None:
+    # Fail closed: a number written as an ID number with one wrong digit is still someone's ID.
+    assert found(detector, "身份证110101199003078516") == [("110101199003078516", CN_ID)]
 
 
 def test_a_legacy_fifteen_digit_id_is_found(detector: Detector) -> None:

@@ -1,91 +1,69 @@
-"""CN_ID: resident identity numbers, 18 characters (GB 11643) and the 15-digit numbers issued before 1999.
+"""CN_ID: identity numbers, as found by the one recogniser of ``domain/pii/identity.py``.
 
-An 18-character number must have a real province code, a real birth date and the right check character:
-together that lets through about one random 18-digit string in three thousand, so the number needs no
-label around it. A 15-digit number has no check digit and is scored lower unless 身份证 is nearby. Spaces
-and dashes inside (``110101 19900307 1234``) are allowed because people group the digits when reading
-them out.
+Resident IDs (18 characters, GB 11643, and the 15-digit numbers issued before 1999), the residence
+permits of Hong Kong, Macao and Taiwan residents, the foreigners' permanent residence ID card, and
+unified social credit codes (GB 32100) all become CN_ID findings; passports and travel permits become
+PASSPORT findings (``passport.py``). Which shapes need a cue is decided there; this module adds what only
+free text needs: the label in front of a number (订单号, 运单号) or a unit after it (元, kg) vetoes it, and
+a checksum-valid number after a bank-card word that is also Luhn-valid scores low, so that the card
+recogniser can take it.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import date
+from functools import lru_cache
 
 from parcelguard.domain.deid._candidate import Candidate
-from parcelguard.domain.deid._context import (
-    CARD_CUE,
-    ID_CUE,
-    cue_before,
-    glued_to_code,
-    letter_prefix_ok,
-    vetoed,
-)
-from parcelguard.domain.deid._numbers import scan_long_runs
-from parcelguard.domain.deid.bank_card import luhn_valid
+from parcelguard.domain.deid._context import CARD_CUE, ID_CUE, cue_before, vetoed
 from parcelguard.domain.deid.entity import EntityType
-from parcelguard.domain.pii.resident_id import PROVINCE_CODES, compute_check_char
+from parcelguard.domain.pii.id_type import IdType
+from parcelguard.domain.pii.identity import IdentityMatch, find_identity_numbers
+from parcelguard.domain.pii.luhn import luhn_valid
 
-__all__ = ["find_resident_ids", "is_resident_id"]
+__all__ = ["document_candidates", "find_resident_ids"]
 
-# Patterns start with a digit so ``re`` can skip ahead; "no digit before" is checked on each match.
-# Separators are allowed where people put them (6-8-4, 6-4-4-4, 4-4-4-4-2: every even position); spelling
-# the optional separators out keeps ``re`` from the slow path of a repeated group.
-_ID18 = re.compile(r"[1-9][0-9]{3}" + r"[ -]?[0-9]{2}" * 6 + r"[ -]?[0-9][0-9Xx](?![0-9A-Za-z])")
-_ID15 = re.compile(r"[1-9][0-9]{14}(?![0-9A-Za-z])")
-_FIRST_YEAR = 1900
-_LAST_YEAR = 2030
-
-
-def _real_date(year: int, month: int, day: int) -> bool:
-    try:
-        date(year, month, day)
-    except ValueError:
-        return False
-    return _FIRST_YEAR <= year <= _LAST_YEAR
+_TRAVEL_DOCUMENTS = frozenset({IdType.PASSPORT, IdType.HK_MACAU_TRAVEL, IdType.TAIWAN_TRAVEL})
+_SCORES = {
+    "gb11643": 0.97,
+    "gb11643.typo": 0.85,
+    "uscc": 0.95,
+    "passport.cued": 0.85,
+    "travel.hk_macau": 0.9,
+    "travel.taiwan": 0.9,
+}
 
 
-def is_resident_id(compact: str) -> bool:
-    """True for an 18-character number with a province code, a real birth date and a valid check character."""
-    if len(compact) != 18 or compact[:2] not in PROVINCE_CODES:
-        return False
-    if not _real_date(int(compact[6:10]), int(compact[10:12]), int(compact[12:14])):
-        return False
-    return compute_check_char(compact[:17]) == compact[17].upper()
+def _score(text: str, match: IdentityMatch) -> float:
+    if match.rule == "gb11643.legacy":
+        return 0.9 if match.cued else 0.6
+    if match.rule == "passport.cn":
+        return 0.95 if match.cued else 0.8
+    if match.rule == "gb11643":
+        compact = "".join(ch for ch in text[match.start : match.end] if ch.isalnum())
+        card_like = (
+            cue_before(text, match.start, CARD_CUE, 8)
+            and not cue_before(text, match.start, ID_CUE, 12)
+            and luhn_valid(compact)
+        )
+        return 0.6 if card_like else 0.97
+    return _SCORES[match.rule]
 
 
-def _legacy_id(compact: str) -> bool:
-    return compact[:2] in PROVINCE_CODES and _real_date(
-        1900 + int(compact[6:8]), int(compact[8:10]), int(compact[10:12])
-    )
+@lru_cache(maxsize=4)
+def document_candidates(text: str) -> tuple[Candidate, ...]:
+    """Every identity document number in normalised text, CN_ID or PASSPORT, vetoes applied.
 
-
-def _judge_18(text: str, match: re.Match[str]) -> Candidate | None:
-    start, end = match.span()
-    if (start > 0 and text[start - 1].isdigit()) or glued_to_code(text, start):
-        return None
-    compact = match.group().replace(" ", "").replace("-", "")
-    if not is_resident_id(compact) or not letter_prefix_ok(text, start) or vetoed(text, start, end):
-        return None
-    card_like = (
-        cue_before(text, start, CARD_CUE, 8)
-        and not cue_before(text, start, ID_CUE, 12)
-        and luhn_valid(compact)
-    )
-    return Candidate(start, end, EntityType.CN_ID, 0.6 if card_like else 0.97, "cn_id.gb11643")
-
-
-def _judge_15(text: str, match: re.Match[str]) -> Candidate | None:
-    start, end = match.span()
-    if (start > 0 and text[start - 1].isdigit()) or glued_to_code(text, start):
-        return None
-    if not _legacy_id(match.group()) or not letter_prefix_ok(text, start) or vetoed(text, start, end):
-        return None
-    score = 0.9 if cue_before(text, start, ID_CUE) else 0.6
-    return Candidate(start, end, EntityType.CN_ID, score, "cn_id.legacy15")
+    Cached: the CN_ID and PASSPORT recognizers of the detector ask about the same text in turn.
+    """
+    found: list[Candidate] = []
+    for match in find_identity_numbers(text):
+        if vetoed(text, match.start, match.end):
+            continue
+        kind = EntityType.PASSPORT if match.kind in _TRAVEL_DOCUMENTS else EntityType.CN_ID
+        found.append(Candidate(match.start, match.end, kind, _score(text, match), match.rule))
+    return tuple(found)
 
 
 def find_resident_ids(text: str) -> list[Candidate]:
-    """18- and 15-character resident ID numbers in normalised text."""
-    found = scan_long_runs(_ID18, text, 18, lambda m: _judge_18(text, m))
-    return found + scan_long_runs(_ID15, text, 15, lambda m: _judge_15(text, m))
+    """CN_ID numbers (GB 11643 documents and credit codes) in normalised text."""
+    return [c for c in document_candidates(text) if c.type is EntityType.CN_ID]

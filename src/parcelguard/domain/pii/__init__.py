@@ -8,6 +8,8 @@ stray log line or traceback does not leak what they hold.
 from parcelguard.domain.pii.address import Address
 from parcelguard.domain.pii.divisions import Division, DivisionMatch, DivisionTable, division_table
 from parcelguard.domain.pii.email import Email
+from parcelguard.domain.pii.id_type import ID_TYPES, IdType
+from parcelguard.domain.pii.identity import IdentityNumber
 from parcelguard.domain.pii.label_lint import (
     LabelViolation,
     assert_label_compliant,
@@ -23,11 +25,14 @@ from parcelguard.domain.pii.synthetic import SyntheticPeople, SyntheticPerson
 from parcelguard.domain.pii.text import normalize_with_offsets, to_halfwidth
 
 __all__ = [
+    "ID_TYPES",
     "Address",
     "Division",
     "DivisionMatch",
     "DivisionTable",
     "Email",
+    "IdType",
+    "IdentityNumber",
     "LabelViolation",
     "Landline",
     "Mobile",

@@ -1,0 +1,380 @@
+"""Identity documents: one parser, one mask and one free-text recogniser for every ``id_type``.
+
+Order intake (:meth:`IdentityNumber.parse`), the free-text detector (``domain/deid/cn_id.py`` and
+``passport.py`` wrap :func:`find_identity_numbers`), the label gate (:func:`identity_leaks`) and the
+anonymize operators all go through here, so a number one of them accepts the others recognise.
+
+Which shapes stand alone and which need a word in front (a cue):
+
+* GB 11643 numbers (resident ID, residence permits 81/82/83, foreigners' permanent residence ID 9...):
+  the code prefix, a real birth date and the check character let through about one random 18-digit
+  string in three thousand, so they stand alone. The 15-digit pre-1999 numbers have no check digit but
+  a province code and a date. The gate also refuses an 18-digit number with a wrong check character
+  (a mistyped ID is still someone's ID); the detector wants an ID cue for that.
+* Chinese passports (``E``/``G`` + 8 digits, ``E`` + letter + 7 digits) stand alone; any other
+  passport number (6 to 9 letters and digits, at least 5 digits) needs 护照/passport in front.
+* The travel permits of Hong Kong/Macao residents (回乡证: ``H``/``M`` + 8 or 10 digits) and of Taiwan
+  residents (台胞证: 8 or 10 digits) look like product codes and counts, so they need their cue.
+* Unified social credit codes (GB 32100) stand alone when they hold a letter (one random 18-character
+  code in 31 passes the check); an all-digit one needs its cue (统一社会信用代码, 税号 ...).
+
+Numbers are matched in folded text (:mod:`parcelguard.domain.pii.fold`) as runs of letters and digits
+joined by the separators of :data:`~parcelguard.domain.pii.id_type.GAP`, the same spellings the parser
+accepts. A number must start and end on a token boundary: it may not continue a code glued to it by a
+dash or a dot (``A12-110105...``), and letters glued in front must be a label (``ID``, ``No``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple, Self
+
+from parcelguard.domain.pii._errors import invalid
+from parcelguard.domain.pii.id_type import GAP, IdType, compact_document_number
+from parcelguard.domain.pii.resident_id import (
+    ResidentId,
+    compute_check_char,
+    gb11643_kind,
+    legacy_kind,
+)
+from parcelguard.domain.pii.uscc import USCC_ALPHABET, uscc_problem
+from parcelguard.errors import ErrorCode, ValidationError
+
+__all__ = [
+    "IDENTITY_RULES",
+    "IdentityMatch",
+    "IdentityNumber",
+    "find_identity_numbers",
+    "identity_leaks",
+    "mask_document_number",
+]
+
+_FIELD = "id_number"
+_GB11643_TYPES = frozenset(
+    {IdType.RESIDENT_ID, IdType.FOREIGN_PERMANENT_ID, IdType.HK_MACAU_RESIDENCE, IdType.TAIWAN_RESIDENCE}
+)
+_KIND_NAMES = {
+    IdType.RESIDENT_ID: "a resident ID number",
+    IdType.FOREIGN_PERMANENT_ID: "a foreigner's permanent residence ID number",
+    IdType.HK_MACAU_RESIDENCE: "a Hong Kong/Macao residents' residence permit number",
+    IdType.TAIWAN_RESIDENCE: "a Taiwan residents' residence permit number",
+    IdType.PASSPORT: "a passport number",
+    IdType.HK_MACAU_TRAVEL: "a Hong Kong/Macao residents' travel permit number",
+    IdType.TAIWAN_TRAVEL: "a Taiwan residents' travel permit number",
+    IdType.USCC: "a unified social credit code",
+}
+IDENTITY_RULES: dict[str, str] = {kind.value: f"{name} is shown" for kind, name in _KIND_NAMES.items()}
+"""The label gate's rule names (the ``id_type`` values) and their fixed messages."""
+
+_CHINESE_PASSPORT = re.compile(r"E[0-9]{8}|G[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}")
+_PASSPORT = re.compile(r"[A-Z0-9]{6,9}")
+_MIN_PASSPORT_DIGITS = 5
+_HK_MACAU_TRAVEL = re.compile(r"[HM][0-9]{8}(?:[0-9]{2})?")
+_TAIWAN_TRAVEL = re.compile(r"[0-9]{8}(?:[0-9]{2})?")
+
+
+# -- one number of a known type ------------------------------------------------------------------------
+
+
+def _document_problem(id_type: IdType, code: str) -> str | None:
+    """Why ``code`` (compact, upper case) is not a number of ``id_type``; None when it is one."""
+    if id_type is IdType.PASSPORT:
+        if _PASSPORT.fullmatch(code) is None or sum(ch.isdigit() for ch in code) < _MIN_PASSPORT_DIGITS:
+            return "must be 6 to 9 letters and digits, at least 5 of them digits"
+        return None
+    if id_type is IdType.HK_MACAU_TRAVEL:
+        return None if _HK_MACAU_TRAVEL.fullmatch(code) else "must be H or M and 8 or 10 digits"
+    if id_type is IdType.TAIWAN_TRAVEL:
+        return None if _TAIWAN_TRAVEL.fullmatch(code) else "must be 8 or 10 digits"
+    if id_type is IdType.USCC:
+        return uscc_problem(code)
+    return "is not a document number"  # pragma: no cover - GB 11643 types are parsed by ResidentId
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityNumber:
+    """A valid number of one identity document; ``value`` is compact and upper case.
+
+    Never printed (快递暂行条例 Art. 22): screens show :meth:`masked`, storage holds ciphertext, lookups use
+    a blind index of :attr:`index_value`.
+    """
+
+    id_type: IdType
+    value: str
+
+    @classmethod
+    def parse(cls, id_type: str, raw: str, *, today: date | None = None) -> Self:
+        """Validate ``raw`` as a number of ``id_type`` (one of ``ID_TYPES``).
+
+        Separators, full-width characters and lower case are accepted (``compact_document_number``).
+        GB 11643 numbers must also be of the document named: a Hong Kong residence permit number given as
+        a ``resident_id`` is refused with a reason naming the right ``id_type``. Raises ValidationError:
+        INVALID_ID_TYPE for an unknown type, INVALID_RESIDENT_ID for a bad ``resident_id`` number,
+        INVALID_ID_NUMBER for any other bad number; messages never hold the value.
+        """
+        try:
+            kind = IdType(id_type)
+        except ValueError:
+            raise invalid(
+                ErrorCode.INVALID_ID_TYPE, "id_type", "is not a known identity document type"
+            ) from None
+        code = ErrorCode.INVALID_RESIDENT_ID if kind is IdType.RESIDENT_ID else ErrorCode.INVALID_ID_NUMBER
+        if not raw.strip():
+            raise invalid(code, _FIELD, "is empty")
+        if kind in _GB11643_TYPES:
+            try:
+                number = ResidentId.parse(raw, today=today)
+            except ValidationError as error:
+                raise invalid(code, _FIELD, error.message.partition(": ")[2]) from None
+            if number.kind is not kind:
+                raise invalid(code, _FIELD, f"is {_KIND_NAMES[number.kind]}: use id_type {number.kind.value}")
+            return cls(kind, number.value)
+        compact = compact_document_number(raw)
+        if compact is None:
+            raise invalid(code, _FIELD, "may hold only letters, digits and separators")
+        problem = _document_problem(kind, compact)
+        if problem is not None:
+            raise invalid(code, _FIELD, problem)
+        return cls(kind, compact)
+
+    @property
+    def index_value(self) -> str:
+        """The form the blind index hashes: the value, a legacy 15-digit ID upgraded to 18 characters."""
+        if self.id_type is IdType.RESIDENT_ID and len(self.value) == 15:
+            return ResidentId(self.value).upgraded
+        return self.value
+
+    def masked(self) -> str:
+        """For screens only (never labels): see :func:`mask_document_number`."""
+        return mask_document_number(self.value)
+
+    def __repr__(self) -> str:
+        return f"IdentityNumber({self.id_type.value}, {self.masked()!r})"
+
+
+def mask_document_number(value: str) -> str:
+    """The first and last characters, every other letter and digit a ``*``: at most 2 visible.
+
+    The label gate treats more than two visible characters of a document number as a leak; separators
+    are kept, so a grouped number stays readable (``1***** ******** ***X``).
+    """
+    positions = [i for i, ch in enumerate(value) if ch.isascii() and ch.isalnum()]
+    if len(positions) <= 2:
+        return "".join("*" if ch.isascii() and ch.isalnum() else ch for ch in value)
+    keep = {positions[0], positions[-1]}
+    return "".join(
+        ch if i in keep or not (ch.isascii() and ch.isalnum()) else "*" for i, ch in enumerate(value)
+    )
+
+
+# -- free text -------------------------------------------------------------------------------------------
+
+
+class IdentityMatch(NamedTuple):
+    """A document number found in text: ``[start, end)``, its kind, whether its cue was in front, and the
+    rule that found it (``gb11643``, ``gb11643.legacy``, ``gb11643.typo``, ``passport.cn``,
+    ``passport.cued``, ``travel.hk_macau``, ``travel.taiwan``, ``uscc``; ``masked`` for the gate's
+    partly masked numbers)."""
+
+    start: int
+    end: int
+    kind: IdType
+    cued: bool
+    rule: str
+
+
+_RUN = re.compile(rf"[0-9A-Za-z]+(?:{GAP}[0-9A-Za-z]+)*")
+_SLOT_RUN = re.compile(rf"[0-9A-Za-z*]+(?:{GAP}[0-9A-Za-z*]+)*")
+_TOKEN = re.compile(r"[0-9A-Za-z*]+")
+_SPACE = re.compile(r"\s")
+_LEADING_LETTERS = re.compile(r"[A-Za-z]+")
+_LABEL_WORDS = frozenset({"ID", "IDNO", "NO", "NR", "NUM", "NUMBER", "CARD", "PASSPORT", "USCC", "TEL"})
+_LENGTHS = (18, 15, 11, 10, 9, 8, 7, 6)
+_MIN_DIGITS = _MIN_PASSPORT_DIGITS
+_MASKS = str.maketrans("●×", "**")
+_FIRST_YEAR, _LAST_YEAR = 1900, 2039
+_CUE_WINDOW = 20
+
+# Cue words, lower case (the text before a number is lower-cased before the search).
+_ID_CUE = re.compile(
+    "身份证|证件|身份号|公民身份|居民身份|居住证|永久居留|永居|证号|id ?card|id ?no|identity"
+)
+_PASSPORT_CUE = re.compile("护照|passport|旅行证件")
+_HK_MACAU_CUE = re.compile("回乡证|回鄉證|来往内地|港澳居民|通行证|home ?return|travel permit")
+_TAIWAN_CUE = re.compile("台胞证|台胞|来往大陆|台湾居民|通行证|mtp|compatriot|travel permit")
+_USCC_CUE = re.compile("信用代码|社会信用|税号|纳税人识别号|营业执照|uscc|credit code|tax id")
+# Group boundaries a person writing a partly masked GB 11643 number may use (6-8-4, 4-4-4-4-2, 6-4-4-4,
+# 3-3-4-4-4; 6-6-3 for 15 digits). A boundary elsewhere (a masked mobile then an extension, 11 + 4) is
+# not an ID.
+_ID_GROUPS = {18: frozenset({3, 4, 6, 8, 10, 12, 14, 16}), 15: frozenset({3, 6, 9, 12})}
+_SLOTS_18 = frozenset("0123456789X*") | frozenset(USCC_ALPHABET)
+_MAX_VISIBLE = 2
+
+
+def _cued(text: str, start: int, cue: re.Pattern[str]) -> bool:
+    """True when ``cue`` occurs in the few characters before ``start`` with no digit after it."""
+    before = text[max(0, start - _CUE_WINDOW) : start].lower()
+    ends = [match.end() for match in cue.finditer(before)]
+    return bool(ends) and not any(ch.isdigit() for ch in before[ends[-1] :])
+
+
+def _real_date(year: int, month: int, day: int) -> bool:
+    if not _FIRST_YEAR <= year <= _LAST_YEAR:
+        return False
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _gb11643(code: str) -> tuple[IdType, bool] | None:
+    """(kind, check character right) for an 18-character code with a known prefix and a birth date."""
+    if not (code[:17].isdigit() and (code[17].isdigit() or code[17] == "X")):
+        return None
+    kind = gb11643_kind(code)
+    if kind is None or not _real_date(int(code[6:10]), int(code[10:12]), int(code[12:14])):
+        return None
+    return kind, compute_check_char(code[:17]) == code[17]
+
+
+def _classify(text: str, start: int, code: str, gate: bool) -> tuple[IdType, bool, str] | None:
+    """What the compact, upper-case ``code`` found at ``start`` is: (kind, cued, rule), or None."""
+    length = len(code)
+    if length == 18:
+        found = _gb11643(code)
+        if found is not None:
+            kind, check_ok = found
+            cued = _cued(text, start, _ID_CUE)
+            if check_ok or gate or cued:
+                return kind, cued, "gb11643" if check_ok else "gb11643.typo"
+        if uscc_problem(code) is None:
+            cued = _cued(text, start, _USCC_CUE)
+            if cued or not code.isdigit():
+                return IdType.USCC, cued, "uscc"
+        return None
+    if length == 15:
+        dated = code.isdigit() and _real_date(1900 + int(code[6:8]), int(code[8:10]), int(code[10:12]))
+        if dated and legacy_kind(code) is not None:
+            return IdType.RESIDENT_ID, _cued(text, start, _ID_CUE), "gb11643.legacy"
+        return None
+    if code[0] in "HM" and _HK_MACAU_TRAVEL.fullmatch(code) and _cued(text, start, _HK_MACAU_CUE):
+        return IdType.HK_MACAU_TRAVEL, True, "travel.hk_macau"
+    if code.isdigit() and _TAIWAN_TRAVEL.fullmatch(code) and _cued(text, start, _TAIWAN_CUE):
+        return IdType.TAIWAN_TRAVEL, True, "travel.taiwan"
+    if _CHINESE_PASSPORT.fullmatch(code):
+        return IdType.PASSPORT, _cued(text, start, _PASSPORT_CUE), "passport.cn"
+    if _document_problem(IdType.PASSPORT, code) is None and _cued(text, start, _PASSPORT_CUE):
+        return IdType.PASSPORT, True, "passport.cued"
+    return None
+
+
+def _classify_masked(text: str, start: int, code: str, cuts: list[int]) -> IdType | None:
+    """The kind of a partly masked number (``*`` slots) that shows more than two characters, or None."""
+    length = len(code)
+    if length - code.count("*") <= _MAX_VISIBLE:
+        return None
+    if length in _ID_GROUPS and all(c in _ID_GROUPS[length] for c in cuts):
+        slots = _SLOTS_18 if length == 18 else frozenset("0123456789*")
+        if all(ch in slots for ch in code):
+            return (
+                IdType.USCC
+                if length == 18 and any(ch in "ABCDEFGHJKLMNPQRTUWY" for ch in code)
+                else (IdType.RESIDENT_ID)
+            )
+        return None
+    plain = code.replace("*", "0")
+    if length == 9 and _CHINESE_PASSPORT.fullmatch(plain):
+        return IdType.PASSPORT
+    if code[0] in "HM" and _HK_MACAU_TRAVEL.fullmatch(plain):
+        return IdType.HK_MACAU_TRAVEL if _cued(text, start, _HK_MACAU_CUE) else None
+    if _TAIWAN_TRAVEL.fullmatch(plain):
+        return IdType.TAIWAN_TRAVEL if _cued(text, start, _TAIWAN_CUE) else None
+    return None
+
+
+def _boundaries(text: str, tokens: list[tuple[int, int]]) -> tuple[dict[int, int], set[int], list[int]]:
+    """For a run's tokens: allowed start offsets (compact index -> text index), allowed end offsets
+    (compact), and the compact index of every token boundary."""
+    starts: dict[int, int] = {}
+    ends: set[int] = set()
+    cuts: list[int] = []
+    length = 0
+    for index, (a, b) in enumerate(tokens):
+        token = text[a:b]
+        gap_before = text[tokens[index - 1][1] : a] if index else ""
+        previous = text[tokens[index - 1][0] : tokens[index - 1][1]] if index else ""
+        if not index or _SPACE.search(gap_before) or previous.isalpha():
+            starts[length] = a
+        letters = _LEADING_LETTERS.match(token)
+        if letters is not None and letters.end() < len(token) and letters.group().upper() in _LABEL_WORDS:
+            starts[length + letters.end()] = a + letters.end()
+        if index:
+            cuts.append(length)
+        length += b - a
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        if (
+            following is None
+            or _SPACE.search(text[b : following[0]])
+            or text[following[0] : following[1]].isalpha()
+        ):
+            ends.add(length)
+    return starts, ends, cuts
+
+
+def _scan(text: str, gate: bool) -> list[IdentityMatch]:
+    found: list[IdentityMatch] = []
+    for run in (_SLOT_RUN if gate else _RUN).finditer(text):
+        value = run.group()
+        if sum(ch.isdigit() or ch == "*" for ch in value) < _MIN_DIGITS:
+            continue
+        tokens = [t.span() for t in _TOKEN.finditer(text, run.start(), run.end())]
+        starts, ends, cuts = _boundaries(text, tokens)
+        compact = "".join(text[a:b] for a, b in tokens).upper()
+        positions = [i for a, b in tokens for i in range(a, b)]
+        done = 0
+        for s in sorted(starts):
+            if s < done:
+                continue
+            for length in _LENGTHS:
+                e = s + length
+                if e not in ends:
+                    continue
+                code = compact[s:e]
+                begin, finish = starts[s], positions[e - 1] + 1
+                if "*" in code:
+                    inner = [c - s for c in cuts if s < c < e]
+                    kind = _classify_masked(text, begin, code, inner)
+                    if kind is not None:
+                        found.append(IdentityMatch(begin, finish, kind, False, "masked"))
+                        done = e
+                        break
+                    continue
+                judged = _classify(text, begin, code, gate)
+                if judged is not None:
+                    found.append(IdentityMatch(begin, finish, *judged))
+                    done = e
+                    break
+    return found
+
+
+def find_identity_numbers(text: str) -> list[IdentityMatch]:
+    """Every identity document number in folded ``text`` (offsets into it), for the detector.
+
+    Masked slots (``*``) end a number here: a masked number is no longer personal data to redact.
+    """
+    return _scan(text, gate=False)
+
+
+def identity_leaks(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, rule)`` for every document number folded label ``text`` would show, for the gate.
+
+    Finds what :func:`find_identity_numbers` finds, plus 18-digit GB 11643 numbers with a wrong check
+    character, and partly masked numbers (``*``, ``●`` or ``×`` slots) that show more than two
+    characters. ``rule`` is the document's ``id_type`` value (see :data:`IDENTITY_RULES`). Tracking
+    numbers (letters glued to digits), dates, weights and routing codes are never document numbers: they
+    are too short, glued to letters that are no label, or fail the shape and check rules.
+    """
+    return [(m.start, m.end, m.kind.value) for m in _scan(text.translate(_MASKS), gate=True)]
