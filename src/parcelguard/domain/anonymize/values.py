@@ -18,8 +18,10 @@ from functools import lru_cache
 from parcelguard.domain.deid.entity import EntityType
 from parcelguard.domain.pii import Address, Email, Mobile, PersonName, ResidentId, division_table
 from parcelguard.domain.pii.divisions import Division
+from parcelguard.domain.pii.fold import fold
 from parcelguard.domain.pii.luhn import luhn_valid
 from parcelguard.domain.pii.phone import parse_phone
+from parcelguard.domain.pii.region import common_ancestor, resolve_region
 from parcelguard.domain.pii.text import to_halfwidth
 from parcelguard.errors import ValidationError
 
@@ -292,18 +294,12 @@ def _level_name(division: Division) -> RegionLevel:
 
 
 def _leading_division(text: str) -> Division | None:
-    """The most specific unambiguous division named at the start of ``text``, if any."""
-    table = division_table()
-    position, current = 0, None
-    while True:
-        found = [
-            (division, end)
-            for division, end, _short, ambiguous in table.candidates(text, position, current)
-            if not ambiguous
-        ]
-        if not found:
-            return current
-        current, position = found[0]
+    """The division named at the start of ``text``; for names several places have (朝阳区), the deepest
+    division holding them all (none for Beijing and Changchun), so a fallback never shows a guess."""
+    region = resolve_region(fold(text).text)
+    if region is None:
+        return None
+    return region.division or common_ancestor(region.divisions)
 
 
 # -- canonical forms (what pseudonyms and FPE see) ---------------------------------------------------------

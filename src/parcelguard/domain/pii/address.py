@@ -3,6 +3,11 @@
 Labels must hide the unit and room (GB/T 41833); we also hide the house number and the community name,
 so we must know exactly where the street ends. Anything we cannot recognise as a street goes to the
 detail, which is never shown: an unrecognised address degrades to "region + ****", never to a leak.
+
+Text is folded first (:func:`.fold.fold`: full-width forms, traditional characters, look-alikes), so
+廣東省東莞市虎門鎮運河北路84號3樓 is 广东省东莞市虎门镇运河北路84号3楼. Divisions are resolved by
+:func:`.region.resolve_region`, the resolver the detector and the anonymisation operators use too; a
+district name that several cities have is refused with the candidate cities, never guessed.
 """
 
 from __future__ import annotations
@@ -13,86 +18,42 @@ from functools import cache
 from typing import Self
 
 from parcelguard.domain.pii._errors import has_control_chars, invalid
-from parcelguard.domain.pii._lexicon import BIG_CITY_PREFECTURES
+from parcelguard.domain.pii.address_grammar import HOUSE_NUMBER, HOUSEHOLD, ROAD_WORDS
 from parcelguard.domain.pii.divisions import (
     MUNICIPALITIES,
     SPECIAL_ADMINISTRATIVE_REGIONS,
-    Division,
-    DivisionTable,
     division_table,
 )
-from parcelguard.domain.pii.text import to_halfwidth
-from parcelguard.errors import ErrorCode
+from parcelguard.domain.pii.fold import fold, to_halfwidth
+from parcelguard.domain.pii.region import Region, resolve_region
+from parcelguard.errors import ErrorCode, ValidationError
 
-__all__ = ["MAX_ADDRESS_LENGTH", "Address"]
+__all__ = ["MAX_ADDRESS_LENGTH", "Address", "Household", "candidate_cities"]
 
 _FIELD = "address"
 MAX_ADDRESS_LENGTH = 200
 _MASK = "****"
 _COUNTRY_PREFIXES = ("中华人民共和国", "中国")
-_SEPARATORS = ",，、/;；:：|-"
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
-_ROAD_SUFFIX = "(?:大道|大街|胡同|支路|横路|路|街|道|巷|弄|里|村|段|条)"
+_ROAD_WORD = "|".join(sorted(ROAD_WORDS, key=len, reverse=True))
 # A street name: Han characters only (digits would be building numbers), ending in a road word.
-_STREET_NAME = re.compile(rf"[{_HAN}]{{1,30}}?{_ROAD_SUFFIX}[东西南北中]?")
+_STREET_NAME = re.compile(rf"[{_HAN}]{{1,30}}?(?:{_ROAD_WORD}|街|道|里|村|段|条)[东西南北中]?")
 # The street name without a house number: the shortest such prefix, and never ending on 街 of 街道.
-_STREET_ONLY = re.compile(rf"[{_HAN}]{{1,30}}?(?:大道|大街|胡同|路|街(?!道)|巷|弄)")
-# A house number: 88号, 甲1号, 12-3号, 123弄4号, or a lane 123弄; 88号楼 is a building, not a house number.
-_HOUSE_NUMBER = re.compile(r"(?:[0-9]+弄)?[甲乙丙丁]?[0-9]+(?:[-之][0-9]+)?号(?!楼)院?|[0-9]+弄")
+_STREET_ONLY = re.compile(rf"[{_HAN}]{{1,30}}?(?:{_ROAD_WORD}|街(?!道))")
 _DIGIT = re.compile(r"[0-9]")
 
 
 def _normalise(raw: str) -> str:
-    text = "".join(to_halfwidth(raw).split())
+    text = "".join(fold(to_halfwidth(raw)).text.split())
     for prefix in _COUNTRY_PREFIXES:
         if text.startswith(prefix):
             return text[len(prefix) :]
     return text
 
 
-_CITY_RANK = {code: rank for rank, code in enumerate(BIG_CITY_PREFECTURES, start=1)}
-_CAPITAL_RANK = len(BIG_CITY_PREFECTURES) + 1
-
-
-def _priority(division: Division) -> int:
-    """Tie-break for names shared by several places: municipality, big city, capital, then the rest."""
-    if division.code[:2] in MUNICIPALITIES:
-        return 0
-    rank = _CITY_RANK.get(division.code[:4])
-    if rank is not None:
-        return rank
-    return _CAPITAL_RANK if division.code[2:4] == "01" else _CAPITAL_RANK + 1
-
-
-def _resolve(table: DivisionTable, text: str) -> tuple[Division, int] | None:
-    """The most specific division the leading names point to, and where the names end.
-
-    Every reading is tried (吉林 is a province and a city; 朝阳区 is in Beijing and in Changchun) and the
-    best kept: most text explained, deepest, most full names, then _priority and the lowest code.
-    An ambiguous short form must be confirmed by a more specific name after it.
-    """
-    best: tuple[int, int, int, int, int] | None = None
-    best_division: Division | None = None
-    stack: list[tuple[int, Division | None, int, bool]] = [(0, None, 0, False)]
-    while stack:
-        pos, current, full_names, unconfirmed = stack.pop()
-        if current is not None:
-            if not unconfirmed and (best is None or pos >= best[0]):
-                key = (pos, current.depth, full_names, -_priority(current), -int(current.code))
-                if best is None or key > best:
-                    best, best_division = key, current
-            if not table.has_children(current):
-                continue
-        for division, end, short, ambiguous in table.candidates(text, pos, current):
-            while end < len(text) and text[end] in _SEPARATORS:
-                end += 1
-            stack.append((end, division, full_names + (not short), ambiguous))
-    return None if best is None or best_division is None else (best_division, best[0])
-
-
 def _split_street(rest: str) -> tuple[str | None, str | None, str]:
     """(street name, house number, detail) of what follows the divisions."""
-    number = _HOUSE_NUMBER.search(rest)
+    number = HOUSE_NUMBER.search(rest)
     if number is not None and _STREET_NAME.fullmatch(rest, 0, number.start()):
         return rest[: number.start()], number.group(), rest[number.end() :]
     street = _STREET_ONLY.match(rest)
@@ -101,9 +62,69 @@ def _split_street(rest: str) -> tuple[str | None, str | None, str]:
     return None, None, rest
 
 
+def candidate_cities(region: Region) -> tuple[str, ...]:
+    """The cities (or, above city level, the places) an ambiguous region may mean, by code, each once."""
+    names: dict[str, None] = {}
+    for division in region.divisions:
+        province, city, _ = _region_names(division.code)
+        names[city or division.name or province] = None
+    return tuple(names)
+
+
+def _ambiguous(region: Region) -> ValidationError:
+    cities = "、".join(candidate_cities(region))
+    # City names are not personal data: naming them tells the sender what to add.
+    return invalid(
+        ErrorCode.INVALID_ADDRESS, _FIELD, f"names a place that several cities have ({cities}); add the city"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Household:
+    """The parts of an address that locate one household, each as written (3号楼, 2单元, 12层, 1201室).
+
+    5-2-1201 gives building ``5``, unit ``2``, room ``1201``; 12-301 gives building ``12``, room ``301``.
+    These are what a label hides and what an order's free text must not repeat.
+    """
+
+    house_number: str | None = None
+    building: str | None = None
+    unit: str | None = None
+    floor: str | None = None
+    room: str | None = None
+
+    def values(self) -> tuple[str, ...]:
+        """The parts present, house number first."""
+        parts = (self.house_number, self.building, self.unit, self.floor, self.room)
+        return tuple(p for p in parts if p)
+
+
+def _household(house_number: str | None, detail: str) -> Household:
+    found: dict[str, str] = {}
+    for match in HOUSEHOLD.finditer(detail):
+        kind = match.lastgroup
+        if kind is None:
+            continue
+        if kind == "dash":
+            d1, d2, d3 = match.group("d1", "d2", "d3")
+            pairs = (("building", d1), ("unit", d2), ("room", d3)) if d3 else (("building", d1), ("room", d2))
+            for key, value in pairs:
+                found.setdefault(key, value)
+        else:
+            found.setdefault(kind, match.group(kind))
+    return Household(
+        house_number, found.get("building"), found.get("unit"), found.get("floor"), found.get("room")
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Address:
-    """A parsed mainland address. ``detail`` (community, building, unit, room) is never shown."""
+    """A parsed address. ``detail`` (community, building, unit, room) is never shown.
+
+    Raises ValidationError (``invalid_address``, field ``address``) from :meth:`parse` when no division
+    starts the text, when the divisions name no city, or when they fit several cities (the message then
+    names the candidate cities, never the address).
+    """
 
     full: str
     province: str
@@ -124,11 +145,13 @@ class Address:
             raise invalid(ErrorCode.INVALID_ADDRESS, _FIELD, "is empty")
         if len(text) > MAX_ADDRESS_LENGTH:
             raise invalid(ErrorCode.INVALID_ADDRESS, _FIELD, "is too long for an address")
-        table = division_table()
-        resolved = _resolve(table, text)
-        if resolved is None:
+        region = resolve_region(text)
+        if region is None:
             raise invalid(ErrorCode.INVALID_ADDRESS, _FIELD, "does not start with a known province or city")
-        division, end = resolved
+        division = region.division
+        if division is None:
+            raise _ambiguous(region)
+        end = region.end
         province, city, district = _region_names(division.code)
         if city is None:
             raise invalid(ErrorCode.INVALID_ADDRESS, _FIELD, "names a province but no city")
@@ -137,6 +160,11 @@ class Address:
             raise invalid(ErrorCode.INVALID_ADDRESS, _FIELD, "has nothing after the province and city")
         street_name, house_number, detail = _split_street(rest)
         return cls(text, province, city, district, division.code, street_name, house_number, detail)
+
+    @property
+    def household(self) -> Household:
+        """House number, building, unit, floor and room as written, for matching an order's own text."""
+        return _household(self.house_number, self.detail)
 
     @property
     def street(self) -> str | None:

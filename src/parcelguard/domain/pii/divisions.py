@@ -7,13 +7,15 @@ address parser and the free-text detector both ask "which divisions start at thi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Literal
 
 from parcelguard.domain.pii._lexicon import NATIONS
+from parcelguard.domain.pii.address_grammar import STREET_CHARS
+from parcelguard.domain.pii.fold import fold
 
 __all__ = [
     "MUNICIPALITIES",
@@ -51,12 +53,25 @@ _SUFFIXES = (
 )
 # Characters that end a division name: a short form followed by one of them is a different division.
 SUFFIX_CHARS = frozenset("省市区县州盟旗")
-# Characters that turn a place name into a street or village name (朝阳路, 长安街, 南山村).
-_STREET_CHARS = frozenset("路街道巷弄里村镇乡号胡桥")
 _NATIONS = tuple(sorted(NATIONS, key=len, reverse=True))
 # Ethnic names that appear in division names without 族 (博尔塔拉蒙古自治州, 新疆维吾尔自治区).
 _NATIONS_WITHOUT_ZU = ("柯尔克孜", "维吾尔", "哈萨克", "蒙古")
-_ALIASES = {"内蒙": "150000"}
+# Everyday names that no rule derives: 内蒙 for 内蒙古, and the "first character + 市" names of cities
+# whose short form has three or more characters (呼市 is 呼和浩特, never 呼伦贝尔, which is 呼盟).
+_ALIASES = {
+    "内蒙": "150000",
+    "呼市": "150100",
+    "呼盟": "150700",
+    "乌市": "650100",
+    "哈市": "230100",
+    "齐市": "230200",
+    "牡市": "231000",
+    "佳市": "230800",
+    "版纳": "532800",
+}
+# Prefectures that another prefecture administers although their codes are siblings: the sub-provincial
+# 伊犁哈萨克自治州 holds 塔城地区 and 阿勒泰地区 (新疆伊犁哈萨克自治州塔城地区额敏县 is 654221).
+_ALSO_WITHIN = {"654000": ("6542", "6543")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,14 +158,20 @@ def _level_of(code: str) -> Level:
 
 
 def _within(division: Division, ancestor: Division) -> bool:
-    return division.depth > ancestor.depth and division.code.startswith(ancestor.scope)
+    if division.depth > ancestor.depth and division.code.startswith(ancestor.scope):
+        return True
+    extra = _ALSO_WITHIN.get(ancestor.code)
+    return extra is not None and division.code.startswith(extra)
 
 
 def _inside(divisions: tuple[Division, ...], ancestor: Division) -> tuple[Division, ...]:
     depth, scope = ancestor.depth, ancestor.scope
+    extra = _ALSO_WITHIN.get(ancestor.code)
     kept: list[Division] = []
     for division in divisions:
-        if division.depth > depth and division.code.startswith(scope):
+        if (division.depth > depth and division.code.startswith(scope)) or (
+            extra is not None and division.code.startswith(extra)
+        ):
             kept.append(division)
     return tuple(kept)
 
@@ -194,7 +215,15 @@ _Entry = tuple[tuple[Division, ...], tuple[Division, ...], tuple[bool, ...]]
 class DivisionTable:
     """Lookups by code, by name and by prefix over the division table."""
 
-    def __init__(self, rows: Iterable[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        rows: Iterable[tuple[str, str]],
+        former: Iterable[tuple[str, str, str]] = (),
+        spelling: Callable[[str], str] | None = None,
+    ) -> None:
+        """``rows`` are ``(code, name)``; ``former`` are ``(old code, old name, new code)`` of renamed or
+        abolished divisions (new code empty when nothing carries the name on). ``spelling`` is the fold
+        applied to text before lookups: a name it changes (乾县 folds to 干县) is also found as folded."""
         names = {code: name for code, name in rows if name not in _PLACEHOLDER_NAMES}
         self._by_code: dict[str, Division] = {}
         self._children: dict[str, list[Division]] = {}
@@ -223,6 +252,21 @@ class DivisionTable:
             for alias in _suffix_aliases(division):
                 if alias not in index:
                     index.setdefault(alias, []).append((division, False))
+        self._successors: dict[str, Division] = {}
+        for old_code, old_name, new_code in former:
+            successor = self._by_code.get(new_code)
+            if successor is None:
+                continue
+            self._successors.setdefault(old_code, successor)
+            # A former name reads as the division that carries it on (湖南省祁阳县 -> 祁阳市), unless
+            # it is the current name of some other place.
+            if old_name not in index or all(d is successor for d, _ in index[old_name]):
+                index.setdefault(old_name, []).append((successor, False))
+        if spelling is not None:
+            for key in list(index):
+                folded = spelling(key)
+                if folded != key and folded not in index:
+                    index[folded] = index[key]
         self._index: dict[str, _Entry] = {}
         for key, entries in index.items():
             shorts = tuple(d for d, short in entries if short)
@@ -233,16 +277,33 @@ class DivisionTable:
         for key in self._index:
             lengths.setdefault(key[:2], set()).add(len(key))
         self._lengths = {head: tuple(sorted(ls, reverse=True)) for head, ls in lengths.items()}
+        self._heads = frozenset(self._lengths)
 
     @classmethod
-    def from_csv(cls, text: str) -> DivisionTable:
-        """Build a table from ``adcode,name`` lines (a header line is skipped)."""
+    def from_csv(
+        cls, text: str, renames: str = "", spelling: Callable[[str], str] | None = None
+    ) -> DivisionTable:
+        """Build a table from ``adcode,name`` lines and ``old_code,old_name,last_seen,new_code`` lines
+        (header lines are skipped)."""
         rows = []
         for line in text.splitlines():
             code, _, name = line.strip().partition(",")
             if len(code) == 6 and code.isdigit() and name:
                 rows.append((code, name))
-        return cls(rows)
+        former = []
+        for line in renames.splitlines():
+            fields = line.strip().split(",")
+            if len(fields) == 4 and fields[0].isdigit():
+                former.append((fields[0], fields[1], fields[3]))
+        return cls(rows, former, spelling)
+
+    def heads(self) -> frozenset[str]:
+        """The first two characters of every name, short form, alias and former name: where one may start."""
+        return self._heads
+
+    def successor(self, code: str) -> Division | None:
+        """The division that carries on an abolished or renamed code (431121 祁阳县 -> 431181), or None."""
+        return self._successors.get(code)
 
     def __len__(self) -> int:
         return len(self._by_code)
@@ -326,7 +387,7 @@ class DivisionTable:
     def _short_allowed(self, text: str, end: int) -> bool:
         """A short form followed by a suffix or street word is another word, unless a division follows."""
         following = text[end : end + 1]
-        if following in SUFFIX_CHARS or following in _STREET_CHARS or text[end : end + 2] in ("大道", "大街"):
+        if following in SUFFIX_CHARS or following in STREET_CHARS or text[end : end + 2] in ("大道", "大街"):
             return text[end : end + 2] in self._lengths  # 济南|市中区, 石家庄|桥西区, 哈尔滨|道里区
         return True
 
@@ -340,5 +401,9 @@ class DivisionTable:
 @cache
 def division_table() -> DivisionTable:
     """The shipped table, read from the package data once per process."""
-    text = resources.files("parcelguard.domain.pii").joinpath("data/divisions.csv").read_text("utf-8")
-    return DivisionTable.from_csv(text)
+    data = resources.files("parcelguard.domain.pii").joinpath("data")
+    return DivisionTable.from_csv(
+        data.joinpath("divisions.csv").read_text("utf-8"),
+        data.joinpath("renames.csv").read_text("utf-8"),
+        lambda name: fold(name).text,
+    )

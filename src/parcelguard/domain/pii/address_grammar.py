@@ -8,6 +8,9 @@ matched piece by piece from where the divisions end.
 
 Names before a suffix are runs of Han characters that are not function words (的 了 在 ...), so "放在家里"
 never becomes a road called 在家里.
+
+This is the one list of road words and household suffixes: the order parser (:mod:`.address`), the
+free-text finder (:mod:`.address_finder`), the label gate and the division table all build on it.
 """
 
 from __future__ import annotations
@@ -19,11 +22,15 @@ __all__ = [
     "ADDRESS_VERB",
     "ANCHORS",
     "COMPONENT",
+    "HOUSEHOLD",
+    "HOUSE_NUMBER",
     "LEFT_STOP",
     "NAME_CHAR",
     "NOT_ESTATE",
     "REST_OF_FIELD",
+    "ROAD_WORDS",
     "ROOM_ANCHOR",
+    "STREET_CHARS",
 ]
 
 # Function words and trade verbs that cannot be part of a place name.
@@ -57,7 +64,12 @@ def _alt(words: str) -> str:
 
 
 _ROAD_WORDS = "大道 大街 胡同 支路 横路 辅路 环路 公路 国道 省道 路 巷 弄"
+ROAD_WORDS = tuple(_ROAD_WORDS.split())
+"""Words that end a road's name. 街, 道 and 里 also end one, but only in context (街 not in 街道)."""
 _ROAD = "(?:" + _alt(_ROAD_WORDS)[3:-1] + "|街(?!道)|里(?=[0-9])|道(?=[0-9]))"
+# Characters that turn a place name into a street, village or house number (朝阳路, 长安街, 南山村).
+# Only one-character words and 胡 (胡同): 大 or 公 would stop 广东|大学城 or 深圳|公司 too.
+STREET_CHARS = frozenset("".join(w for w in ROAD_WORDS if len(w) == 1) + "胡街道里村镇乡号桥")
 _HOUSE = rf"(?:[甲乙丙丁]?{_NUM}(?:[-之]{_NUM})?(?:号院|号(?!楼)|弄|栋|幢)|{_CN_NUM}号(?!楼))"
 _TOWN_WORDS = "街道办事处 街道办 街道 镇 乡 开发区 高新区 工业园区 工业园 经济区 管委会 农场 林场 牧场"
 _TOWN = _alt(_TOWN_WORDS)
@@ -78,6 +90,20 @@ _UNIT_SUFFIX = _alt(
 )
 
 
+# A house number: 88号, 甲1号, 12-3号, 123弄4号, or a lane 123弄; 88号楼 is a building, not a house number.
+HOUSE_NUMBER = re.compile(r"(?:[0-9]+弄)?[甲乙丙丁]?[0-9]+(?:[-之][0-9]+)?号(?!楼|馆|门|铺|库)院?|[0-9]+弄")
+# The household part of an address, each piece as written: building (3号楼, 5栋, B座), unit (2单元),
+# floor (12层) and room (1201室, or the bare number after a building or unit), and the dash forms
+# building-unit-room (5-2-1201) and building-room (12-301).
+HOUSEHOLD = re.compile(
+    rf"(?P<building>[A-Za-z]?{_NUM}[A-Za-z]?(?:号楼|栋|幢|座|号馆)|[A-Za-z]座|{_CN_NUM}(?:号楼|栋|幢|座))"
+    rf"|(?P<unit>(?:{_NUM}|{_CN_NUM})单元)"
+    rf"|(?P<floor>(?:{_NUM}|{_CN_NUM})(?:层|楼(?!{_NUM})))"
+    rf"|(?P<room>[A-Za-z]?{_NUM}(?:室|房间|房|户)|(?<=[栋幢座元层楼])[A-Za-z]?{_NUM}(?![0-9]))"
+    r"|(?P<dash>(?<![0-9-])(?P<d1>[0-9]{1,3})-(?P<d2>[0-9]{1,4})(?:-(?P<d3>[0-9]{1,5}))?(?![0-9-]))"
+)
+
+
 def _firsts(words: str) -> str:
     """A lookahead on the first characters of ``words``: a lazy name loop tests it before the alternation."""
     return "(?=[" + "".join(sorted({w[0] for w in words.split()})) + "])"
@@ -90,8 +116,8 @@ _ROAD_FIRSTS = _firsts(_ROAD_WORDS + " 街 里 道")
 # its suffix words before trying them, which keeps ``re`` from running every alternation at every step.
 COMPONENT = re.compile(
     r" ?(?:"
-    rf"(?P<unit>(?:{_BUILDING_HEAD}[A-Za-z]?)(?:{_UNIT_SUFFIX})|[东西南北中](?:校区|区|院))"
-    rf"|(?P<room>{_ROOM_DASH}(?:室|号|房)?(?![0-9-])|(?<=[栋幢座元楼号层门区舍#F])[A-Za-z]?[0-9]{{2,5}}(?![0-9]))"
+    rf"(?P<unit>(?:{_BUILDING_HEAD}[A-Za-z]?)(?:{_UNIT_SUFFIX})(?:之{_NUM})?|[东西南北中](?:校区|区|院))"
+    rf"|(?P<room>{_ROOM_DASH}(?:室|号|房)?(?![0-9-])|(?<=[栋幢座元楼号层门区舍#F])[A-Za-z]?[0-9]{{2,5}}(?![0-9])|(?<=[楼层])[A-Z](?![A-Za-z]))"
     rf"|(?P<town>{_N}{{1,8}}?{_firsts(_TOWN_WORDS)}{_TOWN})"
     rf"|(?P<road>{_N}{{1,8}}?{_ROAD_FIRSTS}{_ROAD}(?:[东西南北中](?:段|路)?)?(?:(?:{_NUM}|{_CN_NUM})段)?(?:{_HOUSE})?)"
     rf"|(?P<village>{_N}{{1,6}}?{_firsts(_VILLAGE_WORDS)}{_VILLAGE}(?:(?:{_NUM}|{_CN_NUM})(?:组|队|社|号(?!楼)))?(?!{_ESTATE}))"

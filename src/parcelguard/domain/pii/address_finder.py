@@ -1,0 +1,259 @@
+"""The one finder of Chinese postal addresses in free text, from the province (if any) down to the room.
+
+The detector (:mod:`parcelguard.domain.deid.address`) and the label gate (:func:`address_detail_leaks`)
+both call it on folded text (:func:`.fold.fold`), and it resolves divisions with the order parser's
+resolver (:func:`.region.resolve_region`), so all three agree on what an address is.
+
+An address is found from one of three kinds of start: an administrative division name from the shipped
+division table (北京市, 广东深圳, 南山区), a piece of street grammar that only addresses have (a road with a
+house number, an estate followed by a building), or a label such as 地址 or 送到. From there it is
+extended through the divisions and then the street grammar of :mod:`.address_grammar`.
+
+A place name alone (上海, 朝阳区) is not an address and is left alone: it says where a parcel goes, not
+where someone lives, and it is everywhere in delivery texts (杭州转运中心, 上海发货). At least one more
+specific piece must follow, or two nested divisions down to a district.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import NamedTuple
+
+from parcelguard.domain.pii.address_grammar import (
+    ADDRESS_LABEL,
+    ADDRESS_VERB,
+    ANCHORS,
+    COMPONENT,
+    LEFT_STOP,
+    NOT_ESTATE,
+    REST_OF_FIELD,
+    ROOM_ANCHOR,
+)
+from parcelguard.domain.pii.divisions import Division, division_table
+from parcelguard.domain.pii.region import resolve_region
+
+__all__ = ["AddressSpan", "AnchorVeto", "find_address_spans"]
+
+
+class AddressSpan(NamedTuple):
+    """An address at ``text[start:end]``; ``score`` in (0, 1]; ``rule`` names how it was found."""
+
+    start: int
+    end: int
+    score: float
+    rule: str
+
+
+AnchorVeto = Callable[[str, int, int, int], bool]
+"""``veto(text, name_start, anchor_start, anchor_end)``: True when the words around a street anchor say
+it is something else (货架号5-2-12 is a shelf, 热线400-820-8820 a hotline)."""
+
+_MAX_WALK_BACK = 7
+_MAX_REST = 24
+_ANCHOR_OVERLAP = 8
+_HAS_DIGIT = re.compile("[0-9一二三四五六七八九十]")
+_COUNTRY = "中国"
+_DIGIT_KINDS = frozenset({"unit", "room", "house"})
+_PLACE_KINDS = frozenset({"town", "village", "road", "house", "cross"})
+_NONE, _VERB, _LABEL = 0, 1, 2
+
+
+def _heads() -> frozenset[str]:
+    """First two characters of every division name, short form, alias and former name."""
+    return division_table().heads()
+
+
+@cache
+def _head_start() -> re.Pattern[str]:
+    """Where a division name may start: its first character, with a possible second one after it.
+
+    A character class is scanned by ``re`` in C, so only the few candidate positions reach Python.
+    """
+    heads = _heads()
+    first = "".join(sorted({h[0] for h in heads}))
+    second = "".join(sorted({h[1] for h in heads}))
+    return re.compile(f"[{first}](?=[{second}])")
+
+
+def _walk(text: str, pos: int) -> tuple[int, int, bool, Division | None]:
+    """(end, count, any full name, deepest division) of the division names from ``pos``.
+
+    A space may stand between two names (广东省 深圳市); which place an ambiguous name means does not
+    matter here, only how far the names go.
+    """
+    region = resolve_region(text, pos, gaps=" ", settle=False, confirmed_only=False)
+    if region is None:
+        return pos, 0, False, None
+    end = region.end
+    while end > pos and text[end - 1] == " ":
+        end -= 1
+    return end, region.names, region.full, region.divisions[0]
+
+
+def _components(text: str, pos: int) -> tuple[int, list[str]]:
+    kinds: list[str] = []
+    while (match := COMPONENT.match(text, pos)) is not None:
+        kind = match.lastgroup or ""
+        if kind == "estate" and (NOT_ESTATE.search(match.group()) or match.group().endswith("市中心")):
+            break
+        if kind == "road" and any(ch.isdigit() for ch in match.group()):
+            kind = "house"
+        kinds.append(kind)
+        pos = match.end()
+    return pos, kinds
+
+
+def _accept(count: int, full: bool, last: Division | None, kinds: list[str], cue: int) -> float:
+    """The score of a parsed span, or 0 when it is not specific enough to be someone's address."""
+    core = [kind for kind in kinds if kind != "landmark"]
+    digits = any(kind in _DIGIT_KINDS for kind in core)
+    place = bool(_PLACE_KINDS.intersection(core))
+    if count:
+        if core and (full or count >= 2 or digits or place or cue):
+            return 0.9 if digits or len(core) >= 2 else 0.8
+        if (
+            count >= 3
+            or (count == 2 and last is not None and last.level == "county")
+            or (cue == _LABEL and full)
+        ):
+            return 0.7
+        return 0.0
+    if not core:
+        return 0.0
+    if cue == _LABEL:
+        return 0.85
+    if cue == _VERB and (digits or place):
+        return 0.8
+    if (len(core) >= 2 and digits) or "house" in core:
+        return 0.85
+    return 0.0
+
+
+def _parse_once(text: str, start: int, cue: int, rule: str, divisions: bool) -> AddressSpan | None:
+    pos, count, full, last = start, 0, False, None
+    if divisions:
+        if text.startswith(_COUNTRY, pos) and text[pos + 2 : pos + 4] in _heads():
+            pos += 2
+        chain_start = pos
+        pos, count, full, last = _walk(text, pos)
+        if count == 1 and not full and cue == _NONE and pos - chain_start <= 3:
+            start = _walk_back(text, start)  # 龙光|桃源国际: a short place name inside an estate name
+    end, kinds = _components(text, pos)
+    if kinds and kinds[0] in ("unit", "room") and len(kinds) < 2 and not count and not cue:
+        return None
+    score = _accept(count, full, last, kinds, cue)
+    if cue == _LABEL:
+        rest = REST_OF_FIELD.match(text, end)
+        if rest is not None and 0 < rest.end() - end <= _MAX_REST and _HAS_DIGIT.search(rest.group()):
+            end = rest.end()
+            score = max(score, 0.6)
+    while end > start and text[end - 1] == " ":
+        end -= 1
+    if score == 0.0 or end <= start:
+        return None
+    return AddressSpan(start, end, score, rule)
+
+
+def _parse(text: str, start: int, cue: int, rule: str) -> AddressSpan | None:
+    """The address starting at ``start``, reading leading names as divisions or, failing that, as a street.
+
+    锦江 is a district of Chengdu, but in 锦江小区17-2-2307 it is the name of an estate: when the reading
+    with divisions is not an address or ends sooner, the plain street reading is kept, and its name may
+    then start a few characters earlier (龙光|桃源国际: 桃源 is a county, 龙光桃源 an estate).
+    """
+    with_divisions = _parse_once(text, start, cue, rule, True)
+    if with_divisions is not None and with_divisions.score >= 0.8:
+        return with_divisions
+    plain = _parse_once(text, start, cue, rule, False)
+    if plain is None or (with_divisions is not None and with_divisions.end >= plain.end):
+        return with_divisions
+    if cue == _NONE:
+        earlier = _walk_back(text, start)
+        if earlier < start:
+            return _parse_once(text, earlier, cue, rule, False) or plain
+    return plain
+
+
+def _walk_back(text: str, pos: int) -> int:
+    """Where the name before a road or estate suffix starts: back over place characters, a few at most."""
+    low = max(0, pos - _MAX_WALK_BACK)
+    while pos > low:
+        ch = text[pos - 1]
+        if not ("\u4e00" <= ch <= "\u9fff" or (ch.isascii() and ch.isalpha())) or ch in LEFT_STOP:
+            break
+        pos -= 1
+    return pos
+
+
+def _inside(found: list[AddressSpan], pos: int) -> bool:
+    return any(c.start <= pos < c.end for c in found)
+
+
+def _full_name_overlaps(text: str, pos: int) -> bool:
+    """从江苏省: a full name one character later (江苏省) beats a short form here (从江), not a full one."""
+    table = division_table()
+    here = table.candidates(text, pos)
+    if any(not short for _, _, short, _ in here):
+        return False
+    longest_here = max((end for _, end, _, _ in here), default=pos)
+    return any(not short and end > longest_here for _, end, short, _ in table.candidates(text, pos + 1))
+
+
+def _gaps(found: list[AddressSpan], length: int) -> list[tuple[int, int]]:
+    """The stretches of the text that no address found so far covers."""
+    gaps: list[tuple[int, int]] = []
+    pos = 0
+    for candidate in sorted(found):
+        if candidate.start > pos:
+            gaps.append((pos, candidate.start))
+        pos = max(pos, candidate.end)
+    if pos < length:
+        gaps.append((pos, length))
+    return gaps
+
+
+def _from_anchor(text: str, match: re.Match[str], found: list[AddressSpan], veto: AnchorVeto | None) -> None:
+    start = _walk_back(text, match.start())
+    if _inside(found, start) or (veto is not None and veto(text, start, match.start(), match.end())):
+        return
+    candidate = _parse(text, start, _NONE, "address.street")
+    if candidate is not None:
+        found.append(candidate)
+
+
+def find_address_spans(text: str, veto: AnchorVeto | None = None) -> list[AddressSpan]:
+    """Chinese addresses in folded text, in the order found (English-style ones are the detector's
+    :mod:`parcelguard.domain.deid.address_en`)."""
+    found: list[AddressSpan] = []
+    heads, head_start = _heads(), _head_start()
+    pos = 0
+    while (head := head_start.search(text, pos)) is not None:
+        pos = head.start()
+        if text[pos : pos + 2] in heads and not _full_name_overlaps(text, pos):
+            candidate = _parse(text, pos, _NONE, "address.division")
+            if candidate is not None:
+                found.append(candidate)
+                pos = candidate.end
+                continue
+        pos += 1
+    for pattern, cue, rule in (
+        (ADDRESS_LABEL, _LABEL, "address.labelled"),
+        (ADDRESS_VERB, _VERB, "address.verb"),
+    ):
+        for match in pattern.finditer(text):
+            if not _inside(found, match.end()):
+                candidate = _parse(text, match.end(), cue, rule)
+                if candidate is not None:
+                    found.append(candidate)
+    # Streets without divisions are looked for only where no address was found yet.
+    for low, high in _gaps(found, len(text)):
+        high = min(len(text), high + _ANCHOR_OVERLAP)  # an anchor may end inside the next address
+        for pattern in ANCHORS:
+            for match in pattern.finditer(text, low, high):
+                _from_anchor(text, match, found, veto)
+        for match in ROOM_ANCHOR.finditer(text, low, high):
+            if match.start() and "\u4e00" <= text[match.start() - 1] <= "\u9fff":
+                _from_anchor(text, match, found, veto)
+    return found
