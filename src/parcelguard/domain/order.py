@@ -20,12 +20,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from parcelguard.domain.pii import Address, Mobile, PersonName, ResidentId
+from parcelguard.domain.pii import Address, IdentityNumber, Mobile, PersonName
 from parcelguard.domain.pii.address import MAX_ADDRESS_LENGTH
+from parcelguard.domain.pii.id_type import ID_TYPES, IdType
 from parcelguard.domain.pii.name import MAX_NAME_LENGTH
 from parcelguard.errors import ErrorCode, ValidationError
 
-ID_TYPES = ("resident_id",)
 MAX_DESCRIPTION_CHARS = 200
 MAX_REMARKS_CHARS = 500
 MIN_WEIGHT_KG = 0.001
@@ -57,8 +57,8 @@ class Party:
 class IdDocument:
     """Real-name registration of the sender: recorded and encrypted, never printed."""
 
-    id_type: str
-    number: ResidentId
+    id_type: IdType
+    number: IdentityNumber
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,12 +216,14 @@ def _parse_id_document(body: Mapping[str, Any]) -> IdDocument:
             code=ErrorCode.INVALID_ID_TYPE,
             field="sender.id_type",
         )
-    raw_number = _text(body, "id_number", "sender", ErrorCode.INVALID_RESIDENT_ID, MAX_ID_NUMBER_CHARS)
+    kind = IdType(id_type)
+    code = ErrorCode.INVALID_RESIDENT_ID if kind is IdType.RESIDENT_ID else ErrorCode.INVALID_ID_NUMBER
+    raw_number = _text(body, "id_number", "sender", code, MAX_ID_NUMBER_CHARS)
     try:
-        number = ResidentId.parse(raw_number)
+        number = IdentityNumber.parse(kind, raw_number)
     except ValidationError as error:
         raise ValidationError(error.message, code=error.code, field="sender.id_number") from None
-    return IdDocument(id_type=id_type, number=number)
+    return IdDocument(id_type=kind, number=number)
 
 
 def _parse_parcel(body: Mapping[str, Any]) -> Parcel:

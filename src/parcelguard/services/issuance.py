@@ -218,7 +218,7 @@ def seal_order(
         recipient_mobile_last4=index.mobile_last4(recipient.mobile.last4),
         sender_mobile=index.mobile(sender.mobile.value),
         sender_mobile_last4=index.mobile_last4(sender.mobile.last4),
-        sender_id_number=index.resident_id(order.sender_id.number.value),
+        sender_id_number=index.id_number(order.sender_id.id_type, order.sender_id.number.index_value),
     )
     routing_code, routing_text = routing_of(order)
     now = ctx.clock()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from parcelguard.domain import waybill as wb
 from parcelguard.domain.access import Principal
 from parcelguard.domain.order import IdDocument, Order, Parcel, Party
-from parcelguard.domain.pii import Address, Mobile, PersonName, ResidentId
+from parcelguard.domain.pii import Address, IdentityNumber, Mobile, PersonName
 from parcelguard.domain.waybill import MaskedOrder, SealedWaybill
 from parcelguard.errors import ErrorCode, NotFoundError
 from parcelguard.services.context import ServiceContext
@@ -33,11 +33,11 @@ def open_order(ctx: ServiceContext, sealed: SealedWaybill) -> Order:
         mobile=Mobile.parse(plain[wb.RECIPIENT_MOBILE]),
         address=Address.parse(plain[wb.RECIPIENT_ADDRESS]),
     )
+    # Dispatch on the stored type: each document has its own rules (a passport is no GB 11643 number).
+    number = IdentityNumber.parse(sealed.sender_id_type, plain[wb.SENDER_ID_NUMBER])
     return Order(
         sender=sender,
-        sender_id=IdDocument(
-            id_type=sealed.sender_id_type, number=ResidentId.parse(plain[wb.SENDER_ID_NUMBER])
-        ),
+        sender_id=IdDocument(id_type=number.id_type, number=number),
         recipient=recipient,
         parcel=Parcel(description=plain[wb.PARCEL_DESCRIPTION], weight_kg=sealed.weight_grams / 1000),
         remarks=plain.get(wb.REMARKS),

@@ -59,7 +59,7 @@ CASES = [
     ("sender", [], ErrorCode.INVALID_REQUEST),
     ("recipient.address", "somewhere nice 123", ErrorCode.INVALID_ADDRESS),
     ("sender.id_number", "110105194912310021", ErrorCode.INVALID_RESIDENT_ID),
-    ("sender.id_type", "passport", ErrorCode.INVALID_ID_TYPE),
+    ("sender.id_type", "driving_licence", ErrorCode.INVALID_ID_TYPE),
     ("parcel.weight_kg", 0, ErrorCode.INVALID_PARCEL),
     ("parcel.weight_kg", "heavy", ErrorCode.INVALID_PARCEL),
     ("parcel.weight_kg", True, ErrorCode.INVALID_PARCEL),

@@ -31,8 +31,10 @@ from parcelguard.domain.pii._lexicon import (
 )
 from parcelguard.domain.pii.address import Address
 from parcelguard.domain.pii.divisions import MUNICIPALITIES, Division, division_table
+from parcelguard.domain.pii.id_type import IdType
 from parcelguard.domain.pii.mobile import ALLOCATED_SEGMENTS
 from parcelguard.domain.pii.resident_id import compute_check_char
+from parcelguard.domain.pii.synthetic_ids import legacy_resident_id, synthetic_id_number
 from parcelguard.errors import ValidationError
 
 __all__ = ["SyntheticPeople", "SyntheticPerson"]
@@ -136,6 +138,15 @@ class SyntheticPeople:
         first17 = f"{region}{born.year:04d}{born.month:02d}{born.day:02d}{rng.randrange(1000):03d}"
         return first17 + compute_check_char(first17)
 
+    def legacy_resident_id(self) -> str:
+        """A 15-digit pre-1999 resident ID (no check digit) with a real county code, born 1940-1999."""
+        return legacy_resident_id(self._rng, self._rng.choice(self._leaves).code)
+
+    def id_number(self, id_type: IdType | str) -> str:
+        """A valid number of any identity document type (``IdType``), check characters computed."""
+        regions = [leaf.code for leaf in self._leaves]
+        return synthetic_id_number(self._rng, IdType(id_type), regions)
+
     def address(self) -> tuple[str, str]:
         """(address text, adcode of the division it was built from)."""
         rng = self._rng
@@ -184,20 +195,23 @@ class SyntheticPeople:
             return f"{digits[:3]}-{digits[3:7]}-{digits[7:]}"
         return digits.translate(_FULLWIDTH_DIGITS)
 
-    def order(self) -> dict[str, Any]:
+    def order(self, id_type: IdType | str = IdType.RESIDENT_ID) -> dict[str, Any]:
         """An order in the shape the API takes: sender (with real-name ID), recipient and parcel.
 
         Unlike ``person()``, phone numbers here come in the spellings shops send (+86, dashes, full-width).
+        ``id_type`` picks the sender's document; the default draws nothing extra, so streams stay stable.
         """
         sender, recipient = self.person(), self.person()
         rng = self._rng
+        kind = IdType(id_type)
+        id_number = sender.resident_id if kind is IdType.RESIDENT_ID else self.id_number(kind)
         return {
             "sender": {
                 "name": sender.name,
                 "mobile": self._spelled_mobile(sender.mobile),
                 "address": sender.address,
-                "id_type": "resident_id",
-                "id_number": sender.resident_id,
+                "id_type": kind.value,
+                "id_number": id_number,
             },
             "recipient": {
                 "name": recipient.name,
