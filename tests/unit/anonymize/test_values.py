@@ -64,7 +64,7 @@ def test_a_masked_resident_id_shows_only_its_first_and_last_characters(number: s
         (EntityType.ADDRESS, "北京市朝阳区建国路88号3号楼2单元1201室", "北京市朝阳区建国路**号****"),
         (EntityType.EMAIL, "zhang.san@example.com", "z***@example.com"),
         (EntityType.BANK_CARD, "6222 0212 3456 7890", "6222 **** **** 7890"),
-        (EntityType.PASSPORT, "E12345678", "E******78"),
+        (EntityType.PASSPORT, "E12345678", "E*******8"),
         (EntityType.LICENSE_PLATE, "京A·12345", "京A*****"),
         (EntityType.IP, "192.168.1.20", "192.168.*.*"),
     ],

@@ -19,10 +19,13 @@ from parcelguard.domain.deid.entity import EntityType
 from parcelguard.domain.pii import Address, Email, Mobile, PersonName, ResidentId, division_table
 from parcelguard.domain.pii.divisions import Division
 from parcelguard.domain.pii.fold import fold
+from parcelguard.domain.pii.id_type import compact_document_number
+from parcelguard.domain.pii.identity import mask_document_number
 from parcelguard.domain.pii.luhn import luhn_valid
 from parcelguard.domain.pii.phone import parse_phone
 from parcelguard.domain.pii.region import common_ancestor, resolve_region
 from parcelguard.domain.pii.text import to_halfwidth
+from parcelguard.domain.pii.uscc import is_uscc
 from parcelguard.errors import ValidationError
 
 __all__ = [
@@ -41,7 +44,7 @@ _MASK = "*"
 _ADDRESS_MASK = "****"
 _DIGITS = re.compile(r"[0-9]")
 _NOT_DIGIT = re.compile(r"[^0-9]")
-_PASSPORT = re.compile(r"^([A-Z]{1,2})([0-9]{7,9})$")
+_PASSPORT = re.compile(r"^([A-Z]{1,2})([0-9]{7,9})$|^[0-9]{8}(?:[0-9]{2})?$")  # passports, travel permits
 _SEPARATORS = re.compile(r"[\s\-()（）.·]")
 
 
@@ -101,6 +104,9 @@ def _mask_cn_id(value: str) -> Result:
     try:
         return ResidentId.parse(value).masked(), True
     except ValidationError:
+        compact = compact_document_number(value)
+        if compact is not None and is_uscc(compact):
+            return mask_document_number(compact), True
         compact = "".join(to_halfwidth(value).split())
         return _hidden_at_least(compact, 1, 1, 12), False
 
@@ -132,8 +138,11 @@ def _mask_bank_card(value: str) -> Result:
 
 
 def _mask_passport(value: str) -> Result:
+    # Passports and travel permits: at most the first and last characters, as the label gate allows.
     compact = _SEPARATORS.sub("", to_halfwidth(value)).upper()
-    return _hidden_at_least(compact, 1, 2, 6), _PASSPORT.match(compact) is not None
+    if _PASSPORT.match(compact) is not None:
+        return mask_document_number(compact), True
+    return _hidden_at_least(compact, 1, 1, 6), False
 
 
 def _mask_plate(value: str) -> Result:
