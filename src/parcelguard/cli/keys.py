@@ -6,8 +6,9 @@ import typer
 
 from parcelguard.cli.common import console, open_runtime, operator, reported_errors
 from parcelguard.domain.access import parse_scopes
-from parcelguard.services.api_keys import create_api_key, revoke_api_key
+from parcelguard.services.api_keys import create_api_key, list_api_keys, revoke_api_key
 from parcelguard.services.keys import rotate_keys
+from parcelguard.services.organisations import find_organisation
 
 app = typer.Typer(help="Encryption keys and API keys.", no_args_is_help=True)
 
@@ -39,15 +40,50 @@ def status() -> None:
 
 @app.command("create-api-key")
 def create_key(
-    name: str = typer.Option(..., help="who the key is for, e.g. the platform's name"),
+    org: str = typer.Option(
+        ..., "--org", help="the organisation the key acts for (name or id; see `org list`)"
+    ),
+    name: str = typer.Option(..., help="who the key is for, e.g. the shop's system"),
     scopes: str = typer.Option("waybill:issue,waybill:read,label:print", help="comma-separated scopes"),
 ) -> None:
-    """Create a platform API key; the secret is printed once and stored only as a hash."""
+    """Create an API key of one organisation; the secret is printed once and stored only as a hash.
+
+    A platform's key sees only its own organisation's waybills; a carrier key with `admin` sees all.
+    """
+    with reported_errors():
+        scope_set = parse_scopes(scopes)
+        runtime = open_runtime()
+        try:
+            organisation = find_organisation(runtime.ctx, org)
+            key = create_api_key(
+                runtime.ctx,
+                actor=operator().actor,
+                name=name,
+                scopes=scope_set,
+                organisation_id=organisation.id,
+            )
+        finally:
+            runtime.close()
+    console.print(key.presented, highlight=False)
+
+
+@app.command("list")
+def list_keys(
+    org: str | None = typer.Option(None, "--org", help="only this organisation's keys (name or id)"),
+) -> None:
+    """Every API key (tab-separated: id, state, organisation, name, scopes, created); never a secret."""
     with reported_errors():
         runtime = open_runtime()
-        key = create_api_key(runtime.ctx, actor=operator().actor, name=name, scopes=parse_scopes(scopes))
-        runtime.close()
-    console.print(key.presented, highlight=False)
+        try:
+            organisation_id = find_organisation(runtime.ctx, org).id if org is not None else None
+            keys = list_api_keys(runtime.ctx, organisation_id=organisation_id)
+        finally:
+            runtime.close()
+    for key in keys:
+        state = "revoked" if key.revoked_at is not None else "active"
+        scopes = ",".join(sorted(s.value for s in key.scopes))
+        created = key.created_at.isoformat(timespec="seconds")
+        typer.echo(f"{key.key_id}\t{state}\t{key.organisation_name}\t{key.name}\t{scopes}\t{created}")
 
 
 @app.command("revoke-api-key")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from parcelguard.cli import db, deid, keys, label, serve, track, waybill
+from parcelguard.cli import db, deid, keys, label, org, serve, track, waybill
 
 app = typer.Typer(
     name="parcelguard",
@@ -19,5 +19,6 @@ app.command()(label.label)
 app.command()(track.track)
 app.add_typer(db.app, name="db")
 app.add_typer(keys.app, name="keys")
+app.add_typer(org.app, name="org")
 app.add_typer(waybill.app, name="waybill")
 app.add_typer(deid.app, name="deid")

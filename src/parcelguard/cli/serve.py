@@ -6,13 +6,17 @@ import typer
 import uvicorn
 
 from parcelguard.adapters.db import migrate
-from parcelguard.bootstrap import Runtime
+from parcelguard.bootstrap import Runtime, require_current_schema
 from parcelguard.cli.common import console, load_settings, open_runtime, operator, reported_errors
 from parcelguard.domain.access import Scope
+from parcelguard.domain.organisation import Organisation, OrganisationKind
 from parcelguard.domain.pii.synthetic import SyntheticPeople
-from parcelguard.services.api_keys import create_api_key
+from parcelguard.errors import NotFoundError
+from parcelguard.services.api_keys import create_api_key, list_api_keys, revoke_api_key
+from parcelguard.services.context import ServiceContext
 from parcelguard.services.issuance import MAX_BATCH, IssuedWaybill, issue_batch
 from parcelguard.services.labels import render_label
+from parcelguard.services.organisations import add_organisation, find_organisation
 from parcelguard.web.app import create_app
 
 DEMO_SEED = 20261123
@@ -31,8 +35,16 @@ def serve(
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) and the tracking page."""
     with reported_errors():
-        runtime = open_runtime()
+        runtime = open_runtime(may_create=True)
         _serve(runtime, host or runtime.settings.host, port or runtime.settings.port)
+
+
+DEMO_ORGANISATION = "demo platform"
+DEMO_KEYS = (
+    # (key name, scopes, what the listing says): one key with every scope, one read-only.
+    ("demo platform", (Scope.ADMIN,), "every scope"),
+    ("demo customer service (read-only)", (Scope.WAYBILL_READ,), "waybill:read"),
+)
 
 
 def demo(
@@ -42,19 +54,26 @@ def demo(
     serve_after: bool = typer.Option(True, "--serve/--no-serve", help="start the server afterwards"),
     host: str | None = typer.Option(None),
     port: int | None = typer.Option(None),
+    new_keys: bool = typer.Option(
+        False, "--new-keys", help="revoke the demo's API keys and print new ones (secrets show only once)"
+    ),
 ) -> None:
-    """Set up the embedded default (SQLite + local key file), seed synthetic waybills, print logins, serve."""
+    """Set up the embedded default (SQLite + local key file), seed synthetic waybills, print keys, serve.
+
+    The demo organisation (a platform) and its two keys are made on the first run and reused after:
+    a key's secret is stored only as a hash, so later runs print the key ids, not the secrets; pass
+    ``--new-keys`` to replace both keys with new ones (the old ones stop working).
+    """
     with reported_errors():
-        settings = load_settings()
-        runtime = open_runtime(check_schema=False)
+        settings = load_settings(may_create=True)
+        runtime = open_runtime(check_schema=False, may_create=True)
         migrate.upgrade(runtime.engine)
+        require_current_schema(runtime)  # and the key file opens what the database holds
         actor = operator().actor
         ctx = runtime.ctx
-        first = _seed(runtime, orders)
-        platform = create_api_key(ctx, actor=actor, name="demo platform", scopes=[Scope.ADMIN])
-        reader = create_api_key(
-            ctx, actor=actor, name="demo customer service (read-only)", scopes=[Scope.WAYBILL_READ]
-        )
+        organisation = _demo_organisation(ctx, actor)
+        first = _seed(runtime, orders, organisation.id)
+        keys = _demo_keys(ctx, actor, organisation.id, renew=new_keys)
         labels_dir = settings.home / "demo-labels"
         if first is not None:
             labels_dir.mkdir(parents=True, exist_ok=True)
@@ -65,11 +84,20 @@ def demo(
         url = f"http://{host or settings.host}:{port or settings.port}"
         console.print(f"\n[bold]ParcelGuard demo[/bold] - data in {settings.home.resolve()}")
         console.print(f"  URL:            {url}/   (API docs: {url}/docs)")
-        console.print(f"  platform key:   {platform.presented}   (all scopes)", highlight=False)
-        console.print(f"  read-only key:  {reader.presented}   (waybill:read)", highlight=False)
+        console.print(f"  organisation:   {organisation.name} (platform)", highlight=False)
+        for (_, _, what), (label, shown) in zip(DEMO_KEYS, keys, strict=True):
+            console.print(f"  {label + ':':<15} {shown}   ({what})", highlight=False)
+        fresh = all(not shown.endswith("…") for _, shown in keys)
+        if not fresh:
+            console.print(
+                "  (secrets are shown only when a key is made: `parcelguard demo --new-keys` replaces "
+                "the demo keys, `parcelguard keys create-api-key --org 'demo platform' ...` adds one)",
+                highlight=False,
+            )
         if first is not None:
             console.print(f"  sample waybill: {first}   labels in {labels_dir}")
-            auth = f"Authorization: Bearer {platform.presented}"
+            secret = keys[0][1] if fresh else "<platform key>"
+            auth = f"Authorization: Bearer {secret}"
             console.print(f"  try:            curl -H '{auth}' {url}/v1/waybills/{first}", highlight=False)
         if serve_after:
             _serve(runtime, host or settings.host, port or settings.port)
@@ -77,17 +105,49 @@ def demo(
             runtime.close()
 
 
-def _seed(runtime: Runtime, count: int) -> str | None:
-    """Issue ``count`` synthetic orders when the database has none; returns one tracking number."""
+def _demo_organisation(ctx: ServiceContext, actor: str) -> Organisation:
+    try:
+        return find_organisation(ctx, DEMO_ORGANISATION)
+    except NotFoundError:
+        return add_organisation(ctx, actor=actor, name=DEMO_ORGANISATION, kind=OrganisationKind.PLATFORM)
+
+
+def _demo_keys(
+    ctx: ServiceContext, actor: str, organisation_id: int, *, renew: bool
+) -> list[tuple[str, str]]:
+    """(label, what to print) per demo key: a new key's secret, or an existing key's id only.
+
+    Never more than the two demo keys are active: existing ones are reused, or revoked when renewed.
+    """
+    active = {
+        key.name: key
+        for key in list_api_keys(ctx, organisation_id=organisation_id)
+        if key.revoked_at is None and key.name in {name for name, _, _ in DEMO_KEYS}
+    }
+    shown: list[tuple[str, str]] = []
+    for (name, scopes, _), label in zip(DEMO_KEYS, ("platform key", "read-only key"), strict=True):
+        existing = active.get(name)
+        if existing is not None and not renew:
+            shown.append((label, f"pgk_{existing.key_id}_…"))
+            continue
+        if existing is not None:
+            revoke_api_key(ctx, existing.key_id, actor=actor)
+        key = create_api_key(ctx, actor=actor, name=name, scopes=scopes, organisation_id=organisation_id)
+        shown.append((label, key.presented))
+    return shown
+
+
+def _seed(runtime: Runtime, count: int, organisation_id: int) -> str | None:
+    """Issue ``count`` synthetic orders for the demo organisation when it has none; returns one number."""
     people = SyntheticPeople(DEMO_SEED)
     with runtime.ctx.uow() as uow:
-        existing = uow.waybills.any_tracking_number()
+        existing = uow.waybills.any_tracking_number(organisation_id)
     if existing is not None or count == 0:
         return existing
     first: str | None = None
     for start in range(0, count, MAX_BATCH):
         batch = [people.order() for _ in range(min(MAX_BATCH, count - start))]
-        result = issue_batch(runtime.ctx, batch, actor="system:demo")
+        result = issue_batch(runtime.ctx, batch, actor="system:demo", organisation_id=organisation_id)
         for item in result.items:
             if isinstance(item, IssuedWaybill) and first is None:
                 first = item.tracking_number

@@ -94,8 +94,11 @@ class SqlWaybillRepository:
             taken.update(self._c.scalars(select(column).where(column.in_(chunk))))
         return taken
 
-    def any_tracking_number(self) -> str | None:
-        return self._c.scalar(select(m.waybill.c.tracking_number).limit(1))
+    def any_tracking_number(self, organisation_id: int | None = None) -> str | None:
+        query = select(m.waybill.c.tracking_number)
+        if organisation_id is not None:
+            query = query.where(m.waybill.c.organisation_id == organisation_id)
+        return self._c.scalar(query.limit(1))
 
     def add_event(self, waybill_id: str, event: TrackingEvent) -> None:
         self._c.execute(
