@@ -39,8 +39,9 @@ def test_issue_from_jsonl_writes_one_result_per_line(env: dict[str, str | None],
     assert run(env, "db", "upgrade")[0] == 0
     orders_path, out = tmp_path / "orders.jsonl", tmp_path / "result.jsonl"
     write_orders(orders_path, 5)
-    code, stdout, _ = run(env, "waybill", "issue", "--in", str(orders_path), "--out", str(out))
-    assert code == 0, stdout
+    code, _, stderr = run(env, "waybill", "issue", "--in", str(orders_path), "--out", str(out))
+    assert code == 5, stderr
+    assert stderr.strip() == "error [lines_failed]: 2 of 7 lines failed: see their error lines in the output"
     results = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(results) == 7
     assert results[2] == {

@@ -1,34 +1,76 @@
-"""What every CLI command shares: settings from the environment, the runtime, and error reporting."""
+"""What every CLI command shares: settings and the data folder, the runtime, input lines, error reporting.
+
+Every failure is one line on stderr (``error [code] (field): message``) and an exit code, never a
+traceback; the codes are documented in README's CLI section:
+
+====  =====================================================================================================
+0     success
+1     anything else: configuration, the data folder or key file, the database, an unexpected error
+2     bad input or usage: an unknown option, an unreadable or empty input, an unusable ``--out``
+3     not found
+4     not allowed (authentication, permission, rate limit)
+5     the run finished but some lines failed: each has a coded error line in the output file
+130   interrupted (Ctrl-C)
+====  =====================================================================================================
+"""
 
 from __future__ import annotations
 
+import codecs
 import getpass
-from collections.abc import Iterator
+import importlib
+import json
+import math
+import os
+import sys
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperGroup
 
 from parcelguard.bootstrap import Runtime, bootstrap, require_current_schema
 from parcelguard.config import Settings
 from parcelguard.domain.access import ALL_SCOPES, Principal
 from parcelguard.errors import (
     AuthenticationError,
+    ConfigurationError,
     ErrorCode,
     NotFoundError,
     ParcelGuardError,
     PermissionDeniedError,
+    RateLimitedError,
     ValidationError,
 )
 
 console = Console(soft_wrap=True)
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
+EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_NOT_FOUND = 3
 EXIT_DENIED = 4
-EXIT_FAILURE = 1
+EXIT_PARTIAL = 5
+EXIT_INTERRUPTED = 130
+
+DATA_FOLDER = "var"
+# What makes a folder named var/ a ParcelGuard data folder: the files `bootstrap` creates in it.
+DATA_FOLDER_MARKERS = ("keys.json", "parcelguard.db")
+
+
+def _click_exceptions() -> Any:
+    """Click's exception classes: recent typer releases vendor click as ``typer._click``."""
+    try:
+        return importlib.import_module("typer._click.exceptions")
+    except ImportError:
+        return importlib.import_module("click.exceptions")
+
+
+_CLICK = _click_exceptions()
 
 
 def exit_code_for(error: ParcelGuardError) -> int:
@@ -36,9 +78,26 @@ def exit_code_for(error: ParcelGuardError) -> int:
         return EXIT_USAGE
     if isinstance(error, NotFoundError):
         return EXIT_NOT_FOUND
-    if isinstance(error, AuthenticationError | PermissionDeniedError):
+    if isinstance(error, AuthenticationError | PermissionDeniedError | RateLimitedError):
         return EXIT_DENIED
     return EXIT_FAILURE
+
+
+def report(code: str, message: str, field: str | None = None) -> None:
+    """One line on stderr: ``error [code] (field): message``."""
+    where = f" ({field})" if field else ""
+    line = escape(f"[{code}]{where}: {' '.join(message.split())}")
+    err_console.print(f"[red]error[/red] {line}", highlight=False)
+
+
+def finish_lines(summary: str, done: int, failed: int) -> None:
+    """Print the run's summary; when some lines failed, say so on stderr and exit with code 5."""
+    console.print(summary, highlight=False)
+    if failed:
+        report(
+            "lines_failed", f"{failed} of {done + failed} lines failed: see their error lines in the output"
+        )
+        raise typer.Exit(EXIT_PARTIAL)
 
 
 @contextmanager
@@ -47,29 +106,250 @@ def reported_errors() -> Iterator[None]:
     try:
         yield
     except ParcelGuardError as error:
-        where = f" ({error.field})" if error.field else ""
-        detail = escape(f"[{error.code.value}]{where}: {error.message}")
-        err_console.print(f"[red]error[/red] {detail}", highlight=False, soft_wrap=True)
+        report(error.code.value, error.message, error.field)
         raise typer.Exit(exit_code_for(error)) from None
 
 
-def load_settings() -> Settings:
+class OneLineErrors(TyperGroup):
+    """The root command: whatever escapes a command (a usage error, an unexpected exception) is one line.
+
+    Click's own usage errors keep click's exit code (2); anything unexpected is ``internal_error`` with
+    exit code 1, naming only the exception's type (its message or traceback may hold input data).
+    """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            result = super().main(
+                args=args,
+                prog_name=prog_name,
+                complete_var=complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
+            code = result if isinstance(result, int) else 0
+        except _CLICK.NoArgsIsHelpError as error:
+            sys.stderr.write(error.format_message() + "\n")
+            code = EXIT_USAGE
+        except _CLICK.ClickException as error:
+            field = getattr(error, "param_hint", None)
+            report(
+                ErrorCode.INVALID_REQUEST.value,
+                error.format_message(),
+                field if isinstance(field, str) else None,
+            )
+            code = error.exit_code
+        except typer.Abort:
+            report("interrupted", "stopped before the end")
+            code = EXIT_INTERRUPTED
+        except ParcelGuardError as error:
+            report(error.code.value, error.message, error.field)
+            code = exit_code_for(error)
+        except Exception as error:  # the last line of defence: one line, never a traceback
+            report(ErrorCode.INTERNAL.value, f"unexpected {type(error).__name__} (a bug: please report it)")
+            code = EXIT_FAILURE
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+# -- settings and the data folder ---------------------------------------------------------------------------
+
+
+def find_data_folder(start: Path) -> Path | None:
+    """The nearest ``var/`` at or above ``start`` that holds a key file or an embedded database."""
+    for folder in (start, *start.parents):
+        candidate = folder / DATA_FOLDER
+        if any((candidate / marker).is_file() for marker in DATA_FOLDER_MARKERS):
+            return candidate
+    return None
+
+
+def load_settings(*, may_create: bool = False) -> Settings:
+    """Settings from the environment, with the data folder found as README's "Data folder" says.
+
+    PARCELGUARD_HOME when set; else the nearest ``var/`` holding a key file or database at or above the
+    current folder; else, only for commands that set ParcelGuard up (``may_create``: demo, serve,
+    db upgrade), a new ``./var`` (open_runtime announces it on stderr). Every other command refuses with
+    ``data_folder_not_found`` rather than creating an empty store with new keys.
+    """
+    explicit = "PARCELGUARD_HOME" in os.environ
+    found = None if explicit else find_data_folder(Path.cwd())
     try:
-        return Settings()
+        settings = Settings(home=found) if found is not None else Settings()
     except ParcelGuardError:
         raise
     except ValueError as error:
         # pydantic's message names the setting and the rule; settings hold no personal data.
         raise ValidationError(f"invalid settings: {error}", code=ErrorCode.INSECURE_CONFIGURATION) from None
+    key_file = settings.resolved_key_file
+    if key_file.exists():
+        return settings
+    if not may_create:
+        if explicit or "PARCELGUARD_KEY_FILE" in os.environ:
+            where = f"there is no key file at {key_file}"
+        else:
+            where = f"no {DATA_FOLDER}/ holding a key file in {Path.cwd()} or any folder above it"
+        raise ConfigurationError(
+            f"no ParcelGuard data folder: {where}. Run from the folder that holds var/, or set "
+            "PARCELGUARD_HOME=/path/to/var (or PARCELGUARD_KEY_FILE); `parcelguard demo` or "
+            "`parcelguard db upgrade` sets up a new one",
+            code=ErrorCode.DATA_FOLDER_NOT_FOUND,
+        )
+    return settings
 
 
-def open_runtime(*, check_schema: bool = True) -> Runtime:
-    runtime = bootstrap(load_settings())
+def open_runtime(*, check_schema: bool = True, may_create: bool = False) -> Runtime:
+    """The runtime on the configured data folder; see :func:`load_settings` for ``may_create``."""
+    settings = load_settings(may_create=may_create)
+    if not settings.resolved_key_file.exists():
+        err_console.print(
+            f"note: setting up a new data folder in {settings.home.resolve()} (a new key file: keep it safe)",
+            highlight=False,
+        )
+    runtime = bootstrap(settings, create_keys=may_create)
     if check_schema:
-        require_current_schema(runtime)
+        try:
+            require_current_schema(runtime)
+        except BaseException:
+            runtime.close()
+            raise
     return runtime
 
 
 def operator() -> Principal:
     """A local operator: whoever can run the CLI can already read the key file."""
     return Principal(actor=f"cli:{getpass.getuser()}", scopes=ALL_SCOPES)
+
+
+# -- input files --------------------------------------------------------------------------------------------
+
+ENCODING_HELP = "the input's text encoding: utf-8 (a BOM is accepted) or e.g. gb18030 for Chinese Excel files"
+MAX_JSON_DEPTH = 32
+MAX_NUMBER_CHARS = 64
+
+
+def text_encoding(name: str) -> str:
+    """The codec for ``--encoding``: a text encoding in which a newline is the byte 0x0A (so lines can be
+    split before decoding, one line at a time); UTF-8 also accepts a BOM. Raises ValidationError."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise ValidationError(
+            "unknown text encoding", code=ErrorCode.INVALID_REQUEST, field="--encoding"
+        ) from None
+    if not getattr(info, "_is_text_encoding", True) or "\n".encode(info.name, errors="ignore") != b"\n":
+        raise ValidationError(
+            "use an ASCII-compatible text encoding such as utf-8 or gb18030",
+            code=ErrorCode.INVALID_REQUEST,
+            field="--encoding",
+        )
+    return "utf-8-sig" if info.name == "utf-8" else info.name
+
+
+def input_lines(path: Path, encoding: str) -> Iterator[tuple[int, str | ValidationError]]:
+    """(line number, text) for every non-blank line of ``path``, streamed; a line that does not decode in
+    ``encoding`` comes as a ValidationError instead, so one bad line does not stop the others."""
+    codec = text_encoding(encoding)
+    try:
+        source = path.open("rb")
+    except OSError:
+        raise ValidationError(
+            "cannot read the input file", code=ErrorCode.INVALID_REQUEST, field="--in"
+        ) from None
+    with source:
+        for number, raw in enumerate(source, start=1):
+            try:
+                text = raw.decode(codec)
+            except UnicodeDecodeError:
+                yield (
+                    number,
+                    ValidationError(
+                        f"line is not valid {encoding} text (files from Chinese Excel: --encoding gb18030)",
+                        code=ErrorCode.INVALID_REQUEST,
+                    ),
+                )
+                continue
+            if number == 1:
+                text = text.removeprefix("\ufeff")
+            if text.strip():
+                yield number, text
+
+
+class _BadNumber(ValueError):
+    pass
+
+
+def _bounded_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _BadNumber(f"a number longer than {MAX_NUMBER_CHARS} characters")
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text) if len(text) <= MAX_NUMBER_CHARS else math.inf
+    if not math.isfinite(value):
+        raise _BadNumber(f"a number longer than {MAX_NUMBER_CHARS} characters or out of range")
+    return value
+
+
+def _no_constant(_name: str) -> object:
+    raise _BadNumber("NaN or Infinity, which JSON does not have")
+
+
+def decode_json_line(text: str) -> object:
+    """One JSON value, or ValidationError saying why not: not JSON, nested more than 32 deep, a number of
+    more than 64 characters or out of range, NaN/Infinity, or a lone UTF-16 surrogate (``"\\ud800"``)."""
+    try:
+        value = json.loads(
+            text, parse_int=_bounded_int, parse_float=_finite_float, parse_constant=_no_constant
+        )
+    except RecursionError:
+        raise _line_error(f"line is nested more than {MAX_JSON_DEPTH} levels deep") from None
+    except _BadNumber as error:
+        raise _line_error(f"line holds {error}") from None
+    except ValueError:
+        raise _line_error("line is not valid JSON") from None
+    _check_shape(value, check_strings="\\u" in text)
+    return value
+
+
+def _line_error(message: str) -> ValidationError:
+    return ValidationError(message, code=ErrorCode.INVALID_REQUEST)
+
+
+def _check_shape(value: object, *, check_strings: bool) -> None:
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise _line_error(f"line is nested more than {MAX_JSON_DEPTH} levels deep")
+            children = list(item.items()) if isinstance(item, dict) else [(None, v) for v in item]
+            for key, child in children:
+                if check_strings and isinstance(key, str) and not _encodable(key):
+                    raise _line_error("line holds a lone surrogate (\\ud800-\\udfff) in a name")
+                stack.append((child, depth + 1))
+        elif check_strings and isinstance(item, str) and not _encodable(item):
+            raise _line_error("line holds a lone surrogate (\\ud800-\\udfff): not text")
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def json_line(row: object) -> str:
+    """One output line: compact JSON, UTF-8 characters as they are."""
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -12,9 +12,12 @@ app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
 @app.command()
 def upgrade(revision: str = typer.Argument("head", help="target revision")) -> None:
-    """Create or migrate the schema (SQLite or PostgreSQL, from PARCELGUARD_DATABASE_URL)."""
+    """Create or migrate the schema (SQLite or PostgreSQL, from PARCELGUARD_DATABASE_URL).
+
+    In a folder with no data folder yet this sets up a new one (``./var``, a new key file), and says so.
+    """
     with reported_errors():
-        runtime = open_runtime(check_schema=False)
+        runtime = open_runtime(check_schema=False, may_create=True)
         migrate.upgrade(runtime.engine, revision)
         console.print(f"schema at revision {migrate.current_revision(runtime.engine)}")
         runtime.close()

@@ -1,23 +1,34 @@
 """``parcelguard deid``: find and rewrite personal data in free text, de-identify datasets.
 
 ``detect`` and ``redact`` read JSON lines ``{"id": ..., "text": ...}`` and write one line per input line;
-a line that cannot be handled gets ``{"id", "line", "error": {"code", "message"}}`` and the rest go on.
-Output files are written beside their destination and renamed into place when complete.
+a line that cannot be handled gets ``{"id", "line", "error": {"code", "message"}}``, the rest go on, and
+the command exits with code 5. Output files are written beside their destination and renamed into place
+when complete; ``--out`` is checked before any work.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import typer
 
 from parcelguard.adapters.datasets import dataset_ref, engine_named
-from parcelguard.cli.common import console, open_runtime, operator, reported_errors
+from parcelguard.adapters.output_file import atomic_text_output, check_output_path, write_bytes_atomically
+from parcelguard.cli.common import (
+    ENCODING_HELP,
+    console,
+    decode_json_line,
+    finish_lines,
+    input_lines,
+    json_line,
+    open_runtime,
+    operator,
+    reported_errors,
+    text_encoding,
+)
 from parcelguard.domain.anonymize import DatasetPolicy, Operator, TextPolicy, parse_operator, policy_from_text
 from parcelguard.domain.deid.entity import EntityType
 from parcelguard.errors import ErrorCode, ParcelGuardError, ValidationError
@@ -26,26 +37,8 @@ from parcelguard.services.deid import DEFAULT_TENANT, deidentify_dataset, detect
 app = typer.Typer(help="Find and de-identify personal data in text and datasets.", no_args_is_help=True)
 
 
-def _lines(path: Path) -> Iterator[tuple[int, object]]:
-    """(line number, decoded JSON or the exception's absence marker); blank lines are skipped."""
-    try:
-        with path.open(encoding="utf-8-sig") as source:
-            for number, line in enumerate(source, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    yield number, json.loads(line)
-                except ValueError:
-                    yield number, _NOT_JSON
-    except UnicodeDecodeError:
-        raise typer.BadParameter("the input is not UTF-8 text", param_hint="--in") from None
-
-
-_NOT_JSON = object()
-
-
 def _item(value: object) -> tuple[object, str]:
-    if value is _NOT_JSON or not isinstance(value, dict):
+    if not isinstance(value, dict):
         raise ValidationError("line is not a JSON object", code=ErrorCode.INVALID_REQUEST)
     text = value.get("text")
     if not isinstance(text, str):
@@ -54,32 +47,31 @@ def _item(value: object) -> tuple[object, str]:
 
 
 def _run_lines(
-    in_path: Path, out_path: Path, handle: Callable[[object, str], dict[str, Any]]
+    in_path: Path, out_path: Path, encoding: str, handle: Callable[[object, str], dict[str, Any]]
 ) -> tuple[int, int]:
-    """Apply ``handle`` to every line and write the results atomically; returns (done, failed)."""
+    """Apply ``handle`` to every line, streamed, and write the results atomically; returns (done, failed).
+
+    ``--out`` and the encoding are checked and an empty input refused before any line is handled.
+    """
+    check_output_path(out_path, field="--out")
+    if next(input_lines(in_path, encoding), None) is None:
+        raise ValidationError("the input has no lines (no non-blank lines)", code=ErrorCode.EMPTY_INPUT)
     done = failed = 0
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            for number, value in _lines(in_path):
+    with atomic_text_output(out_path, field="--out") as out:
+        for number, text in input_lines(in_path, encoding):
+            value: object = None
+            try:
+                if isinstance(text, ValidationError):
+                    raise text
+                value = decode_json_line(text)
+                row = handle(*_item(value))
+                done += 1
+            except ParcelGuardError as error:
                 item_id = value.get("id") if isinstance(value, dict) else None
-                try:
-                    row = handle(*_item(value))
-                    done += 1
-                except ParcelGuardError as error:
-                    row = {"id": item_id, "line": number, "error": error.to_dict()}
-                    failed += 1
-                _write(out, row)
-        os.replace(temporary, out_path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+                row = {"id": item_id, "line": number, "error": error.to_dict()}
+                failed += 1
+            out.write(json_line(row))
     return done, failed
-
-
-def _write(out: TextIO, row: dict[str, Any]) -> None:
-    out.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 def _types(raw: str | None) -> frozenset[EntityType] | None:
@@ -128,6 +120,7 @@ def _overrides(pairs: list[str]) -> dict[EntityType, Operator]:
 
 
 IN_OPTION = typer.Option(..., "--in", exists=True, dir_okay=False, help="JSON lines {id, text}")
+ENCODING_OPTION = typer.Option("utf-8", help=ENCODING_HELP)
 
 
 @app.command()
@@ -135,6 +128,7 @@ def detect(
     in_path: Path = IN_OPTION,
     out_path: Path = typer.Option(..., "--out", dir_okay=False, help="JSON lines {id, entities}"),
     types: str | None = typer.Option(None, help="comma-separated entity types (default: all)"),
+    encoding: str = ENCODING_OPTION,
 ) -> None:
     """Find personal data: each output line lists the entities' type, offsets and score."""
     with reported_errors():
@@ -152,10 +146,8 @@ def detect(
                 ],
             }
 
-        done, failed = _run_lines(in_path, out_path, handle)
-    console.print(f"{done} texts, {found} entities, {failed} failed -> {out_path}")
-    if failed and not done:
-        raise typer.Exit(2)
+        done, failed = _run_lines(in_path, out_path, encoding, handle)
+    finish_lines(f"{done} texts, {found} entities, {failed} failed -> {out_path}", done, failed)
 
 
 @app.command()
@@ -170,10 +162,12 @@ def redact(
     ),
     tenant: str = typer.Option(DEFAULT_TENANT, help="whose pseudonyms and encryption tweaks to use"),
     with_entities: bool = typer.Option(False, help="also list what was replaced, with offsets"),
+    encoding: str = ENCODING_OPTION,
 ) -> None:
     """Rewrite personal data in each text by operator (default: replace with a type tag like <PHONE>)."""
     with reported_errors():
         policy: TextPolicy = _load_policy(policy_path).text.with_overrides(_overrides(operators))
+        check_output_path(out_path, field="--out")
         runtime = open_runtime(check_schema=False)
 
         def handle(item_id: object, text: str) -> dict[str, Any]:
@@ -184,12 +178,10 @@ def redact(
             return row
 
         try:
-            done, failed = _run_lines(in_path, out_path, handle)
+            done, failed = _run_lines(in_path, out_path, encoding, handle)
         finally:
             runtime.close()
-    console.print(f"{done} texts redacted, {failed} failed -> {out_path}")
-    if failed and not done:
-        raise typer.Exit(2)
+    finish_lines(f"{done} texts redacted, {failed} failed -> {out_path}", done, failed)
 
 
 @app.command()
@@ -205,14 +197,18 @@ def dataset(
     out_format: str | None = typer.Option(None, help="csv, jsonl or parquet (default: from the suffix)"),
     report_path: Path | None = typer.Option(None, "--report", dir_okay=False, help="write the report here"),
     tenant: str = typer.Option(DEFAULT_TENANT, help="whose pseudonyms and encryption tweaks to use"),
+    encoding: str = typer.Option("utf-8", help=ENCODING_HELP + " (CSV and JSONL)"),
 ) -> None:
     """De-identify a dataset by a per-column policy; prints the change report (counts only)."""
     with reported_errors():
         policy = _load_policy(policy_path).with_k(k)
-        source = dataset_ref(str(in_path), in_format)
+        source = dataset_ref(str(in_path), in_format, encoding=text_encoding(encoding))
         dest = dataset_ref(str(out_path), out_format)
         if out_path.resolve() == in_path.resolve():
             raise ValidationError("the output must not overwrite the input", code=ErrorCode.INVALID_DATASET)
+        check_output_path(out_path, field="--out")
+        if report_path is not None:
+            check_output_path(report_path, field="--report")
         runtime = open_runtime()
         engine = engine_named(engine_name, workers=workers, address=scheduler)
         try:
@@ -224,5 +220,5 @@ def dataset(
             runtime.close()
         body = json.dumps(report.as_dict(), ensure_ascii=False, indent=2)
         if report_path is not None:
-            report_path.write_text(body + "\n", encoding="utf-8")
+            write_bytes_atomically(report_path, (body + "\n").encode("utf-8"), field="--report")
     console.print_json(body)

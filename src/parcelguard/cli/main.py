@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from parcelguard.cli import db, deid, keys, label, org, serve, track, waybill
+from parcelguard.cli.common import OneLineErrors
 
 app = typer.Typer(
     name="parcelguard",
@@ -12,6 +13,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=OneLineErrors,
 )
 app.command()(serve.serve)
 app.command()(serve.demo)

@@ -1,11 +1,14 @@
-"""``parcelguard waybill``: issue from JSONL files, show the masked view."""
+"""``parcelguard waybill``: issue from JSONL files, show the masked view.
+
+``issue`` streams: it reads the input once to derive the idempotency key and count the lines, then issues
+``--batch-size`` lines at a time and writes their results as it goes, so memory stays flat however long
+the file is. The result file appears (renamed into place) only when every line has its result.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,38 +16,63 @@ from typing import Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from parcelguard.cli.common import console, open_runtime, operator, reported_errors
-from parcelguard.errors import ErrorCode
+from parcelguard.adapters.output_file import atomic_text_output, check_output_path
+from parcelguard.bootstrap import Runtime
+from parcelguard.cli.common import (
+    ENCODING_HELP,
+    console,
+    decode_json_line,
+    finish_lines,
+    input_lines,
+    json_line,
+    open_runtime,
+    operator,
+    reported_errors,
+    text_encoding,
+)
+from parcelguard.errors import ErrorCode, ValidationError
 from parcelguard.services.issuance import MAX_BATCH, IssuedWaybill, issue_batch
 from parcelguard.services.waybills import view_waybill
 
 app = typer.Typer(help="Issue and inspect waybills.", no_args_is_help=True)
 
-
-def _read_lines(path: Path) -> Iterator[tuple[int, Any]]:
-    """(line number, decoded order or None when the line is not JSON); blank lines are skipped."""
-    with path.open(encoding="utf-8") as source:
-        for number, line in enumerate(source, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield number, json.loads(line)
-            except json.JSONDecodeError:
-                yield number, _NOT_JSON
+Line = tuple[int, Any]  # (line number, decoded order or the ValidationError that stopped it)
 
 
-_NOT_JSON = object()
+def _orders(path: Path, encoding: str) -> Iterator[Line]:
+    for number, text in input_lines(path, encoding):
+        if isinstance(text, ValidationError):
+            yield number, text
+            continue
+        try:
+            yield number, decode_json_line(text)
+        except ValidationError as error:
+            yield number, error
 
 
-def _chunks(items: list[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _chunks(lines: Iterator[Line], size: int) -> Iterator[list[Line]]:
+    chunk: list[Line] = []
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        while block := source.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 @app.command()
 def issue(
     in_path: Path = typer.Option(
-        ..., "--in", exists=True, dir_okay=False, help="orders, one JSON object a line"
+        ..., "--in", exists=True, dir_okay=False, readable=True, help="orders, one JSON object a line"
     ),
     out_path: Path = typer.Option(..., "--out", dir_okay=False, help="results, one JSON object a line"),
     batch_size: int = typer.Option(MAX_BATCH, min=1, max=MAX_BATCH, help="orders per transaction"),
@@ -52,70 +80,65 @@ def issue(
         None,
         help="default: derived from the file's content, so re-running the same file issues nothing twice",
     ),
+    encoding: str = typer.Option("utf-8", help=ENCODING_HELP),
 ) -> None:
-    """Issue a waybill for every order line; each result line is a tracking number or a coded error."""
+    """Issue a waybill for every order line; each result line is a tracking number or a coded error.
+
+    Exit code 5 when some lines failed (their error lines are in the output), 2 for an empty input.
+    """
     with reported_errors():
-        if not os.access(in_path, os.R_OK):
-            raise typer.BadParameter("cannot read the input file", param_hint="--in")
-        try:
-            lines = list(_read_lines(in_path))
-        except UnicodeDecodeError:
-            raise typer.BadParameter("the input is not UTF-8 text", param_hint="--in") from None
-        base_key = idempotency_key or "file:" + hashlib.sha256(in_path.read_bytes()).hexdigest()
+        check_output_path(out_path, field="--out")
+        text_encoding(encoding)
+        total = sum(1 for _ in input_lines(in_path, encoding))
+        if total == 0:
+            raise ValidationError("the input has no orders (no non-blank lines)", code=ErrorCode.EMPTY_INPUT)
+        base_key = idempotency_key or "file:" + _file_digest(in_path)
         runtime = open_runtime()
         actor = operator().actor
-        results: list[dict[str, Any]] = []
         issued = failed = 0
-        with Progress(
-            TextColumn("issuing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
-        ) as progress:
-            task = progress.add_task("issue", total=len(lines))
-            for chunk_number, chunk in enumerate(_chunks(lines, batch_size)):
-                orders = [order for _, order in chunk if order is not _NOT_JSON]
-                line_of = [number for number, order in chunk if order is not _NOT_JSON]
-                batch = issue_batch(
-                    runtime.ctx, orders, actor=actor, idempotency_key=f"{base_key}:{chunk_number}"
-                )
-                by_line: dict[int, dict[str, Any]] = {}
-                for item in batch.items:
-                    line = line_of[item.index]
-                    if isinstance(item, IssuedWaybill):
-                        by_line[line] = item.as_dict()
-                        issued += 1
-                    else:
-                        by_line[line] = {"line": line, "error": item.error}
-                        failed += 1
-                for number, order in chunk:
-                    if order is _NOT_JSON:
-                        failed += 1
-                        by_line[number] = {
-                            "line": number,
-                            "error": {
-                                "code": ErrorCode.INVALID_REQUEST.value,
-                                "message": "line is not valid JSON",
-                            },
-                        }
-                    results.append(by_line[number])
-                progress.advance(task, len(chunk))
-        runtime.close()
-        _write_atomically(out_path, results)
-    console.print(f"{issued} issued, {failed} failed -> {out_path}")
-    if failed and not issued:
-        raise typer.Exit(2)
+        try:
+            with (
+                atomic_text_output(out_path, field="--out") as out,
+                Progress(
+                    TextColumn("issuing"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeRemainingColumn(),
+                    console=console,
+                    transient=True,
+                ) as progress,
+            ):
+                task = progress.add_task("issue", total=total)
+                for chunk_number, chunk in enumerate(_chunks(_orders(in_path, encoding), batch_size)):
+                    rows = _issue_chunk(runtime, chunk, actor, f"{base_key}:{chunk_number}")
+                    for row in rows:
+                        out.write(json_line(row))
+                        if "error" in row:
+                            failed += 1
+                        else:
+                            issued += 1
+                    progress.advance(task, len(chunk))
+        finally:
+            runtime.close()
+    finish_lines(f"{issued} issued, {failed} failed -> {out_path}", issued, failed)
 
 
-def _write_atomically(path: Path, rows: list[dict[str, Any]]) -> None:
-    """Write to a temporary file beside ``path`` and rename: a reader never sees half a result file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            for row in rows:
-                out.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def _issue_chunk(runtime: Runtime, chunk: list[Line], actor: str, key: str) -> list[dict[str, Any]]:
+    """One batch: the decoded orders go to issue_batch; every line gets its result row, in order."""
+    decoded = [(number, order) for number, order in chunk if not isinstance(order, ValidationError)]
+    by_line: dict[int, dict[str, Any]] = {}
+    if decoded:
+        batch = issue_batch(runtime.ctx, [order for _, order in decoded], actor=actor, idempotency_key=key)
+        for item in batch.items:
+            line = decoded[item.index][0]
+            if isinstance(item, IssuedWaybill):
+                by_line[line] = item.as_dict()
+            else:
+                by_line[line] = {"line": line, "error": item.error}
+    for number, order in chunk:
+        if isinstance(order, ValidationError):
+            by_line[number] = {"line": number, "error": order.to_dict()}
+    return [by_line[number] for number, _ in chunk]
 
 
 @app.command()
@@ -123,8 +146,10 @@ def show(tracking_number: str) -> None:
     """The masked view of a waybill, as JSON."""
     with reported_errors():
         runtime = open_runtime()
-        view = view_waybill(runtime.ctx, tracking_number, principal=operator())
-        runtime.close()
+        try:
+            view = view_waybill(runtime.ctx, tracking_number, principal=operator())
+        finally:
+            runtime.close()
     body = {
         "tracking_number": view.tracking_number,
         "status": view.status,

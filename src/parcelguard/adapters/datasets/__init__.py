@@ -23,9 +23,10 @@ __all__ = [
 ]
 
 
-def dataset_ref(path: str, fmt: str | None = None) -> DatasetRef:
-    """A reference to the dataset at ``path``, its format from ``fmt`` or the file name."""
-    return DatasetRef(path=str(path), format=format_of(str(path), fmt))
+def dataset_ref(path: str, fmt: str | None = None, *, encoding: str = "utf-8-sig") -> DatasetRef:
+    """A reference to the dataset at ``path``, its format from ``fmt`` or the file name; ``encoding`` is
+    the codec CSV and JSONL text is read with (``gb18030`` for files saved by Chinese Excel)."""
+    return DatasetRef(path=str(path), format=format_of(str(path), fmt), encoding=encoding)
 
 
 def engine_named(

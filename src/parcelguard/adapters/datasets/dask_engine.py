@@ -75,19 +75,26 @@ def _guarded(call: Callable[[], Any]) -> Any:
         return _Failure(type(error).__name__, error.code.value, error.message, error.field)
 
 
-def _read_partition(fmt: str, part: Any, columns: Sequence[str], first: bool) -> Table:
+def _read_partition(
+    fmt: str, part: Any, columns: Sequence[str], first: bool, encoding: str = "utf-8-sig"
+) -> Table:
     if fmt == "csv":
-        return csv_block_table(part, columns, has_header=first)
+        return csv_block_table(part, columns, has_header=first, encoding=encoding)
     if fmt == "jsonl":
-        return jsonl_block_table(part, columns)
+        return jsonl_block_table(part, columns, encoding=encoding)
     path, index = part
     return parquet_row_group_table(path, index, columns)
 
 
 def _count_task(
-    fn: Callable[[Table], Counter[QiKey]], fmt: str, part: Any, columns: Sequence[str], first: bool
+    fn: Callable[[Table], Counter[QiKey]],
+    fmt: str,
+    part: Any,
+    columns: Sequence[str],
+    first: bool,
+    encoding: str = "utf-8-sig",
 ) -> Any:
-    return _guarded(lambda: fn(_read_partition(fmt, part, columns, first)))
+    return _guarded(lambda: fn(_read_partition(fmt, part, columns, first, encoding)))
 
 
 def _transform_task(
@@ -100,9 +107,10 @@ def _transform_task(
     out_columns: Sequence[str],
     passthrough: Sequence[str],
     schema: Any,
+    encoding: str = "utf-8-sig",
 ) -> Any:
     def run() -> PartitionStats:
-        table, stats = fn(_read_partition(fmt, part, columns, first))
+        table, stats = fn(_read_partition(fmt, part, columns, first, encoding))
         writer = TableWriter(out, out_columns, passthrough=passthrough, source_schema=schema, header=False)
         try:
             writer.write(table)
@@ -190,7 +198,9 @@ class DaskEngine:
         columns = self.columns(source)
         shared = client.scatter(fn, broadcast=True, hash=False)
         tasks = [
-            dask.delayed(_count_task, pure=False)(shared, source.format, part, columns, i == 0)
+            dask.delayed(_count_task, pure=False)(
+                shared, source.format, part, columns, i == 0, source.encoding
+            )
             for i, part in enumerate(self._partitions(source))
         ]
         total: Counter[QiKey] = Counter()
@@ -224,7 +234,16 @@ class DaskEngine:
             ]
             tasks = [
                 dask.delayed(_transform_task, pure=False)(
-                    shared, source.format, part, in_columns, i == 0, out, columns, passthrough, schema
+                    shared,
+                    source.format,
+                    part,
+                    in_columns,
+                    i == 0,
+                    out,
+                    columns,
+                    passthrough,
+                    schema,
+                    source.encoding,
                 )
                 for i, (part, out) in enumerate(zip(parts, outs, strict=True))
             ]

@@ -5,7 +5,10 @@ would have read: CSV cells are strings (empty string when empty), JSONL cells ar
 cells are what pyarrow returns. Errors say which line or column is wrong, never what it held.
 
 Output is written to a temporary file beside the destination and moved into place at the end, so a job
-that fails never leaves a partial file that looks like a finished one.
+that fails never leaves a partial file that looks like a finished one; the destination's folder must exist
+and the destination must not be a symbolic link or anything but a regular file (adapters/output_file.py).
+CSV and JSONL are read in the reference's encoding: UTF-8 with or without a BOM by default, GB18030 for
+files saved by Chinese Excel.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from parcelguard.adapters.datasets._optional import optional_module
+from parcelguard.adapters.output_file import check_output_path
 from parcelguard.domain.anonymize import Table
 from parcelguard.domain.anonymize.table import cell_text
 from parcelguard.errors import ErrorCode, ValidationError
@@ -80,7 +84,7 @@ def read_columns(ref: DatasetRef) -> list[str]:
     if ref.format == "parquet":
         pq = optional_module("pyarrow.parquet", "reading Parquet")
         return list(pq.ParquetFile(path).schema_arrow.names)
-    with _open_text(path) as handle:
+    with _open_text(path, ref.encoding) as handle, _decoding(ref.encoding):
         if ref.format == "csv":
             header = next(csv.reader(handle, strict=True), None)
             if header is None:
@@ -100,11 +104,29 @@ def _unique(columns: list[str]) -> list[str]:
     return columns
 
 
-def _open_text(path: Path) -> IO[str]:
+def _open_text(path: Path, encoding: str) -> IO[str]:
     try:
-        return path.open(encoding="utf-8-sig", newline="")
+        return path.open(encoding=encoding, newline="")
+    except LookupError:
+        raise invalid_dataset("unknown text encoding", field="encoding") from None
     except OSError:
         raise invalid_dataset("cannot read the input dataset", field="in") from None
+
+
+@contextlib.contextmanager
+def _decoding(encoding: str) -> Iterator[None]:
+    """Text that does not decode is a coded error naming the encoding, never a UnicodeDecodeError."""
+    try:
+        yield
+    except UnicodeDecodeError:
+        hint = " (files saved by Chinese Excel: --encoding gb18030)" if "utf" in encoding else ""
+        raise invalid_dataset(f"the input is not valid {encoding} text{hint}", field="in") from None
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    with _decoding(encoding):
+        text = data.decode(encoding)
+    return text.removeprefix("\ufeff")
 
 
 def iter_tables(ref: DatasetRef, columns: Sequence[str], rows: int) -> Iterator[Table]:
@@ -114,7 +136,7 @@ def iter_tables(ref: DatasetRef, columns: Sequence[str], rows: int) -> Iterator[
         for batch in pq.ParquetFile(ref.path).iter_batches(batch_size=rows, columns=list(columns)):
             yield {name: list(values) for name, values in batch.to_pydict().items()}
         return
-    with _open_text(Path(ref.path)) as handle:
+    with _open_text(Path(ref.path), ref.encoding) as handle, _decoding(ref.encoding):
         lines: Iterator[list[object]]
         if ref.format == "csv":
             reader = csv.reader(handle, strict=True)
@@ -181,18 +203,24 @@ def _jsonl_rows(
         yield [obj.get(name) for name in columns]
 
 
-def csv_block_table(data: bytes, columns: Sequence[str], *, has_header: bool) -> Table:
-    """A block of CSV lines (a Dask byte range) as a table; the first block still holds the header."""
-    text = data.decode("utf-8-sig")
+def csv_block_table(
+    data: bytes, columns: Sequence[str], *, has_header: bool, encoding: str = "utf-8-sig"
+) -> Table:
+    """A block of CSV lines (a Dask byte range) as a table; the first block still holds the header.
+
+    Blocks are cut at newline bytes, which is safe for UTF-8 and GB18030 (no multi-byte character holds
+    the byte 0x0A).
+    """
+    text = _decode(data, encoding)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     if has_header:
         next(reader, None)
     return _columnar(list(_csv_rows(reader, len(columns), first_line=1)), columns)
 
 
-def jsonl_block_table(data: bytes, columns: Sequence[str]) -> Table:
+def jsonl_block_table(data: bytes, columns: Sequence[str], *, encoding: str = "utf-8-sig") -> Table:
     """A block of JSON lines (a Dask byte range) as a table."""
-    lines = data.decode("utf-8-sig").splitlines()
+    lines = _decode(data, encoding).splitlines()
     return _columnar(list(_jsonl_rows(iter(lines), columns, first_line=1)), columns)
 
 
@@ -246,8 +274,8 @@ class TableWriter:
         self._parquet: Any = None
         self._schema: Any = None
         self.rows = 0
+        check_output_path(self._path, field="out")
         try:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
             if dest.format != "parquet":
                 self._text = self._tmp.open("w", encoding="utf-8", newline="")
         except OSError:
@@ -320,7 +348,12 @@ class TableWriter:
         if self.dest.format == "parquet" and self._schema is None:
             self._write_parquet({c: [] for c in self.columns})  # an empty dataset is still a valid file
         self._close()
-        os.replace(self._tmp, self._path)
+        try:
+            check_output_path(self._path, field="out")
+            os.replace(self._tmp, self._path)
+        except BaseException:
+            self.abort()
+            raise
 
     def abort(self) -> None:
         self._close()
