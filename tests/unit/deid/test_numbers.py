@@ -34,8 +34,26 @@ def test_a_mobile_read_out_in_chinese_numerals_is_found(detector: Detector) -> N
     assert found(detector, "电话一三八一二三四五六七八") == [("一三八一二三四五六七八", PHONE)]
 
 
-def test_an_unallocated_mobile_segment_is_not_a_phone(detector: Detector) -> None:
+def test_an_unallocated_mobile_segment_without_phone_context_is_not_a_phone(detector: Detector) -> None:
     assert found(detector, "号码14012345678") == []
+    assert found(detector, "14012345678") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("电话+86 15459045440", "+86 15459045440"),
+        ("手机15459045440", "15459045440"),
+        ("有事联系15459045440", "15459045440"),
+        ("打15459045440找我", "15459045440"),
+        ("tel: 14912345678", "14912345678"),
+        ("收件人：赵小燕 15459045440", "15459045440"),
+    ],
+)
+def test_a_mobile_shaped_number_in_phone_context_is_a_phone_even_if_unallocated(
+    detector: Detector, text: str, number: str
+) -> None:
+    assert (number, PHONE) in found(detector, text)
 
 
 @pytest.mark.parametrize(

@@ -27,18 +27,6 @@ def resident_ids(draw: st.DrawFn) -> str:
     return first17 + compute_check_char(first17)
 
 
-@st.composite
-def mobile_spellings(draw: st.DrawFn, digits: str) -> str:
-    """The same number as shops send it: +86/0086/86, spaces, dashes, parentheses, full-width."""
-    prefix = draw(st.sampled_from(["", "+86", "+86 ", "0086", "86", "(+86)", "+86-"]))
-    sep = draw(st.sampled_from(["", " ", "-"]))
-    body = sep.join([digits[:3], digits[3:7], digits[7:]])
-    text = prefix + body
-    if draw(st.booleans()):
-        text = text.translate(FULLWIDTH_DIGITS)
-    return text
-
-
 # Ways people write each digit 0-9: what fold() turns back into ASCII digits.
 NUMERAL_STYLES = (
     "0123456789",
@@ -73,23 +61,88 @@ DIGIT_SEPARATOR_SPELLINGS = (
 )
 
 
+_OPENING = ("(", "（", "[", "【")
+_CLOSING = (")", "）", "]", "】")
+
+
 @st.composite
 def spelled_digits(draw: st.DrawFn, digits: str) -> str:
-    """``digits`` in any mix of numeral styles, split into groups by any separators (138-0013-8000 shapes).
+    """``digits`` in any mix of numeral styles, with any separators between any digits.
 
-    Every digit may take its own style (1三8〇〇1三8〇〇〇), and groups may be bracketed ((138)0013-8000).
+    Every digit may take its own style (1三8〇〇1三8〇〇〇), any gap between two digits may hold a
+    separator spelling, and the first group may be bracketed ((138)0013-8000).
     """
     styles = draw(st.lists(st.sampled_from(NUMERAL_STYLES), min_size=1, max_size=3))
     chars = [draw(st.sampled_from(styles))[int(d)] for d in digits]
-    cuts = sorted(draw(st.sets(st.integers(1, len(digits) - 1), max_size=3)))
+    cuts = sorted(draw(st.sets(st.integers(1, len(digits) - 1), max_size=len(digits) - 1)))
     groups = ["".join(chars[a:b]) for a, b in zip([0, *cuts], [*cuts, len(digits)], strict=True)]
     if len(groups) > 1 and draw(st.booleans()):
-        groups[0] = (
-            draw(st.sampled_from(["(", "（", "["])) + groups[0] + draw(st.sampled_from([")", "）", "]"]))
-        )
-        return groups[0] + "".join(draw(st.sampled_from(DIGIT_SEPARATOR_SPELLINGS)) + g for g in groups[1:])
+        bracket = draw(st.integers(0, len(_OPENING) - 1))
+        groups[0] = _OPENING[bracket] + groups[0] + _CLOSING[bracket]
+    return groups[0] + "".join(draw(st.sampled_from(DIGIT_SEPARATOR_SPELLINGS)) + g for g in groups[1:])
+
+
+_COUNTRY_CODES = (
+    "",
+    "+86",
+    "+86 ",
+    "+ 86 ",
+    "+86-",
+    "0086",
+    "0086 ",
+    "00 86 ",
+    "86",
+    "86 ",
+    "86-",
+    "(+86)",
+    "(+86) ",
+    "[+86]",
+    "（+86）",
+    "(86)",
+    "＋８６ ",
+    "+86\u3000",
+)
+
+
+@st.composite
+def mobile_spellings(draw: st.DrawFn, digits: str) -> str:
+    """Every shape Mobile.parse accepts for ``digits``: country codes, numeral styles, separators."""
+    return draw(st.sampled_from(_COUNTRY_CODES)) + draw(spelled_digits(digits))
+
+
+area_codes = st.sampled_from(
+    ["010", "020", "021", "022", "023", "024", "025", "027", "028", "029"]
+) | st.builds(lambda a, b, c: f"0{a}{b}{c}", st.integers(3, 9), st.integers(0, 9), st.integers(0, 9))
+
+
+@st.composite
+def landline_numbers(draw: st.DrawFn) -> tuple[str, str]:
+    """``(area_code, local_number)``: 8-digit numbers after 3-digit codes, 7 or 8 after 4-digit ones."""
+    area = draw(area_codes)
+    length = 8 if len(area) == 3 else draw(st.sampled_from([7, 8]))
+    first = draw(st.integers(2, 9))
+    rest = draw(st.integers(0, 10 ** (length - 1) - 1))
+    return area, f"{first}{rest:0{length - 1}d}"
+
+
+@st.composite
+def landline_spellings(draw: st.DrawFn, area: str, local: str) -> str:
+    """Shapes Landline.parse accepts: 010-62345678, (0755)8888 8888, +86 (0)10 6234 5678, any one style."""
+    style = draw(st.sampled_from(NUMERAL_STYLES))
+    spell = str.maketrans("0123456789", style)
     sep = draw(st.sampled_from(DIGIT_SEPARATOR_SPELLINGS))
-    return sep.join(groups)
+    split = draw(st.integers(0, len(local) - 1))
+    body = local if split == 0 else local[:split] + draw(st.sampled_from(["", " ", "-"])) + local[split:]
+    shape = draw(st.sampled_from(["trunk", "bracket", "country", "country0"]))
+    if shape == "trunk":
+        text = area.translate(spell) + sep + body.translate(spell)
+    elif shape == "bracket":
+        text = "(" + area.translate(spell) + ")" + draw(st.sampled_from(["", " "])) + body.translate(spell)
+    else:
+        prefix = draw(st.sampled_from(["+86 ", "+86-", "0086 ", "+86"]))
+        zero = " (0)" if shape == "country0" else ""
+        text = prefix + zero + (" " if zero else "") + area[1:].translate(spell) + sep + body.translate(spell)
+    return text
 
 
 han_chars = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from parcelguard.domain.pii.fold import fold
 from parcelguard.domain.pii.mobile import ALLOCATED_SEGMENTS, Mobile
 from parcelguard.errors import ErrorCode, ValidationError
 
@@ -104,7 +105,34 @@ def test_the_segment_table_matches_phonenumbers_for_all_three_digit_prefixes() -
 def test_any_spelling_parses_to_the_digits_phonenumbers_reads(pair: tuple[str, str]) -> None:
     digits, spelled = pair
     assert Mobile.parse(spelled).value == digits
-    assert str(phonenumbers.parse(spelled, "CN").national_number) == digits
+    folded = fold(spelled).text
+    if set(folded) <= set("0123456789+ -()"):  # what phonenumbers reads; it knows no Chinese numerals
+        assert str(phonenumbers.parse(folded, "CN").national_number) == digits
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "138.0013.8000",
+        "(138)0013-8000",
+        "138_0013_8000",
+        "138/0013/8000",
+        "138·0013·8000",
+        "1三8〇〇1三8〇〇〇",
+        "壹叁捌零零壹叁捌零零零",
+        "幺三八 零零幺三 八零零零",
+        "①③⑧⓪⓪①③⑧⓪⓪⓪",
+        "+86 (138) 0013 - 8000",
+        "【138】0013 8000",
+    ],
+)
+def test_every_shape_the_recogniser_reads_is_accepted_at_intake(raw: str) -> None:
+    assert Mobile.parse(raw).value == "13800138000"
+
+
+def test_intake_still_refuses_an_unallocated_segment_the_detector_would_take_in_context() -> None:
+    with pytest.raises(ValidationError):
+        Mobile.parse("+86 15459045440")
 
 
 @given(mobile_digits)

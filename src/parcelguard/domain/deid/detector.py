@@ -22,7 +22,7 @@ from parcelguard.domain.deid.ip import find_ips
 from parcelguard.domain.deid.passport import find_passports
 from parcelguard.domain.deid.person_en import find_latin_names
 from parcelguard.domain.deid.person_zh import find_chinese_names
-from parcelguard.domain.deid.phone import find_phones, find_spoken_phones
+from parcelguard.domain.deid.phone import find_phones
 from parcelguard.domain.deid.plate import find_plates
 from parcelguard.domain.deid.resolve import resolve
 from parcelguard.domain.pii.fold import fold
@@ -36,7 +36,6 @@ _RECOGNIZERS: tuple[tuple[Recognizer, frozenset[EntityType]], ...] = (
     (find_resident_ids, frozenset({EntityType.CN_ID})),
     (find_bank_cards, frozenset({EntityType.BANK_CARD})),
     (find_phones, frozenset({EntityType.PHONE})),
-    (find_spoken_phones, frozenset({EntityType.PHONE})),
     (find_emails, frozenset({EntityType.EMAIL})),
     (find_ips, frozenset({EntityType.IP})),
     (find_passports, frozenset({EntityType.PASSPORT})),

@@ -1,8 +1,14 @@
-"""PHONE: mainland mobiles and landlines in the spellings people type, plus international numbers with ``+``.
+"""PHONE: the phone recogniser's numbers, judged by their context, plus international numbers with ``+``.
 
-Mobiles must fall in an allocated segment (:func:`is_allocated_mobile`) and landlines must start with a
-real trunk area code (:func:`is_area_code`), so eleven random digits from an order number are rarely taken
-for a phone; the label in front (运单号, 订单号) rejects the rest.
+Which digit strings are mainland mobiles, landlines or labelled local numbers is decided once, in
+:func:`parcelguard.domain.pii.phone_recognizer.scan_phones` (over folded text, so 1三8〇〇1三8〇〇〇,
+138.0013.8000 and (138)0013-8000 are all read); this module adds what only free text has: the label in
+front (运单号, 订单号 veto a number), a unit after (元, kg), the words that make a number a phone.
+
+A mobile-shaped number in an unallocated segment is still a phone when the text says it is one (电话,
+手机, 联系, 回电, 打, +86, tel, phone, or a contact line naming a person): segments get allocated over time
+and people mistype, so a de-identifier must fail closed. Without such context it is left alone, as eleven
+random digits from an order number would be.
 
 Service numbers (400/800 hotlines, 95xxx short codes) belong to companies, not people, and are left alone
 on purpose: they are the numbers a customer-service text quotes most, and masking them hides nothing
@@ -14,40 +20,22 @@ from __future__ import annotations
 import re
 
 from parcelguard.domain.deid._candidate import Candidate
-from parcelguard.domain.deid._context import PHONE_CUE, cue_before, letter_prefix_ok, vetoed
+from parcelguard.domain.deid._context import PHONE_CUE, cue_before, vetoed
 from parcelguard.domain.deid.entity import EntityType
-from parcelguard.domain.pii.landline import is_area_code
 from parcelguard.domain.pii.mobile import is_allocated_mobile
+from parcelguard.domain.pii.phone_recognizer import PhoneMatch, scan_phones
 
-__all__ = ["find_phones", "find_spoken_phones"]
+__all__ = ["find_phones"]
 
-# Every pattern starts with a literal or a digit so that ``re`` can skip ahead; what may not come before a
-# number (a digit, a plus sign) is checked on each match instead of with a leading lookbehind.
-_MOBILE = re.compile(r"1[3-9][0-9](?:[ -]?[0-9]){8}(?![0-9])")
-_COUNTRY_BEFORE = re.compile(r"(?:(?:\+|00) ?86 ?-? ?|\( ?(?:\+|00)?86 ?\) ?-? ?|86[ -]?)$")
-_AREA = "(?:10|2[0-9]|[3-9][0-9]{2})"
-_LANDLINE = re.compile(
-    rf"(?:\+ ?86 ?-? ?(?:\(0\) ?)?(?P<carea>{_AREA}) ?-? ?|00 ?86 ?-? ?(?P<zarea>{_AREA}) ?-? ?"
-    rf"|\( ?0(?P<parea>{_AREA}) ?\) ?-? ?|0(?P<area>{_AREA})[ -]?)"
-    r"(?P<local>[2-9][0-9]{2,3}[ -]?[0-9]{4})(?![0-9])"
-)
-# A local number without area code, only right after a phone label (座机 8765 4321).
-_BARE_LOCAL = re.compile(
-    r"(?:座机|固话|办公电话|家里电话|电话|tel|Tel|TEL|phone|Phone)(?:号码?)?\s*(?:是|为)?\s*:?\s*"
-    r"(?P<local>[2-9][0-9]{3}[ -]?[0-9]{4})(?![0-9])"
-)
-# Mobiles read out in Chinese numerals (一三八一二三四五六七八), as chat transcripts and notes have them.
-_SPOKEN_MOBILE = re.compile(
-    "[一幺][三四五六七八九][〇零一二三四五六七八九幺]{9}(?![〇零一二三四五六七八九幺])"
-)
-_SPOKEN_DIGITS = str.maketrans("〇零一幺二三四五六七八九", "001123456789")
 _INTERNATIONAL = re.compile(
     r"(?<![0-9A-Za-z])\+(?!86)(?:[1-9][0-9]{0,2})(?:[ -]?\(?[0-9]{1,4}\)?)(?:[ -]?[0-9]{2,5}){2,4}(?![0-9])",
 )
-
-
-def _free_before(text: str, pos: int) -> bool:
-    return pos == 0 or text[pos - 1] not in "0123456789+"
+# Words right before a number that make it a phone even in an unallocated segment (8 characters back).
+# Not 号码 alone: 订单号码 and 号码牌 say nothing about phones.
+_CLOSE_PHONE_CUE = re.compile("电话|手机|联系|回电|来电|致电|打|拨|微信|tel|phone|mobile|call|cell")
+# A contact line: the number stands beside the person it reaches (24 characters back).
+_CONTACT_LINE = re.compile("收件人|寄件人|收货人|发件人|联系人|姓名|name|contact")
+_SCORES = {"mobile": (0.95, 0.85), "landline": (0.9, 0.8), "local": (0.7, 0.7)}
 
 
 def _continues_a_number(text: str, pos: int) -> bool:
@@ -55,60 +43,27 @@ def _continues_a_number(text: str, pos: int) -> bool:
     return pos >= 2 and text[pos - 1] in " -" and text[pos - 2].isdigit()
 
 
-def _mobiles(text: str, found: list[Candidate]) -> None:
-    for match in _MOBILE.finditer(text):
-        digits = match.group().replace(" ", "").replace("-", "")
-        if not is_allocated_mobile(digits):
-            continue
-        start = match.start()
-        country = _COUNTRY_BEFORE.search(text, max(0, start - 9), start)
-        if country is not None:
-            start = country.start()
-        if (
-            not _free_before(text, start)
-            or not letter_prefix_ok(text, start)
-            or vetoed(text, start, match.end())
-        ):
-            continue
-        score = 0.95 if country is not None or cue_before(text, start, PHONE_CUE) else 0.85
-        if _continues_a_number(text, start):
-            score = 0.5
-        found.append(Candidate(start, match.end(), EntityType.PHONE, score, "phone.mobile"))
+def _says_phone(text: str, phone: PhoneMatch) -> bool:
+    """The context names the number a phone (enough to take an unallocated mobile segment)."""
+    return (
+        phone.country_code
+        or cue_before(text, phone.start, _CLOSE_PHONE_CUE, window=8)
+        or cue_before(text, phone.start, _CONTACT_LINE, window=24)
+    )
 
 
-def _landlines(text: str, found: list[Candidate]) -> None:
-    for match in _LANDLINE.finditer(text):
-        area = "0" + (
-            match.group("area") or match.group("parea") or match.group("carea") or match.group("zarea")
-        )
-        local = match.group("local").replace(" ", "").replace("-", "")
-        if not is_area_code(area) or len(local) not in ((8,) if len(area) == 3 else (7, 8)):
-            continue
-        start = match.start()
-        if (
-            not _free_before(text, start)
-            or not letter_prefix_ok(text, start)
-            or vetoed(text, start, match.end())
-        ):
-            continue
-        international = match.group("carea") or match.group("zarea")
-        score = 0.9 if international or cue_before(text, start, PHONE_CUE) else 0.8
-        if _continues_a_number(text, start):
-            score = 0.5
-        found.append(Candidate(start, match.end(), EntityType.PHONE, score, "phone.landline"))
-    for match in _BARE_LOCAL.finditer(text):
-        start, end = match.span("local")
-        if not vetoed(text, start, end):
-            found.append(Candidate(start, end, EntityType.PHONE, 0.7, "phone.local"))
-
-
-def find_spoken_phones(text: str) -> list[Candidate]:
-    """Mobiles written in Chinese numerals; apart from the others because the text may have no digit."""
-    return [
-        Candidate(match.start(), match.end(), EntityType.PHONE, 0.85, "phone.spoken")
-        for match in _SPOKEN_MOBILE.finditer(text)
-        if is_allocated_mobile(match.group().translate(_SPOKEN_DIGITS))
-    ]
+def _candidate(text: str, phone: PhoneMatch) -> Candidate | None:
+    if vetoed(text, phone.start, phone.end):
+        return None
+    says_phone = _says_phone(text, phone)
+    if phone.kind == "mobile" and not says_phone and not is_allocated_mobile(phone.digits):
+        return None
+    cued = says_phone or cue_before(text, phone.start, PHONE_CUE)
+    with_cue, without = _SCORES[phone.kind]
+    score = with_cue if cued else without
+    if _continues_a_number(text, phone.start):
+        score = 0.5
+    return Candidate(phone.start, phone.end, EntityType.PHONE, score, f"phone.{phone.kind}")
 
 
 def _international(text: str, found: list[Candidate]) -> None:
@@ -119,10 +74,8 @@ def _international(text: str, found: list[Candidate]) -> None:
 
 
 def find_phones(text: str) -> list[Candidate]:
-    """Mobile, landline and international phone numbers in normalised text."""
-    found: list[Candidate] = []
-    _mobiles(text, found)
-    _landlines(text, found)
+    """Mobile, landline and international phone numbers in folded text."""
+    found = [c for phone in scan_phones(text) if (c := _candidate(text, phone)) is not None]
     if "+" in text:
         _international(text, found)
     return found

@@ -45,11 +45,12 @@ What folding does, in order:
    the run holds seven or more, as numbers read digit by digit do. So 一起, 三楼, 十二三 and 第一 stay
    words; 1三8〇〇1三8〇〇〇 and 幺三八 零零幺三 八零零零 become numbers. 两 and 十/百/千 never fold: they
    are quantities, not digits. Separator look-alikes inside a run (·, •, ‧, 【】, 〔〕) become . [ ].
-   Two cases are read as words or dashes instead, unless the run has the shape of a mobile number (eleven
-   digit-like characters, the first a 1) which always folds whole: 一 standing between groups of two or
-   more ASCII digits (or before a group), with no other numeral in the run, is the dash people type on a
-   Chinese keyboard (0371一3338一9767 -> 0371-3338-9767); and a run whose only numeral is at its edge keeps
-   it unless it is 〇 (12一起, 陆13800138000: a word or surname beside a number).
+   Two cases are read as words or dashes instead, unless the run has the shape of a mobile number
+   (eleven digit-like characters, the first a 1, maybe after 86 or 0086), which always folds whole:
+   一 standing between groups of two or more ASCII digits (or before a group), with no other numeral in
+   the run, is the dash people type on a Chinese keyboard (0371一3338一9767 -> 0371-3338-9767); and a run
+   whose only numeral is at its edge keeps it unless it is 〇 (12一起, 陆13800138000: a word or surname
+   beside a number).
 
 Folding is idempotent and never moves a character of the original out of order. It costs one regex scan
 per step on plain ASCII or simplified text with nothing to fold.
@@ -108,8 +109,10 @@ _SEPARATOR_LOOKALIKES = {
     ord(ch): ord(to) for ch, to in zip("·•‧∙⋅・【〔〖】〕〗", "......[[[]]]", strict=True)
 }
 _DIGITISH = "0-9" + _NUMERALS
+_DIGIT_CODES = frozenset(map(ord, "0123456789" + _NUMERALS))
 _RUN_GAP = r"[)\]】〕〗]?[ \t._\-/·•‧∙⋅・]{0,3}[(\[【〔〖]?"
-_RUN = re.compile(f"[{_DIGITISH}](?:{_RUN_GAP}[{_DIGITISH}])+")
+# A run may open with a bracket that closes inside it: 【1】3800138000.
+_RUN = re.compile(f"(?:[(\\[【〔〖](?=[{_DIGITISH}]+[)\\]】〕〗]))?[{_DIGITISH}](?:{_RUN_GAP}[{_DIGITISH}])+")
 _GROUP = re.compile(f"[{_DIGITISH}]+")
 _HAS_NUMERAL_OR_LOOKALIKE = re.compile(f"[{_NUMERALS}·•‧∙⋅・【〔〖】〕〗]")
 _MIN_RUN = 3
@@ -253,14 +256,24 @@ def _dashes_not_digits(run: str, numerals: list[int]) -> bool:
     """一 typed for a dash: 0371一3338一9767, 史娜一0371 3338 9767 (only 一s, each beside ASCII digits)."""
     if any(run[i] != "一" for i in numerals):
         return False
+    first = _GROUP.search(run)
     for index in numerals:
         before, after = _arabic_around(run, index)
-        if index == 0:
+        if first is not None and index == first.start():
             if after < _MIN_RUN:
                 return False
         elif index == len(run) - 1 or before < 2 or after < 2:
             return False
     return True
+
+
+def _mobile_shaped(run: str) -> bool:
+    """Eleven digit-like characters starting with a 1, maybe after 86 or 0086: always a number."""
+    digits = "".join(_NUMERAL_DIGITS.get(ord(ch), ch) for ch in run if ord(ch) in _DIGIT_CODES)
+    for country_code in ("", "86", "0086"):
+        if len(digits) == len(country_code) + _MOBILE_LENGTH and digits.startswith(country_code + "1"):
+            return True
+    return False
 
 
 def _fold_run(run: str) -> str:
@@ -272,13 +285,13 @@ def _fold_run(run: str) -> str:
     numerals = [i for i, ch in enumerate(run) if ord(ch) in _NUMERAL_DIGITS]
     if not numerals:
         return "".join(chars)
-    mobile_shaped = digitish == _MOBILE_LENGTH and _NUMERAL_DIGITS.get(ord(run[0]), run[0]) == "1"
-    if not mobile_shaped:
+    if not _mobile_shaped(run):
         if _dashes_not_digits(run, numerals):
             for index in numerals:
                 chars[index] = "-"
             return "".join(chars)
-        if len(numerals) == 1 and numerals[0] in (0, len(run) - 1) and run[numerals[0]] != "〇":
+        edges = (groups[0].start(), groups[-1].end() - 1)
+        if len(numerals) == 1 and numerals[0] in edges and run[numerals[0]] != "〇":
             return "".join(chars)  # 12一起, 陆13800138000: a word or surname beside a number
     for group in groups:
         if len(group.group()) == 1 and digitish < _MIN_SPELLED_RUN:

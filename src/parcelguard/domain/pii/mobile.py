@@ -1,8 +1,12 @@
 """Mainland China mobile numbers.
 
-Shops hand us numbers in every shape (+86, 0086, spaces, dashes, full-width digits); we store one shape,
-11 ASCII digits, so that encryption, blind indexes and masking all see the same value. Unallocated
-prefixes are rejected because they are almost always typos, and a typo'd number means a failed delivery.
+Shops hand us numbers in every shape (+86, 0086, spaces, dots, dashes, brackets, full-width digits,
+Chinese numerals); we store one shape, 11 ASCII digits, so that encryption, blind indexes and masking all
+see the same value. The shapes accepted are exactly those the phone recogniser finds in free text
+(:mod:`parcelguard.domain.pii.phone_recognizer`, over :func:`parcelguard.domain.pii.fold.fold`), so
+whatever an order may hold, the detector and the label gate see too. Unallocated prefixes are rejected
+here because at intake they are almost always typos, and a typo'd number means a failed delivery (the
+detector, which must fail closed, still reads them as phones in a phone context).
 """
 
 from __future__ import annotations
@@ -11,13 +15,14 @@ from dataclasses import dataclass
 from typing import Self
 
 from parcelguard.domain.pii._errors import has_control_chars, invalid
-from parcelguard.domain.pii.text import to_halfwidth
+from parcelguard.domain.pii.fold import fold
+from parcelguard.domain.pii.phone_recognizer import MIN_HIDDEN_DIGITS, match_mobile
 from parcelguard.errors import ErrorCode
 
 __all__ = ["ALLOCATED_SEGMENTS", "HIDDEN_DIGITS", "Mobile", "is_allocated_mobile"]
 
 _FIELD = "mobile"
-HIDDEN_DIGITS = 6
+HIDDEN_DIGITS = MIN_HIDDEN_DIGITS
 
 # Three-digit segments the MIIT has allocated to mobile service (operators and MVNOs), in agreement with
 # the libphonenumber metadata for CN (9.0.x). Left out on purpose: 140-144 (13-digit IoT), 146/148/149
@@ -36,7 +41,6 @@ _PARTIAL_SEGMENTS: dict[str, tuple[str, ...]] = {
     "161": ("1610",),
     "174": ("17400", "17401", "17402", "17403", "17404", "17405"),
 }
-_SEPARATORS = str.maketrans("", "", " -().\t\u00a0")
 
 
 def is_allocated_mobile(digits: str) -> bool:
@@ -48,18 +52,6 @@ def is_allocated_mobile(digits: str) -> bool:
     return blocks is not None and digits.startswith(blocks)
 
 
-def _strip_country_code(compact: str) -> str:
-    if compact.startswith("+"):
-        if not compact.startswith("+86"):
-            raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, "has a foreign country code")
-        return compact[3:]
-    if compact.startswith("0086"):
-        return compact[4:]
-    if len(compact) == 13 and compact.startswith("86"):
-        return compact[2:]
-    return compact
-
-
 @dataclass(frozen=True, slots=True)
 class Mobile:
     """An allocated mainland mobile number, always 11 ASCII digits."""
@@ -68,19 +60,25 @@ class Mobile:
 
     @classmethod
     def parse(cls, raw: str) -> Self:
-        """Normalise any common spelling of a mobile number and check that its range is allocated."""
+        """Normalise any spelling the phone recogniser reads as a mobile; check its range is allocated.
+
+        Raises ValidationError (INVALID_MOBILE, field ``mobile``) naming the reason, never the value.
+        """
         if has_control_chars(raw.strip()):
             raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, "contains control characters")
-        compact = to_halfwidth(raw).translate(_SEPARATORS)
-        if not compact:
+        text = fold(raw).text.strip()
+        if not text:
             raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, "is empty")
-        digits = _strip_country_code(compact)
-        if len(digits) != 11 or not (digits.isascii() and digits.isdigit()):
+        match = match_mobile(text)
+        if match is None:
+            if text.lstrip("([").startswith("+") and not text.lstrip("([").startswith("+86"):
+                raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, "has a foreign country code")
             raise invalid(
                 ErrorCode.INVALID_MOBILE,
                 _FIELD,
                 "must be eleven digits after the country code and separators",
             )
+        digits = match.digits
         if not is_allocated_mobile(digits):
             raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, "is not in an allocated mainland mobile range")
         return cls(value=digits)

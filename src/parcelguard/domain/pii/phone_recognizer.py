@@ -1,0 +1,228 @@
+"""The one recogniser of mainland phone numbers (mobiles and landlines), over folded text.
+
+Order intake (:meth:`Mobile.parse`, :meth:`Landline.parse`), the free-text detector (deid/phone.py adds
+context and scores) and the label gate (:func:`phone_leaks`) all read numbers through the patterns here,
+so a spelling one of them accepts is a spelling every one of them sees. Text must be folded first
+(:func:`parcelguard.domain.pii.fold.fold`): digits are then ASCII, whatever script or numeral style they
+were typed in, and the separators between them are the ASCII ones of ``DIGIT_GAP``.
+
+Shapes (``·`` = any ``DIGIT_GAP``: up to a closing bracket, three of `` ._-/`` and an opening bracket):
+
+* mobile: ``1·[3-9]·d·d·d·d·d·d·d·d·d``, optionally after a country code ``+86``, ``0086``, ``86``,
+  ``(+86)``, ``[86]``; a leading bracket, ``(138)0013-8000``, belongs to the number.
+* landline: trunk area code (``010``, ``02x``, ``0xxx``), or ``+86``/``0086`` + area without the 0, or
+  ``(0xxx)``, then a 7- or 8-digit subscriber number starting 2-9: ``010-62345678``, ``(0755)8888 8888``,
+  ``+86 (0)10 6234 5678``.
+* local: a subscriber number without area code, only right after a phone label (``座机 8765 4321``).
+
+A number must not continue other digits, and a number glued to letters on its left is a code (tracking
+number ``PG8613231614636``), unless the letters are a phone label (``tel``, ``mobile`` ...).
+
+Masked mode (the label gate): each digit slot may also be a mask character ``*●×``; :attr:`PhoneMatch.hidden`
+counts them. GB/T 41833-2022 asks a privacy waybill to hide at least 6 digits of a phone number.
+
+Service numbers (400/800 hotlines, 95xxx) have no area code and no mobile segment: they never match.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from parcelguard.domain.pii.fold import DIGIT_GAP
+
+__all__ = [
+    "MASK_CHARS",
+    "MIN_HIDDEN_DIGITS",
+    "PhoneMatch",
+    "is_area_code",
+    "match_landline",
+    "match_mobile",
+    "phone_leaks",
+    "scan_phones",
+]
+
+MASK_CHARS = "*●×"
+MIN_HIDDEN_DIGITS = 6
+
+PhoneKind = Literal["mobile", "landline", "local"]
+
+_G = DIGIT_GAP
+_CC = r"(?:\+ ?86|00 ?86)"
+# Country code before a mobile: bracketed or not, with its own separators; bare 86 too (8613812345678).
+_MOBILE_CC = rf"(?P<cc>[(\[]?(?:{_CC}|86)[)\]]?[ \t._\-/]{{0,3}})"
+_AREA = r"(?:10|2[0-9]|[3-9][0-9]{2})"
+_PHONE_LABEL = (
+    r"(?:座机|固话|办公电话|家里电话|家庭电话|联系电话|电话|手机|tel|phone)"
+    r"(?:号码?)?\s*(?:是|为)?\s*[:：]?\s*"
+)
+_ALLOWED_LETTER_LABELS = frozenset(
+    {"tel", "ph", "phone", "mobile", "mob", "cell", "m", "t", "no", "num", "number", "call", "wx", "vx"}
+)
+_LETTERS_BEFORE = re.compile(r"[A-Za-z]+$")
+
+
+def _build(d: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The three shapes with ``d`` as the digit class ([0-9], or [0-9] plus mask characters)."""
+    first = "1" if d == "[0-9]" else "[1*●×]"
+    second = "[3-9]" if d == "[0-9]" else "[3-9*●×]"
+    local_first = "[2-9]" if d == "[0-9]" else "[2-9*●×]"
+    mobile = re.compile(
+        rf"{_MOBILE_CC}?(?P<open>[(\[])?(?P<number>{first}{_G}{second}(?:{_G}{d}){{9}})(?![0-9*●×])"
+    )
+    landline = re.compile(
+        rf"(?:(?P<cc>{_CC})[ \t._\-/]{{0,3}}(?:\(0\)[ \t._\-/]{{0,3}})?(?P<carea>{_AREA})"
+        rf"|(?P<open>[(\[])0?(?P<parea>{_AREA})[)\]]|0(?P<area>{_AREA}))"
+        rf"{_G}(?P<local>{local_first}(?:{_G}{d}){{6,7}})(?![0-9*●×])"
+    )
+    local = re.compile(
+        rf"{_PHONE_LABEL}(?P<local>{local_first}(?:{_G}{d}){{6,7}})(?![0-9*●×])", re.IGNORECASE
+    )
+    return mobile, landline, local
+
+
+_MOBILE, _LANDLINE, _LOCAL = _build("[0-9]")
+_MASKED_MOBILE, _MASKED_LANDLINE, _MASKED_LOCAL = _build("[0-9*●×]")
+_NOT_SLOT = re.compile(r"[^0-9*●×]")
+_EXTENSION = re.compile(r"(?:转|分机|ext\.?|x|#)\s*(?P<ext>[0-9]+)$|[ \t._\-/](?P<tail>[0-9]{1,6})$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneMatch:
+    """One number found in folded text.
+
+    ``start``/``end`` index the folded text (map back with :meth:`Folded.span`). ``digits`` is the
+    national number: 11 digits for a mobile, trunk 0 + area + subscriber for a landline, the subscriber
+    alone for a local number; in masked mode mask characters stand in it. ``hidden`` counts them.
+    """
+
+    start: int
+    end: int
+    kind: PhoneKind
+    digits: str
+    area_code: str | None = None
+    country_code: bool = False
+
+    @property
+    def hidden(self) -> int:
+        """Masked digit slots (``*●×``) in the number."""
+        return sum(self.digits.count(ch) for ch in MASK_CHARS)
+
+
+def is_area_code(code: str) -> bool:
+    """True for a well-formed trunk area code: 010, 020-029 (not 026), or 0 + three digits from 03xx up."""
+    if len(code) == 3:
+        return code == "010" or (code.startswith("02") and code != "026")
+    return len(code) == 4 and code[0] == "0" and code[1] in "3456789"
+
+
+def _slots(text: str) -> str:
+    return _NOT_SLOT.sub("", text)
+
+
+def _free_on_the_left(text: str, start: int) -> bool:
+    """Not a continuation of a number, nor of a code made of letters (a phone label is fine)."""
+    if start == 0:
+        return True
+    before = text[start - 1]
+    if (before.isascii() and before.isdigit()) or before in "+" + MASK_CHARS:
+        return False
+    if not (before.isascii() and before.isalpha()):
+        return True
+    letters = _LETTERS_BEFORE.search(text, max(0, start - 12), start)
+    return letters is not None and letters.group().lower() in _ALLOWED_LETTER_LABELS
+
+
+def _mobile_match(text: str, match: re.Match[str]) -> PhoneMatch:
+    start = match.start()
+    # A leading bracket belongs to the number only when it closes inside it: (138)0013-8000.
+    if match.group("open") and not re.search(r"[)\]]", match.group("number")) and not match.group("cc"):
+        start = match.start("number")
+    return PhoneMatch(
+        start, match.end(), "mobile", _slots(match.group("number")), None, bool(match.group("cc"))
+    )
+
+
+def _landline_match(match: re.Match[str]) -> PhoneMatch | None:
+    area = "0" + (match.group("area") or match.group("parea") or match.group("carea"))
+    local = _slots(match.group("local"))
+    if not is_area_code(area) or len(local) not in ((8,) if len(area) == 3 else (7, 8)):
+        return None
+    return PhoneMatch(match.start(), match.end(), "landline", area + local, area, bool(match.group("cc")))
+
+
+def _scan(
+    text: str, mobile: re.Pattern[str], landline: re.Pattern[str], local: re.Pattern[str]
+) -> list[PhoneMatch]:
+    found: list[PhoneMatch] = []
+    for pattern in (mobile, landline):
+        pos = 0
+        while (match := pattern.search(text, pos)) is not None:
+            phone = _mobile_match(text, match) if pattern is mobile else _landline_match(match)
+            if phone is None or not _free_on_the_left(text, phone.start):
+                pos = match.start() + 1
+                continue
+            found.append(phone)
+            pos = match.end()
+    for match in local.finditer(text):
+        start, end = match.span("local")
+        if not any(p.start <= start < p.end for p in found):
+            found.append(PhoneMatch(start, end, "local", _slots(match.group("local"))))
+    found.sort(key=lambda p: (p.start, -p.end))
+    kept: list[PhoneMatch] = []
+    for phone in found:
+        if not kept or phone.start >= kept[-1].end:
+            kept.append(phone)
+    return kept
+
+
+def scan_phones(folded: str, *, masked: bool = False) -> list[PhoneMatch]:
+    """Every mobile, landline and labelled local number in ``folded``, left to right, not overlapping.
+
+    ``masked=True`` also reads mask characters as digit slots (for checking what a label shows).
+    """
+    if masked:
+        return _scan(folded, _MASKED_MOBILE, _MASKED_LANDLINE, _MASKED_LOCAL)
+    return _scan(folded, _MOBILE, _LANDLINE, _LOCAL)
+
+
+def match_mobile(folded: str) -> PhoneMatch | None:
+    """The mobile that ``folded`` consists of (surrounding blanks aside), or None: for order intake."""
+    text = folded.strip()
+    match = _MOBILE.fullmatch(text)
+    return None if match is None else _mobile_match(text, match)
+
+
+def match_landline(folded: str) -> tuple[PhoneMatch, str | None] | None:
+    """The landline ``folded`` consists of and its extension (转123, ext. 42, -123), or None."""
+    text = folded.strip()
+    extension: str | None = None
+    match = _LANDLINE.fullmatch(text)
+    if match is None:
+        mark = _EXTENSION.search(text)
+        if mark is None:
+            return None
+        extension = mark.group("ext") or mark.group("tail")
+        match = _LANDLINE.fullmatch(text[: mark.start()].rstrip(" -"))
+        if match is None:
+            return None
+    phone = _landline_match(match)
+    return None if phone is None else (phone, extension)
+
+
+def phone_leaks(folded: str) -> list[tuple[int, int, str]]:
+    """``(start, end, rule)`` for every phone number ``folded`` shows with fewer than 6 digits hidden.
+
+    Rules: ``mobile_unmasked``/``landline_unmasked`` (nothing hidden), ``mobile_undermasked``/
+    ``landline_undermasked`` (1-5 hidden). ``138******34`` passes, ``138****1234`` does not. Positions
+    index ``folded``.
+    """
+    leaks: list[tuple[int, int, str]] = []
+    for phone in scan_phones(folded, masked=True):
+        hidden = phone.hidden
+        if hidden >= MIN_HIDDEN_DIGITS:
+            continue
+        kind = "mobile" if phone.kind == "mobile" else "landline"
+        leaks.append((phone.start, phone.end, f"{kind}_unmasked" if hidden == 0 else f"{kind}_undermasked"))
+    return leaks
