@@ -144,6 +144,8 @@ def test_an_unusable_out_is_refused_before_anything_is_issued(
         assert one_line(stderr).startswith("error [output_not_writable] (--out): "), what
         assert waybills_in(ready["PARCELGUARD_HOME"]) is None, what
     assert not (tmp_path / "missing").exists(), "folders are never created silently"
+    code, _, stderr = run(ready, "waybill", "issue", "--in", str(orders), "--out", str(orders))
+    assert code == 2 and "must not be the input" in one_line(stderr)
     assert (tmp_path / "link.jsonl").is_symlink()
     assert (tmp_path / "target.jsonl").read_text(encoding="utf-8") == "keep me\n"
 
@@ -296,3 +298,18 @@ def test_tracking_accepts_full_width_last_four_digits(ready: dict[str, str | Non
     code, stdout, stderr = run(ready, "track", number, "--last4", full_width)
     assert code == 0, stderr
     assert "->" in stdout and "已下单 Order created" in stdout and "UTC+8" in stdout
+
+
+def test_demo_sets_up_a_fresh_checkout_and_later_runs_reuse_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """README's first command (scripts/start runs `demo`) still works where no data folder exists yet."""
+    monkeypatch.chdir(tmp_path)
+    bare: dict[str, str | None] = {"PARCELGUARD_HOME": None, "PARCELGUARD_DATABASE_URL": None}
+    code, _, stderr = run(bare, "demo", "--no-serve", "--orders", "1")
+    assert code == 0, stderr
+    assert "new data folder" in stderr and (tmp_path / "var" / "keys.json").is_file()
+    keys = (tmp_path / "var" / "keys.json").read_bytes()
+    code, _, stderr = run(bare, "demo", "--no-serve", "--orders", "1")
+    assert code == 0 and "new data folder" not in stderr
+    assert (tmp_path / "var" / "keys.json").read_bytes() == keys

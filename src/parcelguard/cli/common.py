@@ -255,6 +255,18 @@ def text_encoding(name: str) -> str:
     return "utf-8-sig" if info.name == "utf-8" else info.name
 
 
+def refuse_overwriting_input(in_path: Path, out_path: Path) -> None:
+    """``--out`` must not be the ``--in`` file: results would replace the orders they came from."""
+    try:
+        same = out_path.exists() and out_path.samefile(in_path)
+    except OSError:
+        same = False
+    if same:
+        raise ValidationError(
+            "--out must not be the input file", code=ErrorCode.OUTPUT_NOT_WRITABLE, field="--out"
+        )
+
+
 def input_lines(path: Path, encoding: str) -> Iterator[tuple[int, str | ValidationError]]:
     """(line number, text) for every non-blank line of ``path``, streamed; a line that does not decode in
     ``encoding`` comes as a ValidationError instead, so one bad line does not stop the others."""

@@ -26,6 +26,7 @@ from parcelguard.cli.common import (
     json_line,
     open_runtime,
     operator,
+    refuse_overwriting_input,
     reported_errors,
     text_encoding,
 )
@@ -54,6 +55,7 @@ def _run_lines(
     ``--out`` and the encoding are checked and an empty input refused before any line is handled.
     """
     check_output_path(out_path, field="--out")
+    refuse_overwriting_input(in_path, out_path)
     if next(input_lines(in_path, encoding), None) is None:
         raise ValidationError("the input has no lines (no non-blank lines)", code=ErrorCode.EMPTY_INPUT)
     done = failed = 0

@@ -27,6 +27,7 @@ from parcelguard.cli.common import (
     json_line,
     open_runtime,
     operator,
+    refuse_overwriting_input,
     reported_errors,
     text_encoding,
 )
@@ -88,6 +89,7 @@ def issue(
     """
     with reported_errors():
         check_output_path(out_path, field="--out")
+        refuse_overwriting_input(in_path, out_path)
         text_encoding(encoding)
         total = sum(1 for _ in input_lines(in_path, encoding))
         if total == 0:
