@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from parcelguard.domain.pii.resident_id import PROVINCE_CODES
+from parcelguard.domain.pii.identity import IDENTITY_RULES, identity_leaks
 from parcelguard.domain.pii.text import normalize_with_offsets
 from parcelguard.errors import LabelComplianceError
 
@@ -33,15 +33,6 @@ _LANDLINE = re.compile(
     r"(?<![0-9*●×])(?:(?:\+|00)86[ -]?\(?0?|\(?0)(?:10|2[0-9]|[3-9][0-9]{2})\)?[ -]?"
     rf"(?P<local>{_SLOT}(?:[ -]?{_SLOT}){{6,7}})(?![0-9*●×])",
 )
-_DATE = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
-_RESIDENT_ID_18 = re.compile(
-    rf"(?<![0-9A-Za-z])[1-9][0-9]{{5}}[ -]?(?:18|19|20)[0-9]{{2}}{_DATE}[ -]?[0-9]{{3}}[0-9Xx]"
-    r"(?![0-9A-Za-z])",
-)
-_RESIDENT_ID_15 = re.compile(rf"(?<![0-9A-Za-z])[1-9][0-9]{{5}}[0-9]{{2}}{_DATE}[0-9]{{3}}(?![0-9A-Za-z])")
-# An 18-character ID with some stars: more than the first and last characters visible is a leak.
-_RESIDENT_ID_PARTIAL = re.compile(r"(?<![0-9A-Za-z*])[0-9*]{17}[0-9Xx*](?![0-9A-Za-z*])")
-_MAX_VISIBLE_ID_CHARS = 2
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _ADDRESS_DETAIL = re.compile(
     r"[0-9]+ ?(?:号楼|栋|幢|座|单元|室|层|楼|户|#)|[一二三四五六七八九十]+(?:号楼|单元)",
@@ -58,7 +49,7 @@ RULES: dict[str, str] = {
     "mobile_undermasked": "a mobile number hides fewer than 6 digits",
     "landline_unmasked": "a landline number is shown in full",
     "landline_undermasked": "a landline number hides fewer than 6 digits",
-    "resident_id": "a resident ID number is shown",
+    **IDENTITY_RULES,  # one rule per identity document type: resident_id, passport, uscc ...
     "email": "an e-mail address is shown",
     "address_detail": "an address shows a building, unit, floor or room",
     "house_number": "an address shows a house number",
@@ -109,17 +100,8 @@ def _phone_findings(text: str) -> list[tuple[str, int, int]]:
 
 
 def _findings(text: str) -> list[tuple[str, int, int]]:
-    ids = [
-        ("resident_id", match.start(), match.end())
-        for pattern in (_RESIDENT_ID_18, _RESIDENT_ID_15)
-        for match in pattern.finditer(text)
-        if match.group()[:2] in PROVINCE_CODES
-    ]
-    ids += [
-        ("resident_id", match.start(), match.end())
-        for match in _RESIDENT_ID_PARTIAL.finditer(text)
-        if "*" in match.group() and 18 - match.group().count("*") > _MAX_VISIBLE_ID_CHARS
-    ]
+    # Identity document numbers, unmasked or showing more than 2 characters (domain/pii/identity.py).
+    ids = [(rule, start, end) for start, end, rule in identity_leaks(text)]
     # Digits inside an ID written with spaces can look like a phone number; report the ID once.
     found = [f for f in _phone_findings(text) if not any(s <= f[1] and f[2] <= e for _, s, e in ids)]
     found += ids
