@@ -12,6 +12,7 @@ BENCHMARKS = [
     (HERE / "bench_labels.py", [], ["--quick"]),
     (HERE / "deid" / "bench_deid.py", [], ["--n", "500", "--presidio-n", "200", "--no-zh"]),
     (HERE / "bench_deid_datasets.py", [], ["--quick"]),
+    (HERE / "bench_cli_issue.py", ["--orders", "2000"], ["--orders", "300"]),
 ]
 
 
