@@ -56,6 +56,7 @@ class ErrorCode(StrEnum):
     DECRYPTION_FAILED = "decryption_failed"
     # rendering and configuration
     LABEL_NOT_COMPLIANT = "label_not_compliant"
+    LABEL_GLYPH_MISSING = "label_glyph_missing"
     INSECURE_CONFIGURATION = "insecure_configuration"
     DATABASE_NOT_READY = "database_not_ready"
     RATE_LIMITER_UNAVAILABLE = "rate_limiter_unavailable"  # the shared (Redis) limiter cannot be reached

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from parcelguard.adapters.render import LabelRenderer
 from parcelguard.bootstrap import Runtime
 from parcelguard.domain.access import ALL_SCOPES, Principal
+from parcelguard.domain.label import LabelData, label_texts
 from parcelguard.domain.pii.synthetic import SyntheticPeople
 from parcelguard.services.issuance import issue_waybill
 from parcelguard.services.labels import render_label
@@ -52,3 +59,110 @@ def test_no_free_text_secret_rests_readable_in_the_sqlite_file(sqlite_runtime: R
     raw = b"".join(p.read_bytes() for p in db_file.parent.glob(db_file.name + "*"))
     for secret in ("13912345678", "18612345678", "王建国", "李娜", "建国路88号"):
         assert secret.encode() not in raw
+
+
+# --- an order's own values are never printed (issue 6, item 2) -------------------------------------------
+
+
+def _own_order(description: str, *, name: str, mobile: str = "13912345678", seed: int = 5) -> dict[str, Any]:
+    order = SyntheticPeople(seed).order()
+    order["recipient"]["name"] = name
+    order["recipient"]["mobile"] = mobile
+    order["parcel"]["description"] = description
+    return order
+
+
+def _printed_texts(runtime: Runtime, number: str) -> dict[str, str]:
+    """What each format prints: PDF text (pdftotext), ZPL field data, and the PNG's label data as drawn."""
+    drawn: list[LabelData] = []
+    renderer = runtime.ctx.renderer
+    assert isinstance(renderer, LabelRenderer)
+    original_gate = renderer.png._gate
+
+    def spy(data: LabelData) -> None:
+        drawn.append(data)
+        original_gate(data)
+
+    renderer.png._gate = spy
+    try:
+        png = render_label(runtime.ctx, number, "png", principal=OPERATOR)
+    finally:
+        renderer.png._gate = original_gate
+    assert png.startswith(b"\x89PNG") and len(drawn) == 1
+    pdf = render_label(runtime.ctx, number, "pdf", principal=OPERATOR)
+    pdf_text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    zpl = render_label(runtime.ctx, number, "zpl", principal=OPERATOR).decode()
+    masked = view_waybill(runtime.ctx, number, principal=OPERATOR).masked
+    return {
+        "png": "\n".join(label_texts(drawn[0])),
+        "pdf": pdf_text.replace("\n", ""),
+        "zpl": zpl,
+        "api": json.dumps(masked.as_dict(), ensure_ascii=False),
+    }
+
+
+@pytest.mark.parametrize(
+    ("description", "name", "secrets"),
+    [
+        ("给13912345678林晓彤的生日礼物", "林晓彤", ("13912345678", "林晓彤", "晓彤")),
+        ("送欧阳娜娜", "欧阳娜娜", ("欧阳娜娜", "娜娜")),
+        ("收件张伟", "张伟", ("张伟",)),
+        ("给139.1234.5678 林曉彤", "林晓彤", ("5678", "曉彤", "晓彤")),
+        ("电话：幺三九 幺二三四 五六七八", "林晓彤", ("幺二三四", "五六")),
+        ("手机(139)1234-5678", "林晓彤", ("1234-5678",)),
+    ],
+)
+def test_an_orders_own_name_and_mobile_are_never_printed_in_any_format(
+    runtime: Runtime, description: str, name: str, secrets: tuple[str, ...]
+) -> None:
+    number = issue_waybill(runtime.ctx, _own_order(description, name=name), actor="t").tracking_number
+
+    printed = _printed_texts(runtime, number)
+
+    for where, text in printed.items():
+        for secret in secrets:
+            assert secret not in text, (where, secret)
+
+
+def test_the_senders_id_number_and_the_recipients_room_are_masked_in_the_remarks(runtime: Runtime) -> None:
+    order = SyntheticPeople(8).order()
+    order["recipient"]["address"] = "北京市朝阳区建国路88号阳光小区7栋2单元1201室"
+    id_number = order["sender"]["id_number"]
+    spaced = " ".join([id_number[:6], id_number[6:14], id_number[14:]])
+    order["remarks"] = f"身份证{spaced}，送到1201，建国路88号"
+    number = issue_waybill(runtime.ctx, order, actor="t").tracking_number
+
+    remarks = view_waybill(runtime.ctx, number, principal=OPERATOR).masked.remarks or ""
+
+    assert id_number[6:14] not in remarks.replace(" ", "")
+    assert "1201" not in remarks and "88号" not in remarks
+
+
+# --- a waybill that issues can always be printed (issue 6, item 3) -----------------------------------------
+
+
+@pytest.mark.parametrize("description", ["2层蛋糕", "5#电池", "3楼模型", "SKU15012345678", "2 件 / 5 kg"])
+def test_goods_with_floors_numbers_and_skus_issue_and_print_unchanged(
+    runtime: Runtime, description: str
+) -> None:
+    number = issue_waybill(runtime.ctx, _own_order(description, name="林晓彤"), actor="t").tracking_number
+
+    printed = _printed_texts(runtime, number)
+
+    assert view_waybill(runtime.ctx, number, principal=OPERATOR).masked.parcel_description == description
+    assert description.replace(" ", "") in printed["pdf"].replace(" ", "")
+
+
+def test_what_the_gate_would_refuse_in_free_text_is_masked_at_issuance_so_the_label_prints(
+    runtime: Runtime,
+) -> None:
+    # a phone the detector may not know and an address detail after a place word: the gate masks both
+    order = _own_order("放1203室 问 010-8888 6666", name="林晓彤")
+    number = issue_waybill(runtime.ctx, order, actor="t").tracking_number
+
+    printed = _printed_texts(runtime, number)
+
+    for where in ("pdf", "api", "png"):
+        assert "8888 6666" not in printed[where] and "1203" not in printed[where], where

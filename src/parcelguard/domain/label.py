@@ -15,6 +15,7 @@ import math
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from typing import Literal, Protocol
 
@@ -31,8 +32,14 @@ QR_CAPTION = "扫码联系收件人"
 RECIPIENT_MARK = "收"
 SENDER_MARK = "寄"
 DESCRIPTION_PREFIX = "物品："
+REMARKS_PREFIX = "备注："
 WEIGHT_PREFIX = "重量："
+PIECES_PREFIX = "件数："
 SIGNATURE_CAPTION = "签收："
+ELLIPSIS = "…"
+MIN_DETAIL_PT = 8.0
+"""The smallest size free text is printed at: legible on a 203 dpi head (22 dots high). Longer text is cut
+after two lines and ends with an ellipsis rather than shrinking to an unreadable size."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +65,14 @@ class LabelData:
     parcel_description: str
     weight_kg: float
     issued_on: date
+    remarks: str | None = None
+    pieces: int = 1
 
     def __post_init__(self) -> None:
+        if self.pieces < 1:
+            raise ValidationError(
+                "a parcel has at least one piece", code=ErrorCode.INVALID_PARCEL, field="pieces"
+            )
         if not _is_barcode_text(self.tracking_number, TRACKING_NUMBER_MAX_CHARS):
             raise ValidationError(
                 f"tracking number must be 1-{TRACKING_NUMBER_MAX_CHARS} printable ASCII characters "
@@ -230,16 +243,24 @@ def wrap_text(text: str, size_pt: float, width_mm: float) -> list[str]:
 
 
 def _fit_lines(
-    text: str, width_mm: float, sizes: tuple[float, ...], max_lines: int
+    text: str, width_mm: float, sizes: tuple[float, ...], max_lines: int, *, ellipsis: bool = False
 ) -> tuple[float, list[str]]:
-    """The largest size at which ``text`` wraps into ``max_lines``; at the smallest size the surplus is
-    folded into the last line, which the renderer then shrinks to ``width_mm`` (text is never dropped)."""
+    """The largest size at which ``text`` wraps into ``max_lines``. At the smallest size, the surplus is
+    cut and the last line ends with an ellipsis (``ellipsis``), or else folded into the last line, which
+    the renderer then shrinks to ``width_mm`` (text is never dropped: addresses)."""
     for size in sizes:
         lines = wrap_text(text, size, width_mm)
         if len(lines) <= max_lines:
             return size, lines
     size = sizes[-1]
-    lines = wrap_text(text, size, width_mm)[: max_lines - 1]
+    lines = wrap_text(text, size, width_mm)
+    if ellipsis:
+        kept, last = lines[: max_lines - 1], lines[max_lines - 1]
+        max_ems = width_mm / (size * MM_PER_PT)
+        while last and _text_ems(last + ELLIPSIS) > max_ems:
+            last = last[:-1]
+        return size, [*kept, last.rstrip() + ELLIPSIS]
+    lines = lines[: max_lines - 1]
     rest = text
     for line in lines:
         rest = rest[rest.index(line) + len(line) :]
@@ -257,16 +278,51 @@ def _party_line(party: LabelParty) -> str:
     return f"{party.name}  {party.phone}"
 
 
-def _weight_line(weight_kg: float) -> str:
-    return f"{WEIGHT_PREFIX}{weight_kg:.2f} kg"
+def format_weight(weight_kg: float) -> str:
+    """The weight as given, never rounded away: grams below one kilogram (0.001 -> ``1 g``, 0.25 ->
+    ``250 g``), kilograms from one up (999.999 -> ``999.999 kg``). Uses the shortest decimal that reads
+    back as the same float, so no binary noise (0.1 + 0.2) is printed."""
+    kilograms = Decimal(repr(weight_kg))
+    if kilograms < 1:
+        return f"{_plain_decimal(kilograms * 1000)} g"
+    return f"{_plain_decimal(kilograms)} kg"
+
+
+def _plain_decimal(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _weight_line(data: LabelData) -> str:
+    return f"{WEIGHT_PREFIX}{format_weight(data.weight_kg)}  {PIECES_PREFIX}{data.pieces}"
+
+
+def label_fields(data: LabelData) -> list[tuple[str, str]]:
+    """``(field, text)`` for every piece of label data that is printed as text (captions excluded)."""
+    fields = [
+        ("carrier_name", data.carrier_name),
+        ("routing_code", data.routing_code),
+        ("routing_text", data.routing_text),
+        ("tracking_number", data.tracking_number),
+        ("recipient.name", data.recipient.name),
+        ("recipient.phone", data.recipient.phone),
+        ("recipient.address", data.recipient.address),
+        ("sender.name", data.sender.name),
+        ("sender.phone", data.sender.phone),
+        ("sender.address", data.sender.address),
+        ("parcel.description", data.parcel_description),
+    ]
+    if data.remarks:
+        fields.append(("remarks", data.remarks))
+    return fields
 
 
 def label_texts(data: LabelData) -> list[str]:
-    """Every human-readable string the label will show, unwrapped, for the compliance gate.
+    """Every human-readable string the label will show, unwrapped and uncut, for the glyph check.
 
-    A wrapped address appears here whole, so a check for long digit runs cannot be dodged by a line break.
+    A wrapped address appears here whole, so a check for long digit runs cannot be dodged by a line break;
+    a description cut with an ellipsis appears whole too.
     """
-    return [
+    texts = [
         data.carrier_name,
         data.issued_on.isoformat(),
         data.routing_code,
@@ -279,11 +335,10 @@ def label_texts(data: LabelData) -> list[str]:
         _party_line(data.sender),
         data.sender.address,
         DESCRIPTION_PREFIX + data.parcel_description,
-        _weight_line(data.weight_kg),
-        SIGNATURE_CAPTION,
-        QR_CAPTION,
-        PRIVACY_NOTICE,
     ]
+    if data.remarks:
+        texts.append(REMARKS_PREFIX + data.remarks)
+    return [*texts, _weight_line(data), SIGNATURE_CAPTION, QR_CAPTION, PRIVACY_NOTICE, ELLIPSIS]
 
 
 # --- the arrangement ---------------------------------------------------------------------------------------
@@ -371,14 +426,21 @@ def layout_label(data: LabelData) -> LabelLayout:
     elements += _party_block(data.recipient, _BARCODE_BOTTOM, 16, (12.0, 11.0, 10.0, 9.0), max_lines=3)
     elements += _party_block(data.sender, _RECIPIENT_BOTTOM, 11, (10.0, 9.0, 8.0), max_lines=2)
 
-    size, lines = _fit_lines(
-        DESCRIPTION_PREFIX + data.parcel_description, _DETAILS_WIDTH, (10.0, 9.0, 8.0), max_lines=2
-    )
-    for i, line in enumerate(lines):
-        y = _SENDER_BOTTOM + 6.0 + i * _line_pitch_mm(size)
-        elements.append(Text(_MARGIN, y, size, line, max_width=_DETAILS_WIDTH))
+    elements += _detail_lines(DESCRIPTION_PREFIX + data.parcel_description, _SENDER_BOTTOM + 4.3)
+    if data.remarks:
+        elements += _detail_lines(REMARKS_PREFIX + data.remarks, _SENDER_BOTTOM + 11.6)
     elements += [
-        Text(_MARGIN, _SENDER_BOTTOM + 16.0, 10, _weight_line(data.weight_kg), max_width=_DETAILS_WIDTH),
+        Text(_MARGIN, _SENDER_BOTTOM + 19.2, 9, _weight_line(data), max_width=_DETAILS_WIDTH),
         QrCode(_QR_X, _QR_Y, _QR_SIZE, data.qr_payload),
     ]
     return LabelLayout(LABEL_WIDTH_MM, LABEL_HEIGHT_MM, _BACKGROUND, tuple(elements))
+
+
+def _detail_lines(text: str, first_baseline: float) -> list[Element]:
+    """Free text in the details band: at most two lines, never below MIN_DETAIL_PT, cut with an ellipsis."""
+    size, lines = _fit_lines(text, _DETAILS_WIDTH, (9.0, 8.5, MIN_DETAIL_PT), max_lines=2, ellipsis=True)
+    pitch = _line_pitch_mm(size)
+    return [
+        Text(_MARGIN, first_baseline + i * pitch, size, line, max_width=_DETAILS_WIDTH)
+        for i, line in enumerate(lines)
+    ]

@@ -1,18 +1,56 @@
-"""The privacy gate every label passes before anything is drawn (GB/T 41833-2022).
+"""The privacy gate every label passes, at issuance and again before anything is drawn (GB/T 41833-2022).
 
-Each party's name, phone and address is checked as what it is (a name must hide a character, a phone six
-digits, an address its house number and unit/room), and every other string on the label is scanned for
-phone numbers, ID numbers, e-mails and address detail that should not be there.
+Each field is checked as what it is: a party's name must hide a character, its phone six digits, its address
+the house number and detail; the description, remarks and the carrier and destination names are scanned for
+every kind of personal data; the tracking number and routing code must be what they claim to be and are
+otherwise not read as text (their digits are not phone numbers); dates, weights and the fixed captions come
+from the layout itself and carry nothing personal.
 """
 
 from __future__ import annotations
 
-from parcelguard.domain.label import LabelData, label_texts
-from parcelguard.domain.pii.label_lint import assert_label_compliant
+import re
+
+from parcelguard.domain.label import LabelData
+from parcelguard.domain.pii.label_lint import (
+    LabelViolation,
+    check_address_field,
+    check_free_text,
+    check_name_field,
+    check_phone_field,
+    raise_for,
+)
+
+__all__ = ["FREE_TEXT_FIELDS", "label_violations", "privacy_gate"]
+
+FREE_TEXT_FIELDS = ("parcel.description", "remarks")
+"""The fields whose findings issuance masks instead of refusing the order."""
+
+_TRACKING_NUMBER = re.compile(r"[A-Z0-9]{1,30}")
+_ROUTING_CODE = re.compile(r"[0-9]{6}")
+
+
+def label_violations(data: LabelData) -> list[LabelViolation]:
+    """Every finding on the label, each with its field (``recipient.phone``, ``parcel.description``...)."""
+    violations: list[LabelViolation] = []
+    for role, party in (("recipient", data.recipient), ("sender", data.sender)):
+        violations += check_name_field(party.name, f"{role}.name")
+        violations += check_phone_field(party.phone, f"{role}.phone")
+        violations += check_address_field(party.address, f"{role}.address")
+    violations += check_free_text(data.parcel_description, "parcel.description")
+    if data.remarks:
+        violations += check_free_text(data.remarks, "remarks")
+    violations += check_free_text(data.carrier_name, "carrier_name")
+    violations += check_free_text(data.routing_text, "routing_text")
+    if _TRACKING_NUMBER.fullmatch(data.tracking_number) is None:
+        violations.append(
+            LabelViolation("not_a_tracking_number", 0, len(data.tracking_number), "tracking_number")
+        )
+    if _ROUTING_CODE.fullmatch(data.routing_code) is None:
+        violations.append(LabelViolation("not_a_routing_code", 0, len(data.routing_code), "routing_code"))
+    return violations
 
 
 def privacy_gate(data: LabelData) -> None:
     """Raise LabelComplianceError (rule names only, never the text) when the label would leak."""
-    for party in (data.recipient, data.sender):
-        assert_label_compliant(name=party.name, phone=party.phone, address=party.address)
-    assert_label_compliant("\n".join(label_texts(data)))
+    raise_for(label_violations(data))

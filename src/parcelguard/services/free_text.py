@@ -1,50 +1,115 @@
-"""Free text that arrives with an order (parcel description, remarks) is stored redacted.
+"""Free text that arrives with an order (parcel description, remarks) is stored as the label will print it.
 
-Customers and merchants type phone numbers, names and addresses into any box. Before an order is sealed, every
-free-text field goes through the PII detector and each finding is masked the way a label would show it; the
-masked text is what screens and labels use. The original is kept, encrypted under the waybill's data key like
-every other personal field, only when redaction changed it.
+Customers and merchants type phone numbers, names and addresses into any box. Before an order is sealed, its
+free text goes through three steps, each masking in place:
+
+1. the order's own values (its parties' names, mobiles, ID number, house and room numbers), matched exactly
+   in every spelling, independent of the detector (`parcelguard.domain.own_values`);
+2. the PII detector, for personal data of anyone else;
+3. the label gate, run on exactly the label this waybill will print: whatever it would still refuse in the
+   free text is masked now, so a waybill that issues can always be printed. What cannot be masked (a party
+   field, a character no label font draws) refuses the order with a coded LabelComplianceError.
+
+The masked text is what screens and labels use. The original is kept, encrypted under the waybill's data key
+like every other personal field, only when masking changed it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 
 from parcelguard.domain import waybill as wb
 from parcelguard.domain.anonymize import Operator, TextPolicy, ValueOperators, apply_text_policy
+from parcelguard.domain.label_gate import FREE_TEXT_FIELDS, label_violations
 from parcelguard.domain.order import Order
+from parcelguard.domain.own_values import OwnValues, mask_own_values
+from parcelguard.domain.pii.label_lint import mask_violations, raise_for
+from parcelguard.domain.waybill import MaskedOrder, routing_of
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.deid import DEFAULT_TENANT, detect_text, value_operators
+from parcelguard.services.labels import PENDING_QR_PAYLOAD, label_data_of
 
 _POLICY = TextPolicy.uniform(Operator.MASK)
+_MAX_MASKING_ROUNDS = 4
 
 
 class FreeTextRedactor:
-    """Redacts order free text; one per batch, so repeated descriptions (食品, 书籍) are scanned once."""
+    """Masks order free text; one per batch, so repeated descriptions (食品, 书籍) are scanned once."""
 
     def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
         self._operators: ValueOperators = value_operators(ctx, DEFAULT_TENANT)
         self._seen: dict[str, str] = {}
 
     def redact(self, text: str) -> str:
+        """``text`` with what the detector finds masked (step 2 alone)."""
         redacted = self._seen.get(text)
         if redacted is None:
             redacted = apply_text_policy(text, detect_text(text), _POLICY, self._operators).text
             self._seen[text] = redacted
         return redacted
 
-    def order(self, order: Order) -> tuple[Order, dict[str, str]]:
-        """The order as it may be shown (free text redacted) and the originals that redaction changed."""
-        originals: dict[str, str] = {}
-        description = self.redact(order.parcel.description)
-        if description != order.parcel.description:
-            originals[wb.PARCEL_DESCRIPTION_ORIGINAL] = order.parcel.description
-        remarks = None
-        if order.remarks is not None:
-            remarks = self.redact(order.remarks)
-            if remarks != order.remarks:
-                originals[wb.REMARKS_ORIGINAL] = order.remarks
-        shown = dataclasses.replace(
-            order, parcel=dataclasses.replace(order.parcel, description=description), remarks=remarks
+    def order(
+        self, order: Order, *, tracking_number: str | None = None, issued_on: date | None = None
+    ) -> tuple[Order, dict[str, str]]:
+        """The order as it may be shown (free text masked) and the originals that masking changed.
+
+        ``tracking_number`` and ``issued_on`` are what the label will carry (a well-formed placeholder
+        number and today when not given: the gate checks a tracking number's shape, never its digits).
+        Raises LabelComplianceError when the label would still leak outside the free text.
+        """
+        values = OwnValues.of(order)
+        description = self.redact(mask_own_values(order.parcel.description, values))
+        remarks = None if order.remarks is None else self.redact(mask_own_values(order.remarks, values))
+        shown = self._gated(
+            _with_free_text(order, description, remarks),
+            tracking_number=tracking_number or self._placeholder_number(),
+            issued_on=issued_on or self._ctx.clock().date(),
         )
+        originals: dict[str, str] = {}
+        if shown.parcel.description != order.parcel.description:
+            originals[wb.PARCEL_DESCRIPTION_ORIGINAL] = order.parcel.description
+        if order.remarks is not None and shown.remarks != order.remarks:
+            originals[wb.REMARKS_ORIGINAL] = order.remarks
         return shown, originals
+
+    def _placeholder_number(self) -> str:
+        return self._ctx.carrier_prefix + "0" * 13
+
+    def _gated(self, shown: Order, *, tracking_number: str, issued_on: date) -> Order:
+        routing_code, routing_text = routing_of(shown)
+        data = label_data_of(
+            MaskedOrder.of(shown),
+            carrier_name=self._ctx.carrier_name,
+            tracking_number=tracking_number,
+            routing_code=routing_code,
+            routing_text=routing_text,
+            qr_payload=PENDING_QR_PAYLOAD,
+            issued_on=issued_on,
+        )
+        violations = label_violations(data)
+        # Masking one finding can expose another (stars next to digits read as a partly masked ID), so mask
+        # until the free text is clean; anything left after that is outside the free text.
+        for _ in range(_MAX_MASKING_ROUNDS):
+            free = [v for v in violations if v.field in FREE_TEXT_FIELDS]
+            if not free:
+                break
+            description = mask_violations(
+                shown.parcel.description, [v for v in free if v.field == "parcel.description"]
+            )
+            remarks = shown.remarks
+            if remarks is not None:
+                remarks = mask_violations(remarks, [v for v in free if v.field == "remarks"])
+            shown = _with_free_text(shown, description, remarks)
+            data = dataclasses.replace(data, parcel_description=description, remarks=remarks)
+            violations = label_violations(data)
+        raise_for(violations)
+        self._ctx.renderer.preflight(data)
+        return shown
+
+
+def _with_free_text(order: Order, description: str, remarks: str | None) -> Order:
+    return dataclasses.replace(
+        order, parcel=dataclasses.replace(order.parcel, description=description), remarks=remarks
+    )

@@ -161,7 +161,7 @@ def _store(
     numbers = _fresh_tracking_numbers(ctx, uow, len(orders))
     redactor = FreeTextRedactor(ctx)
     for (index, order), tracking_number in zip(orders, numbers, strict=True):
-        shown, originals = redactor.order(order)
+        shown, originals = redactor.order(order, tracking_number=tracking_number, issued_on=now.date())
         record = seal_order(ctx, shown, tracking_number=tracking_number, actor=actor, originals=originals)
         sealed.append(record)
         issued.append(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from parcelguard.domain import audit
 from parcelguard.domain.access import Principal, Scope
@@ -23,6 +24,8 @@ from parcelguard.services.ports import LabelFormat, LabelTokenRecord, UnitOfWork
 from parcelguard.services.unseal import get_sealed, masked_order_of
 
 LABEL_FORMATS: tuple[LabelFormat, ...] = ("pdf", "png", "zpl")
+PENDING_QR_PAYLOAD = "PENDING"
+"""Stands for the QR token at issuance, before the first print issues one: the gate never reads the QR."""
 MAX_LABEL_BATCH = 1000
 
 
@@ -159,18 +162,40 @@ def _token_text(ctx: ServiceContext, uow: UnitOfWork, sealed: SealedWaybill) -> 
 
 
 def _label_data(ctx: ServiceContext, uow: UnitOfWork, sealed: SealedWaybill) -> LabelData:
-    masked = masked_order_of(ctx, sealed)
-    return LabelData(
+    return label_data_of(
+        masked_order_of(ctx, sealed),
         carrier_name=ctx.carrier_name,
         tracking_number=sealed.tracking_number,
         routing_code=sealed.routing_code,
         routing_text=sealed.routing_text,
+        qr_payload=_token_text(ctx, uow, sealed),
+        issued_on=sealed.created_at.date(),
+    )
+
+
+def label_data_of(
+    masked: MaskedOrder,
+    *,
+    carrier_name: str,
+    tracking_number: str,
+    routing_code: str,
+    routing_text: str,
+    qr_payload: str,
+    issued_on: date,
+) -> LabelData:
+    """What a label prints for a masked order: the one mapping used at issuance (gate) and at printing."""
+    return LabelData(
+        carrier_name=carrier_name,
+        tracking_number=tracking_number,
+        routing_code=routing_code,
+        routing_text=routing_text,
         recipient=LabelParty(masked.recipient.name, masked.recipient.mobile, masked.recipient.address),
         sender=LabelParty(masked.sender.name, masked.sender.mobile, masked.sender.address),
-        qr_payload=_token_text(ctx, uow, sealed),
+        qr_payload=qr_payload,
         parcel_description=masked.parcel_description,
         weight_kg=masked.weight_kg,
-        issued_on=sealed.created_at.date(),
+        issued_on=issued_on,
+        remarks=masked.remarks,
     )
 
 

@@ -52,7 +52,6 @@ class BlindIndex(Protocol):
     def mobile(self, eleven_digits: str) -> bytes: ...
     def mobile_last4(self, four_digits: str) -> bytes: ...
     def resident_id(self, eighteen_chars: str) -> bytes: ...
-    def id_number(self, id_type: str, normalized: str) -> bytes: ...
 
 
 class IssuedLabelToken(Protocol):
@@ -82,6 +81,9 @@ class LabelTokenCodec(Protocol[ParsedT]):
 class LabelRenderer(Protocol):
     def render_label(self, data: LabelData, fmt: str) -> bytes: ...
     def render_pdf_batch(self, datas: Iterable[LabelData]) -> bytes: ...
+    def preflight(self, data: LabelData) -> None:
+        """Raise LabelComplianceError when the label could not be printed (the gate, a missing glyph)."""
+        ...
 
 
 class RateLimiter(Protocol):
@@ -110,12 +112,12 @@ class ApiKeyRecord:
     scopes: frozenset[Scope]
     created_at: datetime
     revoked_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
     organisation_id: int
     organisation_kind: OrganisationKind | None = None  # filled in by reads (joined), ignored on add
     organisation_name: str | None = None  # likewise
+
+
+@dataclass(frozen=True, slots=True)
 class LabelTokenRecord:
     token_id: bytes
     waybill_id: str
@@ -129,9 +131,6 @@ class IdempotencyRecord:
     response: str
 
 
-class WaybillRepository(Protocol):
-    def add_many(self, waybills: Sequence[SealedWaybill]) -> None: ...
-    def get(self, tracking_number: str) -> SealedWaybill | None: ...
 @dataclass(frozen=True, slots=True)
 class KeyCanaryRecord:
     """A random data key wrapped at first start, and keyed digests of constants: what the key file must open.
@@ -147,6 +146,9 @@ class KeyCanaryRecord:
     created_at: datetime
 
 
+class WaybillRepository(Protocol):
+    def add_many(self, waybills: Sequence[SealedWaybill]) -> None: ...
+    def get(self, tracking_number: str) -> SealedWaybill | None: ...
     def get_by_id(self, waybill_id: str) -> SealedWaybill | None: ...
     def get_many(self, tracking_numbers: Sequence[str]) -> list[SealedWaybill]: ...
     def taken(self, tracking_numbers: Sequence[str]) -> set[str]: ...
@@ -190,9 +192,6 @@ class ApiKeyRepository(Protocol):
         ...
 
     def revoke(self, key_id: str, at: datetime) -> bool: ...
-
-
-class IdempotencyStore(Protocol):
     def list(self, organisation_id: int | None = None) -> list[ApiKeyRecord]:
         """Every key (revoked ones too), oldest first; only one organisation's unless None."""
         ...
@@ -213,6 +212,9 @@ class KeyCanaryRepository(Protocol):
     def put(self, record: KeyCanaryRecord) -> None:
         """Store the canary, replacing any earlier one (rotation rewraps it)."""
         ...
+
+
+class IdempotencyStore(Protocol):
     def get(self, key: str) -> IdempotencyRecord | None: ...
     def put(self, key: str, record: IdempotencyRecord, at: datetime) -> None: ...
 
@@ -230,13 +232,13 @@ class UnitOfWork(Protocol):
     def api_keys(self) -> ApiKeyRepository: ...
     @property
     def idempotency(self) -> IdempotencyStore: ...
-
-    def __enter__(self) -> Self: ...
-    def __exit__(
     @property
     def organisations(self) -> OrganisationRepository: ...
     @property
     def key_canary(self) -> KeyCanaryRepository: ...
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
@@ -280,7 +282,6 @@ class DatasetRef:
 
     path: str
     format: DatasetFormat
-    encoding: str = "utf-8-sig"  # CSV and JSONL text; utf-8-sig reads UTF-8 with or without a BOM
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,18 +1,31 @@
-"""The fonts a label is drawn with, located once and loaded once per process.
+"""The fonts a label is drawn with: a fallback chain, located once and loaded once per process.
 
-The bundled Droid Sans Fallback carries the CJK glyphs but, being a fallback font, no Latin letters or
-digits at all. Latin text is drawn in Helvetica in PDFs (built into every reader) and in Bitstream Vera,
-which reportlab ships in its own package, in PNGs. Every string is therefore drawn as runs, each in the font
-that has its glyphs (`text_runs`).
+Names hold rare characters (𠮷 U+20BB7 is CJK Extension B; 堃 and 㛃 are in Extension A), and a label that
+draws a box or nothing where a name's character should be misdirects the parcel. So every character is drawn
+in the first font of a chain that has a glyph for it, and a label holding a character no font has is refused
+(`missing_glyphs`, checked by the renderer before anything is drawn) instead of printed wrong.
 
-Parsing a 4 MB CJK font is by far the slowest step of a first render, so each toolkit (reportlab, Pillow)
-gets each font exactly once and every later label reuses it.
+The chain:
+
+1. Latin (U+0000..U+00FF): Helvetica in PDFs (built into every reader) and Bitstream Vera, which reportlab
+   ships in its own package, in PNGs.
+2. Droid Sans Fallback, bundled (Apache 2.0, 4 MB): the common CJK characters, Latin excluded.
+3. Hanazono Mincho A and B (GlyphWiki, Hanazono Font License or SIL OFL 1.1), from Debian's
+   ``fonts-hanazono`` package, which ``scripts/setup`` installs: CJK Extensions A to F and the compatibility
+   ideographs, 53 MB, too large to ship inside the Python package.
+4. Any further TrueType files the caller names (`FontChain(extra=...)`), e.g. a licensed corporate font.
+
+A font missing from the machine is skipped; the characters only it has are then refused, never boxed.
+
+Parsing a CJK font is the slowest step of a first render, so each toolkit (reportlab, Pillow) gets each
+font exactly once, and the fallbacks only when a label first needs one of their characters.
 """
 
 from __future__ import annotations
 
 import threading
-from functools import cache, lru_cache
+from collections.abc import Sequence
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import reportlab
@@ -24,39 +37,114 @@ CJK_FONT_FILE = Path(__file__).with_name("fonts") / "DroidSansFallbackFull.ttf"
 _VERA_DIR = Path(reportlab.__file__).with_name("fonts")
 LATIN_FONT_FILE = _VERA_DIR / "Vera.ttf"
 LATIN_BOLD_FONT_FILE = _VERA_DIR / "VeraBd.ttf"
+SYSTEM_FALLBACK_FONTS: tuple[Path, ...] = (
+    Path("/usr/share/fonts/truetype/hanazono/HanaMinA.ttf"),
+    Path("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"),
+)
+"""Where Debian's fonts-hanazono puts Hanazono Mincho (CJK Extensions A-F)."""
 
-PDF_CJK_FONT_NAME = "ParcelGuardCJK"
+LATIN = -1
+"""`FontChain.font_for` answer for characters drawn in the Latin faces."""
 _LATIN_END = 0x100  # Basic Latin and Latin-1: what both Helvetica (WinAnsi) and Vera draw
 _register_lock = threading.Lock()
 
 
-def text_runs(text: str) -> list[tuple[bool, str]]:
-    """Split ``text`` into ``(is_latin, run)`` pieces so each is drawn in a font that has its glyphs."""
-    runs: list[tuple[bool, str]] = []
-    start = 0
-    for i in range(1, len(text) + 1):
-        if i == len(text) or (ord(text[i]) < _LATIN_END) != (ord(text[start]) < _LATIN_END):
-            runs.append((ord(text[start]) < _LATIN_END, text[start:i]))
-            start = i
-    return runs
+class _ChainFont:
+    """One TrueType file of the chain; its character map and reportlab font are parsed on first use."""
+
+    def __init__(self, path: Path, pdf_name: str) -> None:
+        self.path = path
+        self.pdf_name = pdf_name
+
+    @cached_property
+    def reportlab_font(self) -> TTFont:
+        with _register_lock:
+            return TTFont(self.pdf_name, str(self.path))
+
+    @cached_property
+    def characters(self) -> frozenset[int]:
+        return frozenset(self.reportlab_font.face.charToGlyph)
 
 
-@cache
-def pdf_cjk_font() -> str:
-    """Register the CJK font with reportlab, embedded and subset so every PDF reader (and pdftotext) gets
-    the same glyphs and real text, and return its reportlab name."""
-    with _register_lock:
-        if PDF_CJK_FONT_NAME not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(PDF_CJK_FONT_NAME, str(CJK_FONT_FILE)))
-    return PDF_CJK_FONT_NAME
+class FontChain:
+    """The ordered CJK fonts (bundled first, then the system fallbacks that exist, then ``extra``)."""
+
+    def __init__(self, extra: Sequence[Path] = ()) -> None:
+        paths = [CJK_FONT_FILE, *(p for p in SYSTEM_FALLBACK_FONTS if p.is_file()), *extra]
+        self._fonts = tuple(_ChainFont(path, f"ParcelGuardCJK{i}") for i, path in enumerate(paths))
+        self.font_for = lru_cache(maxsize=16384)(self._font_for)
+        self._drawable: set[str] = set()  # characters known to have a glyph; grows, never shrinks
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        return tuple(font.path for font in self._fonts)
+
+    def _font_for(self, ch: str) -> int | None:
+        """`LATIN`, the index of the first chain font with a glyph for ``ch``, or None when none has one."""
+        cp = ord(ch)
+        if cp < _LATIN_END:
+            return LATIN
+        for index, font in enumerate(self._fonts):
+            if cp in font.characters:
+                return index
+        return None
+
+    def missing_glyphs(self, text: str) -> list[str]:
+        """The distinct characters of ``text`` that no font of the chain can draw, in order of appearance."""
+        unknown = set(text) - self._drawable
+        if not unknown:
+            return []
+        missing: list[str] = []
+        for ch in dict.fromkeys(text):
+            if ch in unknown:
+                if self.font_for(ch) is None:
+                    missing.append(ch)
+                else:
+                    self._drawable.add(ch)
+        return missing
+
+    def runs(self, text: str) -> list[tuple[int, str]]:
+        """Split ``text`` into ``(font, run)`` pieces, each drawn in one font (`LATIN` or a chain index).
+
+        A character no font has stays in the run before it (callers refuse such text before drawing).
+        """
+        runs: list[tuple[int, str]] = []
+        start = 0
+        current = self.font_for(text[0]) if text else None
+        for i in range(1, len(text) + 1):
+            font = self.font_for(text[i]) if i < len(text) else None
+            if i == len(text) or (font is not None and font != current):
+                runs.append((current if current is not None else 0, text[start:i]))
+                start, current = i, font
+        return runs
+
+    def pdf_font(self, index: int) -> str:
+        """Register chain font ``index`` with reportlab (embedded and subset, so every reader shows the same
+        glyphs and the text stays extractable) and return its reportlab name."""
+        font = self._fonts[index]
+        if font.pdf_name not in pdfmetrics.getRegisteredFontNames():
+            ttfont = font.reportlab_font
+            with _register_lock:
+                if font.pdf_name not in pdfmetrics.getRegisteredFontNames():
+                    pdfmetrics.registerFont(ttfont)
+        return font.pdf_name
+
+    def pil_font(self, index: int, size_px: int) -> ImageFont.FreeTypeFont:
+        """Chain font ``index`` at one pixel size."""
+        return _pil_font(self._fonts[index].path, size_px)
 
 
-@lru_cache(maxsize=64)
-def pil_cjk_font(size_px: int) -> ImageFont.FreeTypeFont:
-    """The CJK font at one pixel size; a label uses a handful of sizes, so this cache stays small."""
-    return ImageFont.truetype(str(CJK_FONT_FILE), size_px)
+@lru_cache(maxsize=128)
+def _pil_font(path: Path, size_px: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(path), size_px)
 
 
 @lru_cache(maxsize=64)
 def pil_latin_font(size_px: int, bold: bool) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(LATIN_BOLD_FONT_FILE if bold else LATIN_FONT_FILE), size_px)
+
+
+@lru_cache(maxsize=1)
+def default_chain() -> FontChain:
+    """The chain every renderer uses unless given another: bundled font plus installed fallbacks."""
+    return FontChain()

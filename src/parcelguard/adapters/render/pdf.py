@@ -23,7 +23,7 @@ from reportlab import rl_config
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
-from parcelguard.adapters.render.fonts import pdf_cjk_font, text_runs
+from parcelguard.adapters.render.fonts import LATIN, FontChain, default_chain
 from parcelguard.adapters.render.symbols import code128_modules, qr_matrix
 from parcelguard.adapters.render.units import (
     CODE128_MAX_MODULE_DOTS,
@@ -52,6 +52,7 @@ from parcelguard.domain.label import (
 PAGE_SIZE = (LABEL_WIDTH_MM * POINTS_PER_MM, LABEL_HEIGHT_MM * POINTS_PER_MM)
 LATIN_FONT = "Helvetica"
 LATIN_BOLD_FONT = "Helvetica-Bold"
+_LATIN_FONTS = frozenset({LATIN_FONT, LATIN_BOLD_FONT})
 _BOLD_STROKE_PT = 0.5
 
 # reportlab keeps per-document subsetting state on the shared font object and reads its stream filters from
@@ -63,8 +64,9 @@ _document_lock = threading.Lock()
 class PdfLabelRenderer:
     """Draws label layouts onto PDF pages, after the gate has passed every label."""
 
-    def __init__(self, gate: LabelGate) -> None:
+    def __init__(self, gate: LabelGate, chain: FontChain | None = None) -> None:
         self._gate = gate
+        self._chain = chain or default_chain()
 
     def render(self, data: LabelData) -> bytes:
         """One label as a one-page PDF."""
@@ -79,7 +81,6 @@ class PdfLabelRenderer:
         labels = list(datas)
         for data in labels:
             self._gate(data)
-        cjk_font = pdf_cjk_font()
         buffer = io.BytesIO()
         with _document_lock:
             use_a85, rl_config.useA85 = rl_config.useA85, 0
@@ -94,7 +95,7 @@ class PdfLabelRenderer:
                 canvas.setCreator("ParcelGuard")
                 canvas.setTitle("ParcelGuard labels")
                 for data in labels:
-                    _draw_layout(canvas, layout_label(data), cjk_font)
+                    _draw_layout(canvas, layout_label(data), self._chain)
                     canvas.showPage()
                 canvas.save()
             finally:
@@ -102,12 +103,12 @@ class PdfLabelRenderer:
         return buffer.getvalue()
 
 
-def _draw_layout(canvas: Canvas, layout: LabelLayout, cjk_font: str) -> None:
+def _draw_layout(canvas: Canvas, layout: LabelLayout, chain: FontChain) -> None:
     rules: list[str] = []
     texts = canvas.beginText()
     for element in layout.elements:
         if isinstance(element, Text):
-            _add_text(canvas, texts, element, cjk_font)
+            _add_text(canvas, texts, element, chain)
         elif isinstance(element, Line | Box):
             rules.append(_rule_ops(element))
         elif isinstance(element, Code128):
@@ -120,18 +121,14 @@ def _draw_layout(canvas: Canvas, layout: LabelLayout, cjk_font: str) -> None:
     canvas.drawText(texts)
 
 
-def _add_text(canvas: Canvas, texts: PDFTextObject, text: Text, cjk_font: str) -> None:
+def _add_text(canvas: Canvas, texts: PDFTextObject, text: Text, chain: FontChain) -> None:
     """Append one line to the page's single text object (one BT/ET per page, not one per line)."""
     latin_font = LATIN_BOLD_FONT if text.bold else LATIN_FONT
     size = text.size_pt
-    pieces = [
-        (
-            latin_font if latin else cjk_font,
-            run,
-            canvas.stringWidth(run, latin_font if latin else cjk_font, size),
-        )
-        for latin, run in text_runs(text.text)
+    fonts = [
+        (latin_font if index == LATIN else chain.pdf_font(index), run) for index, run in chain.runs(text.text)
     ]
+    pieces = [(font, run, canvas.stringWidth(run, font, size)) for font, run in fonts]
     width = sum(piece[2] for piece in pieces)
     scale = 1.0
     if text.max_width is not None and width > text.max_width * POINTS_PER_MM:
@@ -144,7 +141,7 @@ def _add_text(canvas: Canvas, texts: PDFTextObject, text: Text, cjk_font: str) -
     texts.setTextOrigin(x, PAGE_SIZE[1] - text.y * POINTS_PER_MM)
     for font, run, _ in pieces:
         texts.setFont(font, size * scale)
-        texts.setTextRenderMode(2 if text.bold and font == cjk_font else 0)
+        texts.setTextRenderMode(2 if text.bold and font not in _LATIN_FONTS else 0)
         texts.textOut(run)
 
 

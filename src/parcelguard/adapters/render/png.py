@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw
 
+from parcelguard.adapters.render.fonts import FontChain, default_chain
 from parcelguard.adapters.render.png_codec import encode_png_1bit
 from parcelguard.adapters.render.raster_text import draw_text, text_width
 from parcelguard.adapters.render.symbols import code128_modules, qr_matrix
@@ -43,8 +44,9 @@ _WHITE = 1
 class PngLabelRenderer:
     """Rasterises label layouts, after the gate has passed the label."""
 
-    def __init__(self, gate: LabelGate) -> None:
+    def __init__(self, gate: LabelGate, chain: FontChain | None = None) -> None:
         self._gate = gate
+        self._chain = chain or default_chain()
 
     def render(self, data: LabelData) -> bytes:
         """One label as a 1-bit PNG with its resolution (203 dpi) recorded, so it prints at 100 x 150 mm."""
@@ -54,24 +56,27 @@ class PngLabelRenderer:
         """The label as a Pillow image (mode "1"), for callers that compose or print rasters themselves."""
         self._gate(data)
         layout = layout_label(data)
-        image = _background_image(layout.background, dots(layout.width_mm), dots(layout.height_mm)).copy()
-        _draw_elements(image, layout.foreground)
+        width, height = dots(layout.width_mm), dots(layout.height_mm)
+        image = _background_image(layout.background, width, height, self._chain).copy()
+        _draw_elements(image, layout.foreground, self._chain)
         return image
 
 
 @lru_cache(maxsize=4)
-def _background_image(background: tuple[Element, ...], width: int, height: int) -> Image.Image:
+def _background_image(
+    background: tuple[Element, ...], width: int, height: int, chain: FontChain
+) -> Image.Image:
     """The frame, captions and notice, drawn once per process; callers copy it before drawing on it."""
     image = Image.new("1", (width, height), _WHITE)
-    _draw_elements(image, background)
+    _draw_elements(image, background, chain)
     return image
 
 
-def _draw_elements(image: Image.Image, elements: tuple[Element, ...]) -> None:
+def _draw_elements(image: Image.Image, elements: tuple[Element, ...], chain: FontChain) -> None:
     draw = ImageDraw.Draw(image)
     for element in elements:
         if isinstance(element, Text):
-            _draw_text(image, element)
+            draw_text_element(image, element, chain)
         elif isinstance(element, Line):
             _draw_line(draw, element)
         elif isinstance(element, Box):
@@ -82,14 +87,21 @@ def _draw_elements(image: Image.Image, elements: tuple[Element, ...]) -> None:
             _draw_qr(image, element)
 
 
-def _draw_text(image: Image.Image, text: Text) -> None:
+def text_size_px(text: Text, chain: FontChain) -> int:
+    """The pixel size ``text`` is drawn at: its own, shrunk in whole pixels to fit ``max_width``."""
     size = pt_to_dots(text.size_pt)
     if text.max_width is not None:
-        width, limit = text_width(text.text, size, text.bold), dots(text.max_width)
+        width, limit = text_width(text.text, size, text.bold, chain), dots(text.max_width)
         if width > limit:
             # shrink in whole pixel sizes, so the glyph cache stays bounded
             size = max(1, int(size * limit / width))
-    draw_text(image, dots(text.x), dots(text.y), text.text, size, text.bold, text.align)
+    return size
+
+
+def draw_text_element(image: Image.Image, text: Text, chain: FontChain) -> None:
+    """Draw one layout text on a 1-bit image at 203 dpi, as PNG labels (and ZPL graphic fields) show it."""
+    size = text_size_px(text, chain)
+    draw_text(image, dots(text.x), dots(text.y), text.text, size, text.bold, text.align, chain)
 
 
 def _draw_line(draw: ImageDraw.ImageDraw, line: Line) -> None:

@@ -14,20 +14,21 @@ from typing import Literal
 
 from PIL import Image, ImageDraw
 
-from parcelguard.adapters.render.fonts import pil_cjk_font, pil_latin_font, text_runs
+from parcelguard.adapters.render.fonts import LATIN, FontChain, default_chain, pil_latin_font
 
 _BLACK = 0
 _freetype_lock = threading.Lock()
 
 
 @lru_cache(maxsize=4096)
-def _glyph(ch: str, size_px: int, bold: bool) -> tuple[Image.Image | None, int, int, float]:
+def _glyph(ch: str, size_px: int, bold: bool, chain: FontChain) -> tuple[Image.Image | None, int, int, float]:
     """``(mask, left, top, advance)`` of one character; ``left``/``top`` place the mask from the pen
-    position on the baseline. The CJK font has no bold face, so bold CJK gets a one-pixel outline."""
-    latin = text_runs(ch)[0][0]
+    position on the baseline. The CJK fonts have no bold face, so bold CJK gets a one-pixel outline."""
+    index = chain.font_for(ch)
+    latin = index == LATIN
     stroke = 1 if bold and not latin else 0
     with _freetype_lock:  # a cached font is one FreeType face, unsafe to use from two threads at once
-        font = pil_latin_font(size_px, bold) if latin else pil_cjk_font(size_px)
+        font = pil_latin_font(size_px, bold) if latin else chain.pil_font(index or 0, size_px)
         advance = font.getlength(ch)
         left, top, right, bottom = (int(v) for v in font.getbbox(ch, anchor="ls", stroke_width=stroke))
         if right <= left or bottom <= top:
@@ -37,9 +38,10 @@ def _glyph(ch: str, size_px: int, bold: bool) -> tuple[Image.Image | None, int, 
     return mask, left, top, advance
 
 
-def text_width(text: str, size_px: int, bold: bool) -> float:
+def text_width(text: str, size_px: int, bold: bool, chain: FontChain | None = None) -> float:
     """Advance width of ``text`` in pixels, as `draw_text` will lay it out."""
-    return sum(_glyph(ch, size_px, bold)[3] for ch in text)
+    chain = chain or default_chain()
+    return sum(_glyph(ch, size_px, bold, chain)[3] for ch in text)
 
 
 def draw_text(
@@ -50,13 +52,15 @@ def draw_text(
     size_px: int,
     bold: bool,
     align: Literal["left", "center", "right"] = "left",
+    chain: FontChain | None = None,
 ) -> None:
     """Draw ``text`` in black with its baseline at ``baseline``; ``x`` is its left, centre or right edge."""
+    chain = chain or default_chain()
     if align != "left":
-        width = text_width(text, size_px, bold)
+        width = text_width(text, size_px, bold, chain)
         x -= width / 2 if align == "center" else width
     for ch in text:
-        mask, left, top, advance = _glyph(ch, size_px, bold)
+        mask, left, top, advance = _glyph(ch, size_px, bold, chain)
         if mask is not None:
             image.paste(_BLACK, (round(x) + left, baseline + top), mask)
         x += advance

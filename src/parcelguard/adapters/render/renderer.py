@@ -7,11 +7,12 @@ from typing import Final, Literal, get_args
 
 from PIL import Image
 
+from parcelguard.adapters.render.fonts import FontChain, default_chain
 from parcelguard.adapters.render.pdf import PdfLabelRenderer
 from parcelguard.adapters.render.png import PngLabelRenderer
 from parcelguard.adapters.render.zpl import DEFAULT_CJK_FONT, ZplLabelRenderer
-from parcelguard.domain.label import LabelData, LabelGate
-from parcelguard.errors import ErrorCode, ValidationError
+from parcelguard.domain.label import LabelData, LabelGate, label_fields, label_texts
+from parcelguard.errors import ErrorCode, LabelComplianceError, ValidationError
 
 LabelFormat = Literal["pdf", "png", "zpl"]
 LABEL_FORMATS: Final[tuple[LabelFormat, ...]] = get_args(LabelFormat)
@@ -26,12 +27,35 @@ FILE_EXTENSIONS: Final[Mapping[LabelFormat, str]] = {"pdf": ".pdf", "png": ".png
 
 
 class LabelRenderer:
-    """Renders labels in any supported format; every label passes ``gate`` before anything is drawn."""
+    """Renders labels in any supported format; every label passes ``gate`` and the glyph check (every
+    character it prints has a glyph in the font chain) before anything is drawn."""
 
-    def __init__(self, gate: LabelGate, *, zpl_cjk_font: str = DEFAULT_CJK_FONT) -> None:
-        self.pdf = PdfLabelRenderer(gate)
-        self.png = PngLabelRenderer(gate)
-        self.zpl = ZplLabelRenderer(gate, cjk_font=zpl_cjk_font)
+    def __init__(
+        self, gate: LabelGate, *, zpl_cjk_font: str = DEFAULT_CJK_FONT, fonts: FontChain | None = None
+    ) -> None:
+        self._gate = gate
+        self.fonts = fonts or default_chain()
+        self.pdf = PdfLabelRenderer(self.preflight, self.fonts)
+        self.png = PngLabelRenderer(self.preflight, self.fonts)
+        self.zpl = ZplLabelRenderer(self.preflight, cjk_font=zpl_cjk_font, chain=self.fonts)
+
+    def preflight(self, data: LabelData) -> None:
+        """Raise LabelComplianceError when ``data`` may not or cannot be printed.
+
+        The gate first (``label_not_compliant``), then every character the label prints must have a glyph
+        in some font of the chain (``label_glyph_missing``): a box or a gap in a name misdirects a parcel.
+        The error names the field, never the characters.
+        """
+        self._gate(data)
+        if not self.fonts.missing_glyphs("".join(label_texts(data))):
+            return
+        for field, text in label_fields(data):
+            if self.fonts.missing_glyphs(text):
+                raise LabelComplianceError(
+                    f"{field} holds a character no label font can draw",
+                    code=ErrorCode.LABEL_GLYPH_MISSING,
+                    field=field,
+                )
 
     def render_label(self, data: LabelData, fmt: str) -> bytes:
         """One label as the bytes of a ``fmt`` file (see `CONTENT_TYPES`).

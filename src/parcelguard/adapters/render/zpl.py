@@ -6,12 +6,22 @@ the same layout as the PDF and PNG, converted from millimetres to dots.
 
 Field data is escaped with ^FH: '^' and '~' inside a name or address would otherwise be read as commands
 (a crafted address could reconfigure the printer), and '_' is the escape character itself.
+
+Printer-resident CJK fonts cover GBK (the BMP's common characters) at best. A line holding anything beyond
+that (𠮷 in a name: CJK Extension B) is drawn here with the PNG renderer's font chain and sent as a ^GF
+graphic field, so the printer prints exactly the glyphs the PDF and PNG show instead of a box or nothing.
 """
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
+from PIL import Image
+
+from parcelguard.adapters.render.fonts import FontChain, default_chain
+from parcelguard.adapters.render.png import text_size_px
+from parcelguard.adapters.render.raster_text import draw_text, text_width
 from parcelguard.adapters.render.symbols import (
     QR_ERROR_LEVEL,
     QR_MASK,
@@ -59,8 +69,11 @@ def escape_field(value: str) -> str:
 class ZplLabelRenderer:
     """Writes label layouts as ZPL II, after the gate has passed the label."""
 
-    def __init__(self, gate: LabelGate, *, cjk_font: str = DEFAULT_CJK_FONT) -> None:
+    def __init__(
+        self, gate: LabelGate, *, cjk_font: str = DEFAULT_CJK_FONT, chain: FontChain | None = None
+    ) -> None:
         self._gate = gate
+        self._chain = chain or default_chain()
         self._cjk_font = cjk_font
         self._background: dict[tuple[Element, ...], str] = {}
         self._label_width = dots(LABEL_WIDTH_MM)
@@ -82,6 +95,8 @@ class ZplLabelRenderer:
 
     def _element(self, element: Element) -> str:
         if isinstance(element, Text):
+            if not printer_can_draw(element.text):
+                return _graphic_text(element, self._chain)
             return _text(element, self._cjk_font, self._label_width)
         if isinstance(element, Line):
             return _line(element)
@@ -113,6 +128,37 @@ def _text(text: Text, cjk_font: str, label_width: int) -> str:
         x = x - width // 2 if text.align == "center" else x - width
         block = f"^FB{width},1,0,{_JUSTIFY[text.align]}"
     return f"^FT{max(0, x)},{y}{font}{block}^FH_^FD{escape_field(text.text)}^FS\n"
+
+
+@lru_cache(maxsize=8192)
+def printer_can_draw(text: str) -> bool:
+    """Whether a printer-resident font can be trusted with ``text``: ASCII, or characters GBK encodes."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("gbk")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _graphic_text(text: Text, chain: FontChain) -> str:
+    """One text line as a ^GFA graphic field, drawn exactly as the PNG label draws it."""
+    size = text_size_px(text, chain)
+    width = math.ceil(text_width(text.text, size, text.bold, chain)) + 2
+    width += -width % 8  # whole bytes per row, so no padding bit turns black
+    ascent, height = size, math.ceil(size * 1.3)
+    image = Image.new("1", (width, height), 1)
+    draw_text(image, 1, ascent, text.text, size, text.bold, "left", chain)
+    x = dots(text.x)
+    if text.align == "center":
+        x -= width // 2
+    elif text.align == "right":
+        x -= width
+    raw = image.tobytes()
+    data = bytes(255 - b for b in raw).hex().upper()  # ZPL: 1 is a black dot, Pillow: 1 is white
+    row_bytes = width // 8
+    return f"^FO{max(0, x)},{max(0, dots(text.y) - ascent)}^GFA,{len(raw)},{len(raw)},{row_bytes},{data}^FS\n"
 
 
 def _line(line: Line) -> str:

@@ -1,15 +1,28 @@
 """The last gate before a label is drawn: find personal data a privacy waybill must not show.
 
 Masking happens upstream, but a template change, a new field or a careless "138****1234" would go
-straight onto paper. The renderer runs every piece of label text through here and refuses to render on
-any finding. Findings carry positions and rule names, never the text itself, so they are safe to log.
+straight onto paper. This module orchestrates one recogniser per kind of personal data (phones, identity
+documents, e-mails, address detail); each kind is recognised in one place and the gate only decides which
+kinds apply to which label field:
+
+- a party's name, phone and address are checked as what they are (a name hides a character, a phone six
+  digits, an address its house number and detail);
+- free text (description, remarks, carrier and destination names) is scanned for every kind, where a number
+  with 层, 楼 or # counts as address detail only when it is part of an address (`2层蛋糕` is a cake);
+- tracking numbers, routing codes, dates and weights are not personal data and are never scanned as text:
+  the digits of ``PG8613231614636`` are not a +86 phone.
+
+Findings carry positions and rule names, never the text itself, so they are safe to log.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
+from parcelguard.domain.pii.address_leaks import address_detail_leaks
 from parcelguard.domain.pii.identity import IDENTITY_RULES, identity_leaks
 from parcelguard.domain.pii.text import normalize_with_offsets
 from parcelguard.errors import LabelComplianceError
@@ -18,9 +31,18 @@ __all__ = [
     "RULES",
     "LabelViolation",
     "assert_label_compliant",
+    "check_address_field",
+    "check_free_text",
     "check_label_fields",
     "check_label_text",
+    "check_name_field",
+    "check_phone_field",
+    "mask_violations",
+    "raise_for",
 ]
+
+Finding = tuple[str, int, int]
+"""``(rule, start, end)`` in normalised text."""
 
 _MIN_HIDDEN_PHONE_DIGITS = 6
 _MASK_CHARS = frozenset("*●×")
@@ -33,13 +55,15 @@ _LANDLINE = re.compile(
     r"(?<![0-9*●×])(?:(?:\+|00)86[ -]?\(?0?|\(?0)(?:10|2[0-9]|[3-9][0-9]{2})\)?[ -]?"
     rf"(?P<local>{_SLOT}(?:[ -]?{_SLOT}){{6,7}})(?![0-9*●×])",
 )
+_LATIN_WORD_BEFORE = re.compile(r"[A-Za-z]+$")
+_PHONE_CUES = frozenset(
+    {"tel", "phone", "mobile", "mob", "cell", "call", "whatsapp", "wechat", "m", "t", "p"}
+)
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_ADDRESS_DETAIL = re.compile(
-    r"[0-9]+ ?(?:号楼|栋|幢|座|单元|室|层|楼|户|#)|[一二三四五六七八九十]+(?:号楼|单元)",
-)
-_HOUSE_NUMBER = re.compile(
-    r"(?:大道|大街|胡同|路|街|道|巷|弄|里|村|段|条)[东西南北中]? ?[甲乙丙丁]?[0-9]+(?:[-之][0-9]+)? ?[号弄]",
-)
+
+# A building, unit or room number is household detail wherever it stands, also in free text whose address
+# the address recogniser no longer sees (the detector masked its start: 建国路**号*****单元1201室).
+_HOUSEHOLD_NUMBER = re.compile(r"(?<![0-9])[0-9]+ ?(?:号楼|栋|幢|单元|室)")
 
 # Every rule needs a digit, an @ or a spelled-out building/unit; text without any is skipped at once.
 _ANY_TRIGGER = re.compile(r"[0-9@]|号楼|单元")
@@ -55,6 +79,8 @@ RULES: dict[str, str] = {
     "house_number": "an address shows a house number",
     "name_unmasked": "the name hides no character",
     "phone_unmasked": "the phone hides fewer than 6 digits",
+    "not_a_tracking_number": "the tracking number field holds something else",
+    "not_a_routing_code": "the routing code is not a division code",
 }
 
 
@@ -73,6 +99,9 @@ class LabelViolation:
         return RULES[self.rule]
 
 
+# --- one recogniser per kind ---------------------------------------------------------------------------
+
+
 def _hidden(slots: str) -> int:
     return sum(ch in _MASK_CHARS for ch in slots)
 
@@ -83,9 +112,17 @@ def _phone_rule(kind: str, hidden: int) -> str | None:
     return f"{kind}_unmasked" if hidden == 0 else f"{kind}_undermasked"
 
 
-def _phone_findings(text: str) -> list[tuple[str, int, int]]:
-    found: list[tuple[str, int, int]] = []
+def _glued_to_code(text: str, start: int) -> bool:
+    """Digits glued to a Latin word that is not a phone cue (``SKU15012345678``) are a code, not a phone."""
+    word = _LATIN_WORD_BEFORE.search(text, 0, start)
+    return word is not None and word.group().lower() not in _PHONE_CUES
+
+
+def _phone_findings(text: str) -> list[Finding]:
+    found: list[Finding] = []
     for match in _MOBILE.finditer(text):
+        if _glued_to_code(text, match.start()):
+            continue
         slots = match.group("number").replace(" ", "").replace("-", "")
         if slots[0] == "1" and slots[1] in "012":
             continue
@@ -99,54 +136,129 @@ def _phone_findings(text: str) -> list[tuple[str, int, int]]:
     return found
 
 
-def _findings(text: str) -> list[tuple[str, int, int]]:
-    # Identity document numbers, unmasked or showing more than 2 characters (domain/pii/identity.py).
-    ids = [(rule, start, end) for start, end, rule in identity_leaks(text)]
-    # Digits inside an ID written with spaces can look like a phone number; report the ID once.
-    found = [f for f in _phone_findings(text) if not any(s <= f[1] and f[2] <= e for _, s, e in ids)]
-    found += ids
-    for rule, pattern in (
-        ("email", _EMAIL),
-        ("address_detail", _ADDRESS_DETAIL),
-        ("house_number", _HOUSE_NUMBER),
-    ):
-        found.extend((rule, match.start(), match.end()) for match in pattern.finditer(text))
+def _identity_findings(text: str) -> list[Finding]:
+    """Identity document numbers, unmasked or showing more than 2 characters (domain/pii/identity.py)."""
+    return [(rule, start, end) for start, end, rule in identity_leaks(text)]
+
+
+def _email_findings(text: str) -> list[Finding]:
+    return [("email", match.start(), match.end()) for match in _EMAIL.finditer(text)]
+
+
+def _address_findings(text: str, *, in_address: bool) -> list[Finding]:
+    """House numbers, and buildings, units, floors and rooms, from the one address recogniser: in free text
+    a number counts only inside an address (2层蛋糕 is a cake); in an address field every one counts."""
+    found = [(rule, start, end) for start, end, rule in address_detail_leaks(text, is_address=in_address)]
+    seen = {(start, end) for _, start, end in found}
+    found += [
+        ("address_detail", m.start(), m.end())
+        for m in _HOUSEHOLD_NUMBER.finditer(text)
+        if (m.start(), m.end()) not in seen
+    ]
     return found
 
 
-def check_label_text(text: str) -> list[LabelViolation]:
-    """Every finding in any label text, positions in ``text`` as given (full-width input included)."""
+def _findings(text: str, *, in_address: bool) -> list[Finding]:
+    ids = _identity_findings(text)
+    # Digits inside an ID written with spaces can look like a phone number; report the ID once.
+    found = [f for f in _phone_findings(text) if not any(s <= f[1] and f[2] <= e for _, s, e in ids)]
+    found += ids
+    found += _email_findings(text)
+    found += _address_findings(text, in_address=in_address)
+    return found
+
+
+def _scan(text: str, *, in_address: bool) -> list[LabelViolation]:
+    return list(_cached_scan(text, in_address))
+
+
+@lru_cache(maxsize=8192)
+def _cached_scan(text: str, in_address: bool) -> tuple[LabelViolation, ...]:
+    """Cached: masked names, phones, addresses and common descriptions repeat from label to label."""
     normalised, offsets = normalize_with_offsets(text)
     if _ANY_TRIGGER.search(normalised) is None:
-        return []
+        return ()
     violations = [
         LabelViolation(rule, offsets[start], offsets[end - 1] + 1)
-        for rule, start, end in _findings(normalised)
+        for rule, start, end in _findings(normalised, in_address=in_address)
     ]
-    return sorted(violations, key=lambda v: (v.start, v.end, v.rule))
+    return tuple(sorted(violations, key=lambda v: (v.start, v.end, v.rule)))
 
 
-def _in_field(field: str, violations: list[LabelViolation]) -> list[LabelViolation]:
+# --- checks by field -------------------------------------------------------------------------------------
+
+
+def check_label_text(text: str) -> list[LabelViolation]:
+    """Every finding in address-like label text, positions in ``text`` as given (full-width input included).
+
+    Every address detail counts here; use `check_free_text` for a description or remarks.
+    """
+    return _scan(text, in_address=True)
+
+
+def check_free_text(text: str, field: str | None = None) -> list[LabelViolation]:
+    """Findings in free text (description, remarks): a number with 层, 楼 or # alone is not an address."""
+    return _in_field(field, _scan(text, in_address=False))
+
+
+def _in_field(field: str | None, violations: list[LabelViolation]) -> list[LabelViolation]:
+    if field is None:
+        return violations
     return [LabelViolation(v.rule, v.start, v.end, field) for v in violations]
 
 
-def _check_name(name: str) -> list[LabelViolation]:
-    violations = _in_field("name", check_label_text(name))
+def check_name_field(name: str, field: str = "name") -> list[LabelViolation]:
+    """A printed name: nothing else hidden inside it, and at least one character masked."""
+    violations = _in_field(field, check_label_text(name))
     if "*" not in normalize_with_offsets(name)[0]:
-        violations.append(LabelViolation("name_unmasked", 0, len(name), "name"))
+        violations.append(LabelViolation("name_unmasked", 0, len(name), field))
     return violations
 
 
-def _check_phone(phone: str) -> list[LabelViolation]:
-    violations = _in_field("phone", check_label_text(phone))
+def check_phone_field(phone: str, field: str = "phone") -> list[LabelViolation]:
+    """A printed phone: no number in full, and at least six digits hidden."""
+    violations = _in_field(field, check_label_text(phone))
     if normalize_with_offsets(phone)[0].count("*") < _MIN_HIDDEN_PHONE_DIGITS:
-        violations.append(LabelViolation("phone_unmasked", 0, len(phone), "phone"))
+        violations.append(LabelViolation("phone_unmasked", 0, len(phone), field))
     return violations
+
+
+def check_address_field(address: str, field: str = "address") -> list[LabelViolation]:
+    """A printed address: no house number, building, unit, floor or room, and nothing else personal."""
+    return _in_field(field, check_label_text(address))
 
 
 def check_label_fields(name: str, phone: str, address: str) -> list[LabelViolation]:
     """The text checks on each field, plus: the name hides a character, the phone hides 6 digits."""
-    return _check_name(name) + _check_phone(phone) + _in_field("address", check_label_text(address))
+    return check_name_field(name) + check_phone_field(phone) + check_address_field(address)
+
+
+def mask_violations(text: str, violations: Iterable[LabelViolation]) -> str:
+    """``text`` with every digit, Latin letter and Chinese numeral inside a finding replaced by ``*``.
+
+    Used at issuance on free text, so what the gate would refuse to print is masked once, before storage,
+    instead of making every later label request fail. Length and positions are kept.
+    """
+    chars = list(text)
+    for violation in violations:
+        for i in range(violation.start, violation.end):
+            if _maskable(chars[i]):
+                chars[i] = "*"
+    return "".join(chars)
+
+
+_CHINESE_DIGITS = frozenset("〇零一壹幺二贰两三叁四肆五伍六陆七柒八捌九玖十拾")
+
+
+def _maskable(ch: str) -> bool:
+    return ch.isdigit() or ch.isnumeric() or (ch.isascii() and ch.isalpha()) or ch in _CHINESE_DIGITS
+
+
+def raise_for(violations: list[LabelViolation]) -> None:
+    """Raise LabelComplianceError naming the rules (and fields) broken; the text is never quoted."""
+    if violations:
+        rules = ", ".join(sorted({v.rule for v in violations}))
+        raise LabelComplianceError(f"label is not compliant: {rules}")
 
 
 def assert_label_compliant(
@@ -162,11 +274,9 @@ def assert_label_compliant(
     """
     violations = check_label_text(text)
     if name is not None:
-        violations += _check_name(name)
+        violations += check_name_field(name)
     if phone is not None:
-        violations += _check_phone(phone)
+        violations += check_phone_field(phone)
     if address is not None:
-        violations += _in_field("address", check_label_text(address))
-    if violations:
-        rules = ", ".join(sorted({v.rule for v in violations}))
-        raise LabelComplianceError(f"label is not compliant: {rules}")
+        violations += check_address_field(address)
+    raise_for(violations)

@@ -1,0 +1,206 @@
+"""An order's own personal values, found and masked wherever its free text repeats them.
+
+Customers write the recipient into the parcel description (``给13912345678林晓彤的生日礼物``). The detector
+guesses at unknown people; here nothing is guessed: the order itself says who its parties are, so every
+occurrence of their names, mobiles, ID number and house number, building, unit and room in the description
+or remarks is masked, however it is spelled (separators between digits, full-width or circled digits,
+Chinese numerals 一三九 / 壹叁玖 / 幺, traditional characters, a minority name with or without its dot).
+
+Masks keep the text's length and follow each value's own mask: a mobile keeps its first three and last two
+digits (GB/T 41833-2022 hides at least six), a name keeps what `PersonName.masked` keeps, an ID number its
+first and last characters, and address numbers lose every digit.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from parcelguard.domain.order import Order, Party
+from parcelguard.domain.pii.fold import fold
+from parcelguard.domain.pii.mobile import HIDDEN_DIGITS
+
+__all__ = ["OwnValues", "mask_own_values"]
+
+# Characters that stand for a digit when people spell numbers out (phones are read digit by digit).
+_CHINESE_DIGITS = {
+    **dict.fromkeys("〇零", "0"),
+    **dict.fromkeys("一壹幺", "1"),
+    **dict.fromkeys("二贰两貳兩", "2"),
+    **dict.fromkeys("三叁參", "3"),
+    **dict.fromkeys("四肆", "4"),
+    **dict.fromkeys("五伍", "5"),
+    **dict.fromkeys("六陆陸", "6"),
+    **dict.fromkeys("七柒", "7"),
+    **dict.fromkeys("八捌", "8"),
+    **dict.fromkeys("九玖", "9"),
+}
+# What may stand between two digits of one number: spaces, dots, dashes, slashes, brackets, underscores.
+_SEPARATORS = frozenset(
+    " \t.-_/\\()[]{}（）【】「」·,，、:：+\u3000\u00a0\u2010\u2011\u2012\u2013\u2014\u2212～~"
+)
+_MAX_GAP = 3
+# Separators a minority name may be written with, or without.
+_NAME_DOTS = "·.•・‧ ．"
+_NAME_DOT_CHARS = frozenset(_NAME_DOTS)
+# A room or house number of three digits or more is masked even without its suffix (501, 1203);
+# a shorter one only with it (7栋, 3单元), since "2 件" and "5 kg" are not addresses.
+_MIN_BARE_NUMBER = 3
+_ADDRESS_NUMBER = re.compile(
+    r"[0-9]+(?:[-之][0-9]+)? ?(?:号楼|号院|号|栋|幢|座|单元|室|层|楼|户|#)|(?<![0-9])[0-9]{3,}(?![0-9])"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OwnValues:
+    """What to look for: digit strings with the positions their mask hides, and name spellings with theirs.
+
+    ``digits`` maps a folded digit string (``13912345678``) to the indexes (within it) that are masked;
+    ``names`` maps a folded name spelling to the indexes masked.
+    """
+
+    digits: tuple[tuple[str, frozenset[int]], ...]
+    names: tuple[tuple[str, frozenset[int]], ...]
+    numbers: frozenset[str] = frozenset()
+    tokens: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, order: Order) -> OwnValues:
+        sender, recipient = _party_values(order.sender), _party_values(order.recipient)
+        number = order.sender_id.number.value.upper()
+        digits = {**dict(sender.digits), **dict(recipient.digits)}
+        digits[number] = frozenset(range(1, len(number) - 1))
+        return cls(
+            tuple(digits.items()),
+            tuple({**dict(sender.names), **dict(recipient.names)}.items()),
+            sender.numbers | recipient.numbers,
+            tuple(sorted({*sender.tokens, *recipient.tokens})),
+        )
+
+
+@lru_cache(maxsize=1024)
+def _party_values(party: Party) -> OwnValues:
+    """One party's values; cached, as a merchant's batch repeats its sender on every order."""
+    digits = {party.mobile.value: frozenset(range(3, 3 + HIDDEN_DIGITS))}
+    names: dict[str, frozenset[int]] = {}
+    numbers: set[str] = set()
+    tokens: set[str] = set()
+    for token in _address_tokens(party):
+        tokens.add(token)
+        number = "".join(ch for ch in token if ch.isdigit())
+        if len(number) >= _MIN_BARE_NUMBER:
+            numbers.add(number)
+    for spelling, hidden in _name_spellings(party):
+        names.setdefault(spelling, hidden)
+    return OwnValues(tuple(digits.items()), tuple(names.items()), frozenset(numbers), tuple(tokens))
+
+
+def _address_tokens(party: Party) -> Iterator[str]:
+    """The house number and each building, unit and room number of the address, with their suffix."""
+    address = party.address
+    for part in (address.house_number or "", address.detail):
+        for match in _ADDRESS_NUMBER.finditer(fold(part).text):
+            yield match.group()
+
+
+def _name_spellings(party: Party) -> Iterator[tuple[str, frozenset[int]]]:
+    name = party.name
+    value = fold(name.value).text
+    masked = name.masked()
+    if len(masked) != len(name.value):
+        hidden_full = frozenset(range(1, len(value)))
+    else:
+        hidden_full = frozenset(i for i, ch in enumerate(masked) if ch == "*")
+    if name.script == "latin":
+        yield value.casefold(), frozenset(i for i in hidden_full if value[i] != " ")
+        return
+    yield value, hidden_full
+    if any(ch in _NAME_DOT_CHARS for ch in value):
+        parts = [p for p in re.split(f"[{re.escape(_NAME_DOTS)}]", value) if p]
+        for dot in ("·", ".", "•", "・", ""):
+            spelling = dot.join(parts)
+            yield (
+                spelling,
+                frozenset(i for i, ch in enumerate(spelling) if i > 0 and ch not in _NAME_DOT_CHARS),
+            )
+        # each part of at least two characters alone (the given name people use: 阿依努尔)
+        for part in parts:
+            if len(part) >= 2:
+                yield part, frozenset(range(1, len(part)))
+    elif name.surname and len(value) - len(name.surname) >= 2:
+        given = value[len(name.surname) :]  # 晓彤 alone, as friends write it
+        yield given, frozenset(range(len(given)))
+
+
+def _digit(ch: str) -> str | None:
+    if "0" <= ch <= "9":
+        return ch
+    value = _CHINESE_DIGITS.get(ch)
+    if value is not None:
+        return value
+    if ch in "Xx":
+        return "X"
+    if ch.isdigit():
+        return str(unicodedata.digit(ch, 0))
+    return None
+
+
+def _digit_runs(text: str) -> Iterator[tuple[str, list[int]]]:
+    """Each run of digits (any script, separators allowed between them) and the index of every digit."""
+    run: list[str] = []
+    where: list[int] = []
+    gap = 0
+    for i, ch in enumerate(text):
+        d = _digit(ch)
+        if d is not None:
+            run.append(d)
+            where.append(i)
+            gap = 0
+        elif run and ch in _SEPARATORS and gap < _MAX_GAP:
+            gap += 1
+        elif run:
+            yield "".join(run), where
+            run, where, gap = [], [], 0
+    if run:
+        yield "".join(run), where
+
+
+def _find_all(haystack: str, needle: str) -> Iterator[int]:
+    start = haystack.find(needle)
+    while start >= 0:
+        yield start
+        start = haystack.find(needle, start + 1)
+
+
+def _masked_positions(text: str, values: OwnValues) -> set[int]:
+    hidden: set[int] = set()
+    folded = fold(text)
+    if values.digits and any(_digit(ch) is not None for ch in folded.text):
+        for run, where in _digit_runs(folded.text):
+            for number, masked in values.digits:
+                for start in _find_all(run, number):
+                    hidden.update(folded.origin(where[start + i]) for i in masked)
+            if run in values.numbers:
+                hidden.update(folded.origin(i) for i in where)
+    for token in values.tokens:
+        for start in _find_all(folded.text, token):
+            before = folded.text[start - 1] if start else ""
+            if not before.isdigit():
+                hidden.update(folded.origin(start + i) for i, ch in enumerate(token) if ch.isdigit())
+    lowered = folded.text.casefold()
+    for spelling, masked in values.names:
+        haystack = lowered if spelling.isascii() else folded.text
+        for start in _find_all(haystack, spelling):
+            hidden.update(folded.origin(start + i) for i in masked)
+    return hidden
+
+
+def mask_own_values(text: str, values: OwnValues) -> str:
+    """``text`` with every occurrence of the order's own values masked in place (same length)."""
+    hidden = _masked_positions(text, values)
+    if not hidden:
+        return text
+    return "".join("*" if i in hidden else ch for i, ch in enumerate(text))
