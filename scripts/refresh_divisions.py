@@ -110,7 +110,8 @@ def main(repo: Path) -> None:
     streets = _show(repo, "dc3a1d7", "dist/streets.csv") or ""
     towns: dict[str, list[str]] = {}
     for row in csv.DictReader(io.StringIO(streets)):
-        towns.setdefault(row["areaCode"], []).append(row["name"])
+        if row["areaCode"] in current or not _statistical_only(row["areaCode"]):
+            towns.setdefault(row["areaCode"], []).append(row["name"])
     with (DATA / "towns.csv").open("w", encoding="utf-8", newline="") as handle:
         handle.write("adcode,towns\n")
         for county in sorted(towns):

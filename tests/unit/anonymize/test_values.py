@@ -97,6 +97,35 @@ def test_unparsed_addresses_keep_only_the_divisions_they_start_with() -> None:
 
 
 @pytest.mark.parametrize(
+    ("value", "masked", "generalised"),
+    [
+        # Two cities have a 鼓楼区 in Jiangsu: the fallback keeps what both share, never a guess.
+        ("江苏省鼓楼区复兴北路1号", "江苏省****", None),
+        ("朝阳区人民大街1号", "****", None),
+    ],
+)
+def test_an_ambiguous_address_falls_back_to_what_its_candidates_share(
+    value: str, masked: str, generalised: str | None
+) -> None:
+    assert mask_value(EntityType.ADDRESS, value) == (masked, False)
+    assert generalize_value(EntityType.ADDRESS, value) == (generalised or "<ADDRESS>", False)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("江苏省鼓楼区琵琶街道复兴北路1号", "江苏省徐州市鼓楼区"),
+        ("廣東省東莞市虎門鎮運河北路84號3樓", "广东省东莞市"),
+        ("湖南省祁阳县人民路1号", "湖南省永州市祁阳市"),
+        ("新疆伊犁哈萨克自治州塔城地区额敏县人民路1号", "新疆维吾尔自治区塔城地区额敏县"),
+        ("呼市新城区新华大街1号", "内蒙古自治区呼和浩特市新城区"),
+    ],
+)
+def test_addresses_generalise_through_the_one_division_resolver(value: str, expected: str) -> None:
+    assert generalize_value(EntityType.ADDRESS, value) == (expected, True)
+
+
+@pytest.mark.parametrize(
     ("entity_type", "value", "expected"),
     [
         (EntityType.ADDRESS, "北京市朝阳区建国路88号3号楼2单元1201室", "北京市朝阳区"),

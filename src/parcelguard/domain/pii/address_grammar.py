@@ -86,7 +86,7 @@ _BUILDING_HEAD = rf"(?:[A-Za-z]?{_NUM}(?:-[A-Za-z0-9]+)?|{_CN_NUM}|[A-Za-z])"
 _ROOM_DASH = "[0-9]{1,3}-[0-9]{1,4}(?:-[0-9]{1,5})?"
 _UNIT_SUFFIX = _alt(
     "号楼 号院 号馆 号门 号铺 号库 号 栋 幢 座 单元 层 楼 室 房间 房 户 门 组 铺 期 区 排 弄 巷 队 社 舍 "
-    "# F f"
+    "#楼 # F f"
 )
 
 
@@ -96,9 +96,9 @@ HOUSE_NUMBER = re.compile(r"(?:[0-9]+弄)?[甲乙丙丁]?[0-9]+(?:[-之][0-9]+)?
 # floor (12层) and room (1201室, or the bare number after a building or unit), and the dash forms
 # building-unit-room (5-2-1201) and building-room (12-301).
 HOUSEHOLD = re.compile(
-    rf"(?P<building>[A-Za-z]?{_NUM}[A-Za-z]?(?:号楼|栋|幢|座|号馆)|[A-Za-z]座|{_CN_NUM}(?:号楼|栋|幢|座))"
+    rf"(?P<building>[A-Za-z]?{_NUM}[A-Za-z]?(?:号楼|栋|幢|座|号馆|#楼?)|[A-Za-z]座|{_CN_NUM}(?:号楼|栋|幢|座))"
     rf"|(?P<unit>(?:{_NUM}|{_CN_NUM})单元)"
-    rf"|(?P<floor>(?:{_NUM}|{_CN_NUM})(?:层|楼(?!{_NUM})))"
+    rf"|(?P<floor>(?:{_NUM}|{_CN_NUM})(?:层|楼))"
     rf"|(?P<room>[A-Za-z]?{_NUM}(?:室|房间|房|户)|(?<=[栋幢座元层楼])[A-Za-z]?{_NUM}(?![0-9]))"
     r"|(?P<dash>(?<![0-9-])(?P<d1>[0-9]{1,3})-(?P<d2>[0-9]{1,4})(?:-(?P<d3>[0-9]{1,5}))?(?![0-9-]))"
 )
@@ -121,7 +121,7 @@ COMPONENT = re.compile(
     rf"|(?P<town>{_N}{{1,8}}?{_firsts(_TOWN_WORDS)}{_TOWN})"
     rf"|(?P<road>{_N}{{1,8}}?{_ROAD_FIRSTS}{_ROAD}(?:[东西南北中](?:段|路)?)?(?:(?:{_NUM}|{_CN_NUM})段)?(?:{_HOUSE})?)"
     rf"|(?P<village>{_N}{{1,6}}?{_firsts(_VILLAGE_WORDS)}{_VILLAGE}(?:(?:{_NUM}|{_CN_NUM})(?:组|队|社|号(?!楼)))?(?!{_ESTATE}))"
-    rf"|(?P<estate>{_N}{{1,10}}?{_firsts(_ESTATE_WORDS)}{_ESTATE}(?:(?:{_NUM}|{_CN_NUM})期)?)"
+    rf"|(?P<estate>{_N}{{1,10}}?{_firsts(_ESTATE_WORDS)}{_ESTATE}(?:{_ESTATE})?(?:(?:{_NUM}|{_CN_NUM})期)?)"
     rf"|(?P<cross>与{_N}{{1,8}}?{_ROAD_FIRSTS}{_ROAD}(?:交叉口|交汇处|交界处|十字路口|路口)?)"
     rf"|(?P<named>{_NAMED_CHAR}{{1,12}}?{_NAMED_GUARD}(?= ?(?:{_BUILDING_HEAD}(?:号楼|栋|幢|座|单元|号|舍)"
     rf"|{_ROOM_DASH}|{_NUM}(?:组|队|社))))"

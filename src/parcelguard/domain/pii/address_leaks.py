@@ -11,7 +11,7 @@ import re
 
 from parcelguard.domain.pii.address_en import find_english_address_spans
 from parcelguard.domain.pii.address_finder import find_address_spans
-from parcelguard.domain.pii.address_grammar import HOUSE_NUMBER
+from parcelguard.domain.pii.address_grammar import HOUSE_NUMBER, HOUSEHOLD
 
 _CN_NUM = "[一二三四五六七八九十百零〇两]+"
 
@@ -37,6 +37,10 @@ _POSTCODE = re.compile(r"[0-9]{5,6}")
 def address_detail_leaks(text: str, *, is_address: bool = False) -> list[tuple[int, int, LeakRule]]:
     """Unmasked house numbers and household detail that are part of an address in folded ``text``.
 
+    Inside an address found in the text every number counts (the masked form of a parsed address keeps
+    none); in a field that is all address (``is_address``) also every number with a household word after
+    it (88号, 3号楼, 2单元, 12层, 1201室, 5-2-1201 after a name), but not a bare number (a postcode).
+
     This is the label gate's address check (GB/T 41833 hides the unit and room; we also hide the house
     number and building). In free text a number counts only inside an address this module finds, so
     ``2层蛋糕``, ``5#电池`` and ``3楼模型`` pass while ``阳光花园3栋1802`` does not. With ``is_address`` (a
@@ -49,10 +53,11 @@ def address_detail_leaks(text: str, *, is_address: bool = False) -> list[tuple[i
     # The detector's vetoes (货架号5-2-12 is a shelf): imported here because the detector imports the finder.
     from parcelguard.domain.deid.address import anchor_vetoed
 
-    spans = [(0, len(text), False)] if is_address else []
-    spans += [(s.start, s.end, False) for s in find_address_spans(text, anchor_vetoed)]
-    spans += [(s.start, s.end, True) for s in find_english_address_spans(text)]
     leaks: dict[tuple[int, int], LeakRule] = {}
+    if is_address:
+        _household_numbers(text, leaks)
+    spans = [(s.start, s.end, False) for s in find_address_spans(text, anchor_vetoed)]
+    spans += [(s.start, s.end, True) for s in find_english_address_spans(text)]
     for start, end, latin in spans:
         before = _NUMBER_BEFORE.search(text, max(0, start - 8), start)
         start = before.start() if before is not None else start
@@ -62,6 +67,17 @@ def address_detail_leaks(text: str, *, is_address: bool = False) -> list[tuple[i
             rule = "house_number" if match.lastgroup == "house" else "address_detail"
             leaks.setdefault((match.start(), match.end()), rule)
     return sorted((s, e, rule) for (s, e), rule in leaks.items())
+
+
+def _household_numbers(text: str, leaks: dict[tuple[int, int], LeakRule]) -> None:
+    for match in HOUSE_NUMBER.finditer(text):
+        leaks.setdefault(match.span(), "house_number")
+    for match in HOUSEHOLD.finditer(text):
+        start = match.start()
+        if match.lastgroup == "dash" and not (start and "\u4e00" <= text[start - 1] <= "\u9fff"):
+            continue  # 2024-05-01 is a date; 阳光花园5-2-1201 is building, unit and room
+        if not any(span[0] <= start < span[1] for span in leaks):
+            leaks.setdefault(match.span(), "address_detail")
 
 
 _CN_DETAIL_HINT = re.compile(

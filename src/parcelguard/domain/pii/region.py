@@ -112,6 +112,9 @@ def resolve_region(
     else:
         end = max(r[0] for r in readings)
         chosen = [r for r in readings if r[0] == end]
+    if len(chosen) == 1:
+        end, division, names, fulls, _ = chosen[0]
+        return Region(start, end, names, fulls > 0, (division,))
     end, _, names, fulls, _ = max(chosen, key=lambda r: (r[2], r[3]))
     divisions = _distinct(r[1] for r in chosen)
     if len(divisions) > 1 and settle:
