@@ -111,10 +111,15 @@ _SEPARATOR_LOOKALIKES = {
 _DIGITISH = "0-9" + _NUMERALS
 _DIGIT_CODES = frozenset(map(ord, "0123456789" + _NUMERALS))
 _RUN_GAP = r"[)\]】〕〗]?[ \t._\-/·•‧∙⋅・]{0,3}[(\[【〔〖]?"
-# A run may open with a bracket that closes inside it: 【1】3800138000.
-_RUN = re.compile(f"(?:[(\\[【〔〖](?=[{_DIGITISH}]+[)\\]】〕〗]))?[{_DIGITISH}](?:{_RUN_GAP}[{_DIGITISH}])+")
+_RUN = re.compile(f"[{_DIGITISH}](?:{_RUN_GAP}[{_DIGITISH}])+")
+_OPENING = "([【〔〖"
+_CLOSING = re.compile(r"[)\]】〕〗]")
+# Something for step 4 to do: a numeral beside a digit-like character, or a separator look-alike or a
+# bracket look-alike touching a digit (one scan; most text has none).
+_NUMBER_WORK = re.compile(
+    f"[{_NUMERALS}]{_RUN_GAP}[{_DIGITISH}]|[0-9]{_RUN_GAP}[{_NUMERALS}]|[0-9][·•‧∙⋅・】〕〗]|[【〔〖][{_DIGITISH}]"
+)
 _GROUP = re.compile(f"[{_DIGITISH}]+")
-_HAS_NUMERAL_OR_LOOKALIKE = re.compile(f"[{_NUMERALS}·•‧∙⋅・【〔〖】〕〗]")
 _MIN_RUN = 3
 _MIN_SPELLED_RUN = 7
 _MOBILE_LENGTH = 11
@@ -234,8 +239,16 @@ def _t2s_chars() -> dict[int, str]:
     return {ord(ch): to for ch, to in zip(chars, converted, strict=True) if to != ch and len(to) == 1}
 
 
+@cache
+def _traditional() -> re.Pattern[str]:
+    """Characters t2s changes alone (BMP, one regex class) or any astral character: when to ask OpenCC."""
+    bmp = "".join(re.escape(chr(cp)) for cp in sorted(_t2s_chars()) if cp < 0x10000)
+    return re.compile(f"[{bmp}\U00010000-\U0010ffff]")
+
+
 def _to_simplified(text: str) -> str:
-    # One call into OpenCC costs less than looking for a traditional character first.
+    if _traditional().search(text) is None:
+        return text
     converted = _convert(text)
     if len(converted) == len(text):
         return converted
@@ -304,9 +317,25 @@ def _fold_run(run: str) -> str:
 
 
 def _fold_numbers(text: str) -> str:
-    if _HAS_NUMERAL_OR_LOOKALIKE.search(text) is None:
+    if _NUMBER_WORK.search(text) is None:
         return text
-    return _RUN.sub(lambda m: m.group() if m.group().isascii() else _fold_run(m.group()), text)
+    pieces: list[str] = []
+    pos = 0
+    for match in _RUN.finditer(text):
+        start, end = match.span()
+        if start > 0 and text[start - 1] in _OPENING and _CLOSING.search(text, start, end):
+            start -= 1  # a run may open with a bracket that closes inside it: 【1】3800138000
+        elif match.group().isascii():
+            continue
+        run = text[start:end]
+        folded = _fold_run(run)
+        if folded != run:
+            pieces += (text[pos:start], folded)
+            pos = end
+    if not pieces:
+        return text
+    pieces.append(text[pos:])
+    return "".join(pieces)
 
 
 def fold(text: str) -> Folded:

@@ -54,7 +54,7 @@ _CC = r"(?:\+ ?86|00 ?86)"
 _MOBILE_CC = rf"(?P<cc>[(\[]?(?:{_CC}|86)[)\]]?[ \t._\-/]{{0,3}})"
 _AREA = r"(?:10|2[0-9]|[3-9][0-9]{2})"
 _PHONE_LABEL = (
-    r"(?:座机|固话|办公电话|家里电话|家庭电话|联系电话|电话|手机|tel|phone)"
+    r"(?:座机|固话|办公电话|家里电话|家庭电话|联系电话|电话|手机|tel|Tel|TEL|phone|Phone|PHONE)"
     r"(?:号码?)?\s*(?:是|为)?\s*[:：]?\s*"
 )
 _ALLOWED_LETTER_LABELS = frozenset(
@@ -63,28 +63,37 @@ _ALLOWED_LETTER_LABELS = frozenset(
 _LETTERS_BEFORE = re.compile(r"[A-Za-z]+$")
 
 
-def _build(d: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """The three shapes with ``d`` as the digit class ([0-9], or [0-9] plus mask characters)."""
+def _build(d: str) -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...], re.Pattern[str]]:
+    """Mobile body, landline and local shapes with ``d`` as the digit class ([0-9], or with masks too).
+
+    Each starts with a literal or a character class, so ``re`` skips ahead fast on ordinary text; what
+    may stand before a mobile (country code, bracket) is read backwards by ``_MOBILE_PREFIX``. Landlines
+    come in three patterns (trunk 0, country code, bracketed area) for the same reason.
+    """
     first = "1" if d == "[0-9]" else "[1*●×]"
     second = "[3-9]" if d == "[0-9]" else "[3-9*●×]"
     local_first = "[2-9]" if d == "[0-9]" else "[2-9*●×]"
-    mobile = re.compile(
-        rf"{_MOBILE_CC}?(?P<open>[(\[])?(?P<number>{first}{_G}{second}(?:{_G}{d}){{9}})(?![0-9*●×])"
+    mobile = re.compile(rf"{first}{_G}{second}(?:{_G}{d}){{9}}(?![0-9*●×])")
+    subscriber = rf"{_G}(?P<local>{local_first}(?:{_G}{d}){{6,7}})(?![0-9*●×])"
+    landlines = (
+        re.compile(rf"0(?P<area>{_AREA}){subscriber}"),
+        re.compile(
+            rf"(?P<cc>{_CC})[ \t._\-/]{{0,3}}(?:\(0\)[ \t._\-/]{{0,3}})?(?P<area>{_AREA}){subscriber}"
+        ),
+        re.compile(rf"[(\[]0?(?P<area>{_AREA})[)\]]{subscriber}"),
     )
-    landline = re.compile(
-        rf"(?:(?P<cc>{_CC})[ \t._\-/]{{0,3}}(?:\(0\)[ \t._\-/]{{0,3}})?(?P<carea>{_AREA})"
-        rf"|(?P<open>[(\[])0?(?P<parea>{_AREA})[)\]]|0(?P<area>{_AREA}))"
-        rf"{_G}(?P<local>{local_first}(?:{_G}{d}){{6,7}})(?![0-9*●×])"
-    )
-    local = re.compile(
-        rf"{_PHONE_LABEL}(?P<local>{local_first}(?:{_G}{d}){{6,7}})(?![0-9*●×])", re.IGNORECASE
-    )
-    return mobile, landline, local
+    local = re.compile(rf"{_PHONE_LABEL}(?P<local>{local_first}(?:{_G}{d}){{6,7}})(?![0-9*●×])")
+    return mobile, landlines, local
 
 
-_MOBILE, _LANDLINE, _LOCAL = _build("[0-9]")
-_MASKED_MOBILE, _MASKED_LANDLINE, _MASKED_LOCAL = _build("[0-9*●×]")
+_MOBILE, _LANDLINES, _LOCAL = _build("[0-9]")
+_MASKED_MOBILE, _MASKED_LANDLINES, _MASKED_LOCAL = _build("[0-9*●×]")
+# Read backwards from a mobile's first digit: a country code and/or an opening bracket.
+_MOBILE_PREFIX = re.compile(rf"{_MOBILE_CC}?(?P<open>[(\[])?\Z")
+_PREFIX_WINDOW = 14
+_MOBILE_WHOLE = re.compile(rf"{_MOBILE_CC}?(?P<open>[(\[])?(?P<number>{_MOBILE.pattern})")
 _NOT_SLOT = re.compile(r"[^0-9*●×]")
+_CLOSING_BRACKET = re.compile(r"[)\]]")
 _EXTENSION = re.compile(r"(?:转|分机|ext\.?|x|#)\s*(?P<ext>[0-9]+)$|[ \t._\-/](?P<tail>[0-9]{1,6})$", re.I)
 
 
@@ -134,36 +143,58 @@ def _free_on_the_left(text: str, start: int) -> bool:
     return letters is not None and letters.group().lower() in _ALLOWED_LETTER_LABELS
 
 
-def _mobile_match(text: str, match: re.Match[str]) -> PhoneMatch:
-    start = match.start()
-    # A leading bracket belongs to the number only when it closes inside it: (138)0013-8000.
-    if match.group("open") and not re.search(r"[)\]]", match.group("number")) and not match.group("cc"):
-        start = match.start("number")
-    return PhoneMatch(
-        start, match.end(), "mobile", _slots(match.group("number")), None, bool(match.group("cc"))
-    )
+def _mobile_at(text: str, match: re.Match[str]) -> PhoneMatch | None:
+    """The mobile whose digits ``match`` found, with the country code or bracket before it if any."""
+    start, end = match.span()
+    digits = _slots(match.group())
+    prefix = _MOBILE_PREFIX.search(text, max(0, start - _PREFIX_WINDOW), start)
+    if prefix is not None and prefix.start() < start:
+        first = prefix.start()
+        country_code = bool(prefix.group("cc"))
+        # A bracket belongs to the number only when it closes inside it: (138)0013-8000.
+        if not country_code and not _CLOSING_BRACKET.search(text, start, end):
+            first = start
+        if first < start and _free_on_the_left(text, first):
+            return PhoneMatch(first, end, "mobile", digits, None, country_code)
+    if _free_on_the_left(text, start):
+        return PhoneMatch(start, end, "mobile", digits)
+    return None
 
 
 def _landline_match(match: re.Match[str]) -> PhoneMatch | None:
-    area = "0" + (match.group("area") or match.group("parea") or match.group("carea"))
+    area = "0" + match.group("area")
     local = _slots(match.group("local"))
     if not is_area_code(area) or len(local) not in ((8,) if len(area) == 3 else (7, 8)):
         return None
-    return PhoneMatch(match.start(), match.end(), "landline", area + local, area, bool(match.group("cc")))
+    country_code = "cc" in match.re.groupindex
+    return PhoneMatch(match.start(), match.end(), "landline", area + local, area, country_code)
 
 
 def _scan(
-    text: str, mobile: re.Pattern[str], landline: re.Pattern[str], local: re.Pattern[str]
+    text: str, mobile: re.Pattern[str], landlines: tuple[re.Pattern[str], ...], local: re.Pattern[str]
 ) -> list[PhoneMatch]:
     found: list[PhoneMatch] = []
-    for pattern in (mobile, landline):
+    pos = 0
+    while (match := mobile.search(text, pos)) is not None:
+        phone = _mobile_at(text, match)
+        if phone is None:
+            pos = match.start() + 1
+            continue
+        found.append(phone)
+        pos = match.end()
+    trunk, international, bracketed = landlines
+    for landline in (
+        trunk,
+        international if "+" in text or "00" in text else None,
+        bracketed if "(" in text or "[" in text else None,
+    ):
         pos = 0
-        while (match := pattern.search(text, pos)) is not None:
-            phone = _mobile_match(text, match) if pattern is mobile else _landline_match(match)
-            if phone is None or not _free_on_the_left(text, phone.start):
+        while landline is not None and (match := landline.search(text, pos)) is not None:
+            line = _landline_match(match)
+            if line is None or not _free_on_the_left(text, line.start):
                 pos = match.start() + 1
                 continue
-            found.append(phone)
+            found.append(line)
             pos = match.end()
     for match in local.finditer(text):
         start, end = match.span("local")
@@ -183,28 +214,39 @@ def scan_phones(folded: str, *, masked: bool = False) -> list[PhoneMatch]:
     ``masked=True`` also reads mask characters as digit slots (for checking what a label shows).
     """
     if masked:
-        return _scan(folded, _MASKED_MOBILE, _MASKED_LANDLINE, _MASKED_LOCAL)
-    return _scan(folded, _MOBILE, _LANDLINE, _LOCAL)
+        return _scan(folded, _MASKED_MOBILE, _MASKED_LANDLINES, _MASKED_LOCAL)
+    return _scan(folded, _MOBILE, _LANDLINES, _LOCAL)
 
 
 def match_mobile(folded: str) -> PhoneMatch | None:
     """The mobile that ``folded`` consists of (surrounding blanks aside), or None: for order intake."""
     text = folded.strip()
-    match = _MOBILE.fullmatch(text)
-    return None if match is None else _mobile_match(text, match)
+    whole = _MOBILE_WHOLE.fullmatch(text)
+    if whole is None:
+        return None
+    match = _MOBILE.match(text, whole.start("number"))
+    return None if match is None else _mobile_at(text, match)
+
+
+def _whole_landline(text: str) -> re.Match[str] | None:
+    for pattern in _LANDLINES:
+        match = pattern.fullmatch(text)
+        if match is not None:
+            return match
+    return None
 
 
 def match_landline(folded: str) -> tuple[PhoneMatch, str | None] | None:
     """The landline ``folded`` consists of and its extension (转123, ext. 42, -123), or None."""
     text = folded.strip()
     extension: str | None = None
-    match = _LANDLINE.fullmatch(text)
+    match = _whole_landline(text)
     if match is None:
         mark = _EXTENSION.search(text)
         if mark is None:
             return None
         extension = mark.group("ext") or mark.group("tail")
-        match = _LANDLINE.fullmatch(text[: mark.start()].rstrip(" -"))
+        match = _whole_landline(text[: mark.start()].rstrip(" -"))
         if match is None:
             return None
     phone = _landline_match(match)
