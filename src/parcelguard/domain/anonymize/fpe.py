@@ -6,7 +6,8 @@ digits are, so that the ciphertext still looks like its type and passes the same
 * mobile ``13800138000`` -> the segment ``138`` stays, the 8 subscriber digits are encrypted;
 * landline ``010-62345678`` -> the area code stays, the 7-8 local digits are encrypted (an extension is
   dropped: it is too short to encrypt and says little on its own);
-* resident ID -> the 17 digits are encrypted and the GB 11643 check character recomputed;
+* resident ID (and residence permits, foreigners' permanent residence IDs) -> the 17 digits are
+  encrypted and the GB 11643 check character recomputed; a 15-digit pre-1999 ID -> all 15 digits;
 * bank card -> the 6-digit BIN stays, the account digits are encrypted and the Luhn digit recomputed;
 * passport ``E12345678`` -> the letters stay, the digits are encrypted.
 
@@ -40,6 +41,7 @@ _SEPARATORS = re.compile(r"[\s\-]")
 _MOBILE = re.compile(r"^(1[0-9]{2})([0-9]{8})$")
 _LANDLINE = re.compile(r"^(0[0-9]{2,3})-([0-9]{7,8})$")
 _RESIDENT_ID = re.compile(r"^([0-9]{17})([0-9X])$")
+_LEGACY_ID = re.compile(r"^[0-9]{15}$")
 _PASSPORT = re.compile(r"^([A-Z]{1,2})([0-9]{7,9})$")
 
 
@@ -58,6 +60,8 @@ def fpe_encrypt_value(entity_type: EntityType, value: str, encrypt: DigitCipher)
             rid = ResidentId.parse(text)
         except ValidationError:
             return None
+        if rid.is_legacy:  # 15 digits, no check digit: all of them are encrypted
+            return encrypt(rid.value)
         body = encrypt(rid.value[:17])
         return body + compute_check_char(body)
     if entity_type is EntityType.BANK_CARD:
@@ -73,6 +77,8 @@ def fpe_decrypt_value(entity_type: EntityType, value: str, decrypt: DigitCipher)
     if entity_type is EntityType.PHONE:
         return _phone(text, decrypt, decrypting=True)
     if entity_type is EntityType.CN_ID:
+        if _LEGACY_ID.match(text) is not None:
+            return decrypt(text)
         match = _RESIDENT_ID.match(text.upper())
         if match is None or compute_check_char(match.group(1)) != match.group(2):
             return None

@@ -44,7 +44,7 @@ _MASK = "*"
 _ADDRESS_MASK = "****"
 _DIGITS = re.compile(r"[0-9]")
 _NOT_DIGIT = re.compile(r"[^0-9]")
-_PASSPORT = re.compile(r"^([A-Z]{1,2})([0-9]{7,9})$|^[0-9]{8}(?:[0-9]{2})?$")  # passports, travel permits
+_PASSPORT = re.compile(r"^([A-Z]{1,2})([0-9]{7,10})$|^[0-9]{8}(?:[0-9]{2})?$")  # passports, travel permits
 _SEPARATORS = re.compile(r"[\s\-()（）.·]")
 
 
