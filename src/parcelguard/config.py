@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     port: int = 8000
     track_rate_per_minute: int = Field(default=30, ge=1)
     track_burst: int = Field(default=10, ge=1)
+    max_body_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=1024,
+        description="largest request body the API reads (413 request_too_large above it), chunked or not",
+    )
     track_verify_max_failures: int = Field(
         default=5, ge=1, description="wrong last-4 guesses per tracking number before it locks"
     )

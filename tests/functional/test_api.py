@@ -72,14 +72,15 @@ def test_a_bad_order_gets_a_coded_error_that_does_not_echo_the_input(
     assert "19999999999" not in response.text
 
 
-def test_a_malformed_body_gets_invalid_request_without_the_input(
+def test_a_malformed_field_gets_its_code_and_path_without_the_input(
     client: TestClient, runtime: Runtime
 ) -> None:
     order = an_order()
     order["parcel"]["weight_kg"] = {"nested": order["recipient"]["name"]}
     response = client.post("/v1/waybills", json=order, headers=bearer(runtime))
     assert response.status_code == 422
-    assert response.json()["code"] == "invalid_request"
+    assert response.json()["code"] == "invalid_parcel"
+    assert response.json()["field"] == "parcel.weight_kg"
     assert order["recipient"]["name"] not in response.text
 
 
@@ -88,7 +89,7 @@ def test_a_batch_reports_each_item_and_replays_with_the_idempotency_key(
 ) -> None:
     people = SyntheticPeople(21)
     orders = [people.order() for _ in range(3)]
-    orders[1]["sender"]["id_type"] = "passport"
+    orders[1]["sender"]["id_type"] = "library_card"
     headers = {**bearer(runtime), "Idempotency-Key": "batch-0001"}
     first = client.post("/v1/waybills/batch", json={"orders": orders}, headers=headers)
     assert first.status_code == 200

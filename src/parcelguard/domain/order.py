@@ -89,15 +89,15 @@ def parse_order(raw: Any, *, senders: SenderCache | None = None) -> Order:
     """
     if not isinstance(raw, Mapping):
         raise ValidationError("an order must be a JSON object", code=ErrorCode.INVALID_REQUEST)
-    _refuse_unknown(raw, ORDER_FIELDS, "")
+    refuse_unknown_fields(raw, ORDER_FIELDS, "")
     sender_raw = _mapping(raw, "sender", "")
-    _refuse_unknown(sender_raw, SENDER_FIELDS, "sender")
+    refuse_unknown_fields(sender_raw, SENDER_FIELDS, "sender")
     sender, sender_id = _parse_sender(sender_raw, senders)
     recipient_raw = _mapping(raw, "recipient", "")
-    _refuse_unknown(recipient_raw, PARTY_FIELDS, "recipient")
+    refuse_unknown_fields(recipient_raw, PARTY_FIELDS, "recipient")
     recipient = _parse_party(recipient_raw, "recipient")
     parcel_raw = _mapping(raw, "parcel", "")
-    _refuse_unknown(parcel_raw, PARCEL_FIELDS, "parcel")
+    refuse_unknown_fields(parcel_raw, PARCEL_FIELDS, "parcel")
     parcel = _parse_parcel(parcel_raw)
     return Order(
         sender=sender, sender_id=sender_id, recipient=recipient, parcel=parcel, remarks=_parse_remarks(raw)
@@ -108,8 +108,8 @@ def _path(prefix: str, key: str) -> str:
     return f"{prefix}.{key}" if prefix else key
 
 
-def _refuse_unknown(body: Mapping[Any, Any], known: tuple[str, ...], prefix: str) -> None:
-    """UNKNOWN_FIELD for the first key the contract does not define.
+def refuse_unknown_fields(body: Mapping[Any, Any], known: tuple[str, ...], prefix: str) -> None:
+    """UNKNOWN_FIELD for the first key of ``body`` not in ``known`` (``prefix`` is the object's path).
 
     The key's name is shown only when it is an identifier: a key can hold anything, personal data included.
     """
@@ -120,7 +120,7 @@ def _refuse_unknown(body: Mapping[Any, Any], known: tuple[str, ...], prefix: str
         field = _path(prefix, key) if shown else (prefix or None)
         where = field if shown else f"a field of {prefix or 'the order'}"
         raise ValidationError(
-            f"{where} is not part of the order (expected: {', '.join(known)})",
+            f"{where} is not a known field (expected: {', '.join(known)})",
             code=ErrorCode.UNKNOWN_FIELD,
             field=field,
         )

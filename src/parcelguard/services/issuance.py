@@ -2,7 +2,8 @@
 
 A batch is all-or-nothing at the storage level (one commit) and item-by-item at the validation level: a bad
 order becomes a coded failure for that item while the good ones are issued. An idempotency key makes a
-retried batch return the first answer instead of issuing twice.
+retried request (one order or a batch) return the first answer instead of issuing twice; the key is scoped to
+the caller and bound to a hash of the request, so the same key with a different request is a conflict.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from parcelguard.domain import audit
 from parcelguard.domain import waybill as wb
 from parcelguard.domain.audit import AuditEvent
 from parcelguard.domain.order import Order, SenderCache, parse_order
+from parcelguard.domain.organisation import CARRIER_ORGANISATION_ID
 from parcelguard.domain.tracking import TrackingNumber
 from parcelguard.domain.waybill import (
     BlindIndexes,
@@ -41,6 +43,7 @@ class IssuedWaybill:
     index: int
     tracking_number: str
     masked: MaskedOrder
+    replayed: bool = False  # answered from an idempotency record: nothing was issued this time
 
     def as_dict(self) -> dict[str, Any]:
         return {"tracking_number": self.tracking_number, "masked": self.masked.as_dict()}
@@ -68,13 +71,55 @@ class BatchResult:
         return sum(isinstance(item, IssuedWaybill) for item in self.items)
 
 
-def issue_waybill(ctx: ServiceContext, order: Any, *, actor: str) -> IssuedWaybill:
-    """Issue one waybill; a bad order raises its ValidationError instead of returning a failure."""
+def issue_waybill(
+    ctx: ServiceContext,
+    order: Any,
+    *,
+    actor: str,
+    idempotency_key: str | None = None,
+    organisation_id: int = CARRIER_ORGANISATION_ID,
+) -> IssuedWaybill:
+    """Issue one waybill; a bad order raises its ValidationError instead of returning a failure.
+
+    With ``idempotency_key`` (1-128 printable ASCII characters), a retry of the same order returns the first
+    waybill with ``replayed=True``; the same key with another order raises IDEMPOTENCY_CONFLICT. A refused
+    order records nothing, so fixing it and retrying with the same key works.
+    """
     parsed = parse_order(order)
-    with ctx.uow() as uow:
-        [issued] = _store(ctx, uow, [(0, parsed)], actor=actor)
-        uow.commit()
-    return issued
+    scoped_key = _scoped_idempotency_key(actor, idempotency_key, organisation_id)
+    if scoped_key is None:
+        with ctx.uow() as uow:
+            [issued] = _store(ctx, uow, [(0, parsed)], actor=actor, organisation_id=organisation_id)
+            uow.commit()
+        return issued
+    return _issue_one_idempotent(
+        ctx, order, parsed, actor=actor, organisation_id=organisation_id, scoped_key=scoped_key
+    )
+
+
+def _issue_one_idempotent(
+    ctx: ServiceContext, raw: Any, parsed: Order, *, actor: str, organisation_id: int, scoped_key: str
+) -> IssuedWaybill:
+    # Tagged so that one order sent alone and the same order sent as a batch of one never share a record.
+    request_hash = _request_hash({"waybill": raw})
+    replay = _replay(ctx, scoped_key, request_hash)
+    if replay is None:
+        try:
+            with ctx.uow() as uow:
+                [issued] = _store(ctx, uow, [(0, parsed)], actor=actor, organisation_id=organisation_id)
+                record = IdempotencyRecord(request_hash=request_hash, response=_summarise([issued]))
+                uow.idempotency.put(scoped_key, record, ctx.clock())
+                uow.commit()
+            return issued
+        except ConflictError:
+            # Another request with the same key committed first: answer with its waybill.
+            replay = _replay(ctx, scoped_key, request_hash)
+            if replay is None:
+                raise
+    [first] = replay.items
+    if not isinstance(first, IssuedWaybill):  # pragma: no cover - a single order's record holds one waybill
+        raise ConflictError("this idempotency key was used with a different request")
+    return IssuedWaybill(first.index, first.tracking_number, first.masked, replayed=True)
 
 
 def issue_batch(
@@ -83,13 +128,14 @@ def issue_batch(
     *,
     actor: str,
     idempotency_key: str | None = None,
+    organisation_id: int = CARRIER_ORGANISATION_ID,
 ) -> BatchResult:
     """Issue up to MAX_BATCH orders; each one succeeds or fails on its own."""
     if len(orders) > MAX_BATCH:
         raise ValidationError(
             f"a batch holds at most {MAX_BATCH} orders", code=ErrorCode.BATCH_TOO_LARGE, field="orders"
         )
-    scoped_key = _scoped_idempotency_key(actor, idempotency_key)
+    scoped_key = _scoped_idempotency_key(actor, idempotency_key, organisation_id)
     request_hash = _request_hash(orders) if scoped_key else ""
     if scoped_key:
         replay = _replay(ctx, scoped_key, request_hash)
@@ -106,7 +152,15 @@ def issue_batch(
             items.append(FailedItem(index=index, error=error.to_dict()))
 
     try:
-        return _issue_valid(ctx, items, valid, actor=actor, scoped_key=scoped_key, request_hash=request_hash)
+        return _issue_valid(
+            ctx,
+            items,
+            valid,
+            actor=actor,
+            organisation_id=organisation_id,
+            scoped_key=scoped_key,
+            request_hash=request_hash,
+        )
     except ConflictError:
         # Another request with the same idempotency key committed first: answer with its result.
         replay = _replay(ctx, scoped_key, request_hash) if scoped_key else None
@@ -121,12 +175,13 @@ def _issue_valid(
     valid: Sequence[tuple[int, Order]],
     *,
     actor: str,
+    organisation_id: int,
     scoped_key: str | None,
     request_hash: str,
 ) -> BatchResult:
     items = list(items)
     with ctx.uow() as uow:
-        issued = _store(ctx, uow, valid, actor=actor)
+        issued = _store(ctx, uow, valid, actor=actor, organisation_id=organisation_id)
         items.extend(issued)
         items.sort(key=lambda item: item.index)
         now = ctx.clock()
@@ -152,7 +207,12 @@ def _issue_valid(
 
 
 def _store(
-    ctx: ServiceContext, uow: UnitOfWork, orders: Sequence[tuple[int, Order]], *, actor: str
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    orders: Sequence[tuple[int, Order]],
+    *,
+    actor: str,
+    organisation_id: int,
 ) -> list[IssuedWaybill]:
     now = ctx.clock()
     sealed: list[SealedWaybill] = []
@@ -162,7 +222,14 @@ def _store(
     redactor = FreeTextRedactor(ctx)
     for (index, order), tracking_number in zip(orders, numbers, strict=True):
         shown, originals = redactor.order(order, tracking_number=tracking_number, issued_on=now.date())
-        record = seal_order(ctx, shown, tracking_number=tracking_number, actor=actor, originals=originals)
+        record = seal_order(
+            ctx,
+            shown,
+            tracking_number=tracking_number,
+            actor=actor,
+            originals=originals,
+            organisation_id=organisation_id,
+        )
         sealed.append(record)
         issued.append(
             IssuedWaybill(index=index, tracking_number=tracking_number, masked=MaskedOrder.of(shown))
@@ -189,6 +256,7 @@ def seal_order(
     tracking_number: str,
     actor: str,
     originals: Mapping[str, str] | None = None,
+    organisation_id: int = CARRIER_ORGANISATION_ID,
 ) -> SealedWaybill:
     """Encrypt every personal field under a fresh data key bound to this waybill; index what is looked up.
 
@@ -235,6 +303,7 @@ def seal_order(
         wrapped_key=wrapped,
         ciphertexts=ciphertexts,
         indexes=indexes,
+        organisation_id=organisation_id,
     )
 
 
@@ -249,7 +318,7 @@ def _fresh_tracking_numbers(ctx: ServiceContext, uow: UnitOfWork, count: int) ->
     return numbers
 
 
-def _scoped_idempotency_key(actor: str, key: str | None) -> str | None:
+def _scoped_idempotency_key(actor: str, key: str | None, organisation_id: int) -> str | None:
     if key is None:
         return None
     if not 0 < len(key) <= MAX_IDEMPOTENCY_KEY_CHARS or not key.isascii() or not key.isprintable():
@@ -259,14 +328,19 @@ def _scoped_idempotency_key(actor: str, key: str | None) -> str | None:
             field="idempotency_key",
         )
     # Hashed so that neither separator characters nor length can make two clients' keys collide.
-    return hashlib.sha256(f"{actor}\x00{key}".encode()).hexdigest()
+    # Scoped to the key's organisation and the key itself: no tenant ever sees another's record.
+    return hashlib.sha256(f"{organisation_id}\x00{actor}\x00{key}".encode()).hexdigest()
 
 
-def _request_hash(orders: Sequence[Any]) -> str:
-    canonical = json.dumps(
-        list(orders), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+def _request_hash(request: Any) -> str:
+    """SHA-256 of the canonical JSON of a decoded request body.
+
+    ``surrogatepass``: a lone surrogate (``"\\ud800"`` decodes from JSON) hashes instead of raising; the
+    order holding it is then refused with its own coded error, alone.
+    """
+    payload = list(request) if isinstance(request, Sequence) and not isinstance(request, str) else request
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _summarise(items: Sequence[BatchItem]) -> str:

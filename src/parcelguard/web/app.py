@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from parcelguard import __version__
 from parcelguard.bootstrap import Runtime, bootstrap, require_current_schema
 from parcelguard.config import Settings
 from parcelguard.web.api import deid, track, waybills
+from parcelguard.web.api import schemas as s
+from parcelguard.web.docs import install_docs
 from parcelguard.web.errors import install_error_handlers
+from parcelguard.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from parcelguard.web.openapi import install_openapi
 from parcelguard.web.pages import tracking as tracking_pages
 
 
@@ -34,28 +38,21 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         version=__version__,
         description="Privacy waybills: encrypted personal data, masked labels, opaque QR tokens.",
         lifespan=lifespan,
+        docs_url=None,  # served offline by install_docs, under the same CSP as everything else
+        redoc_url=None,
     )
     app.state.runtime = runtime
-    install_error_handlers(app)
+    install_error_handlers(app, max_body_bytes=runtime.settings.max_body_bytes)
     app.include_router(waybills.router)
     app.include_router(track.router)
     app.include_router(deid.router)
     app.include_router(tracking_pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if not request.url.path.startswith(("/docs", "/redoc")):
-            response.headers.setdefault(
-                "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"
-            )
-        return response
+    install_docs(app)
+    install_openapi(app, extra_models=(s.WaybillCreate, s.WaybillBatchCreate))
+    # Bodies are counted as they arrive (chunked ones too) and refused past the limit: 413.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=runtime.settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost of ours: every answer gets the headers
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -1,26 +1,45 @@
-"""The one table from ErrorCode to HTTP status, and the handlers that answer ``{"code", "message"}``.
+"""The one table from ErrorCode to HTTP status, and the handlers that answer ``{"code", "message", "field"}``.
 
-FastAPI's own validation errors echo the offending input back; ours never do, because that input is
-usually a name, a phone number or an address.
+Every answer that is not a success carries a member of ErrorCode, whoever raised it: the domain, FastAPI's
+request validation (``missing_field``, ``unknown_field``, ``invalid_request``), a body that is not JSON
+(``malformed_json``, 400, with line and column), Starlette's routing (``not_found``; ``method_not_allowed``
+with its ``Allow`` header) and the body limit (``request_too_large``, 413). FastAPI's own validation errors
+echo the offending input back; ours never do, because that input is usually a name, a phone or an address.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from parcelguard.errors import ErrorCode, ParcelGuardError, RateLimitedError, ValidationError
+from parcelguard.errors import ErrorCode, ParcelGuardError, RateLimitedError
 
 log = logging.getLogger("parcelguard.web")
 
 STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.INVALID_REQUEST: 422,
+    ErrorCode.MALFORMED_JSON: 400,
+    ErrorCode.MISSING_FIELD: 422,
+    ErrorCode.UNKNOWN_FIELD: 422,
+    ErrorCode.REQUEST_TOO_LARGE: 413,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.ORGANISATION_NOT_FOUND: 404,
+    ErrorCode.ORGANISATION_EXISTS: 409,
+    ErrorCode.KEY_FILE_MISMATCH: 500,
+    ErrorCode.LABEL_GLYPH_MISSING: 500,
+    ErrorCode.RATE_LIMITER_UNAVAILABLE: 503,
+    ErrorCode.DATA_FOLDER_NOT_FOUND: 500,
+    ErrorCode.OUTPUT_NOT_WRITABLE: 500,
+    ErrorCode.EMPTY_INPUT: 422,
     ErrorCode.INVALID_NAME: 422,
     ErrorCode.INVALID_MOBILE: 422,
     ErrorCode.INVALID_LANDLINE: 422,
@@ -63,7 +82,66 @@ def status_for(code: ErrorCode) -> int:
     return STATUS_BY_CODE.get(code, 500)
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def error_response(
+    code: ErrorCode, message: str, *, field: str | None = None, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """The one error body: ``{"code", "message"}`` plus ``field`` when one field is at fault."""
+    body = {"code": code.value, "message": message}
+    if field:
+        body["field"] = field
+    return JSONResponse(body, status_code=status_for(code), headers=dict(headers or {}))
+
+
+def _field_of(loc: Sequence[Any]) -> str | None:
+    """``("body", "items", 3, "text")`` -> ``items.3.text``; ``("query", "format")`` -> ``format``."""
+    parts = [str(part) for part in loc[1:]] if loc and loc[0] in ("body", "query", "path", "header") else []
+    return ".".join(parts) or None
+
+
+# pydantic error types whose message may quote what was sent (custom validators): replaced by a neutral one.
+_UNSAFE_TYPES = ("value_error", "assertion_error")
+
+
+def _line_and_column(document: object, position: int) -> tuple[int, int]:
+    text = document.decode("utf-8", "replace") if isinstance(document, bytes) else str(document or "")
+    position = max(0, min(position, len(text)))
+    line = text.count("\n", 0, position) + 1
+    return line, position - (text.rfind("\n", 0, position) + 1) + 1
+
+
+def validation_error_response(error: RequestValidationError) -> JSONResponse:
+    """The first problem FastAPI found, as ``malformed_json``, ``missing_field``, ``unknown_field`` or
+    ``invalid_request``, with its field path and a message that never quotes the input."""
+    problems = error.errors()
+    first = problems[0] if problems else {}
+    kind = str(first.get("type", ""))
+    loc = tuple(first.get("loc", ()))
+    if kind == "json_invalid":
+        position = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else 0
+        line, column = _line_and_column(error.body, position)
+        reason = str((first.get("ctx") or {}).get("error", "not JSON"))
+        return error_response(
+            ErrorCode.MALFORMED_JSON,
+            f"the body is not valid JSON: {reason} at line {line}, column {column}",
+        )
+    field = _field_of(loc)
+    where = field or "the body"
+    if kind == "missing":
+        return error_response(ErrorCode.MISSING_FIELD, f"{where} is required", field=field)
+    if kind == "extra_forbidden":
+        return error_response(ErrorCode.UNKNOWN_FIELD, f"{where} is not a known field", field=field)
+    reason = "is invalid" if kind.startswith(_UNSAFE_TYPES) else f"is invalid: {first.get('msg', '')}"
+    return error_response(ErrorCode.INVALID_REQUEST, f"{where} {reason}", field=field)
+
+
+_HTTP_CODES = {
+    400: (ErrorCode.MALFORMED_JSON, "the body could not be read as JSON (not UTF-8, too deep or too long)"),
+    404: (ErrorCode.NOT_FOUND, "no such path"),
+    405: (ErrorCode.METHOD_NOT_ALLOWED, "this path does not take this method (see Allow)"),
+}
+
+
+def install_error_handlers(app: FastAPI, *, max_body_bytes: int | None = None) -> None:
     @app.exception_handler(ParcelGuardError)
     async def _domain_error(_request: Request, error: ParcelGuardError) -> JSONResponse:
         headers = {}
@@ -75,25 +153,52 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _shape_error(_request: Request, error: RequestValidationError) -> JSONResponse:
-        where = sorted(
-            {".".join(str(part) for part in e.get("loc", ()) if part != "body") for e in error.errors()}
-        )
-        fields = ", ".join(w for w in where if w) or "body"
-        body = ValidationError(f"malformed request at: {fields}", code=ErrorCode.INVALID_REQUEST).to_dict()
-        return JSONResponse(body, status_code=422)
+        return validation_error_response(error)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
-        return JSONResponse({"code": code, "message": str(error.detail)}, status_code=error.status_code)
+        headers = dict(error.headers or {})
+        if error.status_code == 413:
+            limit = f" of {max_body_bytes} bytes" if max_body_bytes else ""
+            return error_response(
+                ErrorCode.REQUEST_TOO_LARGE, f"the body is over the limit{limit}", headers=headers
+            )
+        default = (ErrorCode.INVALID_REQUEST if error.status_code < 500 else ErrorCode.INTERNAL, "")
+        code, message = _HTTP_CODES.get(error.status_code, default)
+        response = error_response(code, message or str(error.detail), headers=headers)
+        response.status_code = error.status_code
+        return response
 
-    @app.middleware("http")
-    async def _unexpected(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    app.add_middleware(UnexpectedErrorMiddleware)
+
+
+class UnexpectedErrorMiddleware:
+    """Anything no handler caught becomes 500 ``internal_error``, logged by exception type only.
+
+    A pure ASGI middleware: Starlette's ``BaseHTTPMiddleware`` runs the app in a task group, which wraps
+    exceptions raised while the body is read (the body limit's 413) in an ExceptionGroup that FastAPI
+    then reports as an unreadable body.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            return await call_next(request)
+            await self.app(scope, receive, watched)
         except Exception as error:
             # Neither the message nor the traceback is logged: either may carry request data.
             log.error("unexpected %s while handling a request", type(error).__name__)
-            return JSONResponse(
-                {"code": ErrorCode.INTERNAL.value, "message": "internal error"}, status_code=500
-            )
+            if started:
+                raise
+            await error_response(ErrorCode.INTERNAL, "internal error")(scope, receive, send)

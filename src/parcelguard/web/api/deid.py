@@ -12,11 +12,10 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from parcelguard.domain.access import Scope
 from parcelguard.domain.anonymize import TextPolicy
 from parcelguard.domain.deid.entity import EntityType
 from parcelguard.services.deid import detect_text, redact_text
-from parcelguard.web.api.deps import Ctx, CurrentPrincipal
+from parcelguard.web.api.deps import Ctx, DeidPrincipal
 
 router = APIRouter(prefix="/v1/deid", tags=["de-identification"])
 
@@ -31,19 +30,19 @@ OperatorName = Literal[
 
 
 class TextItem(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     id: str | int | None = Field(default=None, description="echoed back; never inspected")
     text: str = Field(max_length=MAX_TEXT, examples=["请联系张伟 13800138000，送到北京市朝阳区建国路88号"])
 
 
 class DeidDetect(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     items: list[TextItem] = Field(max_length=MAX_ITEMS)
     types: list[EntityTypeName] | None = Field(default=None, description="default: every type")
 
 
 class DeidRedact(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     items: list[TextItem] = Field(max_length=MAX_ITEMS)
     operators: dict[EntityTypeName, OperatorName] = Field(
         default_factory=dict, examples=[{"PERSON": "mask", "PHONE": "pseudonymize"}]
@@ -84,9 +83,8 @@ class DeidRedactRead(BaseModel):
 
 
 @router.post("/detect", response_model=DeidDetectRead)
-def detect(body: DeidDetect, principal: CurrentPrincipal) -> DeidDetectRead:
+def detect(body: DeidDetect, principal: DeidPrincipal) -> DeidDetectRead:
     """Typed spans of personal data in each text (Python string offsets); the texts are not stored."""
-    principal.require(Scope.DEID_USE)
     types = frozenset(EntityType(t) for t in body.types) if body.types is not None else None
     items = []
     for item in body.items:
@@ -103,9 +101,8 @@ def detect(body: DeidDetect, principal: CurrentPrincipal) -> DeidDetectRead:
 
 
 @router.post("/redact", response_model=DeidRedactRead)
-def redact(body: DeidRedact, ctx: Ctx, principal: CurrentPrincipal) -> DeidRedactRead:
+def redact(body: DeidRedact, ctx: Ctx, principal: DeidPrincipal) -> DeidRedactRead:
     """Each text with its personal data replaced by operator; offsets of the input and of the output."""
-    principal.require(Scope.DEID_USE)
     policy = TextPolicy.parse(dict(body.operators), default=body.default_operator, where="operators")
     items = []
     for item in body.items:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
 
 from parcelguard.bootstrap import Runtime
-from parcelguard.domain.access import Principal
+from parcelguard.domain.access import Principal, Scope
 from parcelguard.errors import AuthenticationError, ErrorCode
 from parcelguard.services.api_keys import authenticate
 from parcelguard.services.context import ServiceContext
@@ -22,19 +23,34 @@ def get_ctx(runtime: Annotated[Runtime, Depends(get_runtime)]) -> ServiceContext
     return runtime.ctx
 
 
+# The two OpenAPI security schemes (either one will do); the scopes an operation needs are listed in its
+# security requirement (OpenAPI 3.1 allows role names for non-OAuth schemes).
+_bearer = HTTPBearer(
+    scheme_name="ApiKeyBearer", description="`Authorization: Bearer pgk_<id>_<secret>`", auto_error=False
+)
+_header = APIKeyHeader(
+    name="X-API-Key",
+    scheme_name="ApiKeyHeader",
+    description="the same key, `pgk_<id>_<secret>`",
+    auto_error=False,
+)
+
+
 def get_principal(
     ctx: Annotated[ServiceContext, Depends(get_ctx)],
-    authorization: Annotated[str | None, Header(description="Bearer pgk_<id>_<secret>")] = None,
-    x_api_key: Annotated[str | None, Header(description="alternatively, the key itself")] = None,
+    security_scopes: SecurityScopes,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    x_api_key: Annotated[str | None, Depends(_header)],
 ) -> Principal:
-    presented = x_api_key
-    if authorization:
-        scheme, _, value = authorization.partition(" ")
-        if scheme.lower() == "bearer":
-            presented = value
+    """The key's principal (UNAUTHENTICATED without a valid key), holding every scope the route names
+    (FORBIDDEN otherwise)."""
+    presented = bearer.credentials if bearer is not None else x_api_key
     if not presented:
         raise AuthenticationError("an API key is required", code=ErrorCode.UNAUTHENTICATED)
-    return authenticate(ctx, presented)
+    principal = authenticate(ctx, presented)
+    for scope in security_scopes.scopes:
+        principal.require(Scope(scope))
+    return principal
 
 
 def client_id(request: Request) -> str:
@@ -43,4 +59,9 @@ def client_id(request: Request) -> str:
 
 
 Ctx = Annotated[ServiceContext, Depends(get_ctx)]
-CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+CurrentPrincipal = Annotated[Principal, Security(get_principal)]
+IssuePrincipal = Annotated[Principal, Security(get_principal, scopes=[Scope.WAYBILL_ISSUE.value])]
+ReadPrincipal = Annotated[Principal, Security(get_principal, scopes=[Scope.WAYBILL_READ.value])]
+PrintPrincipal = Annotated[Principal, Security(get_principal, scopes=[Scope.LABEL_PRINT.value])]
+ResolvePrincipal = Annotated[Principal, Security(get_principal, scopes=[Scope.LABEL_TOKEN_RESOLVE.value])]
+DeidPrincipal = Annotated[Principal, Security(get_principal, scopes=[Scope.DEID_USE.value])]

@@ -1,43 +1,93 @@
 """The API's request and response shapes, separate from domain objects and tables.
 
-Request models are deliberately loose (strings and numbers): the domain validates meaning and answers with
-coded errors; these models exist for the OpenAPI document and for basic shape checks.
+The order models (WaybillCreate and its parts) are the OpenAPI description of the one order contract that
+``domain.order.parse_order`` enforces for the API, the batch endpoint and the CLI alike: their field names,
+bounds and the ``id_type`` enum are taken from the domain (a test keeps them equal). The routes do not
+validate orders with them: every order, alone or in a batch, is validated by the domain, so each batch item
+gets its own coded error.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict, Field
+
+from parcelguard.domain import order as contract
+from parcelguard.domain.pii.address import MAX_ADDRESS_LENGTH
+from parcelguard.domain.pii.id_type import ID_TYPES
+from parcelguard.domain.pii.name import MAX_NAME_LENGTH
+from parcelguard.errors import ErrorCode
+
+_STRICT = ConfigDict(extra="forbid", strict=True)
 
 
 class PartyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(description="Chinese or Latin name", examples=["张伟"])
-    mobile: str = Field(description="mainland mobile; +86, spaces, dashes, full-width digits accepted")
-    address: str = Field(description="one free string, e.g. 北京市朝阳区建国路88号3号楼2单元1201室")
+    model_config = _STRICT
+    name: str = Field(
+        min_length=1, max_length=MAX_NAME_LENGTH, description="Chinese or Latin name", examples=["张伟"]
+    )
+    mobile: str = Field(
+        min_length=1,
+        max_length=contract.MAX_MOBILE_CHARS,
+        description="mainland mobile; +86/0086, spaces, dashes and full-width digits are accepted",
+        examples=["+86 138-0013-8000"],
+    )
+    address: str = Field(
+        min_length=1,
+        max_length=MAX_ADDRESS_LENGTH,
+        description="one free string; province and city may be left out when the district is unambiguous",
+        examples=["北京市朝阳区建国路88号3号楼2单元1201室"],
+    )
 
 
 class SenderIn(PartyIn):
-    id_type: str = Field(description="real-name registration document type", examples=["resident_id"])
-    id_number: str = Field(description="GB 11643 resident ID number; encrypted, never printed")
+    id_type: str = Field(
+        description="real-name registration document type",
+        json_schema_extra={"enum": [str(t) for t in ID_TYPES]},
+        examples=["resident_id"],
+    )
+    id_number: str = Field(
+        min_length=1,
+        max_length=contract.MAX_ID_NUMBER_CHARS,
+        description="the document's number; validated, encrypted, never printed",
+    )
 
 
 class ParcelIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    description: str = Field(max_length=200, examples=["书籍"])
-    weight_kg: float = Field(examples=[1.2])
+    model_config = _STRICT
+    description: str = Field(
+        min_length=1,
+        max_length=contract.MAX_DESCRIPTION_CHARS,
+        description="printable text; personal data in it is masked",
+        examples=["书籍"],
+    )
+    weight_kg: float = Field(
+        ge=contract.MIN_WEIGHT_KG,
+        le=contract.MAX_WEIGHT_KG,
+        description="a JSON number (not a string, not a boolean)",
+        examples=[1.2],
+    )
 
 
 class WaybillCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """One order. Unknown fields are refused (``unknown_field``), required ones are ``missing_field``."""
+
+    model_config = _STRICT
     sender: SenderIn
     recipient: PartyIn
     parcel: ParcelIn
+    remarks: str | None = Field(
+        default=None,
+        max_length=contract.MAX_REMARKS_CHARS,
+        description="delivery instructions; personal data in them is masked",
+        examples=["放门口"],
+    )
 
 
 class WaybillBatchCreate(BaseModel):
-    orders: list[dict[str, Any]] = Field(description="up to 1,000 orders, each shaped like WaybillCreate")
+    """Up to 1,000 orders; each is validated on its own and answered at its index."""
+
+    model_config = _STRICT
+    orders: list[WaybillCreate] = Field(min_length=0, max_length=1000)
 
 
 class MaskedPartyRead(BaseModel):
@@ -60,6 +110,7 @@ class MaskedOrderRead(BaseModel):
     sender: MaskedSenderRead
     recipient: MaskedPartyRead
     parcel: MaskedParcelRead
+    remarks: str | None = Field(default=None, description="delivery instructions, personal data masked")
 
 
 class WaybillIssued(BaseModel):
@@ -68,9 +119,11 @@ class WaybillIssued(BaseModel):
 
 
 class ErrorRead(BaseModel):
-    code: str
+    """Every error answer: a stable code, a message that never repeats the input, the field at fault."""
+
+    code: ErrorCode = Field(description="stable, machine-readable; see the list in the API description")
     message: str
-    field: str | None = None
+    field: str | None = Field(default=None, description="dotted path of the field at fault, when one is")
 
 
 class BatchItemRead(BaseModel):
@@ -111,16 +164,19 @@ class TrackingRead(BaseModel):
 
 
 class TrackingVerify(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     mobile_last4: str = Field(
         description="last 4 digits of the recipient's mobile", min_length=4, max_length=4
     )
 
 
 class LabelBatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     tracking_numbers: list[str] = Field(min_length=1, max_length=1000)
 
 
 class TokenResolve(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     token: str = Field(max_length=200)
 
 

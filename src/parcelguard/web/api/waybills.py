@@ -1,45 +1,135 @@
-"""/v1/waybills: issue, view masked, print labels, revoke label tokens."""
+"""/v1/waybills: issue, view masked, print labels, revoke label tokens.
+
+The two issuing routes read the JSON body themselves (``Any``) and hand it to the domain's one order
+contract (``parse_order``), so a batch answers every item on its own; WaybillCreate describes that contract
+in the OpenAPI document.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Body, Header, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from parcelguard.adapters.render import CONTENT_TYPES
-from parcelguard.domain.access import Scope
+from parcelguard.domain.order import refuse_unknown_fields
+from parcelguard.errors import ErrorCode, ValidationError
 from parcelguard.services import issuance, labels, waybills
+from parcelguard.services.ports import LabelFormat
 from parcelguard.web.api import schemas as s
-from parcelguard.web.api.deps import Ctx, CurrentPrincipal
+from parcelguard.web.api.deps import (
+    Ctx,
+    IssuePrincipal,
+    PrintPrincipal,
+    ReadPrincipal,
+    ResolvePrincipal,
+)
 from parcelguard.web.api.views import batch_read, events_read, masked_read
+from parcelguard.web.openapi import ORDER_CODES, error_responses, json_body
 
 router = APIRouter(prefix="/v1", tags=["waybills"])
 
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        min_length=1,
+        max_length=issuance.MAX_IDEMPOTENCY_KEY_CHARS,
+        pattern=r"^[!-~]([ -~]*[!-~])?$",
+        description="printable ASCII; a retry with the same key and body returns the first answer instead "
+        "of issuing again (the same key with another body: 409 idempotency_conflict)",
+    ),
+]
+LABEL_FORMAT_NAMES = ("pdf", "png", "zpl", "PDF", "PNG", "ZPL")
 
-@router.post("/waybills", status_code=201, response_model=s.WaybillIssued)
-def create_waybill(body: s.WaybillCreate, ctx: Ctx, principal: CurrentPrincipal) -> s.WaybillIssued:
-    """Issue one privacy waybill; the answer shows only masked data."""
-    principal.require(Scope.WAYBILL_ISSUE)
-    issued = issuance.issue_waybill(ctx, body.model_dump(), actor=principal.actor)
+
+def _json(body: Any) -> Any:
+    if isinstance(body, bytes):  # FastAPI leaves a body without a JSON Content-Type undecoded
+        raise ValidationError(
+            "the body must be JSON, sent with Content-Type: application/json", code=ErrorCode.INVALID_REQUEST
+        )
+    return body
+
+
+def _orders_of(body: Any) -> list[Any]:
+    """The ``orders`` list of a batch body; the orders themselves are validated one by one later."""
+    body = _json(body)
+    if not isinstance(body, dict):
+        raise ValidationError(
+            'the body must be a JSON object {"orders": [...]}', code=ErrorCode.INVALID_REQUEST
+        )
+    refuse_unknown_fields(body, ("orders",), "")
+    orders = body.get("orders")
+    if orders is None:
+        raise ValidationError("orders is required", code=ErrorCode.MISSING_FIELD, field="orders")
+    if not isinstance(orders, list):
+        raise ValidationError("orders must be an array", code=ErrorCode.INVALID_REQUEST, field="orders")
+    return orders
+
+
+@router.post(
+    "/waybills",
+    status_code=201,
+    response_model=s.WaybillIssued,
+    openapi_extra=json_body(s.WaybillCreate),
+    responses={
+        201: {
+            "headers": {
+                "Idempotent-Replayed": {
+                    "description": "`true` when answered from an earlier request with the same key",
+                    "schema": {"type": "string", "enum": ["true"]},
+                }
+            }
+        },
+        **error_responses(*ORDER_CODES, ErrorCode.IDEMPOTENCY_CONFLICT),
+    },
+)
+def create_waybill(
+    body: Annotated[Any, Body()],
+    response: Response,
+    ctx: Ctx,
+    principal: IssuePrincipal,
+    idempotency_key: IdempotencyKey = None,
+) -> s.WaybillIssued:
+    """Issue one privacy waybill; the answer shows only masked data (remarks included)."""
+    issued = issuance.issue_waybill(
+        ctx,
+        _json(body),
+        actor=principal.actor,
+        idempotency_key=idempotency_key,
+        organisation_id=principal.organisation_id,
+    )
+    if issued.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
     return s.WaybillIssued(tracking_number=issued.tracking_number, masked=masked_read(issued.masked))
 
 
-@router.post("/waybills/batch", response_model=s.WaybillBatchRead)
+@router.post(
+    "/waybills/batch",
+    response_model=s.WaybillBatchRead,
+    openapi_extra=json_body(s.WaybillBatchCreate),
+    responses=error_responses(ErrorCode.BATCH_TOO_LARGE, ErrorCode.IDEMPOTENCY_CONFLICT),
+)
 def create_waybill_batch(
-    body: s.WaybillBatchCreate,
+    body: Annotated[Any, Body()],
     ctx: Ctx,
-    principal: CurrentPrincipal,
-    idempotency_key: Annotated[str | None, Header(description="makes a retried batch safe")] = None,
+    principal: IssuePrincipal,
+    idempotency_key: IdempotencyKey = None,
 ) -> s.WaybillBatchRead:
-    """Issue up to 1,000 orders; each succeeds or fails on its own with a coded error."""
-    principal.require(Scope.WAYBILL_ISSUE)
-    result = issuance.issue_batch(ctx, body.orders, actor=principal.actor, idempotency_key=idempotency_key)
+    """Issue up to 1,000 orders; each succeeds or fails on its own, answered at its index with a coded
+    error (the order's codes, e.g. ``missing_field`` with its field path)."""
+    result = issuance.issue_batch(
+        ctx,
+        _orders_of(body),
+        actor=principal.actor,
+        idempotency_key=idempotency_key,
+        organisation_id=principal.organisation_id,
+    )
     return batch_read(result)
 
 
 @router.get("/waybills/{tracking_number}", response_model=s.WaybillRead)
-def get_waybill(tracking_number: str, ctx: Ctx, principal: CurrentPrincipal) -> s.WaybillRead:
+def get_waybill(tracking_number: str, ctx: Ctx, principal: ReadPrincipal) -> s.WaybillRead:
     """The masked view of a waybill."""
     view = waybills.view_waybill(ctx, tracking_number, principal=principal)
     return s.WaybillRead(
@@ -52,21 +142,33 @@ def get_waybill(tracking_number: str, ctx: Ctx, principal: CurrentPrincipal) -> 
     )
 
 
+def _label_format(raw: str) -> LabelFormat:
+    """``pdf``, ``png``, ``zpl`` or the same in capitals (what the OpenAPI enum lists); anything else is
+    INVALID_LABEL_FORMAT."""
+    return labels.parse_label_format(raw.lower() if raw in LABEL_FORMAT_NAMES else raw)
+
+
 @router.get(
     "/waybills/{tracking_number}/label",
-    responses={200: {"content": {v: {} for v in CONTENT_TYPES.values()}}},
+    responses={
+        200: {"content": {v: {} for v in CONTENT_TYPES.values()}},
+        **error_responses(ErrorCode.INVALID_LABEL_FORMAT, ErrorCode.LABEL_NOT_COMPLIANT),
+    },
     response_class=Response,
 )
 async def get_label(
     tracking_number: str,
     ctx: Ctx,
-    principal: CurrentPrincipal,
-    format: Annotated[str, Query(description="pdf, png or zpl")] = "pdf",
+    principal: PrintPrincipal,
+    format: Annotated[
+        str,
+        Query(description="label format", json_schema_extra={"enum": list(LABEL_FORMAT_NAMES)}),
+    ] = "pdf",
 ) -> Response:
     """A 100 x 150 mm privacy e-waybill: masked data, Code 128, and a QR holding an opaque token."""
-    fmt = labels.parse_label_format(format)
+    fmt = _label_format(format)
     content = await run_in_threadpool(labels.render_label, ctx, tracking_number, fmt, principal=principal)
-    filename = f"{tracking_number}.{fmt}"
+    filename = f"{tracking_number.strip().upper()}.{fmt}"
     return Response(
         content,
         media_type=CONTENT_TYPES[fmt],
@@ -74,8 +176,17 @@ async def get_label(
     )
 
 
-@router.post("/labels/batch", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
-async def print_label_batch(body: s.LabelBatchRequest, ctx: Ctx, principal: CurrentPrincipal) -> Response:
+@router.post(
+    "/labels/batch",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/pdf": {}}},
+        **error_responses(
+            ErrorCode.INVALID_TRACKING_NUMBER, ErrorCode.WAYBILL_NOT_FOUND, ErrorCode.LABEL_NOT_COMPLIANT
+        ),
+    },
+)
+async def print_label_batch(body: s.LabelBatchRequest, ctx: Ctx, principal: PrintPrincipal) -> Response:
     """One multi-page PDF for up to 1,000 waybills."""
     content = await run_in_threadpool(
         labels.render_label_batch, ctx, body.tracking_numbers, principal=principal
@@ -84,13 +195,17 @@ async def print_label_batch(body: s.LabelBatchRequest, ctx: Ctx, principal: Curr
 
 
 @router.post("/waybills/{tracking_number}/label/revoke", response_model=s.RevokedRead)
-def revoke_label(tracking_number: str, ctx: Ctx, principal: CurrentPrincipal) -> s.RevokedRead:
+def revoke_label(tracking_number: str, ctx: Ctx, principal: PrintPrincipal) -> s.RevokedRead:
     """Invalidate the QR tokens printed so far (a label was lost or photographed)."""
     return s.RevokedRead(revoked=labels.revoke_label_tokens(ctx, tracking_number, principal=principal))
 
 
-@router.post("/labels/resolve", response_model=s.TokenResolved)
-def resolve_token(body: s.TokenResolve, ctx: Ctx, principal: CurrentPrincipal) -> s.TokenResolved:
+@router.post(
+    "/labels/resolve",
+    response_model=s.TokenResolved,
+    responses=error_responses(ErrorCode.TOKEN_INVALID, ErrorCode.TOKEN_REVOKED, ErrorCode.WAYBILL_NOT_FOUND),
+)
+def resolve_token(body: s.TokenResolve, ctx: Ctx, principal: ResolvePrincipal) -> s.TokenResolved:
     """What a scanned QR code refers to, for an authorised session; masked data only."""
     resolved = labels.resolve_label_token(ctx, body.token, principal=principal)
     return s.TokenResolved(
