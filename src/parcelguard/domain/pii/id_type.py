@@ -9,11 +9,11 @@ Macao and Taiwan residents, and, for a company sender, its unified social credit
 ``IdType`` values are stored in ``waybill.sender_id_type`` (``String(20)``), so no value may be longer
 than :data:`MAX_ID_TYPE_LENGTH`; they are also part of the public API (never rename one).
 
-Numbers are typed with separators (``110105 19491231 002X``, ``E1234-5678``), full-width characters
-and lower-case letters. :func:`compact_document_number` is the one definition of what is accepted:
-runs of ASCII letters and digits joined by short runs of spaces, dots, underscores, dashes, slashes or
-brackets. The free-text recogniser (:mod:`parcelguard.domain.pii.identity`) joins exactly the same
-runs, so every spelling the parser accepts is also found in a sentence.
+Numbers are typed with separators (``110105 19491231 002X``, ``E1234-5678``), full-width characters,
+Chinese numerals and lower-case letters. :func:`compact_document_number` is the one definition of what
+is accepted: runs of ASCII letters and digits joined by short runs of spaces, dots, underscores,
+dashes, slashes or brackets. The free-text recogniser (:mod:`parcelguard.domain.pii.identity`) joins
+exactly the same runs, so every spelling the parser accepts is also found in a sentence.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from parcelguard.domain.pii.text import to_halfwidth
+from parcelguard.domain.pii.fold import fold
 
 __all__ = [
     "GAP",
@@ -60,10 +60,12 @@ _SPELLING = re.compile(rf"[0-9A-Za-z]+(?:{GAP}[0-9A-Za-z]+)*")
 def compact_document_number(raw: str) -> str | None:
     """``raw`` as upper-case ASCII letters and digits, or None when it is not a document-number spelling.
 
-    Accepts full-width characters, surrounding blanks and separators between characters (see the module
-    docstring); anything else (Han characters, other punctuation) makes it None.
+    The text is folded first (:func:`~parcelguard.domain.pii.fold.fold`: full-width and circled digits,
+    Chinese numerals such as 一一〇一〇五...), as the detector folds it; then surrounding blanks and
+    separators between characters (see the module docstring) are accepted; anything else (Han
+    characters, other punctuation) makes it None.
     """
-    text = to_halfwidth(raw).strip()
+    text = fold(raw).text.strip()
     if _SPELLING.fullmatch(text) is None:
         return None
     return _SEPARATORS.sub("", text).upper()
