@@ -61,13 +61,3 @@ TOWN_SUFFIXES = _words("镇 街道 乡")
 ESTATE_STEMS = _words("阳光 锦绣 金色 碧水 翠竹 明珠 华府 龙湖 绿洲 香榭 枫林 紫荆 海棠 春晓 御景 尚城")
 ESTATE_TYPES = _words("花园 小区 家园 公寓 苑 新村 名苑 雅居 大厦")
 PARCEL_CONTENTS = _words("服装 书籍 数码配件 食品 化妆品 文件 玩具 日用品 鞋靴 茶叶 药品(非处方)")
-
-# Prefecture codes (first four digits) by urban population, largest first (2020 census): when a district
-# name is shared (南山区: 深圳 and 鹤岗) and nothing says which, the bigger city is the likelier one.
-BIG_CITY_PREFECTURES = _words(
-    """
-    4401 4403 5101 4201 3301 6101 3205 4101 3201 4419 4406 4301 3702 2101 3701 3401 2301 1301 3302
-    3303 3713 5301 3501 2102 2201 4501 3502 3505 3202 3601 5201 1401 6501 6201 4116 4113 1306 1304
-    3707 3203
-    """
-)

@@ -167,13 +167,11 @@ def _within(division: Division, ancestor: Division) -> bool:
 def _inside(divisions: tuple[Division, ...], ancestor: Division) -> tuple[Division, ...]:
     depth, scope = ancestor.depth, ancestor.scope
     extra = _ALSO_WITHIN.get(ancestor.code)
-    kept: list[Division] = []
-    for division in divisions:
-        if (division.depth > depth and division.code.startswith(scope)) or (
-            extra is not None and division.code.startswith(extra)
-        ):
-            kept.append(division)
-    return tuple(kept)
+    if extra is None:
+        return tuple(d for d in divisions if d.depth > depth and d.code.startswith(scope))
+    return tuple(
+        d for d in divisions if (d.depth > depth and d.code.startswith(scope)) or d.code.startswith(extra)
+    )
 
 
 def _one_lineage(divisions: list[Division]) -> bool:

@@ -53,28 +53,48 @@ class Region:
         return len(self.divisions) > 1
 
 
-# A reading: (end, deepest division, names read, full names read, confirmed).
-_Reading = tuple[int, Division, int, int, bool]
+# A reading: (end, deepest division, names read, full names read).
+_Reading = tuple[int, Division, int, int]
 
 
-def _readings(table: DivisionTable, text: str, start: int, gaps: str) -> list[_Reading]:
-    """Every chain of nested division names from ``start`` (each chain and each of its prefixes)."""
-    found: list[_Reading] = []
+def _best_readings(
+    table: DivisionTable, text: str, start: int, gaps: str, confirmed_only: bool
+) -> list[_Reading]:
+    """The best chains of nested division names from ``start``: furthest, deepest, most full names.
+
+    Only confirmed chains count when ``confirmed_only`` (an ambiguous short form such as 朝阳 must be
+    followed by a more specific name); when there is none, every chain reaching furthest is returned.
+    """
+    best_key: tuple[int, int, int] | None = None
+    best: list[_Reading] = []
+    furthest = -1
+    unconfirmed: list[_Reading] = []
+    length = len(text)
     stack: list[tuple[int, Division | None, int, int, bool]] = [(start, None, 0, 0, True)]
     while stack:
         pos, current, names, fulls, confirmed = stack.pop()
         if current is not None:
-            found.append((pos, current, names, fulls, confirmed))
+            if confirmed or not confirmed_only:
+                key = (pos, current.depth, fulls)
+                if best_key is None or key > best_key:
+                    best_key, best = key, [(pos, current, names, fulls)]
+                elif key == best_key:
+                    best.append((pos, current, names, fulls))
+            elif best_key is None:
+                if pos > furthest:
+                    furthest, unconfirmed = pos, [(pos, current, names, fulls)]
+                elif pos == furthest:
+                    unconfirmed.append((pos, current, names, fulls))
             if not table.has_children(current):
                 continue
         for division, end, short, ambiguous in table.candidates(text, pos, current):
-            if end > len(text):
+            if end > length:
                 continue
-            while end < len(text) and text[end] in gaps:
+            while end < length and text[end] in gaps:
                 end += 1
             # An ambiguous short form is confirmed by a more specific name after it (朝阳 -> 朝阳区).
             stack.append((end, division, names + 1, fulls + (not short), not ambiguous))
-    return found
+    return best if best_key is not None else unconfirmed
 
 
 def _distinct(divisions: Iterable[Division]) -> tuple[Division, ...]:
@@ -101,21 +121,13 @@ def resolve_region(
     short form that fits several places and is not followed by a more specific name is returned with all
     its places. Without ``confirmed_only`` (the detector) the reading that goes furthest wins outright.
     """
-    table = division_table()
-    readings = _readings(table, text, start, gaps)
-    if not readings:
+    chosen = _best_readings(division_table(), text, start, gaps, confirmed_only)
+    if not chosen:
         return None
-    confirmed = [r for r in readings if r[4]] if confirmed_only else readings
-    if confirmed:
-        best = max((r[0], r[1].depth, r[3]) for r in confirmed)
-        chosen = [r for r in confirmed if (r[0], r[1].depth, r[3]) == best]
-    else:
-        end = max(r[0] for r in readings)
-        chosen = [r for r in readings if r[0] == end]
     if len(chosen) == 1:
-        end, division, names, fulls, _ = chosen[0]
+        end, division, names, fulls = chosen[0]
         return Region(start, end, names, fulls > 0, (division,))
-    end, _, names, fulls, _ = max(chosen, key=lambda r: (r[2], r[3]))
+    end, _, names, fulls = max(chosen, key=lambda r: (r[2], r[3]))
     divisions = _distinct(r[1] for r in chosen)
     if len(divisions) > 1 and settle:
         divisions = _settle_by_town(divisions, text, end)
