@@ -51,30 +51,36 @@ def upgrade() -> None:
             "SELECT setval(pg_get_serial_sequence('organisation', 'id'), (SELECT max(id) FROM organisation))"
         )
 
-    # NOT NULL with a default fills existing rows (on PostgreSQL without rewriting the table); the default
-    # is dropped again so that new rows must name their organisation.
+    # NOT NULL with a default fills existing rows without rewriting the table (PostgreSQL 11+, SQLite's
+    # ADD COLUMN). The default is dropped again where that is cheap, so that new rows must name their
+    # organisation; SQLite keeps it, as dropping it would copy the table (below).
     default = sa.text(str(CARRIER_ORGANISATION_ID))
+    sqlite = op.get_bind().dialect.name == "sqlite"
+
+    # api_key is small and nothing refers to it: a table copy on SQLite is fine, and it gets its foreign key.
     with op.batch_alter_table("api_key", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("organisation_id", sa.Integer(), nullable=False, server_default=default)
         )
+    with op.batch_alter_table(
+        "api_key", schema=None
+    ) as batch_op:  # a second copy: the first filled the column
         batch_op.alter_column("organisation_id", server_default=None)
         batch_op.create_foreign_key(
-            batch_op.f("fk_api_key_organisation_id_organisation"), "organisation", ["organisation_id"], ["id"]
+            "fk_api_key_organisation_id_organisation", "organisation", ["organisation_id"], ["id"]
         )
-        batch_op.create_index(batch_op.f("ix_api_key_organisation_id"), ["organisation_id"], unique=False)
+        batch_op.create_index("ix_api_key_organisation_id", ["organisation_id"], unique=False)
 
-    with op.batch_alter_table("waybill", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("organisation_id", sa.Integer(), nullable=False, server_default=default)
-        )
-        batch_op.alter_column("organisation_id", server_default=None)
-        batch_op.create_foreign_key(
-            batch_op.f("fk_waybill_organisation_id_organisation"), "organisation", ["organisation_id"], ["id"]
-        )
-        batch_op.create_index(
-            "ix_waybill_organisation_id_created_at", ["organisation_id", "created_at"], unique=False
-        )
+    # waybill is large and label_token and tracking_event refer to it: no table copy (on SQLite, dropping the
+    # old copy would break their foreign keys), and no foreign key to organisation (SQLite cannot add one
+    # to an existing column; issuance, the hottest path, skips a per-row check; organisations are never
+    # deleted and a waybill's organisation always comes from an authenticated key).
+    op.add_column(
+        "waybill", sa.Column("organisation_id", sa.Integer(), nullable=False, server_default=default)
+    )
+    if not sqlite:
+        op.alter_column("waybill", "organisation_id", server_default=None)
+    op.create_index("ix_waybill_organisation_id_created_at", "waybill", ["organisation_id", "created_at"])
 
     op.create_table(
         "key_canary",
@@ -90,12 +96,13 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("key_canary")
-    with op.batch_alter_table("waybill", schema=None) as batch_op:
-        batch_op.drop_index("ix_waybill_organisation_id_created_at")
-        batch_op.drop_constraint(batch_op.f("fk_waybill_organisation_id_organisation"), type_="foreignkey")
-        batch_op.drop_column("organisation_id")
+    op.drop_index("ix_waybill_organisation_id_created_at", table_name="waybill")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE waybill DROP COLUMN organisation_id")  # SQLite 3.35+, no table copy
+    else:
+        op.drop_column("waybill", "organisation_id")
     with op.batch_alter_table("api_key", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_api_key_organisation_id"))
-        batch_op.drop_constraint(batch_op.f("fk_api_key_organisation_id_organisation"), type_="foreignkey")
+        batch_op.drop_index("ix_api_key_organisation_id")
+        batch_op.drop_constraint("fk_api_key_organisation_id_organisation", type_="foreignkey")
         batch_op.drop_column("organisation_id")
     op.drop_table("organisation")
