@@ -55,7 +55,17 @@ def test_chinese_numerals_in_every_style_fold_inside_a_digit_run() -> None:
 
 
 def test_a_numeral_in_a_word_stays_a_word() -> None:
-    for text in ("一起去三楼", "第一", "十二三", "两三个", "买了12一起寄", "陆13800138000", "零食"):
+    for text in (
+        "一起去三楼",
+        "第一",
+        "十二三",
+        "两三个",
+        "买了12一起寄",
+        "陆13800138000",
+        "零食",
+        "五一一路",
+        "八一二路1号",
+    ):
         assert fold(text).text == text
 
 
@@ -140,7 +150,22 @@ def test_folding_is_idempotent(text: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(
     words=st.lists(
-        st.sampled_from(["一起", "三楼", "第一", "十二", "两个", "一下", "零食", "万一", "七夕", "伍先生"]),
+        st.sampled_from(
+            [
+                "一起",
+                "三楼",
+                "第一",
+                "十二",
+                "两个",
+                "一下",
+                "零食",
+                "万一",
+                "七夕",
+                "伍先生",
+                "五一路",
+                "八一二路",
+            ]
+        ),
         max_size=6,
     ),
     glue=st.sampled_from(["", "的", "，", " "]),

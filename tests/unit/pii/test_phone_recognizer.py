@@ -102,6 +102,12 @@ def test_the_gate_counts_hidden_digits(text: str, rule: str | None) -> None:
     assert [r for _, _, r in _leaks(text)] == ([] if rule is None else [rule])
 
 
+def test_a_bracket_that_closes_after_the_number_is_not_part_of_it() -> None:
+    assert _phones("联系杨莉 (+86 172 7329 8386), 谢谢") == ["+86 172 7329 8386"]
+    assert _phones("收件人严磊志（0086-13235959145）") == ["0086-13235959145"]
+    assert _phones("电话(+86)13800138000") == ["(+86)13800138000"]
+
+
 def test_scan_reports_kind_digits_and_country_code() -> None:
     (mobile, landline) = scan_phones(fold("电话+86 138-0013-8000 或 (0755)8888 8888").text)
     assert (mobile.kind, mobile.digits, mobile.country_code) == ("mobile", "13800138000", True)

@@ -41,8 +41,9 @@ What folding does, in order:
    character alone) is used instead, so positions always stay aligned.
 4. Chinese numerals (一二三, 壹贰叁, 〇零, 幺, Hangzhou 〡〢〣) become ASCII digits, only inside digit runs:
    digit-like characters (numerals or ASCII digits) joined by DIGIT_GAP or its look-alikes, holding at least
-   three digit-like characters; a numeral alone in its group (no digit-like neighbour) is folded only when
-   the run holds seven or more, as numbers read digit by digit do. So 一起, 三楼, 十二三 and 第一 stay
+   three digit-like characters if some are ASCII digits, seven if all are numerals (五一一路, 八一二路 and
+   七七八八 are names and idioms); a numeral alone in its group (no digit-like neighbour) is folded only
+   when the run holds seven or more, as numbers read digit by digit do. So 一起, 三楼, 十二三 and 第一 stay
    words; 1三8〇〇1三8〇〇〇 and 幺三八 零零幺三 八零零零 become numbers. 两 and 十/百/千 never fold: they
    are quantities, not digits. Separator look-alikes inside a run (·, •, ‧, 【】, 〔〕) become . [ ].
    Two cases are read as words or dashes instead, unless the run has the shape of a mobile number
@@ -117,7 +118,8 @@ _CLOSING = re.compile(r"[)\]】〕〗]")
 # Something for step 4 to do: a numeral beside a digit-like character, or a separator look-alike or a
 # bracket look-alike touching a digit (one scan; most text has none).
 _NUMBER_WORK = re.compile(
-    f"[{_NUMERALS}]{_RUN_GAP}[{_DIGITISH}]|[0-9]{_RUN_GAP}[{_NUMERALS}]|[0-9][·•‧∙⋅・】〕〗]|[【〔〖][{_DIGITISH}]"
+    f"[{_NUMERALS}]{_RUN_GAP}[{_DIGITISH}]|[0-9]{_RUN_GAP}[{_NUMERALS}]"
+    rf"|[0-9][)\] \t._\-/]{{0,4}}[·•‧∙⋅・】〕〗]|[【〔〖·•‧∙⋅・][ \t]{{0,3}}[{_DIGITISH}]"
 )
 _GROUP = re.compile(f"[{_DIGITISH}]+")
 _MIN_RUN = 3
@@ -306,6 +308,8 @@ def _fold_run(run: str) -> str:
         edges = (groups[0].start(), groups[-1].end() - 1)
         if len(numerals) == 1 and numerals[0] in edges and run[numerals[0]] != "〇":
             return "".join(chars)  # 12一起, 陆13800138000: a word or surname beside a number
+        if len(numerals) == digitish and digitish < _MIN_SPELLED_RUN:
+            return "".join(chars)  # 五一一路, 八一二路, 七七八八: names and idioms, not numbers
     for group in groups:
         if len(group.group()) == 1 and digitish < _MIN_SPELLED_RUN:
             continue

@@ -51,7 +51,7 @@ PhoneKind = Literal["mobile", "landline", "local"]
 _G = DIGIT_GAP
 _CC = r"(?:\+ ?86|00 ?86)"
 # Country code before a mobile: bracketed or not, with its own separators; bare 86 too (8613812345678).
-_MOBILE_CC = rf"(?P<cc>[(\[]?(?:{_CC}|86)[)\]]?[ \t._\-/]{{0,3}})"
+_MOBILE_CC = rf"(?P<cc>(?:[(\[](?:{_CC}|86)[)\]]|{_CC}|86)[ \t._\-/]{{0,3}})"
 _AREA = r"(?:10|2[0-9]|[3-9][0-9]{2})"
 _PHONE_LABEL = (
     r"(?:座机|固话|办公电话|家里电话|家庭电话|联系电话|电话|手机|tel|Tel|TEL|phone|Phone|PHONE)"
