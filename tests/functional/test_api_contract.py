@@ -267,6 +267,31 @@ def test_unicode_digit_tracking_numbers_are_422_on_every_endpoint(
     assert answers[-1].status_code < 500 and "invalid_tracking_number" in answers[-1].text
 
 
+LONE_SURROGATE = '"\\ud800"'  # JSON text for one unpaired surrogate; "@" below stands for it
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/deid/detect", '{"items": [{"id": @, "text": "x"}]}'),
+        ("/v1/deid/detect", '{"items": [{"text": @}]}'),
+        ("/v1/deid/redact", '{"items": [{"text": "张伟 \\ud800 13800138000"}]}'),
+        ("/v1/labels/resolve", '{"token": @}'),
+        ("/v1/labels/batch", '{"tracking_numbers": [@]}'),
+        ("/v1/track/PG0000000000000", '{"mobile_last4": @}'),
+        ("/v1/waybills/batch", '{"orders": [], @: 1}'),
+        ("/v1/waybills", "{@: 1}"),
+    ],
+)
+def test_a_lone_surrogate_anywhere_is_a_coded_422_never_a_500(
+    client: TestClient, headers: dict[str, str], path: str, body: str
+) -> None:
+    content = body.replace("@", LONE_SURROGATE).encode()
+    response = client.post(path, content=content, headers={**headers, "Content-Type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] in {c.value for c in ErrorCode}
+
+
 def test_an_unknown_path_and_a_wrong_method_are_coded_and_405_says_allow(
     client: TestClient, headers: dict[str, str]
 ) -> None:

@@ -118,7 +118,7 @@ def refuse_unknown_fields(body: Mapping[Any, Any], known: tuple[str, ...], prefi
             continue
         shown = isinstance(key, str) and _IDENTIFIER.fullmatch(key) is not None
         field = _path(prefix, key) if shown else (prefix or None)
-        where = field if shown else f"a field of {prefix or 'the order'}"
+        where = field if shown else f"a field of {prefix or 'the body'}"
         raise ValidationError(
             f"{where} is not a known field (expected: {', '.join(known)})",
             code=ErrorCode.UNKNOWN_FIELD,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from parcelguard.domain.anonymize import TextPolicy
 from parcelguard.domain.deid.entity import EntityType
@@ -33,6 +33,17 @@ class TextItem(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     id: str | int | None = Field(default=None, description="echoed back; never inspected")
     text: str = Field(max_length=MAX_TEXT, examples=["请联系张伟 13800138000，送到北京市朝阳区建国路88号"])
+
+    @field_validator("id")
+    @classmethod
+    def _echoable(cls, value: str | int | None) -> str | int | None:
+        """The id is echoed back, so it must be valid Unicode (a lone surrogate cannot be encoded)."""
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("not valid Unicode text") from None
+        return value
 
 
 class DeidDetect(BaseModel):
