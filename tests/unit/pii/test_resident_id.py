@@ -34,6 +34,19 @@ def test_fullwidth_digits_and_spaces_are_accepted() -> None:
     assert ResidentId.parse("１１０１０５ 19491231 002x").value == STANDARD_EXAMPLE
 
 
+def test_look_alikes_fold_as_the_detector_folds_them() -> None:
+    # The Roman numeral Ⅹ is NFKC-equal to X; Chinese numerals inside a digit run are digits.
+    assert ResidentId.parse("1101051949123100２Ⅹ").value == STANDARD_EXAMPLE
+    assert ResidentId.parse("一一〇一〇五一九四九一二三一〇〇二X").value == STANDARD_EXAMPLE
+
+
+def test_a_legacy_fifteen_digit_number_is_accepted_and_upgraded() -> None:
+    legacy = ResidentId.parse("110101 900307 123")
+    assert legacy.is_legacy and legacy.birth_date == date(1990, 3, 7) and legacy.sex == "male"
+    assert legacy.upgraded == "11010119900307123" + compute_check_char("11010119900307123")
+    assert legacy.masked() == "1*************3"
+
+
 def test_an_odd_17th_digit_means_male() -> None:
     first17 = "11010519491231001"
     assert ResidentId.parse(first17 + compute_check_char(first17)).sex == "male"
@@ -62,7 +75,6 @@ def _with_check(first17: str) -> str:
         _with_check("11010519490230002"),
         _with_check("11010519491331002"),
         _with_check("11010530001231002"),
-        "1101051949123100２Ⅹ",
     ],
 )
 def test_invalid_resident_ids_are_rejected(raw: str) -> None:

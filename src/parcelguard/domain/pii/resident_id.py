@@ -129,7 +129,7 @@ class ResidentId:
                 raise invalid(
                     ErrorCode.INVALID_RESIDENT_ID,
                     _FIELD,
-                    "must be seventeen digits and a check character (or fifteen digits)",
+                    "must be seventeen digits and a check character or fifteen digits",
                 )
             if gb11643_kind(value) is None:
                 raise invalid(ErrorCode.INVALID_RESIDENT_ID, _FIELD, "starts with an unknown province code")
