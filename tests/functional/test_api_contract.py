@@ -292,6 +292,21 @@ def test_a_lone_surrogate_anywhere_is_a_coded_422_never_a_500(
     assert response.json()["code"] in {c.value for c in ErrorCode}
 
 
+def test_text_no_label_font_draws_refuses_that_order_alone_not_the_batch(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    """U+9FFF (a code point no label font has a glyph for) once failed a whole batch with a 500."""
+    undrawable = with_value(an_order(2), "parcel.description", "书籍\u9fff")
+    single = client.post("/v1/waybills", json=undrawable, headers=headers)
+    assert (single.status_code, single.json()["code"]) == (422, "label_glyph_missing")
+    assert single.json()["field"] == "parcel.description"
+    batch = client.post("/v1/waybills/batch", json={"orders": [an_order(1), undrawable]}, headers=headers)
+    assert batch.status_code == 200
+    body = batch.json()
+    assert (body["issued"], body["failed"]) == (1, 1)
+    assert body["results"][1]["error"]["code"] == "label_glyph_missing"
+
+
 def test_an_unknown_path_and_a_wrong_method_are_coded_and_405_says_allow(
     client: TestClient, headers: dict[str, str]
 ) -> None:

@@ -28,7 +28,7 @@ from parcelguard.domain.waybill import (
     WaybillStatus,
     routing_of,
 )
-from parcelguard.errors import ConflictError, ErrorCode, ValidationError
+from parcelguard.errors import ConflictError, ErrorCode, LabelComplianceError, ValidationError
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.free_text import FreeTextRedactor
 from parcelguard.services.ports import IdempotencyRecord, UnitOfWork
@@ -181,7 +181,7 @@ def _issue_valid(
 ) -> BatchResult:
     items = list(items)
     with ctx.uow() as uow:
-        issued = _store(ctx, uow, valid, actor=actor, organisation_id=organisation_id)
+        issued = _store(ctx, uow, valid, actor=actor, organisation_id=organisation_id, failed=items)
         items.extend(issued)
         items.sort(key=lambda item: item.index)
         now = ctx.clock()
@@ -213,7 +213,10 @@ def _store(
     *,
     actor: str,
     organisation_id: int,
+    failed: list[BatchItem] | None = None,
 ) -> list[IssuedWaybill]:
+    """Seal and add ``orders``; an order the label gate refuses raises, or with ``failed`` (a batch) becomes a
+    FailedItem there while the others are issued."""
     now = ctx.clock()
     sealed: list[SealedWaybill] = []
     issued: list[IssuedWaybill] = []
@@ -221,7 +224,13 @@ def _store(
     numbers = _fresh_tracking_numbers(ctx, uow, len(orders))
     redactor = FreeTextRedactor(ctx)
     for (index, order), tracking_number in zip(orders, numbers, strict=True):
-        shown, originals = redactor.order(order, tracking_number=tracking_number, issued_on=now.date())
+        try:
+            shown, originals = redactor.order(order, tracking_number=tracking_number, issued_on=now.date())
+        except LabelComplianceError as error:
+            if failed is None:
+                raise
+            failed.append(FailedItem(index=index, error=error.to_dict()))
+            continue
         record = seal_order(
             ctx,
             shown,

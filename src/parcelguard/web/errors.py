@@ -35,7 +35,7 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.ORGANISATION_NOT_FOUND: 404,
     ErrorCode.ORGANISATION_EXISTS: 409,
     ErrorCode.KEY_FILE_MISMATCH: 500,
-    ErrorCode.LABEL_GLYPH_MISSING: 500,
+    ErrorCode.LABEL_GLYPH_MISSING: 422,  # what the order asks to print; a waybill that issues always prints
     ErrorCode.RATE_LIMITER_UNAVAILABLE: 503,
     ErrorCode.DATA_FOLDER_NOT_FOUND: 500,
     ErrorCode.OUTPUT_NOT_WRITABLE: 500,
@@ -66,7 +66,7 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.KEY_FILE_CORRUPT: 500,
     ErrorCode.KEY_VERSION_UNKNOWN: 500,
     ErrorCode.DECRYPTION_FAILED: 500,
-    ErrorCode.LABEL_NOT_COMPLIANT: 500,
+    ErrorCode.LABEL_NOT_COMPLIANT: 422,  # what the order asks to print; a waybill that issues always prints
     ErrorCode.INSECURE_CONFIGURATION: 500,
     ErrorCode.DATABASE_NOT_READY: 503,
     ErrorCode.INTERNAL: 500,

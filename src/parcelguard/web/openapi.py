@@ -57,7 +57,7 @@ _DESCRIPTIONS = {
     422: "the input is invalid",
     429: "rate-limited; retry after Retry-After seconds",
     500: "internal error",
-    503: "not ready",
+    503: "a service ParcelGuard depends on is unavailable",
 }
 
 
@@ -149,6 +149,7 @@ def _document_errors(path: str, method: str, operation: dict[str, Any]) -> None:
         codes[422].add(ErrorCode.INVALID_TRACKING_NUMBER.value)
     if path.startswith("/v1/track/"):
         codes[429].add(ErrorCode.RATE_LIMITED.value)
+        codes[503].add(ErrorCode.RATE_LIMITER_UNAVAILABLE.value)  # the shared (Redis) limiter is down
     codes[500].add(ErrorCode.INTERNAL.value)
     for status, values in sorted(codes.items()):
         listed = ", ".join(f"`{v}`" for v in sorted(values))

@@ -152,7 +152,9 @@ def _label_format(raw: str) -> LabelFormat:
     "/waybills/{tracking_number}/label",
     responses={
         200: {"content": {v: {} for v in CONTENT_TYPES.values()}},
-        **error_responses(ErrorCode.INVALID_LABEL_FORMAT, ErrorCode.LABEL_NOT_COMPLIANT),
+        **error_responses(
+            ErrorCode.INVALID_LABEL_FORMAT, ErrorCode.LABEL_NOT_COMPLIANT, ErrorCode.LABEL_GLYPH_MISSING
+        ),
     },
     response_class=Response,
 )
@@ -182,7 +184,10 @@ async def get_label(
     responses={
         200: {"content": {"application/pdf": {}}},
         **error_responses(
-            ErrorCode.INVALID_TRACKING_NUMBER, ErrorCode.WAYBILL_NOT_FOUND, ErrorCode.LABEL_NOT_COMPLIANT
+            ErrorCode.INVALID_TRACKING_NUMBER,
+            ErrorCode.WAYBILL_NOT_FOUND,
+            ErrorCode.LABEL_NOT_COMPLIANT,
+            ErrorCode.LABEL_GLYPH_MISSING,
         ),
     },
 )
