@@ -19,6 +19,7 @@ from parcelguard.adapters.db import migrate
 from parcelguard.bootstrap import Runtime, bootstrap
 from parcelguard.config import Settings
 from parcelguard.domain.access import Scope
+from parcelguard.domain.order import parse_order
 from parcelguard.domain.pii.synthetic import SyntheticPeople
 from parcelguard.errors import ErrorCode
 from parcelguard.services.api_keys import create_api_key
@@ -483,6 +484,8 @@ def test_the_order_schema_is_the_domain_contract_with_its_bounds(document: dict[
         body = document["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
         name = "WaybillCreate" if path == "/v1/waybills" else "WaybillBatchCreate"
         assert body == {"$ref": f"#/components/schemas/{name}"}
+    [example] = create["examples"]
+    assert parse_order(example).remarks == example["remarks"]  # the document's example is a valid order
     label = document["paths"]["/v1/waybills/{tracking_number}/label"]["get"]["parameters"]
     [fmt] = [p for p in label if p["name"] == "format"]
     assert set(fmt["schema"]["enum"]) == {"pdf", "png", "zpl", "PDF", "PNG", "ZPL"}

@@ -44,6 +44,8 @@ ORDER_CODES = (
     ErrorCode.INVALID_RESIDENT_ID,
     ErrorCode.INVALID_ID_NUMBER,
     ErrorCode.INVALID_PARCEL,
+    ErrorCode.LABEL_NOT_COMPLIANT,
+    ErrorCode.LABEL_GLYPH_MISSING,
 )
 _DESCRIPTIONS = {
     400: "the body is not JSON",

@@ -18,6 +18,23 @@ from parcelguard.domain.pii.name import MAX_NAME_LENGTH
 from parcelguard.errors import ErrorCode
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
+# The README's order (synthetic people): the document's example, and what schemathesis sends first.
+EXAMPLE_ORDER = {
+    "sender": {
+        "name": "张伟",
+        "mobile": "+86 138-0013-8000",
+        "address": "北京市朝阳区建国路88号3号楼2单元1201室",
+        "id_type": "resident_id",
+        "id_number": "11010519491231002X",
+    },
+    "recipient": {
+        "name": "欧阳娜娜",
+        "mobile": "13900139000",
+        "address": "广东省深圳市南山区科技园路1号A栋501",
+    },
+    "parcel": {"description": "书籍", "weight_kg": 1.2},
+    "remarks": "放门口",
+}
 
 
 class PartyIn(BaseModel):
@@ -71,7 +88,7 @@ class ParcelIn(BaseModel):
 class WaybillCreate(BaseModel):
     """One order. Unknown fields are refused (``unknown_field``), required ones are ``missing_field``."""
 
-    model_config = _STRICT
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [EXAMPLE_ORDER]})
     sender: SenderIn
     recipient: PartyIn
     parcel: ParcelIn
@@ -86,7 +103,9 @@ class WaybillCreate(BaseModel):
 class WaybillBatchCreate(BaseModel):
     """Up to 1,000 orders; each is validated on its own and answered at its index."""
 
-    model_config = _STRICT
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_extra={"examples": [{"orders": [EXAMPLE_ORDER]}]}
+    )
     orders: list[WaybillCreate] = Field(min_length=0, max_length=1000)
 
 
