@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parcelguard.domain.pii.fold import DIGIT_SEPARATORS, fold, to_halfwidth
+from parcelguard.domain.pii.fold import DIGIT_SEPARATORS, fold, fold_text, to_halfwidth
 from tests.unit.pii.strategies import NUMERAL_STYLES, mobile_digits, spelled_digits
 
 # --- examples -------------------------------------------------------------------------------------
@@ -189,3 +189,9 @@ def test_a_mobile_in_any_digit_style_and_separator_folds_to_its_digits(
 def test_the_numeral_styles_cover_every_digit() -> None:
     for style in NUMERAL_STYLES:
         assert len(style) == 10
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(_ANY_TEXT, _CJK_TEXT, st.text(alphabet="０１２３４５６７８９＋－（） 13", max_size=20)))
+def test_fold_text_is_the_folded_string(text: str) -> None:
+    assert fold_text(text) == fold(text).text

@@ -9,7 +9,8 @@ keeps a map back to the text as given, so findings can be reported and masked in
 
 API (stable; other modules build on it)::
 
-    fold(text: str) -> Folded
+    fold(text: str) -> Folded       (a NamedTuple)
+    fold_text(text: str) -> str      fold(text).text, cheaper when no offsets are needed
     Folded.text                      the folded string
     Folded.original                  the text as given
     Folded.offsets                   None when folded index i is original index i (same length), else a
@@ -61,12 +62,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 import opencc
 
-__all__ = ["DIGIT_GAP", "DIGIT_SEPARATORS", "SEP", "Folded", "fold", "to_halfwidth"]
+__all__ = ["DIGIT_GAP", "DIGIT_SEPARATORS", "SEP", "Folded", "fold", "fold_text", "to_halfwidth"]
 
 DIGIT_SEPARATORS = " \t._-/()[]"
 SEP = r"[ \t._\-/()\[\]]"
@@ -152,9 +153,11 @@ def _halfwidth_run(match: re.Match[str]) -> str:
     return match.group().translate(_halfwidth_table())
 
 
-@dataclass(frozen=True, slots=True)
-class Folded:
-    """Folded text and where each of its characters came from (see the module docstring)."""
+class Folded(NamedTuple):
+    """Folded text and where each of its characters came from (see the module docstring).
+
+    A NamedTuple, not a dataclass: the detector and order parsing build one per text on hot paths.
+    """
 
     text: str
     original: str
@@ -340,6 +343,14 @@ def _fold_numbers(text: str) -> str:
         return text
     pieces.append(text[pos:])
     return "".join(pieces)
+
+
+def fold_text(text: str) -> str:
+    """``fold(text).text``, for parsers of one form field that need no offsets."""
+    if text.isascii():
+        return text
+    half = to_halfwidth(text)  # full-width digits and punctuation alone: ASCII once mapped
+    return half if half.isascii() else fold(text).text
 
 
 def fold(text: str) -> Folded:

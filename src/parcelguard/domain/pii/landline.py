@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Self
 
 from parcelguard.domain.pii._errors import has_control_chars, invalid
-from parcelguard.domain.pii.fold import fold
+from parcelguard.domain.pii.fold import fold_text
 from parcelguard.domain.pii.phone_recognizer import MIN_HIDDEN_DIGITS, is_area_code, match_landline
 from parcelguard.errors import ErrorCode
 
@@ -39,7 +39,7 @@ class Landline:
         """
         if has_control_chars(raw.strip()):
             raise invalid(ErrorCode.INVALID_LANDLINE, _FIELD, "contains control characters")
-        text = fold(raw).text.strip()
+        text = fold_text(raw).strip()
         if not text:
             raise invalid(ErrorCode.INVALID_LANDLINE, _FIELD, "is empty")
         found = match_landline(text)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Self
 
 from parcelguard.domain.pii._errors import has_control_chars, invalid
-from parcelguard.domain.pii.fold import fold
+from parcelguard.domain.pii.fold import fold_text
 from parcelguard.domain.pii.phone_recognizer import MIN_HIDDEN_DIGITS, match_mobile
 from parcelguard.errors import ErrorCode
 
@@ -66,7 +66,7 @@ class Mobile:
         """
         if has_control_chars(raw.strip()):
             raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, "contains control characters")
-        text = fold(raw).text.strip()
+        text = fold_text(raw).strip()
         if not text:
             raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, "is empty")
         match = match_mobile(text)

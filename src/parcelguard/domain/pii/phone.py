@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TypeAlias
 
 from parcelguard.domain.pii._errors import invalid
-from parcelguard.domain.pii.fold import fold
+from parcelguard.domain.pii.fold import fold_text
 from parcelguard.domain.pii.landline import Landline
 from parcelguard.domain.pii.mobile import Mobile
 from parcelguard.domain.pii.phone_recognizer import match_mobile
@@ -24,7 +24,7 @@ Phone: TypeAlias = Mobile | Landline
 def parse_phone(raw: str) -> Phone:
     """Parse a mobile when the text has a mobile's shape, a landline otherwise; errors name ``phone``."""
     try:
-        if match_mobile(fold(raw).text) is not None:
+        if match_mobile(fold_text(raw)) is not None:
             return Mobile.parse(raw)
         return Landline.parse(raw)
     except ValidationError as error:
