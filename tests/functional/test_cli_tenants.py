@@ -87,3 +87,11 @@ def test_demo_reuses_its_organisation_and_keys_and_renews_them_on_request(env: d
     assert code == 0 and len(renewed) == 2 and not set(renewed) & set(first_keys)
     states = [line.split("\t")[1] for line in run(env, "keys", "list")[1].splitlines()]
     assert sorted(states) == ["active", "active", "revoked", "revoked"]
+
+
+def test_keys_status_counts_waybills_a_rotation_has_not_rewrapped_yet(
+    migrated: dict[str, str | None],
+) -> None:
+    code, stdout, _ = run(migrated, "keys", "status")
+    assert code == 0 and "waybills under an older version: 0" in stdout
+    assert "current 1" in stdout

@@ -11,7 +11,7 @@ from parcelguard.bootstrap import Runtime
 from parcelguard.domain.access import ALL_SCOPES, Principal
 from parcelguard.domain.pii.synthetic import SyntheticPeople
 from parcelguard.services.issuance import IssuedWaybill, issue_batch
-from parcelguard.services.keys import rotate_keys
+from parcelguard.services.keys import rotate_keys, waybills_under_older_versions
 from parcelguard.services.waybills import view_waybill
 
 OPERATOR = Principal(actor="test:operator", scopes=ALL_SCOPES)
@@ -56,3 +56,11 @@ def test_new_waybills_after_rotation_use_the_new_key_version(runtime: Runtime) -
 def test_the_key_file_is_private_to_its_owner(runtime: Runtime) -> None:
     mode = runtime.settings.resolved_key_file.stat().st_mode
     assert stat.S_IMODE(mode) == 0o600
+
+
+def test_waybills_not_yet_rewrapped_are_counted_until_a_resumed_rotation_finishes(runtime: Runtime) -> None:
+    issue_batch(runtime.ctx, [SyntheticPeople(5).order() for _ in range(4)], actor="t")
+    runtime.ctx.keyring.add_kek_version()  # as if a rotation stopped right after adding the version
+    assert waybills_under_older_versions(runtime.ctx) == 4
+    report = rotate_keys(runtime.ctx, actor="t", add_version=False, settle_seconds=0)
+    assert report.rewrapped == 4 and waybills_under_older_versions(runtime.ctx) == 0

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from parcelguard.adapters.db import migrate
 from parcelguard.cli.common import console, open_runtime, operator, reported_errors
 from parcelguard.domain.access import parse_scopes
 from parcelguard.services.api_keys import create_api_key, list_api_keys, revoke_api_key
-from parcelguard.services.keys import rotate_keys
+from parcelguard.services.keys import rotate_keys, waybills_under_older_versions
 from parcelguard.services.organisations import find_organisation
 
 app = typer.Typer(help="Encryption keys and API keys.", no_args_is_help=True)
@@ -27,15 +28,21 @@ def rotate(
 
 @app.command()
 def status() -> None:
-    """Key versions in the key file (never the keys)."""
+    """Key versions in the key file (never the keys), and data keys still under an older version."""
     with reported_errors():
-        runtime = open_runtime(check_schema=False)
-        versions = ", ".join(str(v) for v in runtime.keyfile.kek_versions)
+        runtime = open_runtime(check_schema=False)  # still works when the key file is what is wrong
+        try:
+            versions = ", ".join(str(v) for v in runtime.keyfile.kek_versions)
+            migrated = migrate.current_revision(runtime.engine) == migrate.head_revision(runtime.engine)
+            behind = waybills_under_older_versions(runtime.ctx) if migrated else 0
+        finally:
+            runtime.close()
         console.print(f"key file: {runtime.settings.resolved_key_file}")
         console.print(
             f"key-encryption key versions: {versions}; current {runtime.keyfile.current_kek_version}"
         )
-        runtime.close()
+        hint = " (finish with `parcelguard keys rotate --resume`)" if behind else ""
+        console.print(f"waybills under an older version: {behind}{hint}")
 
 
 @app.command("create-api-key")

@@ -100,6 +100,12 @@ def _rewrap_older(ctx: ServiceContext, version: int, batch_size: int) -> int:
             total += len(rewrapped)
 
 
+def waybills_under_older_versions(ctx: ServiceContext) -> int:
+    """Data keys not yet rewrapped under the current version (``keys rotate --resume`` finishes them)."""
+    with ctx.uow() as uow:
+        return uow.waybills.count_wrapped_below(ctx.keyring.current_kek_version)
+
+
 def verify_key_file(ctx: ServiceContext, *, actor: str) -> bool:
     """Check that the key file opens what the database holds; seal the canary on first start.
 

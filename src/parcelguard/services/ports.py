@@ -164,6 +164,9 @@ class WaybillRepository(Protocol):
         ...
 
     def highest_kek_version(self) -> int | None: ...
+    def count_wrapped_below(self, version: int) -> int:
+        """How many data keys are still wrapped under a version older than ``version``."""
+        ...
     def iter_wrapped_keys(
         self, older_than_version: int, batch_size: int
     ) -> Iterator[list[tuple[str, WrappedKey]]]:

@@ -133,6 +133,11 @@ class SqlWaybillRepository:
         ).first()
         return None if row is None else (row.id, WrappedKey(row.kek_version, bytes(row.wrapped_key)))
 
+    def count_wrapped_below(self, version: int) -> int:
+        k = m.waybill.c
+        query = select(func.count()).where(k.kek_version < version, k.wrapped_key.is_not(None))
+        return int(self._c.scalar(query) or 0)
+
     def highest_kek_version(self) -> int | None:
         version: int | None = self._c.scalar(select(func.max(m.waybill.c.kek_version)))
         return version
