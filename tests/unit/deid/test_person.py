@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from parcelguard.domain.deid import Detector, EntityType
+from parcelguard.domain.pii.fold import fold
+from parcelguard.domain.pii.name import PersonName
 from tests.unit.deid.conftest import found
+from tests.unit.pii.test_name_recogniser import (
+    _STRONG_SENTENCES,
+    _readable,
+    any_surnames,
+    han_names,
+    minority_names,
+)
 
 PERSON = EntityType.PERSON
 
@@ -139,3 +150,40 @@ def test_english_and_pinyin_names_are_found_without_titles(detector: Detector, t
 )
 def test_capitalised_words_that_are_not_names_are_not_taken(detector: Detector, text: str) -> None:
     assert names(detector, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("收件人：斯琴巴雅尔", "斯琴巴雅尔"),
+        ("古丽米拉.买合木提", "古丽米拉.买合木提"),
+        ("米热古丽.艾则孜", "米热古丽.艾则孜"),
+        ("收件人阿依努尔·买合木提", "阿依努尔·买合木提"),
+        ("送欧阳娜娜", "欧阳娜娜"),
+        ("收件张伟", "张伟"),
+        ("给13912345678林晓彤的生日礼物", "林晓彤"),
+        ("收件人：𠮷祥云，电话13812345678", "𠮷祥云"),
+        ("收件人：張偉", "張偉"),
+        ("收件人古丽米拉・买合木提，电话13812345678", "古丽米拉・买合木提"),
+    ],
+)
+def test_the_names_reported_in_issue_6_are_found_whole_without_their_cue(
+    detector: Detector, text: str, name: str
+) -> None:
+    assert names(detector, text) == [name]
+
+
+def test_a_name_glued_to_a_phone_number_is_found_and_so_is_the_phone(detector: Detector) -> None:
+    text = "给13912345678林晓彤的生日礼物"
+    assert found(detector, text) == [("13912345678", EntityType.PHONE), ("林晓彤", PERSON)]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=han_names(any_surnames) | minority_names(), sentence=st.sampled_from(_STRONG_SENTENCES))
+def test_the_detector_finds_every_name_the_parser_accepts_after_a_label(
+    detector: Detector, name: str, sentence: str
+) -> None:
+    """The detector and the order parser share one recogniser; see tests/unit/pii/test_name_recogniser.py."""
+    PersonName.parse(name)
+    if _readable(fold(name).text):
+        assert name in names(detector, sentence.format(name))

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parcelguard.domain.pii.name import COMPOUND_SURNAMES, PersonName
+from parcelguard.domain.pii.name import COMPOUND_SURNAMES, NAME_SEPARATORS, PersonName
 from parcelguard.errors import ErrorCode, ValidationError
 
 from .strategies import han_chars
@@ -45,9 +45,28 @@ def test_a_minority_name_keeps_its_middle_dot_and_only_the_first_character() -> 
     assert name.masked() == "阿**·***"
 
 
-@pytest.mark.parametrize("dot", ["·", "•", "・", ".", "．", "‧"])
-def test_middle_dot_variants_are_normalised(dot: str) -> None:
+@pytest.mark.parametrize("dot", sorted(NAME_SEPARATORS | {"．", "–", "—", "-"}))
+def test_every_separator_between_the_parts_of_a_minority_name_becomes_a_middle_dot(dot: str) -> None:
     assert PersonName.parse(f"买买提{dot}艾力").value == "买买提·艾力"
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "masked"),
+    [
+        ("古丽米拉.买合木提", "古丽米拉·买合木提", "古***·****"),
+        ("米热古丽.艾则孜", "米热古丽·艾则孜", "米***·***"),
+        ("斯琴巴雅尔", "斯琴巴雅尔", "斯****"),
+        ("𠮷祥云", "𠮷祥云", "𠮷**"),
+        ("王𠮷", "王𠮷", "王*"),
+        ("張偉", "張偉", "張*"),
+        ("㛃莹", "㛃莹", "㛃*"),
+    ],
+)
+def test_minority_rare_character_and_traditional_names_parse_and_mask(
+    raw: str, value: str, masked: str
+) -> None:
+    name = PersonName.parse(raw)
+    assert (name.value, name.masked()) == (value, masked)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,9 @@
-"""Person names as they appear on waybills: Chinese, minority names with a middle dot, and Latin.
+"""Person names: parsed as fields (:class:`PersonName`) and recognised in running text (:func:`find_names`).
+
+One concept, one place: order intake, the free-text detector (:mod:`parcelguard.domain.deid`) and the label
+gate all read names through this module, with one lexicon (:mod:`._name_lexicon`), one separator set for
+minority names and one definition of Han (:mod:`.han`, Extensions A-J included). What the parser accepts,
+the recogniser finds in a sentence; the property tests in tests/unit/pii/test_name.py hold both to that.
 
 GB/T 41833-2022 asks labels to hide at least one character of a name. We keep the surname because that is
 what couriers use at the door ("张先生"), and hide everything else.
@@ -11,10 +16,25 @@ from typing import Literal, Self
 
 from parcelguard.domain.pii._errors import has_control_chars, invalid
 from parcelguard.domain.pii._lexicon import COMPOUND_SURNAMES
+from parcelguard.domain.pii._name_latin import find_latin_names as find_latin_name_spans
+from parcelguard.domain.pii._name_lexicon import NAME_DOTS, NAME_DOTS_WEAK
+from parcelguard.domain.pii._name_span import NameSpan
+from parcelguard.domain.pii._name_zh import find_chinese_names as find_chinese_name_spans
+from parcelguard.domain.pii.han import is_han
 from parcelguard.domain.pii.text import to_halfwidth
 from parcelguard.errors import ErrorCode
 
-__all__ = ["COMPOUND_SURNAMES", "MAX_NAME_LENGTH", "PersonName", "Script"]
+__all__ = [
+    "COMPOUND_SURNAMES",
+    "MAX_NAME_LENGTH",
+    "NAME_SEPARATORS",
+    "NameSpan",
+    "PersonName",
+    "Script",
+    "find_chinese_name_spans",
+    "find_latin_name_spans",
+    "find_names",
+]
 
 Script = Literal["han", "latin"]
 
@@ -22,20 +42,10 @@ MAX_NAME_LENGTH = 30
 _MAX_HAN_WITHOUT_DOT = 10
 _FIELD = "name"
 _DOT = "·"
-# Separators typed between the parts of a minority name: middle dots, katakana dot, bullet, full stop.
-_DOT_VARIANTS = frozenset("·・•‧∙⋅･.")
+# Every separator typed between the parts of a minority name (阿卜杜·热合曼, 古丽米拉.买合木提, 索尔–坎贝尔);
+# the value keeps the middle dot.
+NAME_SEPARATORS = frozenset(NAME_DOTS + NAME_DOTS_WEAK)
 _LATIN_JOINERS = frozenset("-'.")
-
-
-def _is_han(ch: str) -> bool:
-    cp = ord(ch)
-    return (
-        0x4E00 <= cp <= 0x9FFF
-        or 0x3400 <= cp <= 0x4DBF
-        or 0x20000 <= cp <= 0x323AF
-        or 0xF900 <= cp <= 0xFAFF
-        or cp == 0x3007
-    )
 
 
 def _is_latin_letter(ch: str) -> bool:
@@ -47,9 +57,9 @@ def _is_latin_letter(ch: str) -> bool:
 
 def _parse_han(text: str) -> str:
     compact = "".join(to_halfwidth(text).split())
-    chars = [_DOT if ch in _DOT_VARIANTS else ch for ch in compact]
+    chars = [_DOT if ch in NAME_SEPARATORS else ch for ch in compact]
     value = "".join(chars)
-    if not all(ch == _DOT or _is_han(ch) for ch in value):
+    if not all(ch == _DOT or is_han(ch) for ch in value):
         raise invalid(ErrorCode.INVALID_NAME, _FIELD, "mixes scripts or holds characters a name cannot hold")
     if value.startswith(_DOT) or value.endswith(_DOT) or _DOT * 2 in value:
         raise invalid(ErrorCode.INVALID_NAME, _FIELD, "has a misplaced middle dot")
@@ -96,7 +106,7 @@ class PersonName:
             raise invalid(ErrorCode.INVALID_NAME, _FIELD, "contains digits")
         if len(text) > MAX_NAME_LENGTH:
             raise invalid(ErrorCode.INVALID_NAME, _FIELD, "is too long for a name")
-        if any(_is_han(ch) for ch in text):
+        if any(is_han(ch) for ch in text):
             value = _parse_han(text)
             return cls(value=value, script="han", surname=_han_surname(value))
         return cls(value=_parse_latin(text), script="latin", surname=None)
@@ -117,3 +127,23 @@ class PersonName:
 
     def __repr__(self) -> str:
         return f"PersonName({self.masked()!r})"
+
+
+def find_names(text: str) -> list[NameSpan]:
+    """Every person name in ``text``, Chinese and Latin, sorted by start, overlaps resolved by score.
+
+    ``text`` must be normalised the way the detector does it (full-width forms to ASCII; traditional
+    characters folded), and positions are in that text. The evidence rules are in :mod:`._name_zh` and
+    :mod:`._name_latin`: a cue word, a title, separators around the name, a phone number glued in front,
+    or a middle dot. The label gate uses this to find names printed in free text; the detector resolves the
+    overlaps against its other findings.
+    """
+    spans = sorted(
+        find_chinese_name_spans(text) + find_latin_name_spans(text),
+        key=lambda s: (-s.score, s.start - s.end, s.start),
+    )
+    taken: list[NameSpan] = []
+    for span in spans:
+        if not any(span.start < t.end and t.start < span.end for t in taken):
+            taken.append(span)
+    return sorted(taken)

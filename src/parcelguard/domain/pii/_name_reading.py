@@ -1,9 +1,11 @@
 """Reading a Chinese name at a position: where the surname is, where the given name ends, what a title shows.
 
-Split from :mod:`.person_zh`, which decides *where* to look (after cues, before titles, between
+Split from :mod:`._name_zh`, which decides *where* to look (after cues, before titles, between
 separators); this module decides what, if anything, is a name there. Where the given name ends is decided
 by three lists: characters that never continue a name (的 说 在), two-character words that follow names
-(明天, 电话, 先生: 张伟明天 -> 张伟) and characters common in given names.
+(明天, 电话, 先生: 张伟明天 -> 张伟) and characters common in given names. A Han character outside the main
+block (𠮷, 㛃: Extension A, B and later) is never a function word, so it counts as a surname or a given-name
+character wherever the lists are asked: rare characters are what names are written with.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from parcelguard.domain.deid._lexicon import (
+from parcelguard.domain.pii._name_lexicon import (
     COMPOUND_SURNAMES,
     FOLLOW_WORDS,
     GIVEN_CHARS,
@@ -26,12 +28,15 @@ from parcelguard.domain.deid._lexicon import (
     TRANSLITERATION_CHARS,
 )
 from parcelguard.domain.pii.divisions import division_table
+from parcelguard.domain.pii.han import is_han, is_rare_han
 
 __all__ = [
     "CUE_END",
     "STRONG",
     "WEAK",
     "ends_word",
+    "frequent_surname",
+    "given_char",
     "is_han",
     "is_title_at",
     "name_before_title",
@@ -42,12 +47,21 @@ __all__ = [
 STRONG, WEAK = 2, 1
 _HONORIFIC_LENGTHS = tuple(sorted({len(w) for w in HONORIFICS}))
 _MAX_SURNAMELESS = 4
+# Transliterated names written without a dot run long (斯琴巴雅尔, 阿依努尔买合木提).
+_MAX_TRANSLITERATED = 8
+_LONG_TRANSLITERATED = 4
 # A cue word ending right here (for "nothing but a cue before the name").
 CUE_END = re.compile("(?:" + "|".join(sorted(LEFT_STRONG | LEFT_WEAK, key=len, reverse=True)) + ")$")
 
 
-def is_han(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"
+def frequent_surname(ch: str) -> bool:
+    """A surname that two name-like characters after it make a name without a cue (王, 林, or a rare 𠮷)."""
+    return ch in SURNAMES_FREQUENT or (bool(ch) and is_rare_han(ch))
+
+
+def given_char(ch: str) -> bool:
+    """A character common in given names, or a rare one (see the module docstring)."""
+    return ch in GIVEN_CHARS or (bool(ch) and is_rare_han(ch))
 
 
 @cache
@@ -63,7 +77,7 @@ def _division_heads() -> frozenset[str]:
 def surname_length(text: str, pos: int) -> int:
     if text[pos : pos + 2] in COMPOUND_SURNAMES:
         return 2
-    return 1 if text[pos : pos + 1] in SURNAMES else 0
+    return 1 if text[pos : pos + 1] in SURNAMES or frequent_surname(text[pos : pos + 1]) else 0
 
 
 def ends_word(text: str, pos: int) -> bool:
@@ -91,12 +105,12 @@ def _given_end(text: str, pos: int, strength: int) -> int:
     first = text[pos : pos + 1]
     if not first or not is_han(first) or first in STOP_CHARS or text[pos : pos + 2] in FOLLOW_WORDS:
         return pos
-    if strength != STRONG and first not in GIVEN_CHARS:
+    if strength != STRONG and not given_char(first):
         return pos
     second = pos + 1
     if ends_word(text, second):
         return second
-    if text[second] in GIVEN_CHARS or (strength == STRONG and ends_word(text, second + 1)):
+    if given_char(text[second]) or (strength == STRONG and ends_word(text, second + 1)):
         return second + 1
     return second
 
@@ -105,8 +119,42 @@ def is_title_at(text: str, pos: int) -> bool:
     return any(text[pos : pos + n] in HONORIFICS for n in _HONORIFIC_LENGTHS)
 
 
+def transliterated_end(text: str, pos: int) -> int:
+    """End of the longest transliterated word (four characters or more) at ``pos`` a name may end after.
+
+    ``pos`` itself when there is none.
+
+    The run takes transliteration characters (at most eight); one that is also a function word (都, 不)
+    only inside the run, never as its last character (阿布都热合曼, but 扎西多吉|不在). It must end where
+    a name may end (:func:`ends_word`).
+    """
+    end = pos
+    limit = min(len(text), pos + _MAX_TRANSLITERATED)
+    while end < limit and text[end] in TRANSLITERATION_CHARS:
+        if text[end] in STOP_CHARS and text[end + 1 : end + 2] not in TRANSLITERATION_CHARS:
+            break
+        end += 1
+    if end - pos < _LONG_TRANSLITERATED:
+        return pos
+    while end > pos and not ends_word(text, end):
+        end -= 1
+    return end
+
+
 def read_name(text: str, pos: int, strength: int) -> tuple[int, float] | None:
-    """(end, score) of a name starting at ``pos`` after a cue of the given strength, or None."""
+    """(end, score) of a name starting at ``pos`` after a cue of the given strength, or None.
+
+    A transliterated name of four or more characters written without a dot (斯琴巴雅尔) is taken whole when
+    it is longer than the surname reading (斯 is a surname too).
+    """
+    read = _read_with_surname(text, pos, strength)
+    long_end = transliterated_end(text, pos)
+    if long_end - pos >= _LONG_TRANSLITERATED and (read is None or read[0] < long_end):
+        return long_end, 0.85 if strength == STRONG else 0.75
+    return read
+
+
+def _read_with_surname(text: str, pos: int, strength: int) -> tuple[int, float] | None:
     length = surname_length(text, pos)
     if length == 0:
         return _read_surnameless(text, pos, strength)
@@ -116,7 +164,7 @@ def read_name(text: str, pos: int, strength: int) -> tuple[int, float] | None:
     if (
         length == 1
         and text[pos : pos + 2] in NOT_NAMES
-        and not (strength == STRONG and text[pos + 2 : pos + 3] in GIVEN_CHARS and ends_word(text, pos + 3))
+        and not (strength == STRONG and given_char(text[pos + 2 : pos + 3]) and ends_word(text, pos + 3))
     ):
         return None  # 周末 is no name, but after 收件人, 周二妮 is
     given = pos + length
@@ -164,8 +212,8 @@ def name_before_title(text: str, hpos: int, short: bool) -> tuple[int, float] | 
         given = text[start + length : hpos]
         if length == 2 and not any(ch in STOP_CHARS for ch in given) and _good_left(text, start):
             return start, 0.9  # 司马相如先生: a compound surname is evidence enough
-        if all(ch in GIVEN_CHARS and ch not in STOP_CHARS for ch in given) and _good_left(text, start):
-            if length == 1 and text[start] not in SURNAMES_FREQUENT:
+        if all(given_char(ch) and ch not in STOP_CHARS for ch in given) and _good_left(text, start):
+            if length == 1 and not frequent_surname(text[start]):
                 continue
             return start, 0.9
     for length in (2, 1):
@@ -176,7 +224,7 @@ def name_before_title(text: str, hpos: int, short: bool) -> tuple[int, float] | 
             return start - 1, 0.9
         if length == 1 and text[start - 1 : start + 1] in NOT_NAMES:
             continue
-        if short and (text[start] not in SURNAMES_FREQUENT or not _good_left(text, start)):
+        if short and (not frequent_surname(text[start]) or not _good_left(text, start)):
             return None
         if length == 1 and text[start] in SURNAMES_AMBIGUOUS and not _good_left(text, start):
             return None

@@ -1,10 +1,11 @@
-"""Word lists for finding people in free text: surnames, given-name characters, cue words, English names.
+"""Word lists for recognising people in text: surnames, given-name characters, cue words, English names.
 
-The surname lexicon of :mod:`parcelguard.domain.pii._lexicon` is built for generating synthetic data (about a
-hundred common surnames); a detector meets many more, so the extra surnames live here. Surnames are split by
-how often the character is also an everyday word: ``王`` before two characters is nearly always a name, ``和``
-or ``明`` only after an explicit cue such as 收件人. Kept as space-free strings because hundreds of quoted
-one-character strings are hard to read and review.
+The one name lexicon, used by :mod:`parcelguard.domain.pii.name` (its recogniser serves order parsing, the
+free-text detector and the label gate). The compound surnames and the common surnames for synthetic data are
+in :mod:`parcelguard.domain.pii._lexicon`; a recogniser meets many more single surnames, listed here.
+Surnames are split by how often the character is also an everyday word: ``王`` before two characters is
+nearly always a name, ``和`` or ``明`` only after an explicit cue such as 收件人. Kept as space-free
+strings because hundreds of quoted one-character strings are hard to read and review.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ _RARE = """
 SURNAMES_FREQUENT = _chars(_FREQUENT) | frozenset(COMMON_SURNAMES)
 SURNAMES_AMBIGUOUS = (_chars(_AMBIGUOUS) | _chars(_RARE)) - SURNAMES_FREQUENT
 SURNAMES = SURNAMES_FREQUENT | SURNAMES_AMBIGUOUS
-COMPOUND_SURNAMES = frozenset(COMPOUND_SURNAME_LIST) | _words("欧阳 司马 诸葛 上官 皇甫 令狐 慕容 端木")
+COMPOUND_SURNAMES = frozenset(COMPOUND_SURNAME_LIST)
 
 # Characters common in given names. A second given character must be one of these unless a strong cue
 # stands before the name and a boundary after it: this is what stops 张伟明天 at 张伟.
@@ -133,9 +134,17 @@ TRANSLITERATION_CHARS = _chars(
     朝鲁那日松宝音贡央金姆旺堆平措洛丹增尼边索朗普琼加措强巴顿珠嘎白玛才让卓嘎曲珍拉姆赛罕敖其斯琴高娃
     塔娜萨仁哈斯额尔敦毕力格吉日嘎阿木古楞莫日根伊力哈木夏提克然麦尔亚库甫吾斯曼肉孜阿卜杜约翰史密斯玛丽
     安娜彼得琳达戴维索菲迈克萨凯文杰卡汤露西丹雷奥利弗威廉詹乔治布朗米勒沃泰森安德刘易贝纳莉莎菲亨利梅朵
-    不洪肯则孜帕沙
+    不洪肯则孜帕沙雅旦罗托妮再排衣耶夫班钦坦登宗汗喀乃姑娅比莱赫穆默
     """
 )
+
+# Separators typed between the parts of a minority or transliterated name (阿卜杜·热合曼): the middle dot and
+# its look-alikes (Greek ano teleia, katakana dots, bullet, hyphenation point, bullet and dot operators, word
+# separator middle dot, Latin sinological dot, Canadian syllabics final middle dot).
+NAME_DOTS = "\u00b7\u0387\u30fb\uff65\u2022\u2027\u2219\u22c5\u2e31\ua78f\u1427"
+# Full stops and dashes are typed there too (古丽米拉.买合木提, 索尔-坎贝尔), but they also separate ordinary
+# words and numbers, so a recogniser wants transliteration characters on both sides of them.
+NAME_DOTS_WEAK = ".\uff0e\ufe52-\uff0d\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 
 # Cue words before a name. STRONG: the next word is a name (收件人, 姓名); WEAK: it may be (给, 找, 由).
 LEFT_STRONG = _words(
@@ -154,13 +163,17 @@ LEFT_WEAK = _words(
     """
     contact Contact call Call 我 您好 你好 哈喽 嗨 给 找 让 请 由 被 跟 替 帮 问 告诉 通知 转告
     交给 转交 联系 致电 打给 是 叫 和 与 及 或 同 等 即 改成 改为 换成 写成 更正为 变更为
+    送 送给 寄给 收件 寄件 收货
     """
 )
 # Words whose first character is a weak cue and whose second is a surname: 由于 is not 由 + 于某.
 CUE_HALF_WORDS = _words("由于 至于 关于 对于 等于 属于 位于 终于 处于 用于 便于 给予 请问 是否 跟进 等候")
 # Words that end in a weak cue character without being a cue: 路由华南 is a route, not 由 + a name.
 NOT_CUES = _words(
-    "路由 理由 自由 经由 缘由 来由 事由 可是 但是 就是 还是 总是 只是 而是 于是 要是 凡是 正是 或是 算是"
+    """
+    路由 理由 自由 经由 缘由 来由 事由 可是 但是 就是 还是 总是 只是 而是 于是 要是 凡是 正是 或是 算是
+    派送 配送 运送 递送 赠送 护送 输送 欢送 接送 传送 发送 推送 投送 免送 包送 目送 断送 葬送 押送
+    """
 )
 
 # Titles after a surname: 王先生, 欧阳女士, 李师傅. A surname alone before one of these is a person.
