@@ -83,3 +83,7 @@ def test_the_masked_form_of_a_parsed_address_passes_and_the_full_form_does_not(r
     assert shown(address.masked(), is_address=True) == []
     assert shown("寄到" + address.masked() + "，谢谢") == []
     assert shown(address.full, is_address=True) != []
+
+
+def test_a_household_word_counts_even_where_the_address_start_is_already_masked() -> None:
+    assert shown("建国路**号*****单元1201室") == [("1201室", "address_detail")]

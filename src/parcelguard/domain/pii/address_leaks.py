@@ -29,6 +29,9 @@ _NUMBER_IN_ADDRESS = re.compile(
     r"(?:号楼|号院|号馆|号门|号铺|号|栋|幢|座|单元|层|楼|室|房间|房|户|门|#|F|f)?"
     rf"|{_CN_NUM}(?:号楼|号|栋|幢|座|单元|层|楼|室)|(?<![A-Za-z])[A-Za-z](?:座|栋|室))"
 )
+# Words that number nothing but a household (3号楼, 5栋, 2单元, 1201室): detail wherever they stand, also in
+# text whose address the finder cannot see any more (建国路**号*****单元1201室, its start already masked).
+_STRONG_DETAIL = re.compile(r"(?<![0-9])[0-9]+ ?(?:号楼|栋|幢|单元|室)")
 # A number just before where the finder starts an address (三号楼|二单元: the walk back stops at 号).
 _NUMBER_BEFORE = re.compile(rf"(?:[0-9]+|{_CN_NUM})(?:号楼|号|栋|幢|座)?$")
 _POSTCODE = re.compile(r"[0-9]{5,6}")
@@ -43,7 +46,8 @@ def address_detail_leaks(text: str, *, is_address: bool = False) -> list[tuple[i
 
     This is the label gate's address check (GB/T 41833 hides the unit and room; we also hide the house
     number and building). In free text a number counts only inside an address this module finds, so
-    ``2层蛋糕``, ``5#电池`` and ``3楼模型`` pass while ``阳光花园3栋1802`` does not. With ``is_address`` (a
+    ``2层蛋糕``, ``5#电池`` and ``3楼模型`` pass while ``阳光花园3栋1802`` does not; a number with a word
+    that only households have (号楼, 栋, 幢, 单元, 室) counts anywhere. With ``is_address`` (a
     label's address field) the whole text is an address. The masked form of a parsed address
     (:meth:`.address.Address.masked`) has no digit left and always passes. Returns ``(start, end, rule)``
     triples, positions in ``text``, rules ``house_number`` or ``address_detail``; never the text itself.
@@ -56,6 +60,8 @@ def address_detail_leaks(text: str, *, is_address: bool = False) -> list[tuple[i
     leaks: dict[tuple[int, int], LeakRule] = {}
     if is_address:
         _household_numbers(text, leaks)
+    for match in _STRONG_DETAIL.finditer(text):
+        leaks.setdefault(match.span(), "address_detail")
     spans = [(s.start, s.end, False) for s in find_address_spans(text, anchor_vetoed)]
     spans += [(s.start, s.end, True) for s in find_english_address_spans(text)]
     for start, end, latin in spans:
