@@ -59,6 +59,8 @@ def test_every_separator_between_the_parts_of_a_minority_name_becomes_a_middle_d
         ("𠮷祥云", "𠮷祥云", "𠮷**"),
         ("王𠮷", "王𠮷", "王*"),
         ("張偉", "張偉", "張*"),
+        ("歐陽娜娜", "歐陽娜娜", "歐陽**"),
+        ("司馬相如", "司馬相如", "司馬**"),
         ("㛃莹", "㛃莹", "㛃*"),
     ],
 )

@@ -20,6 +20,7 @@ from parcelguard.domain.pii._name_latin import find_latin_names as find_latin_na
 from parcelguard.domain.pii._name_lexicon import NAME_DOTS, NAME_DOTS_WEAK
 from parcelguard.domain.pii._name_span import NameSpan
 from parcelguard.domain.pii._name_zh import find_chinese_names as find_chinese_name_spans
+from parcelguard.domain.pii.fold import fold
 from parcelguard.domain.pii.han import is_han
 from parcelguard.domain.pii.text import to_halfwidth
 from parcelguard.errors import ErrorCode
@@ -81,7 +82,7 @@ def _parse_latin(text: str) -> str:
 def _han_surname(value: str) -> str | None:
     if _DOT in value:
         return None
-    if value[:2] in COMPOUND_SURNAMES:
+    if value[:2] in COMPOUND_SURNAMES or fold(value[:2]).text in COMPOUND_SURNAMES:  # 歐陽 is 欧阳
         return value[:2]
     return value[:1]
 
