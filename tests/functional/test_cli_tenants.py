@@ -95,3 +95,19 @@ def test_keys_status_counts_waybills_a_rotation_has_not_rewrapped_yet(
     code, stdout, _ = run(migrated, "keys", "status")
     assert code == 0 and "waybills under an older version: 0" in stdout
     assert "current 1" in stdout
+
+
+def test_starting_without_the_key_file_over_a_used_database_refuses_and_creates_nothing(
+    env: dict[str, str | None], tmp_path: Path
+) -> None:
+    assert run(env, "demo", "--orders", "0", "--no-serve")[0] == 0
+    key_file = tmp_path / "home" / "keys.json"
+    key_file.unlink()
+    for command in (("demo", "--orders", "0", "--no-serve"), ("db", "upgrade"), ("keys", "list")):
+        code, _, stderr = run(env, *command)
+        assert code != 0, command
+        assert "key_file_missing" in stderr or "data_folder_not_found" in stderr, stderr
+        assert "Traceback" not in stderr
+        assert not key_file.exists()
+    code, _, stderr = run(env, "demo", "--orders", "0", "--no-serve")
+    assert "[key_file_missing]" in stderr and str(tmp_path) not in stderr.split("key_file_missing", 1)[1]
