@@ -11,6 +11,7 @@ BENCHMARKS = [
     (HERE / "bench_issuance.py", ["--orders", "20000"], ["--orders", "5000", "--rounds", "1"]),
     (HERE / "bench_labels.py", [], ["--quick"]),
     (HERE / "deid" / "bench_deid.py", [], ["--n", "500", "--presidio-n", "200", "--no-zh"]),
+    (HERE / "deid" / "bench_real.py", [], ["--quick"]),
     (HERE / "bench_deid_datasets.py", [], ["--quick"]),
     (HERE / "bench_cli_issue.py", ["--orders", "2000"], ["--orders", "300"]),
 ]
