@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import NamedTuple, Self
 
 from parcelguard.domain.pii._errors import invalid
@@ -191,20 +192,36 @@ _TOKEN = re.compile(r"[0-9A-Za-z*]+")
 _SPACE = re.compile(r"\s")
 _LEADING_LETTERS = re.compile(r"[A-Za-z]+")
 _LABEL_WORDS = frozenset({"ID", "IDNO", "NO", "NR", "NUM", "NUMBER", "CARD", "PASSPORT", "USCC", "TEL"})
-_LENGTHS = (18, 15, 11, 10, 9, 8, 7, 6)
+_LENGTH_SET = frozenset({18, 15, 11, 10, 9, 8, 7, 6})
+_MIN_LENGTH = min(_LENGTH_SET)
+_MIN_LEGACY_DIGITS = 15
+_MAX_LEAD = 2  # letters before the first digit of a document at most (EA1234567, a credit code's 2)
+_MAX_TAIL = 10  # characters of a credit code after its last digit at most (organisation code and check)
+_MIN_LONE_CODE_DIGITS = 6
+_LETTER = re.compile("[A-Za-z]")
+_DIGIT_LENGTHS = frozenset({18, 15, 10, 9, 8, 7, 6})  # all-digit numbers: GB 11643, permits, passports
+_DIGIT_CHARS = "0123456789"
+_SLOT_CHARS = "0123456789*"
+_GAP_RE = re.compile(GAP)
 _MIN_DIGITS = _MIN_PASSPORT_DIGITS
 _MASKS = str.maketrans("●×", "**")
 _FIRST_YEAR, _LAST_YEAR = 1900, 2039
 _CUE_WINDOW = 20
 
-# Cue words, lower case (the text before a number is lower-cased before the search).
-_ID_CUE = re.compile(
-    "身份证|证件|身份号|公民身份|居民身份|居住证|永久居留|永居|证号|id ?card|id ?no|identity"
-)
-_PASSPORT_CUE = re.compile("护照|passport|旅行证件")
-_HK_MACAU_CUE = re.compile("回乡证|回鄉證|来往内地|港澳居民|通行证|home ?return|travel permit")
-_TAIWAN_CUE = re.compile("台胞证|台胞|来往大陆|台湾居民|通行证|mtp|compatriot|travel permit")
-_USCC_CUE = re.compile("信用代码|社会信用|税号|纳税人识别号|营业执照|uscc|credit code|tax id")
+# Cue words, lower case (the text before a number is lower-cased before the search), one named group per
+# kind; ``travel`` (通行证, travel permit) serves both travel permits.
+_CUE_WORDS = {
+    "id": "身份证|证件|身份号|公民身份|居民身份|居住证|永久居留|永居|证号|id ?card|id ?no|identity",
+    "passport": "护照|passport|旅行证件",
+    "hk_macau": "回乡证|回鄉證|来往内地|港澳居民",
+    "taiwan": "台胞证|台胞|来往大陆|台湾居民|mtp|compatriot",
+    "travel": "通行证|home ?return|travel permit",
+    "uscc": "信用代码|社会信用|税号|纳税人识别号|营业执照|uscc|credit code|tax id",
+}
+_CUE = re.compile("|".join(f"(?P<{kind}>{words})" for kind, words in _CUE_WORDS.items()))
+_ID_CUE, _PASSPORT_CUE, _USCC_CUE = "id", "passport", "uscc"
+_SHORT_CUE = re.compile("|".join(_CUE_WORDS[kind] for kind in ("passport", "hk_macau", "taiwan", "travel")))
+_HK_MACAU_CUE, _TAIWAN_CUE = frozenset({"hk_macau", "travel"}), frozenset({"taiwan", "travel"})
 # Group boundaries a person writing a partly masked GB 11643 number may use (6-8-4, 4-4-4-4-2, 6-4-4-4,
 # 3-3-4-4-4; 6-6-3 for 15 digits). A boundary elsewhere (a masked mobile then an extension, 11 + 4) is
 # not an ID.
@@ -213,11 +230,19 @@ _SLOTS_18 = frozenset("0123456789X*") | frozenset(USCC_ALPHABET)
 _MAX_VISIBLE = 2
 
 
-def _cued(text: str, start: int, cue: re.Pattern[str]) -> bool:
-    """True when ``cue`` occurs in the few characters before ``start`` with no digit after it."""
-    before = text[max(0, start - _CUE_WINDOW) : start].lower()
-    ends = [match.end() for match in cue.finditer(before)]
-    return bool(ends) and not any(ch.isdigit() for ch in before[ends[-1] :])
+@lru_cache(maxsize=256)
+def _cues_before(before: str) -> frozenset[str]:
+    """The cue kinds in ``before`` (the text just in front of a number) with no digit after them."""
+    last: dict[str, int] = {}
+    for match in _CUE.finditer(before.lower()):
+        last[match.lastgroup or ""] = match.end()
+    return frozenset(kind for kind, end in last.items() if not any(ch.isdigit() for ch in before[end:]))
+
+
+def _cued(text: str, start: int, kinds: str | frozenset[str]) -> bool:
+    """True when a cue of ``kinds`` occurs in the few characters before ``start`` with no digit after it."""
+    found = _cues_before(text[max(0, start - _CUE_WINDOW) : start])
+    return (kinds in found) if isinstance(kinds, str) else not kinds.isdisjoint(found)
 
 
 def _real_date(year: int, month: int, day: int) -> bool:
@@ -247,9 +272,10 @@ def _classify(text: str, start: int, code: str, gate: bool) -> tuple[IdType, boo
         found = _gb11643(code)
         if found is not None:
             kind, check_ok = found
-            cued = _cued(text, start, _ID_CUE)
-            if check_ok or gate or cued:
-                return kind, cued, "gb11643" if check_ok else "gb11643.typo"
+            if check_ok:
+                return kind, False, "gb11643"  # stands alone; whether it was cued does not matter
+            if gate or _cued(text, start, _ID_CUE):
+                return kind, not gate, "gb11643.typo"
         if uscc_problem(code) is None:
             cued = _cued(text, start, _USCC_CUE)
             if cued or not code.isdigit():
@@ -298,7 +324,14 @@ def _classify_masked(text: str, start: int, code: str, cuts: list[int]) -> IdTyp
 def _boundaries(text: str, tokens: list[tuple[int, int]]) -> tuple[dict[int, int], set[int], list[int]]:
     """For a run's tokens: allowed start offsets (compact index -> text index), allowed end offsets
     (compact), and the compact index of every token boundary."""
-    starts: dict[int, int] = {}
+    if len(tokens) == 1:
+        a, b = tokens[0]
+        letters = _LEADING_LETTERS.match(text, a, b)
+        starts = {0: a}
+        if letters is not None and letters.end() < b and letters.group().upper() in _LABEL_WORDS:
+            starts[letters.end() - a] = letters.end()
+        return starts, {b - a}, []
+    starts = {}
     ends: set[int] = set()
     cuts: list[int] = []
     length = 0
@@ -324,39 +357,83 @@ def _boundaries(text: str, tokens: list[tuple[int, int]]) -> tuple[dict[int, int
     return starts, ends, cuts
 
 
-def _scan(text: str, gate: bool) -> list[IdentityMatch]:
-    found: list[IdentityMatch] = []
-    for run in (_SLOT_RUN if gate else _RUN).finditer(text):
-        value = run.group()
-        if sum(ch.isdigit() or ch == "*" for ch in value) < _MIN_DIGITS:
-            continue
-        tokens = [t.span() for t in _TOKEN.finditer(text, run.start(), run.end())]
-        starts, ends, cuts = _boundaries(text, tokens)
+def _judge_run(text: str, tokens: list[tuple[int, int]], gate: bool, found: list[IdentityMatch]) -> None:
+    """Every document number in one run (its tokens' spans), longest first at each allowed start."""
+    starts, ends, cuts = _boundaries(text, tokens)
+    if len(tokens) == 1:
+        compact = text[tokens[0][0] : tokens[0][1]].upper()
+        positions: list[int] | None = None
+    else:
         compact = "".join(text[a:b] for a, b in tokens).upper()
         positions = [i for a, b in tokens for i in range(a, b)]
-        done = 0
-        for s in sorted(starts):
-            if s < done:
-                continue
-            for length in _LENGTHS:
-                e = s + length
-                if e not in ends:
+    done = 0
+    for s in sorted(starts):
+        if s < done:
+            continue
+        for e in sorted((e for e in ends if e - s in _LENGTH_SET), reverse=True):
+            code = compact[s:e]
+            begin = starts[s]
+            finish = tokens[0][0] + e if positions is None else positions[e - 1] + 1
+            if "*" in code:
+                kind = _classify_masked(text, begin, code, [c - s for c in cuts if s < c < e])
+                if kind is None:
                     continue
-                code = compact[s:e]
-                begin, finish = starts[s], positions[e - 1] + 1
-                if "*" in code:
-                    inner = [c - s for c in cuts if s < c < e]
-                    kind = _classify_masked(text, begin, code, inner)
-                    if kind is not None:
-                        found.append(IdentityMatch(begin, finish, kind, False, "masked"))
-                        done = e
-                        break
-                    continue
+                found.append(IdentityMatch(begin, finish, kind, False, "masked"))
+            else:
                 judged = _classify(text, begin, code, gate)
-                if judged is not None:
-                    found.append(IdentityMatch(begin, finish, *judged))
-                    done = e
-                    break
+                if judged is None:
+                    continue
+                found.append(IdentityMatch(begin, finish, *judged))
+            done = e
+            break
+
+
+def _useful_tokens(text: str, tokens: list[tuple[int, int]], slots: str) -> list[tuple[int, int]]:
+    """The tokens of a run that a document could span: a run of words (an English sentence) only matters
+    around its numbers. A document starts with digits or at most 2 letters, and holds digits in its first
+    8 characters, so it ends at most 10 characters after its last digit."""
+    numeric = [i for i, (a, b) in enumerate(tokens) if any(ch in slots for ch in text[a:b])]
+    first, last = numeric[0], numeric[-1]
+    lead = 0
+    while first and lead + tokens[first - 1][1] - tokens[first - 1][0] <= _MAX_LEAD:
+        lead += tokens[first - 1][1] - tokens[first - 1][0]
+        first -= 1
+    stop, room = last + 1, _MAX_TAIL
+    while stop < len(tokens) and room > 0:
+        room -= tokens[stop][1] - tokens[stop][0]
+        stop += 1
+    return tokens[first:stop]
+
+
+def _scan(text: str, gate: bool) -> list[IdentityMatch]:
+    found: list[IdentityMatch] = []
+    slots = _SLOT_CHARS if gate else _DIGIT_CHARS
+    if sum(map(text.count, slots)) < _MIN_DIGITS:
+        return found
+    # Without a passport or travel permit cue in the text only the shapes that stand alone can match: 15
+    # or 18 digits, or letters and at least 6 digits (a Chinese passport, a credit code). Most runs
+    # (phones, dates, amounts) are ruled out here at the cost of one count.
+    short_cued: bool | None = None
+    for run in (_SLOT_RUN if gate else _RUN).finditer(text):
+        a, b = run.span()
+        if b - a < _MIN_LENGTH:
+            continue
+        value = run.group()
+        digits = sum(map(value.count, slots))
+        if digits < _MIN_DIGITS:
+            continue
+        if digits < _MIN_LEGACY_DIGITS and (digits < _MIN_LONE_CODE_DIGITS or _LETTER.search(value) is None):
+            if short_cued is None:
+                short_cued = _SHORT_CUE.search(text.lower()) is not None
+            if not short_cued:
+                continue
+        if _GAP_RE.search(value) is None:
+            if value.isdigit() and b - a not in _DIGIT_LENGTHS:
+                continue  # an 11-digit phone, a 12-digit order number: no document is all digits this long
+            tokens = [(a, b)]
+        else:
+            tokens = _useful_tokens(text, [t.span() for t in _TOKEN.finditer(text, a, b)], slots)
+        _judge_run(text, tokens, gate, found)
     return found
 
 
