@@ -12,8 +12,8 @@ from parcelguard.adapters.crypto import BlindIndex, Envelope, KeyFile, LabelToke
 from parcelguard.adapters.crypto.ff1 import FF1
 from parcelguard.adapters.crypto.pseudonym import HmacPseudonymizer
 from parcelguard.adapters.db import migrate
+from parcelguard.adapters.db.access_repositories import database_holds_sealed_data
 from parcelguard.adapters.db.engine import make_engine
-from parcelguard.adapters.db.repositories import database_holds_sealed_data
 from parcelguard.adapters.db.unit_of_work import SqlUnitOfWork
 from parcelguard.adapters.rate_limit import make_tracking_limits
 from parcelguard.adapters.render import LabelRenderer

@@ -7,13 +7,15 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
 
-from parcelguard.adapters.db.repositories import (
+from parcelguard.adapters.db.access_repositories import (
     SqlApiKeyRepository,
+    SqlKeyCanaryRepository,
+    SqlOrganisationRepository,
+)
+from parcelguard.adapters.db.repositories import (
     SqlAuditLog,
     SqlIdempotencyStore,
-    SqlKeyCanaryRepository,
     SqlLabelTokenRepository,
-    SqlOrganisationRepository,
     SqlWaybillRepository,
 )
 
