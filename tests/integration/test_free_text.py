@@ -166,3 +166,18 @@ def test_what_the_gate_would_refuse_in_free_text_is_masked_at_issuance_so_the_la
 
     for where in ("pdf", "api", "png"):
         assert "8888 6666" not in printed[where] and "1203" not in printed[where], where
+
+
+@pytest.mark.parametrize(("weight_kg", "printed"), [(999.999, "999.999kg"), (0.001, "1g")])
+def test_an_issued_waybill_prints_its_weight_as_given_and_its_masked_remarks(
+    runtime: Runtime, weight_kg: float, printed: str
+) -> None:
+    order = _own_order("图书", name="林晓彤")
+    order["parcel"]["weight_kg"] = weight_kg
+    order["remarks"] = "到了打13912345678"
+    number = issue_waybill(runtime.ctx, order, actor="t").tracking_number
+
+    pdf = _printed_texts(runtime, number)["pdf"].replace(" ", "")
+
+    assert f"重量：{printed}" in pdf and "件数：1" in pdf
+    assert "备注：到了打139******78" in pdf

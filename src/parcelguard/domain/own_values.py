@@ -39,16 +39,15 @@ _CHINESE_DIGITS = {
     **dict.fromkeys("九玖", "9"),
 }
 # What may stand between two digits of one number: spaces, dots, dashes, slashes, brackets, underscores.
-_SEPARATORS = frozenset(
-    " \t.-_/\\()[]{}（）【】「」·,，、:：+\u3000\u00a0\u2010\u2011\u2012\u2013\u2014\u2212～~"
-)
-_MAX_GAP = 3
+_SEPARATORS = frozenset(" \t.-_/\\()[]{}（）【】「」·\u3000\u00a0\u2010\u2011\u2012\u2013\u2014\u2212～~")
+_MAX_GAP = 4
 # Separators a minority name may be written with, or without.
 _NAME_DOTS = "·.•・‧ ．"
 _NAME_DOT_CHARS = frozenset(_NAME_DOTS)
 # A room or house number of three digits or more is masked even without its suffix (501, 1203);
 # a shorter one only with it (7栋, 3单元), since "2 件" and "5 kg" are not addresses.
 _MIN_BARE_NUMBER = 3
+_BARE_NUMBER = re.compile(r"(?<![0-9])[0-9]+(?![0-9])")
 _ADDRESS_NUMBER = re.compile(
     r"[0-9]+(?:[-之][0-9]+)? ?(?:号楼|号院|号|栋|幢|座|单元|室|层|楼|户|#)|(?<![0-9])[0-9]{3,}(?![0-9])"
 )
@@ -183,8 +182,10 @@ def _masked_positions(text: str, values: OwnValues) -> set[int]:
             for number, masked in values.digits:
                 for start in _find_all(run, number):
                     hidden.update(folded.origin(where[start + i]) for i in masked)
-            if run in values.numbers:
-                hidden.update(folded.origin(i) for i in where)
+    if values.numbers:
+        for match in _BARE_NUMBER.finditer(folded.text):
+            if match.group() in values.numbers:
+                hidden.update(folded.origin(i) for i in range(match.start(), match.end()))
     for token in values.tokens:
         for start in _find_all(folded.text, token):
             before = folded.text[start - 1] if start else ""

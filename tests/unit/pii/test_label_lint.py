@@ -1,20 +1,27 @@
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from parcelguard.domain.label import LabelData, LabelParty
+from parcelguard.domain.label_gate import label_violations, privacy_gate
 from parcelguard.domain.pii.address import Address
 from parcelguard.domain.pii.label_lint import (
     RULES,
     assert_label_compliant,
+    check_free_text,
     check_label_fields,
     check_label_text,
+    mask_violations,
 )
 from parcelguard.domain.pii.landline import Landline
 from parcelguard.domain.pii.mobile import Mobile
 from parcelguard.domain.pii.name import PersonName
 from parcelguard.domain.pii.synthetic import SyntheticPeople
+from parcelguard.domain.tracking import TrackingNumber
 from parcelguard.errors import ErrorCode, LabelComplianceError
 
 from .strategies import mobile_digits, resident_ids
@@ -199,3 +206,72 @@ def test_a_mobile_with_fewer_than_six_hidden_digits_is_always_caught(
     masked = digits[:start] + "*" * hidden + digits[start + hidden :]
     spelled = sep.join([masked[:3], masked[3:7], masked[7:]])
     assert rules(f"电话 {spelled} 谢谢") == ["mobile_unmasked" if hidden == 0 else "mobile_undermasked"]
+
+
+# --- the gate checks each field as what it is (issue 6, item 3) --------------------------------------------
+
+
+def gate_label(**overrides: object) -> LabelData:
+    fields: dict[str, object] = {
+        "carrier_name": "ParcelGuard Express",
+        "tracking_number": "PG1234567890123",
+        "routing_code": "110105",
+        "routing_text": "北京 朝阳区",
+        "recipient": LabelParty("张*", "138******78", "北京市朝阳区建国路**号****"),
+        "sender": LabelParty("李*明", "139******21", "上海市浦东新区世纪大道**号****"),
+        "qr_payload": "PGT1MFRGGZDFMZTWQ2LKNNWG23TPOBYXE4DTOR2XM53YPF5A",
+        "parcel_description": "服装",
+        "weight_kg": 1.25,
+        "issued_on": date(2024, 5, 1),
+    }
+    fields.update(overrides)
+    return LabelData(**fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "number", ["PG8613231614636", "PG0086132316146", "PG1391234567800", "PG0101234567890"]
+)
+def test_tracking_numbers_are_not_read_as_phone_numbers(number: str) -> None:
+    privacy_gate(gate_label(tracking_number=number))
+
+
+@given(st.sampled_from(["PG", "SF", "YTO"]))
+def test_every_generated_tracking_number_passes_the_gate(prefix: str) -> None:
+    privacy_gate(gate_label(tracking_number=TrackingNumber.generate(prefix).value))
+
+
+def test_a_tracking_number_or_routing_code_field_holding_something_else_is_refused() -> None:
+    rules = {
+        v.rule for v in label_violations(gate_label(tracking_number="TEL 13912345678", routing_code="ABC"))
+    }
+
+    assert rules == {"not_a_tracking_number", "not_a_routing_code"}
+
+
+@pytest.mark.parametrize(
+    "text", ["2层蛋糕", "5#电池", "3楼模型", "SKU15012345678", "2 件 / 5 kg", "第3层货架"]
+)
+def test_goods_numbered_with_floors_hashes_or_skus_are_not_personal_data(text: str) -> None:
+    assert check_free_text(text) == []
+    privacy_gate(gate_label(parcel_description=text, remarks=text))
+
+
+@pytest.mark.parametrize(
+    "text", ["tel15012345678", "放1201室", "阳光小区7栋2单元", "电话13912345678", "联系 139 1234 5678"]
+)
+def test_personal_data_in_free_text_is_found_and_its_mask_passes(text: str) -> None:
+    violations = check_free_text(text, "remarks")
+
+    assert violations and {v.field for v in violations} == {"remarks"}
+    masked = mask_violations(text, violations)
+    assert len(masked) == len(text)
+    assert check_free_text(masked) == []
+
+
+def test_the_gate_names_the_field_of_each_finding() -> None:
+    data = gate_label(parcel_description="联系13912345678", remarks="放1201室")
+
+    assert {(v.field, v.rule) for v in label_violations(data)} >= {
+        ("parcel.description", "mobile_unmasked"),
+        ("remarks", "address_detail"),
+    }

@@ -7,8 +7,8 @@ in the first font of a chain that has a glyph for it, and a label holding a char
 
 The chain:
 
-1. Latin (U+0000..U+00FF): Helvetica in PDFs (built into every reader) and Bitstream Vera, which reportlab
-   ships in its own package, in PNGs.
+1. Latin (U+0000..U+00FF and the rest of Windows-1252: “ ” — …): Helvetica in PDFs (built into every
+   reader) and Bitstream Vera, which reportlab ships in its own package, in PNGs.
 2. Droid Sans Fallback, bundled (Apache 2.0, 4 MB): the common CJK characters, Latin excluded.
 3. Hanazono Mincho A and B (GlyphWiki, Hanazono Font License or SIL OFL 1.1), from Debian's
    ``fonts-hanazono`` package, which ``scripts/setup`` installs: CJK Extensions A to F and the compatibility
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import reportlab
 from PIL import ImageFont
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 CJK_FONT_FILE = Path(__file__).with_name("fonts") / "DroidSansFallbackFull.ttf"
@@ -46,7 +46,31 @@ SYSTEM_FALLBACK_FONTS: tuple[Path, ...] = (
 LATIN = -1
 """`FontChain.font_for` answer for characters drawn in the Latin faces."""
 _LATIN_END = 0x100  # Basic Latin and Latin-1: what both Helvetica (WinAnsi) and Vera draw
+# The rest of Windows-1252 (“ ” ‘ ’ — – … • € ™): Helvetica's WinAnsi encoding and Vera draw them too, and
+# the bundled CJK font, a fallback meant to sit behind a Latin font, has none of them.
+_WINANSI_EXTRAS = frozenset(bytes(range(0x80, 0xA0)).decode("cp1252", errors="ignore"))
 _register_lock = threading.Lock()
+
+
+_reportlab_to_unicode_cmap = ttfonts.makeToUnicodeCMap
+
+
+def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
+    """reportlab's ToUnicode CMap with characters beyond the BMP written as UTF-16BE surrogate pairs.
+
+    reportlab writes U+20BB7 as the five hex digits ``<20BB7>``, which PDF readers take as U+20BB plus
+    junk, so copy, search and pdftotext lose a name's Extension B character. The PDF specification
+    (ISO 32000-1, 9.10.3) wants UTF-16BE: ``<D842DFB7>``. Everything else is reportlab's own output.
+    """
+    cmap: str = _reportlab_to_unicode_cmap(fontname, subset)
+    for index, code in enumerate(subset):
+        if code > 0xFFFF:
+            utf16 = chr(code).encode("utf-16-be").hex().upper()
+            cmap = cmap.replace(f"<{index:02X}> <{code:04X}>", f"<{index:02X}> <{utf16}>", 1)
+    return cmap
+
+
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 
 class _ChainFont:
@@ -82,7 +106,7 @@ class FontChain:
     def _font_for(self, ch: str) -> int | None:
         """`LATIN`, the index of the first chain font with a glyph for ``ch``, or None when none has one."""
         cp = ord(ch)
-        if cp < _LATIN_END:
+        if cp < _LATIN_END or ch in _WINANSI_EXTRAS:
             return LATIN
         for index, font in enumerate(self._fonts):
             if cp in font.characters:

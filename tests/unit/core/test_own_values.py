@@ -1,0 +1,85 @@
+"""An order's own values are masked wherever its free text repeats them (issue 6, item 2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from parcelguard.domain.order import Order, parse_order
+from parcelguard.domain.own_values import OwnValues, mask_own_values
+from parcelguard.domain.pii.fold import fold
+from parcelguard.domain.pii.synthetic import SyntheticPeople
+from tests.unit.pii.strategies import mobile_spellings, spelled_digits
+
+_FILLERS = st.sampled_from(["", "给", "电话", "联系", "，", " ", "的生日礼物", "收", "到了打", "SKU"])
+
+
+def order_with(**recipient: str) -> Order:
+    raw: dict[str, Any] = SyntheticPeople(3).order()
+    raw["recipient"].update(recipient)
+    return parse_order(raw)
+
+
+def digits_of(text: str) -> str:
+    return "".join(ch for ch in fold(text).text if ch.isdigit())
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "expected"),
+    [
+        ("给13912345678林晓彤的生日礼物", "林晓彤", "给139******78林**的生日礼物"),
+        ("送欧阳娜娜", "欧阳娜娜", "送欧阳**"),
+        ("收件张伟", "张伟", "收件张*"),
+        ("给林曉彤", "林晓彤", "给林**"),
+        ("晓彤收", "林晓彤", "**收"),
+        ("收件人古丽米拉买合木提", "古丽米拉·买合木提", "收件人古*******"),
+        ("2层蛋糕 5#电池", "林晓彤", "2层蛋糕 5#电池"),
+    ],
+)
+def test_the_parties_names_and_mobiles_are_masked_in_place(text: str, name: str, expected: str) -> None:
+    values = OwnValues.of(order_with(name=name, mobile="13912345678"))
+
+    assert mask_own_values(text, values) == expected
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), seed=st.integers(0, 10_000))
+def test_the_recipients_mobile_in_any_spelling_never_survives(data: st.DataObject, seed: int) -> None:
+    raw = SyntheticPeople(seed).order()
+    order = parse_order(raw)
+    mobile = order.recipient.mobile.value
+    spelled = data.draw(mobile_spellings(mobile))
+    text = data.draw(_FILLERS) + spelled + data.draw(_FILLERS)
+
+    masked = mask_own_values(text, OwnValues.of(order))
+
+    assert len(masked) == len(text)
+    assert mobile[3:9] not in digits_of(masked)
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), seed=st.integers(0, 10_000))
+def test_the_senders_id_number_in_any_spelling_keeps_only_its_first_and_last_characters(
+    data: st.DataObject, seed: int
+) -> None:
+    order = parse_order(SyntheticPeople(seed).order())
+    number = order.sender_id.number.value
+    digits = number[:17]
+    text = "身份证" + data.draw(spelled_digits(digits)) + number[17]
+
+    masked = mask_own_values(text, OwnValues.of(order))
+
+    # the 16 middle characters are hidden (more only where a part also spells one of the order's numbers)
+    assert masked.count("*") >= 16
+    assert number[6:14] not in digits_of(masked)
+
+
+def test_the_house_number_building_unit_and_room_of_the_address_are_masked_but_other_numbers_stay() -> None:
+    values = OwnValues.of(order_with(address="北京市朝阳区建国路88号阳光小区7栋2单元1201室"))
+
+    masked = mask_own_values("送到1201，7栋2单元，建国路88号；共2件，5 kg", values)
+
+    assert masked == "送到****，*栋*单元，建国路**号；共2件，5 kg"
