@@ -194,16 +194,23 @@ _LEADING_LETTERS = re.compile(r"[A-Za-z]+")
 _LABEL_WORDS = frozenset({"ID", "IDNO", "NO", "NR", "NUM", "NUMBER", "CARD", "PASSPORT", "USCC", "TEL"})
 _LENGTH_SET = frozenset({18, 15, 11, 10, 9, 8, 7, 6})
 _MIN_LENGTH = min(_LENGTH_SET)
+_MIN_DIGITS = _MIN_PASSPORT_DIGITS
 _MIN_LEGACY_DIGITS = 15
 _MAX_LEAD = 2  # letters before the first digit of a document at most (EA1234567, a credit code's 2)
 _MAX_TAIL = 10  # characters of a credit code after its last digit at most (organisation code and check)
 _MIN_LONE_CODE_DIGITS = 6
 _LETTER = re.compile("[A-Za-z]")
+# "holds at least N digits (or masked slots)" for N = _MIN_DIGITS, _MIN_LEGACY_DIGITS, _MIN_LONE_CODE_DIGITS.
+_ENOUGH_DIGITS = tuple(
+    re.compile(f"(?:[^0-9]*[0-9]){{{n}}}") for n in (_MIN_DIGITS, _MIN_LEGACY_DIGITS, _MIN_LONE_CODE_DIGITS)
+)
+_ENOUGH_SLOTS = tuple(
+    re.compile(f"(?:[^0-9*]*[0-9*]){{{n}}}") for n in (_MIN_DIGITS, _MIN_LEGACY_DIGITS, _MIN_LONE_CODE_DIGITS)
+)
 _DIGIT_LENGTHS = frozenset({18, 15, 10, 9, 8, 7, 6})  # all-digit numbers: GB 11643, permits, passports
 _DIGIT_CHARS = "0123456789"
 _SLOT_CHARS = "0123456789*"
 _GAP_RE = re.compile(GAP)
-_MIN_DIGITS = _MIN_PASSPORT_DIGITS
 _MASKS = str.maketrans("●×", "**")
 _FIRST_YEAR, _LAST_YEAR = 1900, 2039
 _CUE_WINDOW = 20
@@ -414,15 +421,17 @@ def _scan(text: str, gate: bool) -> list[IdentityMatch]:
     # or 18 digits, or letters and at least 6 digits (a Chinese passport, a credit code). Most runs
     # (phones, dates, amounts) are ruled out here at the cost of one count.
     short_cued: bool | None = None
+    enough = _ENOUGH_SLOTS if gate else _ENOUGH_DIGITS
     for run in (_SLOT_RUN if gate else _RUN).finditer(text):
         a, b = run.span()
         if b - a < _MIN_LENGTH:
             continue
         value = run.group()
-        digits = sum(map(value.count, slots))
-        if digits < _MIN_DIGITS:
+        if enough[0].match(value) is None:
             continue
-        if digits < _MIN_LEGACY_DIGITS and (digits < _MIN_LONE_CODE_DIGITS or _LETTER.search(value) is None):
+        if enough[1].match(value) is None and (
+            enough[2].match(value) is None or _LETTER.search(value) is None
+        ):
             if short_cued is None:
                 short_cued = _SHORT_CUE.search(text.lower()) is not None
             if not short_cued:
