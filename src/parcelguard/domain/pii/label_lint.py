@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from parcelguard.domain.pii.address_leaks import address_detail_leaks
 from parcelguard.domain.pii.identity import IDENTITY_RULES, identity_leaks
+from parcelguard.domain.pii.phone_recognizer import MIN_HIDDEN_DIGITS, phone_leaks
 from parcelguard.domain.pii.text import normalize_with_offsets
 from parcelguard.errors import LabelComplianceError
 
@@ -44,21 +45,7 @@ __all__ = [
 Finding = tuple[str, int, int]
 """``(rule, start, end)`` in normalised text."""
 
-_MIN_HIDDEN_PHONE_DIGITS = 6
-_MASK_CHARS = frozenset("*●×")
-_SLOT = "[0-9*●×]"
-# 11 digit-or-star slots starting with 1 (or a star: "***12345678" hides only 3), any separators.
-_MOBILE = re.compile(
-    rf"(?<![0-9*●×])(?:(?:\+|00)?86\)?[ -]?)?(?P<number>[1*●×](?:[ -]?{_SLOT}){{10}})(?![0-9*●×])",
-)
-_LANDLINE = re.compile(
-    r"(?<![0-9*●×])(?:(?:\+|00)86[ -]?\(?0?|\(?0)(?:10|2[0-9]|[3-9][0-9]{2})\)?[ -]?"
-    rf"(?P<local>{_SLOT}(?:[ -]?{_SLOT}){{6,7}})(?![0-9*●×])",
-)
-_LATIN_WORD_BEFORE = re.compile(r"[A-Za-z]+$")
-_PHONE_CUES = frozenset(
-    {"tel", "phone", "mobile", "mob", "cell", "call", "whatsapp", "wechat", "m", "t", "p"}
-)
+_MIN_HIDDEN_PHONE_DIGITS = MIN_HIDDEN_DIGITS
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 # A building, unit or room number is household detail wherever it stands, also in free text whose address
@@ -102,38 +89,9 @@ class LabelViolation:
 # --- one recogniser per kind ---------------------------------------------------------------------------
 
 
-def _hidden(slots: str) -> int:
-    return sum(ch in _MASK_CHARS for ch in slots)
-
-
-def _phone_rule(kind: str, hidden: int) -> str | None:
-    if hidden >= _MIN_HIDDEN_PHONE_DIGITS:
-        return None
-    return f"{kind}_unmasked" if hidden == 0 else f"{kind}_undermasked"
-
-
-def _glued_to_code(text: str, start: int) -> bool:
-    """Digits glued to a Latin word that is not a phone cue (``SKU15012345678``) are a code, not a phone."""
-    word = _LATIN_WORD_BEFORE.search(text, 0, start)
-    return word is not None and word.group().lower() not in _PHONE_CUES
-
-
 def _phone_findings(text: str) -> list[Finding]:
-    found: list[Finding] = []
-    for match in _MOBILE.finditer(text):
-        if _glued_to_code(text, match.start()):
-            continue
-        slots = match.group("number").replace(" ", "").replace("-", "")
-        if slots[0] == "1" and slots[1] in "012":
-            continue
-        rule = _phone_rule("mobile", _hidden(slots))
-        if rule:
-            found.append((rule, match.start(), match.end()))
-    for match in _LANDLINE.finditer(text):
-        rule = _phone_rule("landline", _hidden(match.group("local")))
-        if rule:
-            found.append((rule, match.start(), match.end()))
-    return found
+    """Phones showing fewer than 6 digits, from the one phone recogniser (domain/pii/phone_recognizer.py)."""
+    return [(rule, start, end) for start, end, rule in phone_leaks(text)]
 
 
 def _identity_findings(text: str) -> list[Finding]:

@@ -57,7 +57,8 @@ _PHONE_LABEL = (
     r"(?:号码?)?\s*(?:是|为)?\s*[:：]?\s*"
 )
 _ALLOWED_LETTER_LABELS = frozenset(
-    {"tel", "ph", "phone", "mobile", "mob", "cell", "m", "t", "no", "num", "number", "call", "wx", "vx"}
+    {"tel", "ph", "phone", "mobile", "mob", "cell", "call", "m", "t", "p", "no", "num", "number", "wx", "vx"}
+    | {"whatsapp", "wechat"}
 )
 _LETTERS_BEFORE = re.compile(r"[A-Za-z]+$")
 
