@@ -165,6 +165,17 @@ def test_the_idempotency_key_makes_two_posts_of_one_order_one_waybill(
     assert fresh.json()["tracking_number"] != first.json()["tracking_number"]
 
 
+def test_single_order_idempotency_holds_on_every_database(runtime: Runtime) -> None:
+    key = create_api_key(runtime.ctx, actor="test", name="test", scopes=(Scope.WAYBILL_ISSUE,))
+    keyed = {"Authorization": f"Bearer {key.presented}", "Idempotency-Key": "order-db"}
+    with TestClient(create_app(runtime=runtime)) as client:
+        first = client.post("/v1/waybills", json=an_order(), headers=keyed)
+        again = client.post("/v1/waybills", json=an_order(), headers=keyed)
+        other = client.post("/v1/waybills", json=an_order(8), headers=keyed)
+    assert (first.status_code, again.status_code, other.status_code) == (201, 201, 409)
+    assert again.json()["tracking_number"] == first.json()["tracking_number"]
+
+
 def test_a_refused_order_records_nothing_under_its_idempotency_key(
     client: TestClient, headers: dict[str, str]
 ) -> None:
