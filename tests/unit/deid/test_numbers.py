@@ -48,6 +48,8 @@ def test_an_unallocated_mobile_segment_without_phone_context_is_not_a_phone(dete
         ("打15459045440找我", "15459045440"),
         ("tel: 14912345678", "14912345678"),
         ("收件人：赵小燕 15459045440", "15459045440"),
+        ("赵小燕 15459045440", "15459045440"),
+        ("15459045440（赵小燕）", "15459045440"),
     ],
 )
 def test_a_mobile_shaped_number_in_phone_context_is_a_phone_even_if_unallocated(
