@@ -1,163 +1,266 @@
-"""Bulk issuance on SQLite through the service layer, against storing the same rows in plaintext.
+"""Batch issuance through the service layer, beside a plaintext baseline and the physical floor, in one run.
 
-Targets (issue 2): at least 5,000 waybills/s on one core, and the privacy work (encryption, blind indexes,
-masking) costing at most 2x the storage of the same rows in plaintext. Both paths run in this one process,
-interleaved, so the ratio is fair on a noisy machine. Two corpora: every order from a different sender (the
-worst case) and merchant batches (orders from 20 shops, as platforms hand them over), where a batch parses a
-repeated sender once. Run: python benchmarks/bench_issuance.py [--orders N]
+Three ways to store the same orders, interleaved batch by batch in this one process so that the ratios are
+fair on a noisy machine, each into a database of its own with the real schema (the same 31 waybill columns,
+the same 8 indexes, the same audit table with its indexes):
+
+* privacy issuance: ``issue_batch`` as the API and CLI run it (parse and validate, free text through the
+  detector and the label gate, encrypt, blind-index, mask, store, audit, one commit);
+* plaintext baseline: the same parsing and validation, the same rows and audit rows with every personal field
+  stored in clear (UTF-8 in the ``ct_*`` columns, the clear values in the indexed ``bi_*`` columns), no
+  detector: what a system without privacy work would do;
+* physical floor: bare ``cryptography`` AES-GCM for the 8 fields and a wrapped data key, 5 HMAC-SHA256, and an
+  executemany of those rows and their audit rows with the same indexes (SQLite in WAL mode), values already
+  parsed: what the machine cannot go below with this schema.
+
+Two corpora: every order from a different sender (the worst case) and merchant batches (20 shops, a shop's
+descriptions repeat within its batch). In both, 20% of orders carry a remark of their own, which goes through
+the detector as issuance runs it. Targets (issue 9): at least 11,000 waybills/s on one core, no more than 2x
+the floor.
+
+Run: python benchmarks/bench_issuance.py [--orders N] [--rounds R] [--database-url postgresql+psycopg://...]
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
+import hmac
+import json
+import os
+import secrets
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Engine, Float, Integer, MetaData, String, Table, Text, insert
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Engine
 
-from parcelguard.adapters.db import migrate
-from parcelguard.bootstrap import bootstrap
-from parcelguard.config import Settings
-from parcelguard.domain.order import SenderCache, parse_order
-from parcelguard.domain.pii.synthetic import SyntheticPeople
+from _common import LoadAverage, add_database_argument, backend_name, fresh_database, fresh_runtime, orders
+from parcelguard.adapters.db import models as m
+from parcelguard.adapters.db.bulk import bulk_insert
+from parcelguard.adapters.db.engine import make_engine
+from parcelguard.domain import waybill as wb
+from parcelguard.domain.order import Order, SenderCache, parse_order
 from parcelguard.domain.tracking import TrackingNumber
-from parcelguard.domain.waybill import MaskedOrder
-from parcelguard.services.issuance import issue_batch, seal_order
+from parcelguard.services.issuance import issue_batch
 
 BATCH = 1000
-TARGET_RATE = 5000.0
-TARGET_RATIO = 2.0
-
-plain_metadata = MetaData()
-plain_waybill = Table(
-    "plain_waybill",
-    plain_metadata,
-    Column("id", Integer, primary_key=True),
-    Column("tracking_number", String(20), unique=True),
-    *(
-        Column(n, Text)
-        for n in ("s_name", "s_mobile", "s_address", "s_id", "r_name", "r_mobile", "r_address")
-    ),
-    Column("description", Text),
-    Column("weight_kg", Float),
-    Column("created_by", String(100)),
-)
-plain_audit = Table(
-    "plain_audit",
-    plain_metadata,
-    Column("seq", Integer, primary_key=True),
-    Column("action", String(64)),
-    Column("subject", String(100)),
-)
+TARGET_RATE = 11_000.0
+TARGET_FLOOR_RATIO = 2.0
+PATHS = ("privacy issuance", "plaintext baseline", "physical floor")
+_CT = {field: m.ciphertext_column(field) for field in wb.ENCRYPTED_FIELDS}
 
 
-def store_plaintext(engine: Engine, orders: list[dict[str, Any]], prefix: str) -> None:
-    """The same validation and the same row count, stored in clear: the cost privacy is compared with."""
+def _base_row(number: str, now: datetime) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": secrets.token_hex(16),
+        "tracking_number": number,
+        "status": "created",
+        "created_at": now,
+        "created_by": "bench",
+        "weight_grams": 1000,
+        "sender_id_type": "resident_id",
+        "routing_code": "110105",
+        "routing_text": "北京 朝阳区",
+        "kek_version": 1,
+        "organisation_id": 1,
+    }
+    for column in _CT.values():
+        row[column] = None
+    return row
+
+
+def _fields(order: Order) -> dict[str, str]:
+    s, r = order.sender, order.recipient
+    fields = {
+        wb.SENDER_NAME: s.name.value,
+        wb.SENDER_MOBILE: s.mobile.value,
+        wb.SENDER_ADDRESS: s.address.full,
+        wb.SENDER_ID_NUMBER: order.sender_id.number.value,
+        wb.RECIPIENT_NAME: r.name.value,
+        wb.RECIPIENT_MOBILE: r.mobile.value,
+        wb.RECIPIENT_ADDRESS: r.address.full,
+        wb.PARCEL_DESCRIPTION: order.parcel.description,
+    }
+    if order.remarks is not None:
+        fields[wb.REMARKS] = order.remarks
+    return fields
+
+
+def _audit_row(number: str, row_id: str, now: datetime) -> dict[str, Any]:
+    details = json.dumps({"waybill_id": row_id}, sort_keys=True, separators=(",", ":"))
+    return {
+        "occurred_at": now,
+        "actor": "bench",
+        "action": "waybill:issued",
+        "subject": number,
+        "details": details,
+    }
+
+
+def store_plaintext(engine: Engine, batch: list[dict[str, Any]]) -> None:
+    """The same parsing, rows, indexes and audit rows as issuance, every personal field in clear."""
+    now = datetime.now(UTC)
+    senders: SenderCache = {}
+    rows, events = [], []
+    for raw in batch:
+        order = parse_order(raw, senders=senders)
+        number = TrackingNumber.generate("PB").value
+        row = _base_row(number, now)
+        for field, value in _fields(order).items():
+            row[_CT[field]] = value.encode()
+        s, r = order.sender, order.recipient
+        row["bi_recipient_mobile"] = r.mobile.value.encode()
+        row["bi_recipient_mobile_last4"] = r.mobile.last4.encode()
+        row["bi_sender_mobile"] = s.mobile.value.encode()
+        row["bi_sender_mobile_last4"] = s.mobile.last4.encode()
+        row["bi_sender_id_number"] = order.sender_id.number.index_value.encode()
+        rows.append(row)
+        events.append(_audit_row(number, row["id"], now))
     with engine.begin() as connection:
+        bulk_insert(connection, m.waybill, rows)
+        bulk_insert(connection, m.audit_event, events)
+
+
+class Floor:
+    """Bare AES-GCM, HMAC and executemany: the physical floor of storing these waybills privately."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.kek = AESGCM(AESGCM.generate_key(bit_length=256))
+        self.hmac_key = os.urandom(32)
+
+    def store(self, batch: list[tuple[dict[str, str], tuple[str, ...]]]) -> None:
+        now = datetime.now(UTC)
         rows, events = [], []
-        senders: SenderCache = {}
-        for raw in orders:
-            order = parse_order(raw, senders=senders)
-            number = TrackingNumber.generate(prefix).value
-            s, r = order.sender, order.recipient
-            rows.append(
-                {
-                    "tracking_number": number,
-                    "s_name": s.name.value,
-                    "s_mobile": s.mobile.value,
-                    "s_address": s.address.full,
-                    "s_id": order.sender_id.number.value,
-                    "r_name": r.name.value,
-                    "r_mobile": r.mobile.value,
-                    "r_address": r.address.full,
-                    "description": order.parcel.description,
-                    "weight_kg": order.parcel.weight_kg,
-                    "created_by": "bench",
-                }
-            )
-            events.append({"action": "waybill:waybill:issued", "subject": number})
-        connection.execute(insert(plain_waybill), rows)
-        connection.execute(insert(plain_audit), events)
+        kek, key, urandom = self.kek, self.hmac_key, os.urandom
+        for fields, lookups in batch:
+            number = TrackingNumber.generate("PF").value
+            row = _base_row(number, now)
+            dek = AESGCM.generate_key(bit_length=256)
+            aead = AESGCM(dek)
+            nonce = urandom(12)
+            row["wrapped_key"] = b"\x01" + nonce + kek.encrypt(nonce, dek, row["id"].encode())
+            for field, value in fields.items():
+                nonce = urandom(12)
+                row[_CT[field]] = b"\x01" + nonce + aead.encrypt(nonce, value.encode(), field.encode())
+            for column, value in zip(_BI_COLUMNS, lookups, strict=True):
+                row[column] = hmac.digest(key, value.encode(), hashlib.sha256)[:16]
+            rows.append(row)
+            events.append(_audit_row(number, row["id"], now))
+        with self.engine.begin() as connection:
+            bulk_insert(connection, m.waybill, rows)
+            bulk_insert(connection, m.audit_event, events)
 
 
-def merchant_orders(people: SyntheticPeople, count: int, shops: int = 20) -> list[dict[str, Any]]:
-    senders = [people.order()["sender"] for _ in range(shops)]
-    orders = []
-    for n in range(count):
-        order = people.order()
-        order["sender"] = dict(senders[n % shops])
-        orders.append(order)
-    return orders
+_BI_COLUMNS = (
+    "bi_recipient_mobile",
+    "bi_recipient_mobile_last4",
+    "bi_sender_mobile",
+    "bi_sender_mobile_last4",
+    "bi_sender_id_number",
+)
 
 
-def measure(ctx: Any, engine: Engine, orders: list[dict[str, Any]], rounds: int) -> tuple[float, float]:
-    """Median seconds per waybill: (privacy issuance, plaintext storage), interleaved batch by batch."""
-    batches = [orders[i : i + BATCH] for i in range(0, len(orders), BATCH)]
-    private_s: list[float] = []
-    plain_s: list[float] = []
-    for _ in range(rounds):
-        for batch in batches:
-            start = time.perf_counter()
-            result = issue_batch(ctx, batch, actor="bench")
-            private_s.append(time.perf_counter() - start)
-            assert result.issued == len(batch)
-            start = time.perf_counter()
-            store_plaintext(engine, batch, "PB")
-            plain_s.append(time.perf_counter() - start)
-    return statistics.median(private_s) / BATCH, statistics.median(plain_s) / BATCH
+def _floor_input(raw: dict[str, Any]) -> tuple[dict[str, str], tuple[str, ...]]:
+    order = parse_order(raw)
+    s, r = order.sender, order.recipient
+    lookups = (r.mobile.value, r.mobile.last4, s.mobile.value, s.mobile.last4)
+    lookups += (order.sender_id.number.index_value,)
+    return _fields(order), lookups
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+def _timed(run: Callable[[], object]) -> tuple[float, float]:
+    """(CPU seconds of this process, wall seconds): CPU time is the fairest "one core" figure on a shared
+    machine; SQLite's own work runs in this process and counts, a PostgreSQL server's does not."""
+    start, wall = time.process_time(), time.perf_counter()
+    run()
+    return time.process_time() - start, time.perf_counter() - wall
+
+
+def measure(corpus: list[dict[str, Any]], rounds: int, server: str | None) -> dict[str, tuple[float, float]]:
+    """Median (CPU, wall) seconds per waybill of each path, batch by batch interleaved."""
+    batches = [corpus[i : i + BATCH] for i in range(0, len(corpus), BATCH)]
+    floor_batches = [[_floor_input(o) for o in batch] for batch in batches]
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in PATHS}
+    with (
+        fresh_runtime(server) as runtime,
+        tempfile.TemporaryDirectory() as folder,
+        fresh_database(server, Path(folder)) as plain_url,
+        fresh_database(server, Path(folder)) as floor_url,
+    ):
+        plain_engine, floor_engine = make_engine(plain_url), make_engine(floor_url)
+        m.metadata.create_all(plain_engine)
+        m.metadata.create_all(floor_engine)
+        floor = Floor(floor_engine)
+        try:
+            for _ in range(rounds):
+                for batch, floor_batch in zip(batches, floor_batches, strict=True):
+                    times["privacy issuance"].append(
+                        _timed(lambda b=batch: _issue_all(runtime.ctx, b))  # type: ignore[misc]
+                    )
+                    times["plaintext baseline"].append(
+                        _timed(lambda b=batch: store_plaintext(plain_engine, b))  # type: ignore[misc]
+                    )
+                    times["physical floor"].append(_timed(lambda b=floor_batch: floor.store(b)))  # type: ignore[misc]
+        finally:
+            plain_engine.dispose()
+            floor_engine.dispose()
+    return {
+        name: (statistics.median(c for c, _ in t) / BATCH, statistics.median(w for _, w in t) / BATCH)
+        for name, t in times.items()
+    }
+
+
+def _issue_all(ctx: Any, batch: list[dict[str, Any]]) -> None:
+    result = issue_batch(ctx, batch, actor="bench")
+    if result.issued != len(batch):
+        failed = [i for i in result.items if not hasattr(i, "tracking_number")]
+        raise SystemExit(f"{len(failed)} orders failed: {failed[:1]}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
+    add_database_argument(parser)
+    args = parser.parse_args(argv)
 
-    people = SyntheticPeople(2026)
-    unique = [people.order() for _ in range(args.orders)]
-    merchants = merchant_orders(people, args.orders)
+    corpora = {
+        "unique senders": orders(args.orders, seed=2026),
+        "merchant batches": orders(args.orders, seed=2027, merchants=20),
+    }
     gc.freeze()  # the input corpus is not the service's heap: keep the collector from rescanning it
-
     results = {}
-    for name, corpus in (("unique senders", unique), ("merchant batches", merchants)):
-        with tempfile.TemporaryDirectory() as home:  # a fresh database for each corpus
-            runtime = bootstrap(Settings(environment="test", home=Path(home)))
-            migrate.upgrade(runtime.engine)
-            plain_metadata.create_all(runtime.engine)
-            results[name] = measure(runtime.ctx, runtime.engine, corpus, args.rounds)
-            runtime.close()
-    with tempfile.TemporaryDirectory() as home:
-        runtime = bootstrap(Settings(environment="test", home=Path(home)))
-        ctx = runtime.ctx
-        # The privacy work alone, without any storage: seal (encrypt + index) and mask.
-        parsed = [parse_order(o) for o in unique[:BATCH]]
-        start = time.perf_counter()
-        for order in parsed:
-            seal_order(ctx, order, tracking_number="PG0000000000000", actor="bench")
-            MaskedOrder.of(order)
-        seal_mask_s = (time.perf_counter() - start) / len(parsed)
-        runtime.close()
-
+    with LoadAverage() as load:
+        for name, corpus in corpora.items():
+            results[name] = measure(corpus, args.rounds, args.database_url)
     print(
-        f"issuance, SQLite, service layer, batches of {BATCH}, {args.orders:,} orders x {args.rounds} rounds"
+        f"issuance, {backend_name(args.database_url)}, service layer, batches of {BATCH}, "
+        f"{args.orders:,} orders x {args.rounds} rounds, 20% with a remark of their own"
     )
-    for name, (per_private, per_plain) in results.items():
-        rate = 1 / per_private
-        print(f"  {name}:")
-        print(f"    privacy waybills:   {rate:8,.0f}/s ({per_private * 1e6:6.1f} us each)")
-        print(f"    plaintext baseline: {1 / per_plain:8,.0f}/s ({per_plain * 1e6:6.1f} us each)")
-        print(f"    rate vs target {TARGET_RATE:,.0f}/s: {rate / TARGET_RATE:.2f}x")
-        whole = per_private / per_plain
-        print(f"    whole issuance vs plaintext storage: {whole:.2f}x (target <= {TARGET_RATIO:.1f})")
-        extra = seal_mask_s / per_plain
-        print(f"    privacy work alone vs plaintext storage: {extra:.2f}x (target <= {TARGET_RATIO:.1f})")
-    alone_us = seal_mask_s * 1e6
-    print(f"  privacy work alone (8 encryptions, 5 blind indexes, masking): {alone_us:.1f} us per waybill")
+    failed = False
+    for name, per in results.items():
+        private, plain, floor = (per[k][0] for k in PATHS)
+        print(f"  {name} (rates per CPU second of this process; wall clock in brackets):")
+        for label, (cpu, wall) in per.items():
+            us = cpu * 1e6
+            print(f"    {label + ':':20s} {1 / cpu:8,.0f}/s ({us:6.1f} us each)  [wall {1 / wall:,.0f}/s]")
+        print(f"    issuance vs plaintext baseline: {private / plain:.2f}x")
+        target = f"target <= {TARGET_FLOOR_RATIO:.1f}"
+        print(f"    issuance vs physical floor:     {private / floor:.2f}x ({target})")
+        print(f"    rate vs target {TARGET_RATE:,.0f}/s:    {1 / private / TARGET_RATE:.2f}x")
+        failed |= private / floor > TARGET_FLOOR_RATIO or 1 / private < TARGET_RATE
+    print(f"  {load.summary()}")
+    if failed:
+        print("  issuance is BELOW its target (a figure, not a failure: see issue 9)")
     return 0
 
 
