@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from parcelguard.domain.deid import Detector, EntityType
 from parcelguard.domain.pii.fold import fold
+from parcelguard.domain.pii.label_lint import check_label_text
 from parcelguard.domain.pii.landline import Landline
 from parcelguard.domain.pii.mobile import Mobile
 from parcelguard.domain.pii.phone_recognizer import phone_leaks, scan_phones
@@ -131,6 +132,10 @@ def test_every_mobile_spelling_intake_accepts_is_found_refused_and_its_mask_pass
     leaks = _leaks(f"{before}{spelled}{after}")
     assert [rule for _, _, rule in leaks] == ["mobile_unmasked"], (spelled, leaks)
     assert _leaks(f"{before}{Mobile.parse(spelled).masked()}{after}") == []
+    # The label gate itself (label_lint reads phones through phone_leaks).
+    gate = check_label_text(f"{before}{spelled}{after}")
+    assert ("mobile_unmasked", *leaks[0][:2]) in [(v.rule, v.start, v.end) for v in gate]
+    assert check_label_text(f"{before}{Mobile.parse(spelled).masked()}{after}") == []
 
 
 @settings(max_examples=300, deadline=None)
@@ -148,6 +153,8 @@ def test_every_landline_spelling_intake_accepts_is_found_refused_and_its_mask_pa
     assert hits == [(start, start + len(spelled))], (text, hits)
     assert [rule for _, _, rule in _leaks(f"{before}{spelled}{after}")] == ["landline_unmasked"]
     assert _leaks(f"{before}{line.masked()}{after}") == []
+    assert "landline_unmasked" in [v.rule for v in check_label_text(f"{before}{spelled}{after}")]
+    assert check_label_text(f"{before}{line.masked()}{after}") == []
 
 
 @settings(max_examples=200, deadline=None)
