@@ -23,7 +23,7 @@ from parcelguard.domain.order import Order, Party
 from parcelguard.domain.pii.fold import fold
 from parcelguard.domain.pii.mobile import HIDDEN_DIGITS
 
-__all__ = ["OwnValues", "mask_own_values"]
+__all__ = ["OwnValues", "mask_own_values", "may_hold_own_values"]
 
 # Characters that stand for a digit when people spell numbers out (phones are read digit by digit).
 _CHINESE_DIGITS = {
@@ -48,9 +48,6 @@ _NAME_DOT_CHARS = frozenset(_NAME_DOTS)
 # a shorter one only with it (7栋, 3单元), since "2 件" and "5 kg" are not addresses.
 _MIN_BARE_NUMBER = 3
 _BARE_NUMBER = re.compile(r"(?<![0-9])[0-9]+(?![0-9])")
-_ADDRESS_NUMBER = re.compile(
-    r"[0-9]+(?:[-之][0-9]+)? ?(?:号楼|号院|号|栋|幢|座|单元|室|层|楼|户|#)|(?<![0-9])[0-9]{3,}(?![0-9])"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +85,10 @@ def _party_values(party: Party) -> OwnValues:
     numbers: set[str] = set()
     tokens: set[str] = set()
     for token in _address_tokens(party):
-        tokens.add(token)
         number = "".join(ch for ch in token if ch.isdigit())
+        if not number:
+            continue
+        tokens.add(token)
         if len(number) >= _MIN_BARE_NUMBER:
             numbers.add(number)
     for spelling, hidden in _name_spellings(party):
@@ -98,11 +97,10 @@ def _party_values(party: Party) -> OwnValues:
 
 
 def _address_tokens(party: Party) -> Iterator[str]:
-    """The house number and each building, unit and room number of the address, with their suffix."""
-    address = party.address
-    for part in (address.house_number or "", address.detail):
-        for match in _ADDRESS_NUMBER.finditer(fold(part).text):
-            yield match.group()
+    """The house number and each building, unit, floor and room number of the address, as parsed."""
+    for part in party.address.household.values():
+        if not part.isdigit() or len(part) >= _MIN_BARE_NUMBER:  # a bare 5 of 5-2-1201 would match anything
+            yield part
 
 
 def _name_spellings(party: Party) -> Iterator[tuple[str, frozenset[int]]]:
@@ -197,6 +195,20 @@ def _masked_positions(text: str, values: OwnValues) -> set[int]:
         for start in _find_all(haystack, spelling):
             hidden.update(folded.origin(start + i) for i in masked)
     return hidden
+
+
+def may_hold_own_values(text: str, order: Order) -> bool:
+    """False when ``text`` has no digit of any script and no character of a party's name: most parcel
+    descriptions (服装, 图书), which then skip building `OwnValues` at all."""
+    folded = fold(text).text
+    if any(_digit(ch) is not None for ch in folded):
+        return True
+    chars = set(folded.casefold())
+    return any(
+        ch in chars
+        for party in (order.sender, order.recipient)
+        for ch in fold(party.name.value).text.casefold()
+    )
 
 
 def mask_own_values(text: str, values: OwnValues) -> str:

@@ -23,9 +23,10 @@ from parcelguard.domain import waybill as wb
 from parcelguard.domain.anonymize import Operator, TextPolicy, ValueOperators, apply_text_policy
 from parcelguard.domain.label_gate import FREE_TEXT_FIELDS, label_violations
 from parcelguard.domain.order import Order
-from parcelguard.domain.own_values import OwnValues, mask_own_values
+from parcelguard.domain.own_values import OwnValues, mask_own_values, may_hold_own_values
 from parcelguard.domain.pii.label_lint import mask_violations, raise_for
 from parcelguard.domain.waybill import MaskedOrder, routing_of
+from parcelguard.errors import ErrorCode, LabelComplianceError
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.deid import DEFAULT_TENANT, detect_text, value_operators
 from parcelguard.services.labels import PENDING_QR_PAYLOAD, label_data_of
@@ -59,9 +60,13 @@ class FreeTextRedactor:
         number and today when not given: the gate checks a tracking number's shape, never its digits).
         Raises LabelComplianceError when the label would still leak outside the free text.
         """
-        values = OwnValues.of(order)
-        description = self.redact(mask_own_values(order.parcel.description, values))
-        remarks = None if order.remarks is None else self.redact(mask_own_values(order.remarks, values))
+        description, remarks = order.parcel.description, order.remarks
+        if may_hold_own_values(description + "\n" + (remarks or ""), order):
+            values = OwnValues.of(order)
+            description = mask_own_values(description, values)
+            remarks = None if remarks is None else mask_own_values(remarks, values)
+        description = self.redact(description)
+        remarks = None if remarks is None else self.redact(remarks)
         shown = self._gated(
             _with_free_text(order, description, remarks),
             tracking_number=tracking_number or self._placeholder_number(),
@@ -88,6 +93,12 @@ class FreeTextRedactor:
             qr_payload=PENDING_QR_PAYLOAD,
             issued_on=issued_on,
         )
+        try:
+            self._ctx.renderer.preflight(data)  # the gate and the glyph check, as a label request runs them
+            return shown
+        except LabelComplianceError as error:
+            if error.code is not ErrorCode.LABEL_NOT_COMPLIANT:
+                raise
         violations = label_violations(data)
         # Masking one finding can expose another (stars next to digits read as a partly masked ID), so mask
         # until the free text is clean; anything left after that is outside the free text.

@@ -11,7 +11,7 @@ from parcelguard.adapters.render.fonts import FontChain, default_chain
 from parcelguard.adapters.render.pdf import PdfLabelRenderer
 from parcelguard.adapters.render.png import PngLabelRenderer
 from parcelguard.adapters.render.zpl import DEFAULT_CJK_FONT, ZplLabelRenderer
-from parcelguard.domain.label import LabelData, LabelGate, label_fields, label_texts
+from parcelguard.domain.label import LabelData, LabelGate, label_fields
 from parcelguard.errors import ErrorCode, LabelComplianceError, ValidationError
 
 LabelFormat = Literal["pdf", "png", "zpl"]
@@ -47,9 +47,10 @@ class LabelRenderer:
         The error names the field, never the characters.
         """
         self._gate(data)
-        if not self.fonts.missing_glyphs("".join(label_texts(data))):
+        fields = label_fields(data)  # the captions, dates and weights are ours and always drawable
+        if not self.fonts.missing_glyphs("".join(text for _, text in fields)):
             return
-        for field, text in label_fields(data):
+        for field, text in fields:
             if self.fonts.missing_glyphs(text):
                 raise LabelComplianceError(
                     f"{field} holds a character no label font can draw",
