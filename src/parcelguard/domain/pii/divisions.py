@@ -2,7 +2,10 @@
 
 Addresses are parsed, generated and detected against this one table, so the three always agree on what
 a place is called. It is loaded once per process (about 3,400 rows) and indexed for prefix matching: the
-address parser and the free-text detector both ask "which divisions start at this position?".
+address parser and the free-text detector both ask "which divisions start at this position?" (through
+:func:`.region.resolve_region`, the one resolver). Besides official names and short forms, the index knows
+everyday abbreviations (呼市), former names of renamed divisions (祁阳县, from ``data/renames.csv``) and the
+folded spelling of names that folding changes (乾县 folds to 干县).
 """
 
 from __future__ import annotations
