@@ -27,21 +27,23 @@ dash or a dot (``A12-110105...``), and letters glued in front must be a label (`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import NamedTuple, Self
+from typing import NamedTuple
 
-from parcelguard.domain.pii._errors import invalid
-from parcelguard.domain.pii.id_type import GAP, IdType, compact_document_number
-from parcelguard.domain.pii.resident_id import (
-    ResidentId,
-    compute_check_char,
-    gb11643_kind,
-    legacy_kind,
+from parcelguard.domain.pii.id_type import GAP, IdType
+from parcelguard.domain.pii.identity_number import (
+    CHINESE_PASSPORT,
+    HK_MACAU_TRAVEL,
+    KIND_NAMES,
+    MIN_PASSPORT_DIGITS,
+    TAIWAN_TRAVEL,
+    IdentityNumber,
+    document_problem,
+    mask_document_number,
 )
+from parcelguard.domain.pii.resident_id import compute_check_char, gb11643_kind, legacy_kind
 from parcelguard.domain.pii.uscc import USCC_ALPHABET, uscc_problem
-from parcelguard.errors import ErrorCode, ValidationError
 
 __all__ = [
     "IDENTITY_RULES",
@@ -52,129 +54,16 @@ __all__ = [
     "mask_document_number",
 ]
 
-_FIELD = "id_number"
-_GB11643_TYPES = frozenset(
-    {IdType.RESIDENT_ID, IdType.FOREIGN_PERMANENT_ID, IdType.HK_MACAU_RESIDENCE, IdType.TAIWAN_RESIDENCE}
-)
-_KIND_NAMES = {
-    IdType.RESIDENT_ID: "a resident ID number",
-    IdType.FOREIGN_PERMANENT_ID: "a foreigner's permanent residence ID number",
-    IdType.HK_MACAU_RESIDENCE: "a Hong Kong/Macao residents' residence permit number",
-    IdType.TAIWAN_RESIDENCE: "a Taiwan residents' residence permit number",
-    IdType.PASSPORT: "a passport number",
-    IdType.HK_MACAU_TRAVEL: "a Hong Kong/Macao residents' travel permit number",
-    IdType.TAIWAN_TRAVEL: "a Taiwan residents' travel permit number",
-    IdType.USCC: "a unified social credit code",
-}
-IDENTITY_RULES: dict[str, str] = {kind.value: f"{name} is shown" for kind, name in _KIND_NAMES.items()}
+IDENTITY_RULES: dict[str, str] = {kind.value: f"{name} is shown" for kind, name in KIND_NAMES.items()}
 """The label gate's rule names (the ``id_type`` values) and their fixed messages."""
-
-_CHINESE_PASSPORT = re.compile(r"E[0-9]{8}|G[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}")
-_PASSPORT = re.compile(r"[A-Z0-9]{6,9}")
-_MIN_PASSPORT_DIGITS = 5
-_HK_MACAU_TRAVEL = re.compile(r"[HM][0-9]{8}(?:[0-9]{2})?")
-_TAIWAN_TRAVEL = re.compile(r"[0-9]{8}(?:[0-9]{2})?")
-
-
-# -- one number of a known type ------------------------------------------------------------------------
-
-
-def _document_problem(id_type: IdType, code: str) -> str | None:
-    """Why ``code`` (compact, upper case) is not a number of ``id_type``; None when it is one."""
-    if id_type is IdType.PASSPORT:
-        if _PASSPORT.fullmatch(code) is None or sum(ch.isdigit() for ch in code) < _MIN_PASSPORT_DIGITS:
-            return "must be 6 to 9 letters and digits, at least 5 of them digits"
-        return None
-    if id_type is IdType.HK_MACAU_TRAVEL:
-        return None if _HK_MACAU_TRAVEL.fullmatch(code) else "must be H or M and 8 or 10 digits"
-    if id_type is IdType.TAIWAN_TRAVEL:
-        return None if _TAIWAN_TRAVEL.fullmatch(code) else "must be 8 or 10 digits"
-    if id_type is IdType.USCC:
-        return uscc_problem(code)
-    return "is not a document number"  # pragma: no cover - GB 11643 types are parsed by ResidentId
-
-
-@dataclass(frozen=True, slots=True)
-class IdentityNumber:
-    """A valid number of one identity document; ``value`` is compact and upper case.
-
-    Never printed (快递暂行条例 Art. 22): screens show :meth:`masked`, storage holds ciphertext, lookups use
-    a blind index of :attr:`index_value`.
-    """
-
-    id_type: IdType
-    value: str
-
-    @classmethod
-    def parse(cls, id_type: str, raw: str, *, today: date | None = None) -> Self:
-        """Validate ``raw`` as a number of ``id_type`` (one of ``ID_TYPES``).
-
-        Separators, full-width characters and lower case are accepted (``compact_document_number``).
-        GB 11643 numbers must also be of the document named: a Hong Kong residence permit number given as
-        a ``resident_id`` is refused with a reason naming the right ``id_type``. Raises ValidationError:
-        INVALID_ID_TYPE for an unknown type, INVALID_RESIDENT_ID for a bad ``resident_id`` number,
-        INVALID_ID_NUMBER for any other bad number; messages never hold the value.
-        """
-        try:
-            kind = IdType(id_type)
-        except ValueError:
-            raise invalid(
-                ErrorCode.INVALID_ID_TYPE, "id_type", "is not a known identity document type"
-            ) from None
-        code = ErrorCode.INVALID_RESIDENT_ID if kind is IdType.RESIDENT_ID else ErrorCode.INVALID_ID_NUMBER
-        if not raw.strip():
-            raise invalid(code, _FIELD, "is empty")
-        if kind in _GB11643_TYPES:
-            try:
-                number = ResidentId.parse(raw, today=today)
-            except ValidationError as error:
-                raise invalid(code, _FIELD, error.message.partition(": ")[2]) from None
-            if number.kind is not kind:
-                raise invalid(code, _FIELD, f"is {_KIND_NAMES[number.kind]}: use id_type {number.kind.value}")
-            return cls(kind, number.value)
-        compact = compact_document_number(raw)
-        if compact is None:
-            raise invalid(code, _FIELD, "may hold only letters, digits and separators")
-        problem = _document_problem(kind, compact)
-        if problem is not None:
-            raise invalid(code, _FIELD, problem)
-        return cls(kind, compact)
-
-    @property
-    def index_value(self) -> str:
-        """The form the blind index hashes: the value, a legacy 15-digit ID upgraded to 18 characters."""
-        if self.id_type is IdType.RESIDENT_ID and len(self.value) == 15:
-            return ResidentId(self.value).upgraded
-        return self.value
-
-    def masked(self) -> str:
-        """For screens only (never labels): see :func:`mask_document_number`."""
-        return mask_document_number(self.value)
-
-    def __repr__(self) -> str:
-        return f"IdentityNumber({self.id_type.value}, {self.masked()!r})"
-
-
-def mask_document_number(value: str) -> str:
-    """The first and last characters, every other letter and digit a ``*``: at most 2 visible.
-
-    The label gate treats more than two visible characters of a document number as a leak; separators
-    are kept, so a grouped number stays readable (``1***** ******** ***X``).
-    """
-    positions = [i for i, ch in enumerate(value) if ch.isascii() and ch.isalnum()]
-    if len(positions) <= 2:
-        return "".join("*" if ch.isascii() and ch.isalnum() else ch for ch in value)
-    keep = {positions[0], positions[-1]}
-    return "".join(
-        ch if i in keep or not (ch.isascii() and ch.isalnum()) else "*" for i, ch in enumerate(value)
-    )
 
 
 # -- free text -------------------------------------------------------------------------------------------
 
 
 class IdentityMatch(NamedTuple):
-    """A document number found in text: ``[start, end)``, its kind, whether its cue was in front, and the
+    """A document number found in text: ``[start, end)``, its kind, whether a cue of its kind was in front
+    (looked for only where it counts: numbers that need one, 15-digit IDs, Chinese passports), and the
     rule that found it (``gb11643``, ``gb11643.legacy``, ``gb11643.typo``, ``passport.cn``,
     ``passport.cued``, ``travel.hk_macau``, ``travel.taiwan``, ``uscc``; ``masked`` for the gate's
     partly masked numbers)."""
@@ -194,7 +83,7 @@ _LEADING_LETTERS = re.compile(r"[A-Za-z]+")
 _LABEL_WORDS = frozenset({"ID", "IDNO", "NO", "NR", "NUM", "NUMBER", "CARD", "PASSPORT", "USCC", "TEL"})
 _LENGTH_SET = frozenset({18, 15, 11, 10, 9, 8, 7, 6})
 _MIN_LENGTH = min(_LENGTH_SET)
-_MIN_DIGITS = _MIN_PASSPORT_DIGITS
+_MIN_DIGITS = MIN_PASSPORT_DIGITS
 _MIN_LEGACY_DIGITS = 15
 _MAX_LEAD = 2  # letters before the first digit of a document at most (EA1234567, a credit code's 2)
 _MAX_TAIL = 10  # characters of a credit code after its last digit at most (organisation code and check)
@@ -293,13 +182,13 @@ def _classify(text: str, start: int, code: str, gate: bool) -> tuple[IdType, boo
         if dated and legacy_kind(code) is not None:
             return IdType.RESIDENT_ID, _cued(text, start, _ID_CUE), "gb11643.legacy"
         return None
-    if code[0] in "HM" and _HK_MACAU_TRAVEL.fullmatch(code) and _cued(text, start, _HK_MACAU_CUE):
+    if code[0] in "HM" and HK_MACAU_TRAVEL.fullmatch(code) and _cued(text, start, _HK_MACAU_CUE):
         return IdType.HK_MACAU_TRAVEL, True, "travel.hk_macau"
-    if code.isdigit() and _TAIWAN_TRAVEL.fullmatch(code) and _cued(text, start, _TAIWAN_CUE):
+    if code.isdigit() and TAIWAN_TRAVEL.fullmatch(code) and _cued(text, start, _TAIWAN_CUE):
         return IdType.TAIWAN_TRAVEL, True, "travel.taiwan"
-    if _CHINESE_PASSPORT.fullmatch(code):
+    if CHINESE_PASSPORT.fullmatch(code):
         return IdType.PASSPORT, _cued(text, start, _PASSPORT_CUE), "passport.cn"
-    if _document_problem(IdType.PASSPORT, code) is None and _cued(text, start, _PASSPORT_CUE):
+    if document_problem(IdType.PASSPORT, code) is None and _cued(text, start, _PASSPORT_CUE):
         return IdType.PASSPORT, True, "passport.cued"
     return None
 
@@ -319,11 +208,11 @@ def _classify_masked(text: str, start: int, code: str, cuts: list[int]) -> IdTyp
             )
         return None
     plain = code.replace("*", "0")
-    if length == 9 and _CHINESE_PASSPORT.fullmatch(plain):
+    if length == 9 and CHINESE_PASSPORT.fullmatch(plain):
         return IdType.PASSPORT
-    if code[0] in "HM" and _HK_MACAU_TRAVEL.fullmatch(plain):
+    if code[0] in "HM" and HK_MACAU_TRAVEL.fullmatch(plain):
         return IdType.HK_MACAU_TRAVEL if _cued(text, start, _HK_MACAU_CUE) else None
-    if _TAIWAN_TRAVEL.fullmatch(plain):
+    if TAIWAN_TRAVEL.fullmatch(plain):
         return IdType.TAIWAN_TRAVEL if _cued(text, start, _TAIWAN_CUE) else None
     return None
 
