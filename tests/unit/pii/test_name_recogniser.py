@@ -117,7 +117,7 @@ def han_names(draw: st.DrawFn, surnames: st.SearchStrategy[str]) -> str:
 
 @st.composite
 def minority_names(draw: st.DrawFn) -> str:
-    parts = draw(st.lists(minority_parts, min_size=2, max_size=3))
+    parts = draw(st.lists(minority_parts, min_size=2, max_size=3, unique=True))
     separator = draw(st.sampled_from(["", *sorted(NAME_SEPARATORS)]))
     name = separator.join(parts)
     if len(name.replace(separator, "")) > 8 and not separator:

@@ -42,6 +42,7 @@ __all__ = [
     "name_before_title",
     "read_name",
     "surname_length",
+    "varied",
 ]
 
 STRONG, WEAK = 2, 1
@@ -77,7 +78,8 @@ def _division_heads() -> frozenset[str]:
 def surname_length(text: str, pos: int) -> int:
     if text[pos : pos + 2] in COMPOUND_SURNAMES:
         return 2
-    return 1 if text[pos : pos + 1] in SURNAMES or frequent_surname(text[pos : pos + 1]) else 0
+    ch = text[pos : pos + 1]
+    return 1 if ch in SURNAMES or (ch and not "\u4e00" <= ch <= "\u9fff" and is_rare_han(ch)) else 0
 
 
 def ends_word(text: str, pos: int) -> bool:
@@ -138,7 +140,13 @@ def transliterated_end(text: str, pos: int) -> int:
         return pos
     while end > pos and not ends_word(text, end):
         end -= 1
-    return end
+    return end if varied(text[pos:end]) else pos
+
+
+def varied(word: str) -> bool:
+    """买买提 or 努尔阿依努尔, but not laughter or sighs (哈哈哈, 汗汗汗, 哈哈耶耶)."""
+    distinct = len(set(word))
+    return distinct >= 3 or (distinct == 2 and len(word) <= 3)
 
 
 def read_name(text: str, pos: int, strength: int) -> tuple[int, float] | None:

@@ -54,6 +54,7 @@ from parcelguard.domain.pii._name_reading import (
     is_title_at,
     name_before_title,
     read_name,
+    varied,
 )
 from parcelguard.domain.pii._name_span import NameSpan
 from parcelguard.domain.pii.divisions import division_table
@@ -120,6 +121,7 @@ _LIST_SEPARATORS = frozenset("、,/和与及跟")
 _PLACE_SUFFIXES = frozenset("路街道巷弄区市县镇乡村号栋幢苑园府省州旗")
 _PERSON_AFTER = ("本人", "先生", "女士", "你好", "您好", "说", "签收", "师傅", "收")
 _STRONG_RULES = frozenset({"person.zh.cue", "person.zh.title", "person.zh.dotted"})
+_CUE_RULES = frozenset({"person.zh.cue", "person.zh.title", "person.zh.weak"})
 
 
 def _cue_ends_at(text: str, cut: int) -> bool:
@@ -199,11 +201,11 @@ class _Found:
         if self.text[end : end + 1] in _PLACE_SUFFIXES:
             return True
         inner = [ch for ch in self.text[start + 1 : end] if ch in _PLACE_SUFFIXES]
-        # 丁栋, 李苑: a place suffix that is also common in given names is a person's after a cue (给丁园)
-        # or before what follows people (丁栋收).
+        # 丁栋: a place suffix that is also common in given names is a person's after a cue (收件人丁栋,
+        # 给丁栋) or before a title, a verb of people or a phone number (丁栋收).
         if inner and (
             any(ch not in GIVEN_CHARS for ch in inner)
-            or not (strong or rule == "person.zh.weak" or self._person_follows(end))
+            or not (rule in _CUE_RULES or self._person_follows(end, strict=True))
         ):
             return True
         if strong or self.text[start:end] not in _place_names():
@@ -211,11 +213,11 @@ class _Found:
         # A place name is still a person when what follows is what follows people (邹平下楼, 黄平收).
         return not self._person_follows(end)
 
-    def _person_follows(self, end: int) -> bool:
+    def _person_follows(self, end: int, *, strict: bool = False) -> bool:
+        """What follows people: a title, 说, 签收, a phone number; unless ``strict``, function words too."""
         text = self.text
         return (
-            text[end : end + 1] in STOP_CHARS
-            or text[end : end + 2] in FOLLOW_WORDS
+            (not strict and (text[end : end + 1] in STOP_CHARS or text[end : end + 2] in FOLLOW_WORDS))
             or is_title_at(text, end)
             or any(text.startswith(cue, end) for cue in _PERSON_AFTER)
             or _PHONE_AFTER.match(text, end) is not None
@@ -348,7 +350,8 @@ def find_chinese_names(text: str) -> list[NameSpan]:
         for match in _SURNAME_MOU.finditer(text):
             found.add(match.start(), match.end(), 0.85, "person.zh.mou")
     for start, end in _free_standing(_TRANSLITERATED, text):
-        found.add(start, end, 0.7, "person.zh.transliterated")
+        if varied(text[start:end]):
+            found.add(start, end, 0.7, "person.zh.transliterated")
     _find_dotted(text, found)
     found.continue_lists()
     return found.result()
