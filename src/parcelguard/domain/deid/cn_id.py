@@ -35,9 +35,9 @@ _SCORES = {
 
 def _score(text: str, match: IdentityMatch) -> float:
     if match.rule == "gb11643.legacy":
-        # Above a phone (0.85, 0.95 after 号码 as in 身份证号码): a mobile-shaped prefix of a 15-digit ID
-        # (13 010 27 4072 4776) belongs to the ID.
-        return 0.96 if match.cued else 0.86
+        # Above any phone (up to 0.95 with a cue or a name beside it): a mobile-shaped prefix of a 15-digit
+        # ID (13010274072 4776) belongs to the ID, or its last digits would be left readable.
+        return 0.96
     if match.rule == "passport.cn":
         return 0.95 if match.cued else 0.8
     if match.rule == "gb11643":
