@@ -100,7 +100,8 @@ FOLLOW_WORDS = _words(
     """
 )
 
-# Words that start with a surname character but are ordinary vocabulary (周末, 单元, 高速, 方便 ...).
+# Words that start with a surname character but are ordinary vocabulary (周末, 单元, 高速, 方便 ...), and
+# words that end in one before a title (公司|总经理, 现任|董事长: 司 and 任 are no surnames there).
 NOT_NAMES = _words(
     """
     阳光 华南 华东 华北 华中 华西 时长 时光 时代 时期 时机 时常 时尚 时效 时段 时刻 时至
@@ -115,6 +116,7 @@ NOT_NAMES = _words(
     应该 应当 毕业 程序 简单 简直 项目 宫殿 贺卡 包括 包含 方能 解决 解释 曲线 冷藏 冷链 季度 米饭 易碎
     史上 叶子 夏天 秋天 冬天 春天 严重 严格 孔雀 熊猫 龙头 柏油 席位 景区 党员 宗旨 卫生 苗木 古代
     古镇 吉祥 简称 车库 卜卦 丁香 钟表 毛巾 叶片 田地 黑龙 哈尔 呼和 乌鲁 驻马
+    公司 设计 会计 主管 现任 曾任 历任 担任 兼任 出任 升任 调任 继任 专任 后任 前任 支部
     """
 )
 
