@@ -1,0 +1,220 @@
+"""The single-order path over HTTP under load, and batches of 1,000 over HTTP against the in-process rate.
+
+Most shops issue one order at checkout: ``POST /v1/waybills``. A real load generator (``wrk`` with a Lua
+script that sends a different order each request, 20% with a remark of their own) keeps 20 clients busy
+against uvicorn serving ParcelGuard with 1 worker (SQLite), and with 1 and 2 workers on PostgreSQL when
+``--database-url`` names a server. Printed: requests/s, p50 and p99 latency, failed answers, the server's CPU
+per request, and the load average. Then batches of 1,000 over HTTP against ``issue_batch`` in process on the
+same database, interleaved.
+
+Targets (issue 9): >= 1,500 requests/s on one worker with p99 < 25 ms at 20 clients (SQLite); on
+PostgreSQL, 2 workers >= 1.6x one; HTTP batches of 1,000 >= 80% of the in-process rate.
+
+Needs ``wrk`` (Debian: ``apt-get install wrk``; scripts/setup does not install it, benchmarks are not run by
+CI). Run: python benchmarks/bench_http.py [--seconds 10] [--clients 20] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+
+from _common import LoadAverage, add_database_argument, backend_name, fresh_runtime, orders
+from parcelguard.bootstrap import Runtime
+from parcelguard.domain.access import Scope
+from parcelguard.services.api_keys import create_api_key
+from parcelguard.services.issuance import issue_batch
+
+TARGET_RPS = 1500.0
+TARGET_P99_MS = 25.0
+TARGET_TWO_WORKERS = 1.6
+TARGET_BATCH_SHARE = 0.8
+
+LUA = """
+local bodies = {}
+for line in io.lines(os.getenv("PG_BENCH_BODIES")) do bodies[#bodies + 1] = line end
+local headers = {["Content-Type"] = "application/json", ["Authorization"] = os.getenv("PG_BENCH_AUTH")}
+local i = math.random(#bodies)
+request = function()
+  i = i % #bodies + 1
+  return wrk.format("POST", "/v1/waybills", headers, bodies[i])
+end
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def server(runtime: Runtime, workers: int) -> Iterator[tuple[str, psutil.Process]]:
+    """uvicorn serving this runtime's database and key file with ``workers`` processes."""
+    port = _free_port()
+    settings = runtime.settings
+    env = {
+        **os.environ,
+        "PARCELGUARD_HOME": str(settings.home),
+        "PARCELGUARD_DATABASE_URL": settings.resolved_database_url,
+        "PARCELGUARD_ENVIRONMENT": "test",
+    }
+    uvicorn = str(Path(sys.executable).parent / "uvicorn")
+    args = [uvicorn, "--factory", "parcelguard.web.app:create_app", "--port", str(port)]
+    args += ["--workers", str(workers), "--no-access-log", "--log-level", "warning", "--no-proxy-headers"]
+    process = subprocess.Popen(args, env=env)  # noqa: S603 - our own server, fixed arguments
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/openapi.json", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise SystemExit("the server did not start")
+            time.sleep(0.3)
+        yield url, psutil.Process(process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _server_cpu(root: psutil.Process) -> float:
+    total = 0.0
+    for p in [root, *root.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            t = p.cpu_times()
+            total += t.user + t.system
+    return total
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}[unit]
+
+
+def run_wrk(
+    url: str, root: psutil.Process, env: dict[str, str], clients: int, seconds: int
+) -> dict[str, Any]:
+    """One wrk run; its requests/s, p50 and p99 (ms), non-2xx answers and the server's CPU ms per request."""
+    cpu = _server_cpu(root)
+    args = ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--latency", "-s", env["PG_BENCH_SCRIPT"], url]
+    out = subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    cpu = _server_cpu(root) - cpu
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": rps,
+        "p50": _ms(re.search(r"50%\s+(\S+)", out).group(1)),  # type: ignore[union-attr]
+        "p99": _ms(re.search(r"99%\s+(\S+)", out).group(1)),  # type: ignore[union-attr]
+        "errors": int(errors.group(1)) if errors else 0,
+        "cpu_ms": cpu * 1000 / max(total, 1),
+    }
+
+
+def single_orders(runtime: Runtime, workers: int, clients: int, seconds: int, folder: Path) -> dict[str, Any]:
+    key = create_api_key(runtime.ctx, actor="bench", name=f"bench {workers}", scopes=[Scope.ADMIN])
+    bodies = folder / "bodies.jsonl"
+    with bodies.open("w", encoding="utf-8") as out:
+        for order in orders(2000, seed=workers, merchants=20):
+            out.write(json.dumps(order, ensure_ascii=False) + "\n")
+    script = folder / "post.lua"
+    script.write_text(LUA, encoding="utf-8")
+    env = {
+        **os.environ,
+        "PG_BENCH_BODIES": str(bodies),
+        "PG_BENCH_AUTH": f"Bearer {key.presented}",
+        "PG_BENCH_SCRIPT": str(script),
+    }
+    with server(runtime, workers) as (url, root):
+        # Warm-up: first requests one at a time (each worker loads the division table and the detector's
+        # lexicons once), then a short run at full load (connections, caches).
+        for order in orders(4 * workers, seed=1):
+            headers = {"Authorization": env["PG_BENCH_AUTH"]}
+            httpx.post(f"{url}/v1/waybills", json=order, headers=headers, timeout=120).raise_for_status()
+        run_wrk(url, root, env, clients, 2)
+        return run_wrk(url, root, env, clients, seconds)
+
+
+def batches(runtime: Runtime, rounds: int) -> tuple[float, float]:
+    """(HTTP, in-process) waybills/s for batches of 1,000, interleaved on the same database."""
+    key = create_api_key(runtime.ctx, actor="bench", name="bench batches", scopes=[Scope.ADMIN])
+    corpus = orders(1000 * rounds * 2, seed=7, merchants=20)
+    http_s = local_s = 0.0
+    with server(runtime, 1) as (url, _), httpx.Client(base_url=url, timeout=120) as client:
+        headers = {"Authorization": f"Bearer {key.presented}"}
+        client.post("/v1/waybills/batch", json={"orders": corpus[:10]}, headers=headers).raise_for_status()
+        for n in range(rounds):
+            http_batch, local_batch = (
+                corpus[2000 * n : 2000 * n + 1000],
+                corpus[2000 * n + 1000 : 2000 * n + 2000],
+            )
+            start = time.perf_counter()
+            answer = client.post("/v1/waybills/batch", json={"orders": http_batch}, headers=headers)
+            http_s += time.perf_counter() - start
+            answer.raise_for_status()
+            start = time.perf_counter()
+            issue_batch(runtime.ctx, local_batch, actor="bench")
+            local_s += time.perf_counter() - start
+    return 1000 * rounds / http_s, 1000 * rounds / local_s
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--batch-rounds", type=int, default=3)
+    add_database_argument(parser)
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (Debian: apt-get install wrk); skipping the HTTP benchmark")
+        return 0
+    backend = backend_name(args.database_url)
+    worker_counts = (1,) if backend == "SQLite" else (1, 2)
+    results = {}
+    with LoadAverage() as load, tempfile.TemporaryDirectory() as folder:
+        for workers in worker_counts:
+            with fresh_runtime(args.database_url) as runtime:
+                results[workers] = single_orders(runtime, workers, args.clients, args.seconds, Path(folder))
+        with fresh_runtime(args.database_url) as runtime:
+            http_rate, local_rate = batches(runtime, args.batch_rounds)
+    print(f"HTTP POST /v1/waybills, {backend}, {args.clients} clients (wrk), {args.seconds} s per run:")
+    for workers, r in results.items():
+        print(
+            f"  {workers} worker{'s' if workers > 1 else ''}: {r['rps']:,.0f} requests/s "
+            f"(target {TARGET_RPS:,.0f}: {r['rps'] / TARGET_RPS:.2f}x), p50 {r['p50']:.1f} ms, "
+            f"p99 {r['p99']:.1f} ms (target < {TARGET_P99_MS:.0f}), {r['errors']} non-2xx, "
+            f"server CPU {r['cpu_ms']:.2f} ms per request"
+        )
+    if 2 in results:
+        ratio = results[2]["rps"] / results[1]["rps"]
+        print(f"  2 workers vs 1: {ratio:.2f}x (target >= {TARGET_TWO_WORKERS})")
+    share = http_rate / local_rate
+    print(
+        f"batches of 1,000: HTTP {http_rate:,.0f} waybills/s, in process {local_rate:,.0f}/s: "
+        f"{share:.0%} (target >= {TARGET_BATCH_SHARE:.0%}; wall clock, interleaved)"
+    )
+    print(load.summary())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
