@@ -191,6 +191,29 @@ def test_the_foreign_permanent_residence_id_of_the_issue_is_found_and_redacted()
     entities = DETECTOR.detect(text)
     assert [(text[e.start : e.end], e.type) for e in entities] == [("933100199001011236", EntityType.CN_ID)]
     assert [m.kind for m in find_identity_numbers(text)] == [IdType.FOREIGN_PERMANENT_ID]
+    assert [v.rule for v in check_label_text(text)] == ["foreign_permanent_id"]
+    assert (
+        IdentityNumber.parse("foreign_permanent_id", text.partition("：")[2]).masked() == "9" + "*" * 16 + "6"
+    )
+
+
+@pytest.mark.parametrize(
+    ("prefix", "kind"),
+    [
+        ("810000", IdType.HK_MACAU_RESIDENCE),
+        ("820000", IdType.HK_MACAU_RESIDENCE),
+        ("830000", IdType.TAIWAN_RESIDENCE),
+    ],
+)
+def test_residence_permit_numbers_are_found_redacted_and_refused_by_the_gate(
+    prefix: str, kind: IdType
+) -> None:
+    first17 = prefix + "19900101123"
+    number = first17 + compute_check_char(first17)
+    text = f"居住证号码{number}，谢谢"
+    assert [(text[e.start : e.end], e.type) for e in DETECTOR.detect(text)] == [(number, EntityType.CN_ID)]
+    assert [m.kind for m in find_identity_numbers(text)] == [kind]
+    assert [v.rule for v in check_label_text(text)] == [kind.value]
 
 
 @pytest.mark.parametrize(
