@@ -136,7 +136,8 @@ def through_service(n: Callable[[int], int], server: str | None) -> bool:
         cpu_s, wall_s = time.process_time() - cpu, time.perf_counter() - wall
         print(
             f"  one {len(chosen):,}-label PDF: {cpu_s:.2f} s CPU, {len(chosen) / cpu_s:,.0f} labels/s"
-            f" (target: 1,000 labels < {BATCH_PDF_TARGET_S:.0f} s)  [wall {wall_s:.2f} s, {len(pdf) / 1e6:.1f} MB]"
+            f" (target: 1,000 labels < {BATCH_PDF_TARGET_S:.0f} s)"
+            f"  [wall {wall_s:.2f} s, {len(pdf) / 1e6:.1f} MB]"
         )
         failed |= cpu_s * BATCH_LABELS / len(chosen) > BATCH_PDF_TARGET_S
     return failed
