@@ -22,6 +22,7 @@ BENCHMARKS = [
     (HERE / "deid" / "bench_real.py", [], ["--quick"]),
     (HERE / "bench_deid_datasets.py", [], ["--quick"]),
     (HERE / "bench_cli_issue.py", ["--orders", "10000"], ["--orders", "200"]),
+    (HERE / "bench_identity.py", [], ["--n", "500", "--repeat", "2"]),
 ]
 
 
