@@ -12,6 +12,7 @@ address, and the renderers refuse to draw anything the `LabelGate` has not passe
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -94,8 +95,11 @@ class LabelData:
             )
 
 
+_PRINTABLE_ASCII = re.compile("[ -~]+")
+
+
 def _is_barcode_text(value: str, max_chars: int) -> bool:
-    return 0 < len(value) <= max_chars and all(" " <= ch <= "~" for ch in value)
+    return 0 < len(value) <= max_chars and _PRINTABLE_ASCII.fullmatch(value) is not None
 
 
 class LabelGate(Protocol):

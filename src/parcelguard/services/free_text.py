@@ -25,7 +25,7 @@ from parcelguard.domain.label_gate import FREE_TEXT_FIELDS, label_violations
 from parcelguard.domain.order import Order
 from parcelguard.domain.own_values import OwnValues, mask_own_values, may_hold_own_values
 from parcelguard.domain.pii.label_lint import mask_violations, raise_for
-from parcelguard.domain.waybill import MaskedOrder, routing_of
+from parcelguard.domain.waybill import MaskedOrder, MaskedParty, routing_of
 from parcelguard.errors import ErrorCode, LabelComplianceError
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.deid import DEFAULT_TENANT, detect_text, value_operators
@@ -84,8 +84,18 @@ class FreeTextRedactor:
 
     def _gated(self, shown: Order, *, tracking_number: str, issued_on: date) -> Order:
         routing_code, routing_text = routing_of(shown)
+        # the label never shows the sender's ID number: its mask is not needed here
+        masked = MaskedOrder(
+            sender=MaskedParty.of(shown.sender),
+            sender_id_type=shown.sender_id.id_type,
+            sender_id_number="",
+            recipient=MaskedParty.of(shown.recipient),
+            parcel_description=shown.parcel.description,
+            weight_kg=shown.parcel.weight_kg,
+            remarks=shown.remarks,
+        )
         data = label_data_of(
-            MaskedOrder.of(shown),
+            masked,
             carrier_name=self._ctx.carrier_name,
             tracking_number=tracking_number,
             routing_code=routing_code,

@@ -23,6 +23,7 @@ font exactly once, and the fallbacks only when a label first needs one of their 
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from functools import cached_property, lru_cache
@@ -113,8 +114,24 @@ class FontChain:
                 return index
         return None
 
+    @cached_property
+    def _beyond_first_fonts(self) -> re.Pattern[str]:
+        """Matches a character neither the Latin faces nor the bundled font draw: one C-speed scan clears
+        the usual label, and only what it finds is looked up font by font."""
+        ranges: list[tuple[int, int]] = []
+        codes = sorted({*range(_LATIN_END), *map(ord, _WINANSI_EXTRAS), *self._fonts[0].characters})
+        for code in codes:
+            if ranges and code == ranges[-1][1] + 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+        body = "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
+        return re.compile(f"[^{body}]")
+
     def missing_glyphs(self, text: str) -> list[str]:
         """The distinct characters of ``text`` that no font of the chain can draw, in order of appearance."""
+        if self._beyond_first_fonts.search(text) is None:
+            return []
         unknown = set(text) - self._drawable
         if not unknown:
             return []
