@@ -286,6 +286,7 @@ class DatasetRef:
 
     path: str
     format: DatasetFormat
+    encoding: str = "utf-8-sig"  # CSV and JSONL text; utf-8-sig reads UTF-8 with or without a BOM
 
 
 @dataclass(frozen=True, slots=True)
