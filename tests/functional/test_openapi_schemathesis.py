@@ -77,7 +77,8 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+# derandomize: the same cases on every run, so CI is reproducible (raise max_examples locally to explore).
+@settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_the_api_keeps_its_openapi_contract(case: Any, api_key: str) -> None:
     # A batch answers 200 with every order at its index, an invalid one with its own coded error (issue 7:
     # one bad order must not fail the batch), so an invalid order inside a valid envelope is, by design, not

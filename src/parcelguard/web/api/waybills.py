@@ -35,7 +35,7 @@ IdempotencyKey = Annotated[
     Header(
         min_length=1,
         max_length=issuance.MAX_IDEMPOTENCY_KEY_CHARS,
-        pattern=r"^[!-~]([ -~]*[!-~])?$",
+        pattern=r"^[ -~]+$",
         description="printable ASCII; a retry with the same key and body returns the first answer instead "
         "of issuing again (the same key with another body: 409 idempotency_conflict)",
     ),
