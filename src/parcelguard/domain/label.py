@@ -282,6 +282,7 @@ def _party_line(party: LabelParty) -> str:
     return f"{party.name}  {party.phone}"
 
 
+@lru_cache(maxsize=4096)
 def format_weight(weight_kg: float) -> str:
     """The weight as given, never rounded away: grams below one kilogram (0.001 -> ``1 g``, 0.25 ->
     ``250 g``), kilograms from one up (999.999 -> ``999.999 kg``). Uses the shortest decimal that reads
