@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 
 from parcelguard.adapters.render import LabelRenderer
+from parcelguard.adapters.render.fonts import SYSTEM_FALLBACK_FONTS
 from parcelguard.bootstrap import Runtime
 from parcelguard.domain.access import ALL_SCOPES, Principal
 from parcelguard.domain.label import LabelData, label_texts
 from parcelguard.domain.pii.synthetic import SyntheticPeople
-from parcelguard.services.issuance import issue_waybill
+from parcelguard.services.issuance import FailedItem, IssuedWaybill, issue_batch, issue_waybill
 from parcelguard.services.labels import render_label
 from parcelguard.services.unseal import original_free_text
 from parcelguard.services.waybills import view_waybill
@@ -181,3 +182,31 @@ def test_an_issued_waybill_prints_its_weight_as_given_and_its_masked_remarks(
 
     assert f"重量：{printed}" in pdf and "件数：1" in pdf
     assert "备注：到了打139******78" in pdf
+
+
+# --- labels draw every character they print (issue 6, item 7) ----------------------------------------------
+
+
+@pytest.mark.skipif(
+    not all(p.is_file() for p in SYSTEM_FALLBACK_FONTS), reason="fonts-hanazono is not installed"
+)
+def test_an_extension_b_recipient_issues_and_prints_in_every_format(runtime: Runtime) -> None:
+    number = issue_waybill(runtime.ctx, _own_order("图书", name="𠮷祥云"), actor="t").tracking_number
+
+    printed = _printed_texts(runtime, number)
+    zpl = render_label(runtime.ctx, number, "zpl", principal=OPERATOR).decode()
+
+    assert "𠮷**" in printed["pdf"] and "𠮷**" in printed["png"]
+    assert "^GFA," in zpl and "𠮷" not in zpl
+
+
+def test_an_order_whose_name_no_label_font_draws_fails_alone_in_its_batch(runtime: Runtime) -> None:
+    orders = [_own_order("图书", name="林晓彤", seed=s) for s in (1, 2)]
+    orders.insert(1, _own_order("图书", name="\U0003134a祥云", seed=3))  # CJK Extension G: in no font
+
+    result = issue_batch(runtime.ctx, orders, actor="t")
+
+    assert [isinstance(item, IssuedWaybill) for item in result.items] == [True, False, True]
+    refused = result.items[1]
+    assert isinstance(refused, FailedItem)
+    assert refused.error["code"] == "label_glyph_missing" and refused.error["field"] == "recipient.name"
