@@ -210,12 +210,15 @@ def load_settings(*, may_create: bool = False) -> Settings:
 def open_runtime(*, check_schema: bool = True, may_create: bool = False) -> Runtime:
     """The runtime on the configured data folder; see :func:`load_settings` for ``may_create``."""
     settings = load_settings(may_create=may_create)
-    if not settings.resolved_key_file.exists():
+    new_key_file = not settings.resolved_key_file.exists()
+    runtime = bootstrap(settings, create_keys=may_create)
+    if new_key_file:
+        # Said only once bootstrap has accepted the folder: over a used database it refuses instead
+        # (key_file_missing), and announcing a new key file first would mislead the operator.
         err_console.print(
-            f"note: setting up a new data folder in {settings.home.resolve()} (a new key file: keep it safe)",
+            f"note: set up a new data folder in {settings.home.resolve()} (a new key file: keep it safe)",
             highlight=False,
         )
-    runtime = bootstrap(settings, create_keys=may_create)
     if check_schema:
         try:
             require_current_schema(runtime)
