@@ -82,6 +82,9 @@ _SPACE = re.compile(r"\s")
 _LEADING_LETTERS = re.compile(r"[A-Za-z]+")
 _LABEL_WORDS = frozenset({"ID", "IDNO", "NO", "NR", "NUM", "NUMBER", "CARD", "PASSPORT", "USCC", "TEL"})
 _LENGTH_SET = frozenset({18, 15, 11, 10, 9, 8, 7, 6})
+# The lengths of the shapes that stand alone (GB 11643, credit codes, legacy IDs, Chinese passports): the
+# only ones worth trying in a text without a passport or travel permit cue.
+_UNCUED_LENGTHS = frozenset({18, 15, 9})
 _MIN_LENGTH = min(_LENGTH_SET)
 _MIN_DIGITS = MIN_PASSPORT_DIGITS
 _MIN_LEGACY_DIGITS = 15
@@ -161,8 +164,14 @@ def _gb11643(code: str) -> tuple[IdType, bool] | None:
     return kind, compute_check_char(code[:17]) == code[17]
 
 
-def _classify(text: str, start: int, code: str, gate: bool) -> tuple[IdType, bool, str] | None:
-    """What the compact, upper-case ``code`` found at ``start`` is: (kind, cued, rule), or None."""
+def _classify(
+    text: str, start: int, code: str, gate: bool, short_cued: bool
+) -> tuple[IdType, bool, str] | None:
+    """What the compact, upper-case ``code`` found at ``start`` is: (kind, cued, rule), or None.
+
+    ``short_cued`` says whether the text holds a passport or travel permit cue anywhere; without one
+    only the shapes that stand alone can match, and their cue (never there) is not looked for.
+    """
     length = len(code)
     if length == 18:
         found = _gb11643(code)
@@ -182,6 +191,8 @@ def _classify(text: str, start: int, code: str, gate: bool) -> tuple[IdType, boo
         if dated and legacy_kind(code) is not None:
             return IdType.RESIDENT_ID, _cued(text, start, _ID_CUE), "gb11643.legacy"
         return None
+    if not short_cued:
+        return (IdType.PASSPORT, False, "passport.cn") if CHINESE_PASSPORT.fullmatch(code) else None
     if code[0] in "HM" and HK_MACAU_TRAVEL.fullmatch(code) and _cued(text, start, _HK_MACAU_CUE):
         return IdType.HK_MACAU_TRAVEL, True, "travel.hk_macau"
     if code.isdigit() and TAIWAN_TRAVEL.fullmatch(code) and _cued(text, start, _TAIWAN_CUE):
@@ -253,8 +264,14 @@ def _boundaries(text: str, tokens: list[tuple[int, int]]) -> tuple[dict[int, int
     return starts, ends, cuts
 
 
-def _judge_run(text: str, tokens: list[tuple[int, int]], gate: bool, found: list[IdentityMatch]) -> None:
-    """Every document number in one run (its tokens' spans), longest first at each allowed start."""
+def _judge_run(
+    text: str, tokens: list[tuple[int, int]], gate: bool, short_cued: bool, found: list[IdentityMatch]
+) -> None:
+    """Every document number in one run (its tokens' spans), longest first at each allowed start.
+
+    ``short_cued``: the text holds a passport or travel permit cue (see :func:`_classify`); without one
+    only the lengths of the shapes that stand alone are tried.
+    """
     starts, ends, cuts = _boundaries(text, tokens)
     if len(tokens) == 1:
         compact = text[tokens[0][0] : tokens[0][1]].upper()
@@ -262,11 +279,12 @@ def _judge_run(text: str, tokens: list[tuple[int, int]], gate: bool, found: list
     else:
         compact = "".join(text[a:b] for a, b in tokens).upper()
         positions = [i for a, b in tokens for i in range(a, b)]
+    lengths = _LENGTH_SET if short_cued else _UNCUED_LENGTHS
     done = 0
     for s in sorted(starts):
         if s < done:
             continue
-        for e in sorted((e for e in ends if e - s in _LENGTH_SET), reverse=True):
+        for e in sorted((e for e in ends if e - s in lengths), reverse=True):
             code = compact[s:e]
             begin = starts[s]
             finish = tokens[0][0] + e if positions is None else positions[e - 1] + 1
@@ -276,7 +294,7 @@ def _judge_run(text: str, tokens: list[tuple[int, int]], gate: bool, found: list
                     continue
                 found.append(IdentityMatch(begin, finish, kind, False, "masked"))
             else:
-                judged = _classify(text, begin, code, gate)
+                judged = _classify(text, begin, code, gate, short_cued)
                 if judged is None:
                     continue
                 found.append(IdentityMatch(begin, finish, *judged))
@@ -331,7 +349,9 @@ def _scan(text: str, gate: bool) -> list[IdentityMatch]:
             tokens = [(a, b)]
         else:
             tokens = _useful_tokens(text, [t.span() for t in _TOKEN.finditer(text, a, b)], slots)
-        _judge_run(text, tokens, gate, found)
+        if short_cued is None:
+            short_cued = _SHORT_CUE.search(text.lower()) is not None
+        _judge_run(text, tokens, gate, short_cued, found)
     return found
 
 
