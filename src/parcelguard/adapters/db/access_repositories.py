@@ -7,9 +7,10 @@ while those are the hot path.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, inspect, select, update
+from sqlalchemy import Connection, Engine, Select, bindparam, delete, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from parcelguard.adapters.db import models as m
@@ -17,6 +18,12 @@ from parcelguard.domain.access import parse_scopes
 from parcelguard.domain.organisation import Organisation, OrganisationKind
 from parcelguard.errors import ConflictError, ErrorCode
 from parcelguard.services.ports import ApiKeyRecord, KeyCanaryRecord
+
+
+@cache
+def _key_by_id() -> Select[Any]:
+    statement: Select[Any] = SqlApiKeyRepository._select()
+    return statement.where(m.api_key.c.key_id == bindparam("key_id"))
 
 
 class SqlApiKeyRepository:
@@ -37,8 +44,8 @@ class SqlApiKeyRepository:
         )
 
     def get(self, key_id: str) -> ApiKeyRecord | None:
-        # One query with the organisation joined: authentication runs on every request.
-        row = self._c.execute(self._select().where(m.api_key.c.key_id == key_id)).first()
+        # One query with the organisation joined, built once: authentication runs on every request.
+        row = self._c.execute(_key_by_id(), {"key_id": key_id}).first()
         return None if row is None else _api_key(row)
 
     def list(self, organisation_id: int | None = None) -> list[ApiKeyRecord]:
