@@ -33,7 +33,11 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         in_memory = parsed.database in (None, "", ":memory:")
-        pool: dict[str, Any] = {} if in_memory else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
+        # Last in, first out: each SQLite connection has a page cache of its own, so the most recently used
+        # (warmest) one is handed out first and the others stay idle instead of each holding a cold cache.
+        pool: dict[str, Any] = {}
+        if not in_memory:
+            pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, "pool_use_lifo": True}
         lock = threading.Lock()
         factory = type("SqliteConnection", (_QueuedWriterConnection,), {"write_lock": lock})
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S, "factory": factory}, **pool)
