@@ -20,7 +20,8 @@ from tests.unit.pii.strategies import (
 )
 
 _DETECTOR = Detector()
-_FILLER = st.text(alphabet="您好请明天下午送到门口谢谢，。！？ 、", max_size=8)
+# No 门: "天门" is a city, and a city before a number is rightly an address to the gate.
+_FILLER = st.text(alphabet="您好请明天下午送到口谢谢，。！？ 、", max_size=8)
 
 
 def _phones(text: str) -> list[str]:

@@ -69,15 +69,12 @@ def _says_phone(text: str, phone: PhoneMatch) -> bool:
 def _candidate(text: str, phone: PhoneMatch) -> Candidate | None:
     if vetoed(text, phone.start, phone.end):
         return None
-    says_phone = _says_phone(text, phone)
-    if (
-        phone.kind == "mobile"
-        and not says_phone
-        and not is_allocated_mobile(phone.digits)
-        and not _beside_a_name(text, phone)
-    ):
-        return None
-    cued = says_phone or cue_before(text, phone.start, PHONE_CUE)
+    cued = phone.country_code or cue_before(text, phone.start, PHONE_CUE)
+    if phone.kind == "mobile" and not is_allocated_mobile(phone.digits):
+        # Only the rare unallocated number pays for the closer look at its context.
+        if not (_says_phone(text, phone) or _beside_a_name(text, phone)):
+            return None
+        cued = True
     with_cue, without = _SCORES[phone.kind]
     score = with_cue if cued else without
     if _continues_a_number(text, phone.start):

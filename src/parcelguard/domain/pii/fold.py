@@ -116,12 +116,11 @@ _RUN_GAP = r"[)\]】〕〗]?[ \t._\-/·•‧∙⋅・]{0,3}[(\[【〔〖]?"
 _RUN = re.compile(f"[{_DIGITISH}](?:{_RUN_GAP}[{_DIGITISH}])+")
 _OPENING = "([【〔〖"
 _CLOSING = re.compile(r"[)\]】〕〗]")
-# Something for step 4 to do: a numeral beside a digit-like character, or a separator look-alike or a
-# bracket look-alike touching a digit (one scan; most text has none).
-_NUMBER_WORK = re.compile(
-    f"[{_NUMERALS}]{_RUN_GAP}[{_DIGITISH}]|[0-9]{_RUN_GAP}[{_NUMERALS}]"
-    rf"|[0-9][)\] \t._\-/]{{0,4}}[·•‧∙⋅・】〕〗]|[【〔〖·•‧∙⋅・][ \t]{{0,3}}[{_DIGITISH}]"
-)
+# Step 4 has work only where a numeral or a look-alike stands within a gap's reach of a digit-like
+# character; finding the few such characters with one class scan is cheaper than a pattern with gaps.
+_WORK_CHARS = re.compile(f"[{_NUMERALS}·•‧∙⋅・【〔〖】〕〗]")
+_DIGITISH_CHARS = frozenset("0123456789" + _NUMERALS)
+_GAP_REACH = 6
 _GROUP = re.compile(f"[{_DIGITISH}]+")
 _MIN_RUN = 3
 _MIN_SPELLED_RUN = 7
@@ -323,8 +322,17 @@ def _fold_run(run: str) -> str:
     return "".join(chars)
 
 
+def _has_number_work(text: str) -> bool:
+    for match in _WORK_CHARS.finditer(text):
+        index = match.start()
+        near = text[max(0, index - _GAP_REACH) : index] + text[index + 1 : index + 1 + _GAP_REACH]
+        if not _DIGITISH_CHARS.isdisjoint(near):
+            return True
+    return False
+
+
 def _fold_numbers(text: str) -> str:
-    if _NUMBER_WORK.search(text) is None:
+    if not _has_number_work(text):
         return text
     pieces: list[str] = []
     pos = 0

@@ -94,7 +94,9 @@ _PREFIX_WINDOW = 14
 # A subset of _MOBILE_WHOLE's spellings (13812345678, +86 138-1234-5678) that is cheap to match.
 _SIMPLE_MOBILE = re.compile(r"(?:(?P<cc>\+86|0086|86)[ -]?)?(?P<number>1[3-9][0-9](?:[ -]?[0-9]){8})")
 _MOBILE_WHOLE = re.compile(rf"{_MOBILE_CC}?(?P<open>[(\[])?(?P<number>{_MOBILE.pattern})")
-_NOT_SLOT = re.compile(r"[^0-9*●×]")
+_DROP_SEPARATORS = str.maketrans("", "", " \t._-/()[]")
+# The last character of anything _MOBILE_PREFIX can match: the 6 of 86, a separator, a bracket.
+_PREFIX_LAST_CHARS = frozenset("6 \t._-/()[]")
 _CLOSING_BRACKET = re.compile(r"[)\]]")
 _EXTENSION = re.compile(r"(?:转|分机|ext\.?|x|#)\s*(?P<ext>[0-9]+)$|[ \t._\-/](?P<tail>[0-9]{1,6})$", re.I)
 
@@ -128,7 +130,7 @@ def is_area_code(code: str) -> bool:
 
 
 def _slots(text: str) -> str:
-    return _NOT_SLOT.sub("", text)
+    return text.translate(_DROP_SEPARATORS)
 
 
 def _free_on_the_left(text: str, start: int) -> bool:
@@ -148,7 +150,10 @@ def _mobile_at(text: str, match: re.Match[str]) -> PhoneMatch | None:
     """The mobile whose digits ``match`` found, with the country code or bracket before it if any."""
     start, end = match.span()
     digits = _slots(match.group())
-    prefix = _MOBILE_PREFIX.search(text, max(0, start - _PREFIX_WINDOW), start)
+    if start == 0 or text[start - 1] not in _PREFIX_LAST_CHARS:
+        prefix = None  # most mobiles follow a word or a colon: no country code to look for
+    else:
+        prefix = _MOBILE_PREFIX.search(text, max(0, start - _PREFIX_WINDOW), start)
     if prefix is not None and prefix.start() < start:
         first = prefix.start()
         country_code = bool(prefix.group("cc"))
@@ -186,7 +191,7 @@ def _scan(
     trunk, international, bracketed = landlines
     for landline in (
         trunk,
-        international if "+" in text or "00" in text else None,
+        international if "86" in text else None,
         bracketed if "(" in text or "[" in text else None,
     ):
         pos = 0
@@ -199,8 +204,10 @@ def _scan(
             pos = match.end()
     for match in local.finditer(text):
         start, end = match.span("local")
-        if not any(p.start <= start < p.end for p in found):
+        if not found or not any(p.start <= start < p.end for p in found):
             found.append(PhoneMatch(start, end, "local", _slots(match.group("local"))))
+    if len(found) < 2:
+        return found
     found.sort(key=lambda p: (p.start, -p.end))
     kept: list[PhoneMatch] = []
     for phone in found:
