@@ -198,17 +198,28 @@ def _masked_positions(text: str, values: OwnValues) -> set[int]:
 
 
 def may_hold_own_values(text: str, order: Order) -> bool:
-    """False when ``text`` has no digit of any script and no character of a party's name: most parcel
-    descriptions (服装, 图书), which then skip building `OwnValues` at all."""
+    """False when no own value can occur in ``text``, which then skips building `OwnValues` at all.
+
+    Exact, not a guess: a name needs one of its characters in the text; a mobile, an ID number and a bare
+    house or room number need a run of at least three digits (any script, separators allowed, as
+    `_masked_positions` reads runs); what is left, a short household part (2层, 5栋), must occur as written.
+    Most descriptions (服装, 衣服 2件, 2层蛋糕) fail all three.
+    """
     folded = fold(text).text
-    if any(_digit(ch) is not None for ch in folded):
+    chars = set(folded.casefold()) - _NAME_DOT_CHARS  # every spelling holds a letter of the name itself
+    parties = (order.sender, order.recipient)
+    if any(ch in chars for party in parties for ch in fold(party.name.value).text.casefold()):
         return True
-    chars = set(folded.casefold())
-    return any(
-        ch in chars
-        for party in (order.sender, order.recipient)
-        for ch in fold(party.name.value).text.casefold()
+    if not any(_digit(ch) is not None for ch in folded):
+        return False
+    shortest = min(
+        _MIN_BARE_NUMBER,
+        len(order.sender_id.number.value),
+        *(len(party.mobile.value) for party in parties),
     )
+    if any(len(run) >= shortest for run, _ in _digit_runs(folded)):
+        return True
+    return any(token in folded for party in parties for token in _address_tokens(party))
 
 
 def mask_own_values(text: str, values: OwnValues) -> str:

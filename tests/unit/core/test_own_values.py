@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parcelguard.domain.order import Order, parse_order
-from parcelguard.domain.own_values import OwnValues, mask_own_values
+from parcelguard.domain.own_values import OwnValues, mask_own_values, may_hold_own_values
 from parcelguard.domain.pii.fold import fold
 from parcelguard.domain.pii.synthetic import SyntheticPeople
 from tests.unit.pii.strategies import mobile_spellings, spelled_digits
@@ -83,3 +83,25 @@ def test_the_house_number_building_unit_and_room_of_the_address_are_masked_but_o
     masked = mask_own_values("送到1201，7栋2单元，建国路88号；共2件，5 kg", values)
 
     assert masked == "送到****，*栋*单元，建国路**号；共2件，5 kg"
+
+
+_PIECES = st.sampled_from(
+    ["2层", "5#", "衣服 2件", "第5单", "12", "蛋糕", " ", "·", ".", "a", "3", "栋", "单元", "室", "号"]
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), seed=st.integers(0, 10_000))
+def test_free_text_the_prefilter_skips_never_holds_an_own_value(data: st.DataObject, seed: int) -> None:
+    order = parse_order(SyntheticPeople(seed).order())
+    own = [
+        *order.recipient.address.household.values(),
+        *order.sender.address.household.values(),
+        order.recipient.name.value,
+        order.sender.name.value[-1],
+        order.recipient.mobile.value[:4],
+    ]
+    parts = data.draw(st.lists(st.one_of(_PIECES, st.sampled_from(own), st.text(max_size=3)), max_size=6))
+    text = "".join(parts)
+
+    assert may_hold_own_values(text, order) or mask_own_values(text, OwnValues.of(order)) == text
