@@ -71,7 +71,7 @@ def test_a_numeral_in_a_word_stays_a_word() -> None:
 
 def test_the_dash_typed_as_yi_between_digit_groups_becomes_a_dash() -> None:
     assert fold("0371一3338一9767").text == "0371-3338-9767"
-    assert fold("史娜一0371 3338 9767").text == "史娜-0371 3338 9767"
+    assert fold("史娜一0371 3338 9767").text == "史娜一0371 3338 9767"  # 史娜一 is a name
 
 
 def test_separator_look_alikes_between_digits_fold_to_ascii_and_stay_separators() -> None:

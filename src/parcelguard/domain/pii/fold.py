@@ -49,10 +49,10 @@ What folding does, in order:
    are quantities, not digits. Separator look-alikes inside a run (·, •, ‧, 【】, 〔〕) become . [ ].
    Two cases are read as words or dashes instead, unless the run has the shape of a mobile number
    (eleven digit-like characters, the first a 1, maybe after 86 or 0086), which always folds whole:
-   一 standing between groups of two or more ASCII digits (or before a group), with no other numeral in
-   the run, is the dash people type on a Chinese keyboard (0371一3338一9767 -> 0371-3338-9767); and a run
-   whose only numeral is at its edge keeps it unless it is 〇 (12一起, 陆13800138000: a word or surname
-   beside a number).
+   一 standing between groups of two or more ASCII digits, with no other numeral in the run, is the dash
+   people type on a Chinese keyboard (0371一3338一9767 -> 0371-3338-9767); and a run whose only numeral
+   is at its edge keeps it unless it is 〇 (12一起, 陆13800138000, 史娜一0371...: a word or a name beside
+   a number).
 
 Folding is idempotent and never moves a character of the original out of order. It costs one regex scan
 per step on plain ASCII or simplified text with nothing to fold.
@@ -270,16 +270,15 @@ def _arabic_around(run: str, index: int) -> tuple[int, int]:
 
 
 def _dashes_not_digits(run: str, numerals: list[int]) -> bool:
-    """一 typed for a dash: 0371一3338一9767, 史娜一0371 3338 9767 (only 一s, each beside ASCII digits)."""
+    """一 typed for a dash: 0371一3338一9767 (only 一s, each between groups of two or more ASCII digits).
+
+    A 一 before a number stays a character: in 史娜一0371 3338 9767 it ends the name 史娜一.
+    """
     if any(run[i] != "一" for i in numerals):
         return False
-    first = _GROUP.search(run)
     for index in numerals:
         before, after = _arabic_around(run, index)
-        if first is not None and index == first.start():
-            if after < _MIN_RUN:
-                return False
-        elif index == len(run) - 1 or before < 2 or after < 2:
+        if before < 2 or after < 2:
             return False
     return True
 
