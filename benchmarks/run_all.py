@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -29,13 +30,17 @@ BENCHMARKS = [
 def main() -> int:
     quick = "--quick" in sys.argv[1:]
     failed = 0
+    started = time.perf_counter()
     for script, full_args, quick_args in BENCHMARKS:
         if not script.exists():
             continue
         print(f"\n=== {script.relative_to(HERE)} ===", flush=True)
         args = quick_args if quick else full_args
+        begun = time.perf_counter()
         result = subprocess.run([sys.executable, str(script), *args], check=False)  # noqa: S603 - our own scripts
         failed += result.returncode != 0
+        print(f"({script.name}: {time.perf_counter() - begun:.0f} s)", flush=True)
+    print(f"\nall benchmarks: {time.perf_counter() - started:.0f} s")
     return 1 if failed else 0
 
 
