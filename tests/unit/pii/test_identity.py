@@ -13,8 +13,10 @@ from parcelguard.domain.pii.identity import (
     IDENTITY_RULES,
     IdentityNumber,
     find_identity_numbers,
+    hkid_check_ok,
     identity_leaks,
     mask_document_number,
+    taiwan_id_check_ok,
 )
 from parcelguard.domain.pii.label_lint import RULES, check_label_text
 from parcelguard.domain.pii.resident_id import ResidentId, compute_check_char
@@ -230,6 +232,80 @@ def test_residence_permit_numbers_are_found_redacted_and_refused_by_the_gate(
 def test_cued_documents_are_found(text: str, number: str, kind: IdType) -> None:
     found = find_identity_numbers(text)
     assert [(text[m.start : m.end], m.kind) for m in found] == [(number, kind)]
+
+
+# -- exit-entry permits and the identity cards of Hong Kong, Macao and Taiwan (issue 6 review) -------------
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "entity", "rule"),
+    [
+        ("港澳通行证 C12345678", "C12345678", EntityType.PASSPORT, "passport"),
+        ("往来港澳通行证号CA1234567", "CA1234567", EntityType.PASSPORT, "passport"),
+        ("台湾身份证 A123456789", "A123456789", EntityType.CN_ID, "resident_id"),
+        ("香港身份证 A123456(7)", "A123456(7)", EntityType.CN_ID, "resident_id"),  # wrong check: still an ID
+        ("香港身份证 A123456(3)，谢谢", "A123456(3)", EntityType.CN_ID, "resident_id"),
+        ("香港身份證號碼：AB987654(2)", "AB987654(2)", EntityType.CN_ID, "resident_id"),
+        ("澳门身份证 1234567(8)", "1234567(8)", EntityType.CN_ID, "resident_id"),
+    ],
+)
+def test_regional_identity_cards_and_exit_permits_are_found_redacted_and_refused(
+    text: str, number: str, entity: EntityType, rule: str
+) -> None:
+    assert [(text[e.start : e.end], e.type) for e in DETECTOR.detect(text)] == [(number, entity)]
+    assert [v.rule for v in check_label_text(text)] == [rule]
+
+
+def _taiwan_id(letter: str, body: str) -> str:
+    return next(c for c in (letter + body + str(d) for d in range(10)) if taiwan_id_check_ok(c))
+
+
+def _hkid(prefix: str) -> str:
+    return next(c for c in (prefix + d for d in "0123456789A") if hkid_check_ok(c))
+
+
+@given(
+    st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+    st.sampled_from("12"),
+    st.from_regex(r"[0-9]{7}", fullmatch=True),
+    st.sampled_from(["台湾身份证 ", "身分證字號：", "台灣身分證"]),
+)
+def test_every_taiwan_id_after_its_cue_is_found(letter: str, sex: str, digits: str, cue: str) -> None:
+    number = _taiwan_id(letter, sex + digits)
+    text = f"{cue}{number}，请核对"
+    assert [(text[m.start : m.end], m.rule) for m in find_identity_numbers(text)] == [(number, "taiwan_id")]
+
+
+@given(
+    st.from_regex(r"[A-Z]{1,2}", fullmatch=True),
+    st.from_regex(r"[0-9]{6}", fullmatch=True),
+    st.sampled_from(["香港身份证 ", "HKID: ", "香港身份證號碼"]),
+)
+def test_every_hkid_after_its_cue_is_found_with_its_bracket(letters: str, digits: str, cue: str) -> None:
+    number = _hkid(letters + digits)
+    written = f"{number[:-1]}({number[-1]})"
+    text = f"{cue}{written} 收"
+    assert [(text[m.start : m.end], m.rule) for m in find_identity_numbers(text)] == [(written, "hkid")]
+
+
+def test_the_check_characters_follow_their_published_rules() -> None:
+    assert taiwan_id_check_ok("A123456789")
+    assert not taiwan_id_check_ok("A123456788")
+    assert hkid_check_ok("A1234563")
+    assert not hkid_check_ok("A1234567")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "型号A123456789",  # an identity card number needs its cue
+        "货号C12345678",
+        "共1234567件",
+        "身份证 12345678",  # a Macao number needs the region in its cue
+    ],
+)
+def test_regional_shapes_without_their_cue_are_not_documents(text: str) -> None:
+    assert find_identity_numbers(text) == []
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,12 @@ _SCORES = {
     "passport.cued": 0.85,
     "travel.hk_macau": 0.9,
     "travel.taiwan": 0.9,
+    "travel.exit_hk_macau": 0.9,
+    "taiwan_id": 0.95,
+    "taiwan_id.typo": 0.85,
+    "hkid": 0.95,
+    "hkid.typo": 0.85,
+    "macau_id": 0.9,
 }
 
 

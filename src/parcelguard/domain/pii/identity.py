@@ -15,6 +15,15 @@ Which shapes stand alone and which need a word in front (a cue):
   passport number (6 to 9 letters and digits, at least 5 digits) needs 护照/passport in front.
 * The travel permits of Hong Kong/Macao residents (回乡证: ``H``/``M`` + 8 or 10 digits) and of Taiwan
   residents (台胞证: 8 or 10 digits) look like product codes and counts, so they need their cue.
+* The mainland residents' exit-entry permit for Hong Kong and Macao (往来港澳通行证, card version:
+  ``C`` + 8 digits or ``C`` + a letter + 7 digits) needs a permit or passport cue; it is a travel
+  document (``passport``).
+* The identity cards of Taiwan (a letter, 1 or 2, 7 digits and a check digit), Hong Kong (HKID: 1 or 2
+  letters, 6 digits and a mod-11 check character, written in brackets) and Macao (BIR: 1, 5 or 7, 6
+  digits and a bracketed check digit) look like codes and counts, so they need an identity-card cue
+  (身份证, 身分證, HKID ...); the Macao card also its region. They are ``resident_id`` numbers (a region's
+  resident identity card). A Taiwan or Hong Kong number with a wrong check character is still found
+  after its cue (a mistyped ID is still someone's ID): rules ``taiwan_id.typo``, ``hkid.typo``.
 * Unified social credit codes (GB 32100) stand alone when they hold a letter (one random 18-character
   code in 31 passes the check); an all-digit one needs its cue (统一社会信用代码, 税号 ...).
 
@@ -50,8 +59,10 @@ __all__ = [
     "IdentityMatch",
     "IdentityNumber",
     "find_identity_numbers",
+    "hkid_check_ok",
     "identity_leaks",
     "mask_document_number",
+    "taiwan_id_check_ok",
 ]
 
 IDENTITY_RULES: dict[str, str] = {kind.value: f"{name} is shown" for kind, name in KIND_NAMES.items()}
@@ -65,7 +76,8 @@ class IdentityMatch(NamedTuple):
     """A document number found in text: ``[start, end)``, its kind, whether a cue of its kind was in front
     (looked for only where it counts: numbers that need one, 15-digit IDs, Chinese passports), and the
     rule that found it (``gb11643``, ``gb11643.legacy``, ``gb11643.typo``, ``passport.cn``,
-    ``passport.cued``, ``travel.hk_macau``, ``travel.taiwan``, ``uscc``; ``masked`` for the gate's
+    ``passport.cued``, ``travel.hk_macau``, ``travel.taiwan``, ``travel.exit_hk_macau``, ``taiwan_id``,
+    ``hkid``, ``macau_id`` (and ``.typo`` of the first two), ``uscc``; ``masked`` for the gate's
     partly masked numbers)."""
 
     start: int
@@ -116,11 +128,29 @@ _CUE_WORDS = {
     "taiwan": "台胞证|台胞|来往大陆|台湾居民|mtp|compatriot",
     "travel": "通行证|home ?return|travel permit",
     "uscc": "信用代码|社会信用|税号|纳税人识别号|营业执照|uscc|credit code|tax id",
+    "macau_id": "澳门身份证|澳門身份證|澳门居民身份证|澳門居民身份證|澳门永久性居民|macau id|macao id",
+    "region_id": "身分证|身分證|身份證|hkid|hong kong id|香港永久性居民|taiwan id|国民身分|國民身分",
 }
 _CUE = re.compile("|".join(f"(?P<{kind}>{words})" for kind, words in _CUE_WORDS.items()))
 _ID_CUE, _PASSPORT_CUE, _USCC_CUE = "id", "passport", "uscc"
-_SHORT_CUE = re.compile("|".join(_CUE_WORDS[kind] for kind in ("passport", "hk_macau", "taiwan", "travel")))
+_SHORT_CUE = re.compile(
+    "|".join(
+        _CUE_WORDS[kind] for kind in ("passport", "hk_macau", "taiwan", "travel", "macau_id", "region_id")
+    )
+    + "|身份证"
+)
 _HK_MACAU_CUE, _TAIWAN_CUE = frozenset({"hk_macau", "travel"}), frozenset({"taiwan", "travel"})
+_EXIT_PERMIT_CUE = frozenset({"hk_macau", "travel", "passport"})
+_REGION_ID_CUE = frozenset({"id", "region_id", "macau_id"})
+_MACAU_ID_CUE = "macau_id"
+# Mainland residents' exit-entry permit for Hong Kong and Macao (往来港澳通行证), card version (2014-).
+_EXIT_PERMIT = re.compile(r"C[0-9]{8}|C[A-HJ-NP-Z][0-9]{7}")
+_TAIWAN_ID = re.compile(r"[A-Z][12][0-9]{8}")
+_HKID = re.compile(r"[A-Z]{1,2}[0-9]{6}[0-9A]")
+_MACAU_ID = re.compile(r"[157][0-9]{7}")
+_BRACKETED_CHECK = ("hkid", "macau_id")
+# Taiwan ID letters (A=10 ... Z=33, in the order the household registration offices were numbered).
+_TAIWAN_LETTERS = {ch: 10 + i for i, ch in enumerate("ABCDEFGHJKLMNPQRSTUVXYWZIO")}
 # Group boundaries a person writing a partly masked GB 11643 number may use (6-8-4, 4-4-4-4-2, 6-4-4-4,
 # 3-3-4-4-4; 6-6-3 for 15 digits). A boundary elsewhere (a masked mobile then an extension, 11 + 4) is
 # not an ID.
@@ -164,6 +194,46 @@ def _gb11643(code: str) -> tuple[IdType, bool] | None:
     return kind, compute_check_char(code[:17]) == code[17]
 
 
+def taiwan_id_check_ok(code: str) -> bool:
+    """True when the Taiwan national ID ``code`` (letter, 1/2, 8 digits) has a right check digit.
+
+    The letter's two-digit value weighs 1 and 9, the next eight digits 8 down to 1, the check digit 1;
+    the sum is a multiple of 10 (內政部 國民身分證統一編號).
+    """
+    value = _TAIWAN_LETTERS[code[0]]
+    total = (
+        value // 10
+        + (value % 10) * 9
+        + sum(int(d) * w for d, w in zip(code[1:9], range(8, 0, -1), strict=True))
+    )
+    return (total + int(code[9])) % 10 == 0
+
+
+def hkid_check_ok(code: str) -> bool:
+    """True when the HKID ``code`` (1 or 2 letters, 6 digits, check character) has a right check.
+
+    Letters count 10 (A) to 35 (Z), a missing second letter 36; the 8 positions weigh 9 down to 2 and the
+    check character (``A`` = 10) makes the sum a multiple of 11.
+    """
+    body = code[:-1].rjust(8)
+    total = sum((36 if ch == " " else int(ch, 36)) * w for ch, w in zip(body, range(9, 1, -1), strict=True))
+    check = 10 if code[-1] == "A" else int(code[-1])
+    return (total + check) % 11 == 0
+
+
+def _classify_region_id(text: str, start: int, code: str) -> tuple[IdType, bool, str] | None:
+    """A Taiwan, Hong Kong or Macao identity card number after an identity-card cue, or None."""
+    if not _cued(text, start, _REGION_ID_CUE):
+        return None
+    if _TAIWAN_ID.fullmatch(code):
+        return IdType.RESIDENT_ID, True, "taiwan_id" if taiwan_id_check_ok(code) else "taiwan_id.typo"
+    if _HKID.fullmatch(code) and not code.isdigit():
+        return IdType.RESIDENT_ID, True, "hkid" if hkid_check_ok(code) else "hkid.typo"
+    if _MACAU_ID.fullmatch(code) and _cued(text, start, _MACAU_ID_CUE):
+        return IdType.RESIDENT_ID, True, "macau_id"
+    return None
+
+
 def _classify(
     text: str, start: int, code: str, gate: bool, short_cued: bool
 ) -> tuple[IdType, bool, str] | None:
@@ -197,6 +267,12 @@ def _classify(
         return IdType.HK_MACAU_TRAVEL, True, "travel.hk_macau"
     if code.isdigit() and TAIWAN_TRAVEL.fullmatch(code) and _cued(text, start, _TAIWAN_CUE):
         return IdType.TAIWAN_TRAVEL, True, "travel.taiwan"
+    if code[0] == "C" and _EXIT_PERMIT.fullmatch(code) and _cued(text, start, _EXIT_PERMIT_CUE):
+        return IdType.PASSPORT, True, "travel.exit_hk_macau"
+    if length in (8, 9, 10):
+        region = _classify_region_id(text, start, code)
+        if region is not None:
+            return region
     if CHINESE_PASSPORT.fullmatch(code):
         return IdType.PASSPORT, _cued(text, start, _PASSPORT_CUE), "passport.cn"
     if document_problem(IdType.PASSPORT, code) is None and _cued(text, start, _PASSPORT_CUE):
@@ -297,6 +373,8 @@ def _judge_run(
                 judged = _classify(text, begin, code, gate, short_cued)
                 if judged is None:
                     continue
+                if judged[2].startswith(_BRACKETED_CHECK) and text.startswith(")", finish):
+                    finish += 1  # the bracket around the check character belongs to the number
                 found.append(IdentityMatch(begin, finish, *judged))
             done = e
             break
@@ -343,14 +421,22 @@ def _scan(text: str, gate: bool) -> list[IdentityMatch]:
                 short_cued = _SHORT_CUE.search(text.lower()) is not None
             if not short_cued:
                 continue
+        if short_cued is None:
+            short_cued = _SHORT_CUE.search(text.lower()) is not None
         if _GAP_RE.search(value) is None:
             if value.isdigit() and b - a not in _DIGIT_LENGTHS:
                 continue  # an 11-digit phone, a 12-digit order number: no document is all digits this long
+            if value[0] in _DIGIT_CHARS and "*" not in value:
+                # One token that starts with a digit has no label in front: the whole token is the only
+                # number it can be (what _judge_run would find, without its bookkeeping).
+                if b - a in (_LENGTH_SET if short_cued else _UNCUED_LENGTHS):
+                    judged = _classify(text, a, value.upper(), gate, short_cued)
+                    if judged is not None:
+                        found.append(IdentityMatch(a, b, *judged))
+                continue
             tokens = [(a, b)]
         else:
             tokens = _useful_tokens(text, [t.span() for t in _TOKEN.finditer(text, a, b)], slots)
-        if short_cued is None:
-            short_cued = _SHORT_CUE.search(text.lower()) is not None
         _judge_run(text, tokens, gate, short_cued, found)
     return found
 
