@@ -10,6 +10,7 @@ gets its own coded error.
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from parcelguard.domain import order as contract
 from parcelguard.domain.pii.address import MAX_ADDRESS_LENGTH
@@ -19,7 +20,7 @@ from parcelguard.errors import ErrorCode
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
 # The README's order (synthetic people): the document's example, and what schemathesis sends first.
-EXAMPLE_ORDER = {
+EXAMPLE_ORDER: JsonDict = {
     "sender": {
         "name": "张伟",
         "mobile": "+86 138-0013-8000",
