@@ -340,6 +340,14 @@ def _boundaries(text: str, tokens: list[tuple[int, int]]) -> tuple[dict[int, int
     return starts, ends, cuts
 
 
+def _add(
+    text: str, begin: int, finish: int, judged: tuple[IdType, bool, str], found: list[IdentityMatch]
+) -> None:
+    if judged[2].startswith(_BRACKETED_CHECK) and text.startswith(")", finish):
+        finish += 1  # the bracket around the check character belongs to the number
+    found.append(IdentityMatch(begin, finish, *judged))
+
+
 def _judge_run(
     text: str, tokens: list[tuple[int, int]], gate: bool, short_cued: bool, found: list[IdentityMatch]
 ) -> None:
@@ -373,9 +381,7 @@ def _judge_run(
                 judged = _classify(text, begin, code, gate, short_cued)
                 if judged is None:
                     continue
-                if judged[2].startswith(_BRACKETED_CHECK) and text.startswith(")", finish):
-                    finish += 1  # the bracket around the check character belongs to the number
-                found.append(IdentityMatch(begin, finish, *judged))
+                _add(text, begin, finish, judged, found)
             done = e
             break
 
@@ -432,7 +438,7 @@ def _scan(text: str, gate: bool) -> list[IdentityMatch]:
                 if b - a in (_LENGTH_SET if short_cued else _UNCUED_LENGTHS):
                     judged = _classify(text, a, value.upper(), gate, short_cued)
                     if judged is not None:
-                        found.append(IdentityMatch(a, b, *judged))
+                        _add(text, a, b, judged, found)
                 continue
             tokens = [(a, b)]
         else:
