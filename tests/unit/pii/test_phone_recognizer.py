@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -165,3 +167,67 @@ def test_every_landline_spelling_intake_accepts_is_found_refused_and_its_mask_pa
 )
 def test_a_number_glued_to_code_letters_is_never_a_phone_to_the_gate(letters: str, digits: str) -> None:
     assert _leaks(letters + digits) == []
+
+
+# -- any separator between a mobile's digit groups (issue 6 review) -------------------------------------
+
+_OTHER_SEPARATORS = [
+    "~",
+    "～",
+    ",",
+    "，",
+    "、",
+    ":",
+    ";",
+    "|",
+    "*",
+    "+",
+    "#",
+    "=",
+    "'",
+    "\\",
+    "\n",
+    "    ",
+    "○",
+]
+
+
+@pytest.mark.parametrize("sep", _OTHER_SEPARATORS)
+def test_a_mobile_whose_groups_any_separator_joins_is_one_phone_and_refused(sep: str) -> None:
+    number = f"1391{sep}234{sep}5678"
+    text = f"电话{number}"
+    assert [(text[e.start : e.end], e.type) for e in _DETECTOR.detect(text)] == [(number, EntityType.PHONE)]
+    assert "mobile_unmasked" in [v.rule for v in check_label_text(text)]
+
+
+@settings(max_examples=150)
+@given(
+    st.sampled_from(["3-4-4", "4-3-4", "3-8", "4-4-3"]),
+    st.text(alphabet="~,，、:;|*+#='\\\n ○!?%&^$@", min_size=1, max_size=4),
+    st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True),
+)
+def test_every_mobile_with_up_to_four_symbols_between_its_groups_is_found(
+    grouping: str, gap: str, digits: str
+) -> None:
+    sizes = [int(n) for n in grouping.split("-")]
+    cuts = [sum(sizes[:i]) for i in range(len(sizes) + 1)]
+    number = gap.join(digits[a:b] for a, b in itertools.pairwise(cuts))
+    folded = fold(f"联系人 {number} 谢谢").text
+    assert [p.digits for p in scan_phones(folded) if p.kind == "mobile"] == [digits], repr(number)
+    assert [rule for _, _, rule in phone_leaks(folded)] == ["mobile_unmasked"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "139******78",
+        "收件人 139******78 尾号78",
+        "合计13,912,345,678元",
+        "1,395,678,901,234",
+        "价格13|45|67|89|01",
+    ],
+)
+def test_masked_numbers_and_amounts_are_not_read_across_symbols(text: str) -> None:
+    folded = fold(text).text
+    assert [p for p in scan_phones(folded) if p.kind == "mobile"] == []
+    assert phone_leaks(folded) == []

@@ -1,4 +1,4 @@
-"""The one recogniser of mainland phone numbers (mobiles and landlines), over folded text.
+r"""The one recogniser of mainland phone numbers (mobiles and landlines), over folded text.
 
 Order intake (:meth:`Mobile.parse`, :meth:`Landline.parse`), the free-text detector (deid/phone.py adds
 context and scores) and the label gate (:func:`phone_leaks`) all read numbers through the patterns here,
@@ -14,6 +14,13 @@ Shapes (``·`` = any ``DIGIT_GAP``: up to a closing bracket, three of `` ._-/`` 
   ``(0xxx)``, then a 7- or 8-digit subscriber number starting 2-9: ``010-62345678``, ``(0755)8888 8888``,
   ``+86 (0)10 6234 5678``.
 * local: a subscriber number without area code, only right after a phone label (``座机 8765 4321``).
+
+Any other separator (``~ , ， 、 : ; | * + # = ' \``, a newline, a 4-space gap, ○...) may also stand
+between the digit groups of a mobile, up to four characters of punctuation, symbols or blanks, when
+every group holds at least 3 digits (``1391，234，5678``, ``139 | 1234 | 5678``): the mobile shape and
+the groups keep amounts (``13,912,345,678``) out. ``*`` is such a separator only in unmasked mode, so
+``1391*234*5678`` (11 digits without the stars) is a number while ``139******78`` stays masked; the
+label gate reads both.
 
 A number must not continue other digits, and a number glued to letters on its left is a code (tracking
 number ``PG8613231614636``), unless the letters are a phone label (``tel``, ``mobile`` ...).
@@ -98,6 +105,13 @@ _DROP_SEPARATORS = str.maketrans("", "", " \t._-/()[]")
 # The last character of anything _MOBILE_PREFIX can match: the 6 of 86, a separator, a bracket.
 _PREFIX_LAST_CHARS = frozenset("6 \t._-/()[]")
 _CLOSING_BRACKET = re.compile(r"[)\]]")
+# The wide pass: between a mobile's digits, up to 4 characters that are neither letters, digits nor Han
+# (punctuation, symbols, blanks, newlines); the groups the gaps cut must hold 3 digits or more.
+_WIDE_GAP = r"(?:[^\w\u3400-\u9fff\U00020000-\U0002ffff]|_){0,4}"
+_WIDE_MOBILE = re.compile(rf"1{_WIDE_GAP}[3-9](?:{_WIDE_GAP}[0-9]){{9}}(?![0-9])")
+_DIGIT_GROUP = re.compile(r"[0-9]+")
+_MIN_WIDE_GROUP = 3
+_MOBILE_DIGITS = 11
 _EXTENSION = re.compile(r"(?:转|分机|ext\.?|x|#)\s*(?P<ext>[0-9]+)$|[ \t._\-/](?P<tail>[0-9]{1,6})$", re.I)
 
 
@@ -202,6 +216,8 @@ def _scan(
                 continue
             found.append(line)
             pos = match.end()
+    if mobile is _MOBILE and sum(map(text.count, "0123456789")) >= _MOBILE_DIGITS:
+        _wide_mobiles(text, found)
     for match in local.finditer(text):
         start, end = match.span("local")
         if not found or not any(p.start <= start < p.end for p in found):
@@ -214,6 +230,24 @@ def _scan(
         if not kept or phone.start >= kept[-1].end:
             kept.append(phone)
     return kept
+
+
+def _wide_mobiles(text: str, found: list[PhoneMatch]) -> None:
+    """Add the mobiles whose groups other separators join (see the module docstring) to ``found``."""
+    pos = 0
+    while (match := _WIDE_MOBILE.search(text, pos)) is not None:
+        start, end = match.span()
+        groups = _DIGIT_GROUP.findall(match.group())
+        if (
+            len(groups) > 1
+            and all(len(g) >= _MIN_WIDE_GROUP for g in groups)
+            and _free_on_the_left(text, start)
+            and not any(p.start < end and start < p.end for p in found)
+        ):
+            found.append(PhoneMatch(start, end, "mobile", "".join(groups)))
+            pos = end
+        else:
+            pos = start + 1
 
 
 def scan_phones(folded: str, *, masked: bool = False) -> list[PhoneMatch]:
@@ -273,7 +307,12 @@ def phone_leaks(folded: str) -> list[tuple[int, int, str]]:
     index ``folded``.
     """
     leaks: list[tuple[int, int, str]] = []
-    for phone in scan_phones(folded, masked=True):
+    found = scan_phones(folded, masked=True)
+    if sum(map(folded.count, "0123456789")) >= _MOBILE_DIGITS:
+        # Mobiles whose groups other separators join, mask characters included (1391*234*5678): the
+        # masked scan reads a star as a digit slot and misses them.
+        _wide_mobiles(folded, found)
+    for phone in found:
         hidden = phone.hidden
         if hidden >= MIN_HIDDEN_DIGITS:
             continue
