@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psutil
 
 from _common import LoadAverage, add_database_argument, backend_name, fresh_runtime, orders
 from parcelguard.bootstrap import Runtime
@@ -64,7 +63,7 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(runtime: Runtime, workers: int) -> Iterator[tuple[str, psutil.Process]]:
+def server(runtime: Runtime, workers: int) -> Iterator[tuple[str, int]]:
     """uvicorn serving this runtime's database and key file with ``workers`` processes."""
     port = _free_port()
     settings = runtime.settings
@@ -90,18 +89,29 @@ def server(runtime: Runtime, workers: int) -> Iterator[tuple[str, psutil.Process
             if time.monotonic() > deadline or process.poll() is not None:
                 raise SystemExit("the server did not start")
             time.sleep(0.3)
-        yield url, psutil.Process(process.pid)
+        yield url, process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
-def _server_cpu(root: psutil.Process) -> float:
-    total = 0.0
-    for p in [root, *root.children(recursive=True)]:
-        with contextlib.suppress(psutil.Error):
-            t = p.cpu_times()
-            total += t.user + t.system
+def _server_cpu(root: int) -> float:
+    """CPU seconds (user + system) of process ``root`` and its descendants (uvicorn's workers), from /proc."""
+    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent pid, CPU seconds)
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    tree, total = {root}, 0.0
+    for _ in range(3):  # uvicorn's tree is at most a supervisor, its workers and their helpers
+        tree |= {pid for pid, (parent, _) in stats.items() if parent in tree}
+    for pid in tree:
+        total += stats.get(pid, (0, 0.0))[1]
     return total
 
 
@@ -110,9 +120,7 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}[unit]
 
 
-def run_wrk(
-    url: str, root: psutil.Process, env: dict[str, str], clients: int, seconds: int
-) -> dict[str, Any]:
+def run_wrk(url: str, root: int, env: dict[str, str], clients: int, seconds: int) -> dict[str, Any]:
     """One wrk run; its requests/s, p50 and p99 (ms), non-2xx answers and the server's CPU ms per request."""
     cpu = _server_cpu(root)
     args = ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--latency", "-s", env["PG_BENCH_SCRIPT"], url]
