@@ -205,21 +205,37 @@ def may_hold_own_values(text: str, order: Order) -> bool:
     `_masked_positions` reads runs); what is left, a short household part (2层, 5栋), must occur as written.
     Most descriptions (服装, 衣服 2件, 2层蛋糕) fail all three.
     """
-    folded = fold(text).text
-    chars = set(folded.casefold()) - _NAME_DOT_CHARS  # every spelling holds a letter of the name itself
+    folded, chars, longest_run = _text_facts(text)
     parties = (order.sender, order.recipient)
-    if any(ch in chars for party in parties for ch in fold(party.name.value).text.casefold()):
+    if any(not chars.isdisjoint(_name_letters(party.name.value)) for party in parties):
         return True
-    if not any(_digit(ch) is not None for ch in folded):
+    if not longest_run:
         return False
     shortest = min(
         _MIN_BARE_NUMBER,
         len(order.sender_id.number.value),
         *(len(party.mobile.value) for party in parties),
     )
-    if any(len(run) >= shortest for run, _ in _digit_runs(folded)):
+    if longest_run >= shortest:
         return True
     return any(token in folded for party in parties for token in _address_tokens(party))
+
+
+@lru_cache(maxsize=4096)
+def _text_facts(text: str) -> tuple[str, frozenset[str], int]:
+    """Folded text, its casefolded characters but name separators, its longest digit run (0: no digit).
+
+    Cached: a batch repeats its descriptions (食品, 2层蛋糕) from order to order.
+    """
+    folded = fold(text).text
+    longest = max((len(run) for run, _ in _digit_runs(folded)), default=0)
+    return folded, frozenset(folded.casefold()) - _NAME_DOT_CHARS, longest
+
+
+@lru_cache(maxsize=4096)
+def _name_letters(name: str) -> frozenset[str]:
+    """The characters any spelling of ``name`` holds besides its separators (every spelling has one)."""
+    return frozenset(fold(name).text.casefold()) - _NAME_DOT_CHARS
 
 
 def mask_own_values(text: str, values: OwnValues) -> str:

@@ -131,6 +131,8 @@ class FreeTextRedactor:
 
 
 def _with_free_text(order: Order, description: str, remarks: str | None) -> Order:
+    if description == order.parcel.description and remarks == order.remarks:
+        return order  # nothing masked, as for most orders: no copy
     return dataclasses.replace(
         order, parcel=dataclasses.replace(order.parcel, description=description), remarks=remarks
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Self
 
 from parcelguard.domain.pii._errors import has_control_chars, invalid
@@ -99,6 +99,7 @@ class Household:
         return tuple(p for p in parts if p)
 
 
+@lru_cache(maxsize=4096)
 def _household(house_number: str | None, detail: str) -> Household:
     found: dict[str, str] = {}
     for match in HOUSEHOLD.finditer(detail):
