@@ -10,6 +10,7 @@ folded spelling of names that folding changes (乾县 folds to 干县).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -399,9 +400,22 @@ class DivisionTable:
         )
 
 
+_TABLE_LOCK = threading.Lock()
+
+
 @cache
 def division_table() -> DivisionTable:
-    """The shipped table, read from the package data once per process."""
+    """The shipped table, read from the package data once per process.
+
+    Built under a lock: a web server's first concurrent requests would otherwise each build it (functools'
+    cache does not serialise the first calls), which took every worker thread for seconds.
+    """
+    with _TABLE_LOCK:
+        return _load_division_table()
+
+
+@cache
+def _load_division_table() -> DivisionTable:
     data = resources.files("parcelguard.domain.pii").joinpath("data")
     return DivisionTable.from_csv(
         data.joinpath("divisions.csv").read_text("utf-8"),
