@@ -76,6 +76,7 @@ _ALIASES = {
 # Prefectures that another prefecture administers although their codes are siblings: the sub-provincial
 # 伊犁哈萨克自治州 holds 塔城地区 and 阿勒泰地区 (新疆伊犁哈萨克自治州塔城地区额敏县 is 654221).
 _ALSO_WITHIN = {"654000": ("6542", "6543")}
+_WITHIN_MEMO_SIZE = 65_536
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +281,7 @@ class DivisionTable:
             lengths.setdefault(key[:2], set()).add(len(key))
         self._lengths = {head: tuple(sorted(ls, reverse=True)) for head, ls in lengths.items()}
         self._heads = frozenset(self._lengths)
+        self._within: dict[tuple[str, str], _Entry] = {}  # see _entry_within
 
     @classmethod
     def from_csv(
@@ -370,21 +372,33 @@ class DivisionTable:
         found: list[tuple[Division, int, bool, bool]] = []
         for length in lengths:
             end = start + length
-            entry = self._index.get(text[start:end])
+            key = text[start:end]
+            entry = self._index.get(key)
             if entry is None:
                 continue
+            if within is not None:
+                entry = self._entry_within(key, entry, within)
             fulls, shorts, ambiguity = entry
-            if within is not None and fulls:
-                fulls = _inside(fulls, within)
             for division in fulls:
                 found.append((division, end, False, False))
             if shorts and self._short_allowed(text, end):
-                if within is not None:
-                    shorts = _inside(shorts, within)
-                    ambiguity = _short_ambiguity(shorts)
                 for division, ambiguous in zip(shorts, ambiguity, strict=True):
                     found.append((division, end, True, ambiguous))
         return found
+
+    def _entry_within(self, key: str, entry: _Entry, within: Division) -> _Entry:
+        """``entry`` limited to descendants of ``within``, its short forms' ambiguity judged among those;
+        memoised per (name, ancestor): the table is immutable and addresses repeat their provinces."""
+        memo_key = (key, within.code)
+        limited = self._within.get(memo_key)
+        if limited is None:
+            fulls, shorts, _ = entry
+            inside = _inside(shorts, within) if shorts else ()
+            limited = (_inside(fulls, within) if fulls else (), inside, _short_ambiguity(inside))
+            if len(self._within) >= _WITHIN_MEMO_SIZE:  # bounded: crafted text could pair any name and place
+                self._within.clear()
+            self._within[memo_key] = limited
+        return limited
 
     def _short_allowed(self, text: str, end: int) -> bool:
         """A short form followed by a suffix or street word is another word, unless a division follows."""
