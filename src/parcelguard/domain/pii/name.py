@@ -12,6 +12,7 @@ what couriers use at the door ("张先生"), and hide everything else.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal, Self
 
 from parcelguard.domain.pii._errors import has_control_chars, invalid
@@ -82,9 +83,14 @@ def _parse_latin(text: str) -> str:
 def _han_surname(value: str) -> str | None:
     if _DOT in value:
         return None
-    if value[:2] in COMPOUND_SURNAMES or fold(value[:2]).text in COMPOUND_SURNAMES:  # 歐陽 is 欧阳
-        return value[:2]
-    return value[:1]
+    return value[:2] if _compound_surname(value[:2]) else value[:1]
+
+
+@lru_cache(maxsize=4096)
+def _compound_surname(head: str) -> bool:
+    """Whether two leading characters are a compound surname, in any spelling (歐陽 is 欧阳); cached,
+    as surnames repeat from order to order."""
+    return head in COMPOUND_SURNAMES or fold(head).text in COMPOUND_SURNAMES
 
 
 @dataclass(frozen=True, slots=True)
