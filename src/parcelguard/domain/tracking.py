@@ -58,12 +58,15 @@ class TrackingNumber:
 
     @classmethod
     def parse(cls, raw: str) -> TrackingNumber:
-        """Accepts surrounding blanks and lower-case letters; refuses a wrong shape or check digit.
+        """Exactly the shape: 2-4 letters, 12 digits and a Damm check digit; lower-case letters are read as
+        capitals (``pg...`` is ``PG...``), and that is the only leniency.
 
-        Identifiers are ASCII: full-width or other Unicode digits (``PG０００...``), any other non-ASCII
-        character, a non-string or an overlong value raise INVALID_TRACKING_NUMBER like any other wrong shape.
+        Nothing is stripped: a blank, a tab, a line break or any other character outside the shape
+        (``PG...%0A`` in a URL), full-width or other Unicode digits (``PG０００...``), a non-string or an
+        overlong value raise INVALID_TRACKING_NUMBER like any other wrong shape. The API, the label and
+        revoke routes and the CLI all parse here, so every path accepts the same spellings.
         """
-        candidate = raw.strip() if isinstance(raw, str) else ""
+        candidate = raw if isinstance(raw, str) else ""
         match = None
         if candidate.isascii() and len(candidate) <= MAX_TRACKING_NUMBER_CHARS:
             candidate = candidate.upper()

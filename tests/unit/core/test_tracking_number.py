@@ -56,9 +56,38 @@ def test_malformed_numbers_are_refused_with_their_code(raw: str) -> None:
     assert caught.value.code == ErrorCode.INVALID_TRACKING_NUMBER
 
 
-def test_blanks_and_lower_case_are_forgiven() -> None:
+def test_lower_case_is_read_as_capitals() -> None:
     number = TrackingNumber.generate("SF").value
-    assert TrackingNumber.parse(f"  {number.lower()} ").value == number
+    assert TrackingNumber.parse(number.lower()).value == number
+    assert TrackingNumber.parse(number[:1] + number[1:].lower()).value == number
+
+
+WHITESPACE_AND_CONTROLS = [
+    " ",
+    "\n",
+    "\r\n",
+    "\t",
+    "\x00",
+    "\x0b",
+    "\x1f",
+    "\x7f",
+    "\u3000",
+    "\xa0",
+    "\u200b",
+]
+
+
+@pytest.mark.parametrize("extra", WHITESPACE_AND_CONTROLS)
+@pytest.mark.parametrize("where", ["before", "after", "inside"])
+def test_no_blank_or_control_character_is_stripped_anywhere(extra: str, where: str) -> None:
+    """``GET /v1/track/PG...%0A`` (also %20, %0D%0A) answered 200: the shape is exact, nothing is stripped."""
+    number = TrackingNumber.generate("PG").value
+    raw = {"before": extra + number, "after": number + extra, "inside": number[:4] + extra + number[4:]}[
+        where
+    ]
+    with pytest.raises(ValidationError) as caught:
+        TrackingNumber.parse(raw)
+    assert caught.value.code == ErrorCode.INVALID_TRACKING_NUMBER
 
 
 def _unicode_digit(ascii_digit: str, zero: int) -> str:
@@ -104,4 +133,4 @@ def test_any_text_parses_or_is_refused_with_the_code(raw: str) -> None:
     except ValidationError as error:
         assert error.code == ErrorCode.INVALID_TRACKING_NUMBER
     else:
-        assert number.value.isascii() and number.value == raw.strip().upper()
+        assert number.value.isascii() and number.value == raw.upper()
