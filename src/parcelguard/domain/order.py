@@ -24,6 +24,7 @@ from parcelguard.domain.pii import Address, IdentityNumber, Mobile, PersonName
 from parcelguard.domain.pii.address import MAX_ADDRESS_LENGTH
 from parcelguard.domain.pii.id_type import ID_TYPES, IdType
 from parcelguard.domain.pii.name import MAX_NAME_LENGTH
+from parcelguard.domain.strict_json import shown_key
 from parcelguard.errors import ErrorCode, ValidationError
 
 MAX_DESCRIPTION_CHARS = 200
@@ -40,8 +41,13 @@ PARTY_FIELDS = ("name", "mobile", "address")
 SENDER_ID_FIELDS = ("id_type", "id_number")
 SENDER_FIELDS = PARTY_FIELDS + SENDER_ID_FIELDS
 PARCEL_FIELDS = ("description", "weight_kg")
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}", re.ASCII)
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Whitespace a keyboard or an input method types in free text: spaces of every width (Unicode category Zs:
+# U+3000 ideographic, U+00A0 no-break, U+2003 em ...), tabs and line breaks. Each run becomes one plain
+# space, which every label font prints. The other control characters (U+001C-U+001F included, which
+# str.isspace counts as blanks) stay refused as not printable.
+WHITESPACE_RUN = re.compile("[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+GRAMS_PER_KG = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +95,7 @@ def parse_order(raw: Any, *, senders: SenderCache | None = None) -> Order:
     """
     if not isinstance(raw, Mapping):
         raise ValidationError("an order must be a JSON object", code=ErrorCode.INVALID_REQUEST)
-    refuse_unknown_fields(raw, ORDER_FIELDS, "")
+    refuse_unknown_fields(raw, ORDER_FIELDS, "", root="the order")
     sender_raw = _mapping(raw, "sender", "")
     refuse_unknown_fields(sender_raw, SENDER_FIELDS, "sender")
     sender, sender_id = _parse_sender(sender_raw, senders)
@@ -108,17 +114,21 @@ def _path(prefix: str, key: str) -> str:
     return f"{prefix}.{key}" if prefix else key
 
 
-def refuse_unknown_fields(body: Mapping[Any, Any], known: tuple[str, ...], prefix: str) -> None:
-    """UNKNOWN_FIELD for the first key of ``body`` not in ``known`` (``prefix`` is the object's path).
+def refuse_unknown_fields(
+    body: Mapping[Any, Any], known: tuple[str, ...], prefix: str, *, root: str = "the body"
+) -> None:
+    """UNKNOWN_FIELD for the first key of ``body`` not in ``known`` (``prefix`` is the object's path,
+    ``root`` what the top level is called in messages).
 
-    The key's name is shown only when it is an identifier: a key can hold anything, personal data included.
+    The key's name is shown only when it is an identifier: a key can hold anything, personal data or a
+    lone surrogate included. Another key is reported by its parent's path (None at the top level).
     """
     for key in body:
         if key in known:
             continue
-        shown = isinstance(key, str) and _IDENTIFIER.fullmatch(key) is not None
+        shown = shown_key(key)
         field = _path(prefix, key) if shown else (prefix or None)
-        where = field if shown else f"a field of {prefix or 'the body'}"
+        where = field if shown else f"a field of {prefix or root}"
         raise ValidationError(
             f"{where} is not a known field (expected: {', '.join(known)})",
             code=ErrorCode.UNKNOWN_FIELD,
@@ -167,18 +177,28 @@ def _text(body: Mapping[str, Any], key: str, prefix: str, code: ErrorCode, max_c
     return value
 
 
+def free_text(value: str) -> str | None:
+    """``value`` with each run of whitespace (WHITESPACE_RUN: ``书\u3000籍``, tabs, line breaks) as one plain
+    space and no spaces at the ends; None when a character other than whitespace is not printable (a
+    control or format character such as U+0000 or U+200B: the caller refuses the field)."""
+    text = WHITESPACE_RUN.sub(" ", value).strip(" ")
+    return text if text.isprintable() else None
+
+
 def _parse_remarks(body: Mapping[str, Any]) -> str | None:
     """Free-text instructions (放门口, 到了打电话...); the service redacts them before they are stored."""
     remarks = _optional_text(body, "remarks", "remarks", ErrorCode.INVALID_REQUEST, MAX_REMARKS_CHARS)
     if remarks is None:
         return None
-    if not remarks.isprintable():
+    text = free_text(remarks)
+    if text is None:
         raise ValidationError(
-            f"remarks must be printable text of at most {MAX_REMARKS_CHARS} characters",
+            f"remarks must be printable text of at most {MAX_REMARKS_CHARS} characters "
+            "(spaces, tabs and line breaks are fine; other control characters are not)",
             code=ErrorCode.INVALID_REQUEST,
             field="remarks",
         )
-    return remarks.strip()
+    return text
 
 
 def _parse_sender(body: Mapping[str, Any], cache: SenderCache | None) -> tuple[Party, IdDocument]:
@@ -227,10 +247,12 @@ def _parse_id_document(body: Mapping[str, Any]) -> IdDocument:
 
 
 def _parse_parcel(body: Mapping[str, Any]) -> Parcel:
-    description = _text(body, "description", "parcel", ErrorCode.INVALID_PARCEL, MAX_DESCRIPTION_CHARS)
-    if not description.isprintable():
+    raw_description = _text(body, "description", "parcel", ErrorCode.INVALID_PARCEL, MAX_DESCRIPTION_CHARS)
+    description = free_text(raw_description)
+    if description is None:
         raise ValidationError(
-            f"parcel.description must be printable and at most {MAX_DESCRIPTION_CHARS} characters",
+            f"parcel.description must be printable and at most {MAX_DESCRIPTION_CHARS} characters "
+            "(spaces, tabs and line breaks are fine; other control characters are not)",
             code=ErrorCode.INVALID_PARCEL,
             field="parcel.description",
         )
@@ -248,4 +270,14 @@ def _parse_parcel(body: Mapping[str, Any]) -> Parcel:
             code=ErrorCode.INVALID_PARCEL,
             field="parcel.weight_kg",
         )
-    return Parcel(description=description.strip(), weight_kg=float(weight))
+    # Gram precision: 0.9999 would print as "1 kg" and 1.23456789 as "1.235 kg", so more than three
+    # decimals are refused and what prints is what was given. The tolerance absorbs only binary floating
+    # point (1.001 is 1000.9999999999999 g as a double), never a real fraction of a gram.
+    grams = weight * GRAMS_PER_KG
+    if abs(grams - round(grams)) > 1e-7:
+        raise ValidationError(
+            "parcel.weight_kg must be given to gram precision (at most 3 decimal places)",
+            code=ErrorCode.INVALID_PARCEL,
+            field="parcel.weight_kg",
+        )
+    return Parcel(description=description, weight_kg=round(grams) / GRAMS_PER_KG)

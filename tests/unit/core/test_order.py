@@ -142,3 +142,68 @@ def test_remarks_are_optional_free_text_with_a_length_limit() -> None:
     with pytest.raises(ValidationError) as caught:
         parse_order(order)
     assert caught.value.field == "remarks"
+
+
+# --- free text: whitespace typed by keyboards and input methods (issue 7, second review) ---------------
+
+TYPED_BLANKS = ["\u3000", "\xa0", "\t", "\u2003", "\u202f", "\n", "\r\n", "\u3000\u3000"]
+
+
+@pytest.mark.parametrize("blank", TYPED_BLANKS)
+@pytest.mark.parametrize("field", ["parcel.description", "remarks"])
+def test_whitespace_in_free_text_is_accepted_as_one_plain_space(blank: str, field: str) -> None:
+    """``"description": "书\u3000籍"`` was refused as not printable; input methods type U+3000."""
+    order = parse_order(broken(field, f"书{blank}籍"))
+    assert (order.parcel.description if field == "parcel.description" else order.remarks) == "书 籍"
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x07", "\x1b", "\x1c", "\x1f", "\x7f", "\u200b", "\u2066"])
+@pytest.mark.parametrize("field", ["parcel.description", "remarks"])
+def test_other_control_characters_in_free_text_stay_refused(control: str, field: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_order(broken(field, f"书{control}籍"))
+    code = ErrorCode.INVALID_PARCEL if field == "parcel.description" else ErrorCode.INVALID_REQUEST
+    assert (caught.value.code, caught.value.field) == (code, field)
+
+
+def test_the_whitespace_class_is_unicode_whitespace_without_the_information_separators() -> None:
+    """WHITESPACE_RUN lists the characters by hand (``\\s`` would take U+001C-U+001F): keep it complete."""
+    from parcelguard.domain.order import WHITESPACE_RUN
+
+    matched = {chr(c) for c in range(0x110000) if WHITESPACE_RUN.fullmatch(chr(c))}
+    expected = {chr(c) for c in range(0x110000) if chr(c).isspace()} - {"\x1c", "\x1d", "\x1e", "\x1f"}
+    assert matched == expected
+
+
+@settings(max_examples=300)
+@given(st.text(min_size=1, max_size=200))
+def test_free_text_parses_to_printable_text_or_is_refused(text: str) -> None:
+    try:
+        order = parse_order(broken("parcel.description", text))
+    except ValidationError as error:
+        assert error.field == "parcel.description"
+        assert error.code in (ErrorCode.INVALID_PARCEL, ErrorCode.MISSING_FIELD)
+    else:
+        assert (
+            order.parcel.description.isprintable()
+            and order.parcel.description == order.parcel.description.strip()
+        )
+
+
+# --- weights: gram precision, so that what prints is what was given ----------------------------------
+
+
+@pytest.mark.parametrize("weight", [0.9999, 0.0015, 1.23456789, 999.9995, 0.0011])
+def test_a_weight_finer_than_a_gram_is_refused(weight: float) -> None:
+    """0.9999 printed "1 kg", 0.0015 "2 g" and 1.23456789 "1.235 kg"."""
+    with pytest.raises(ValidationError) as caught:
+        parse_order(broken("parcel.weight_kg", weight))
+    assert (caught.value.code, caught.value.field) == (ErrorCode.INVALID_PARCEL, "parcel.weight_kg")
+    assert "gram precision" in caught.value.message
+
+
+@given(st.integers(1, 1_000_000))
+def test_every_whole_number_of_grams_is_accepted_as_given(grams: int) -> None:
+    weight = float(f"{grams / 1000:.3f}")  # what a JSON decoder makes of the decimal text
+    assert parse_order(broken("parcel.weight_kg", weight)).parcel.weight_kg == weight
+    assert parse_order(broken("parcel.weight_kg", grams * 0.001)).parcel.weight_kg == weight
