@@ -18,6 +18,7 @@ class ErrorCode(StrEnum):
     MALFORMED_JSON = "malformed_json"  # the body is not JSON (message gives line and column)
     MISSING_FIELD = "missing_field"  # a required field is absent, null or blank
     UNKNOWN_FIELD = "unknown_field"  # a field the contract does not define
+    DUPLICATE_FIELD = "duplicate_field"  # a JSON key given twice in one object, or a repeated query parameter
     REQUEST_TOO_LARGE = "request_too_large"  # the body is over PARCELGUARD_MAX_BODY_BYTES
     INVALID_NAME = "invalid_name"
     INVALID_MOBILE = "invalid_mobile"
@@ -60,7 +61,7 @@ class ErrorCode(StrEnum):
     INSECURE_CONFIGURATION = "insecure_configuration"
     DATABASE_NOT_READY = "database_not_ready"
     RATE_LIMITER_UNAVAILABLE = "rate_limiter_unavailable"  # the shared (Redis) limiter cannot be reached
-    DATA_FOLDER_NOT_FOUND = "data_folder_not_found"  # the CLI found no configured data folder (keys, database)
+    DATA_FOLDER_NOT_FOUND = "data_folder_not_found"  # the CLI found no configured data folder (keys, db)
     OUTPUT_NOT_WRITABLE = "output_not_writable"  # --out: no such folder, not writable, or not a regular file
     EMPTY_INPUT = "empty_input"  # an input file with no records
     INTERNAL = "internal_error"

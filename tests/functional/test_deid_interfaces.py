@@ -28,6 +28,8 @@ TEXTS: list[dict[str, object]] = [
     {"id": 1, "text": "张伟的电话13800138000，身份证11010519491231002X"},
     {"id": "b", "text": "没有个人信息"},
 ]
+# The API's item ids are strings (strict types, like the order contract); the CLI's JSON lines echo any id.
+API_TEXTS: list[dict[str, object]] = [{**TEXTS[0], "id": "1"}, TEXTS[1]]
 
 
 @pytest.fixture(autouse=True)
@@ -229,7 +231,7 @@ def bearer(runtime: Runtime, *scopes: Scope) -> dict[str, str]:
 
 
 def test_http_detect_needs_a_key_with_the_deid_scope(client: TestClient, sqlite_runtime: Runtime) -> None:
-    body = {"items": TEXTS}
+    body = {"items": API_TEXTS}
     assert client.post("/v1/deid/detect", json=body).status_code == 401
     denied = client.post("/v1/deid/detect", json=body, headers=bearer(sqlite_runtime, Scope.WAYBILL_READ))
     assert denied.status_code == 403 and denied.json()["message"] == "this key lacks the scope deid:use"
@@ -237,11 +239,13 @@ def test_http_detect_needs_a_key_with_the_deid_scope(client: TestClient, sqlite_
 
 def test_http_detect_returns_entities_per_item(client: TestClient, sqlite_runtime: Runtime) -> None:
     response = client.post(
-        "/v1/deid/detect", json={"items": TEXTS, "types": ["PHONE", "CN_ID"]}, headers=bearer(sqlite_runtime)
+        "/v1/deid/detect",
+        json={"items": API_TEXTS, "types": ["PHONE", "CN_ID"]},
+        headers=bearer(sqlite_runtime),
     )
     assert response.status_code == 200, response.text
     items = response.json()["items"]
-    assert items[0]["id"] == 1 and [e["type"] for e in items[0]["entities"]] == ["PHONE", "CN_ID"]
+    assert items[0]["id"] == "1" and [e["type"] for e in items[0]["entities"]] == ["PHONE", "CN_ID"]
     assert items[0]["entities"][0] == {"type": "PHONE", "start": 5, "end": 16, "score": 0.9}
     assert items[1] == {"id": "b", "entities": []}
 
@@ -249,7 +253,7 @@ def test_http_detect_returns_entities_per_item(client: TestClient, sqlite_runtim
 def test_http_redact_applies_operators_and_keys_pseudonyms_per_api_key(
     client: TestClient, sqlite_runtime: Runtime
 ) -> None:
-    body = {"items": TEXTS[:1], "operators": {"PERSON": "mask", "PHONE": "pseudonymize"}}
+    body = {"items": API_TEXTS[:1], "operators": {"PERSON": "mask", "PHONE": "pseudonymize"}}
     key_a, key_b = bearer(sqlite_runtime), bearer(sqlite_runtime)
     first = client.post("/v1/deid/redact", json=body, headers=key_a).json()["items"][0]
     again = client.post("/v1/deid/redact", json=body, headers=key_a).json()["items"][0]
@@ -273,9 +277,21 @@ def test_http_errors_are_coded_and_never_echo_the_text(client: TestClient, sqlit
         "/v1/deid/redact", json={"items": [{"text": secret, "extra": secret}]}, headers=bearer(sqlite_runtime)
     )
     assert bad_shape.status_code == 422 and bad_shape.json()["code"] == "unknown_field"
+
     too_many = client.post(
         "/v1/deid/detect", json={"items": [{"text": "x"}] * 1001}, headers=bearer(sqlite_runtime)
     )
     assert too_many.status_code == 422
     for response in (bad_pair, bad_shape):
         assert secret not in response.text
+
+
+@pytest.mark.parametrize("path", ["/v1/deid/detect", "/v1/deid/redact"])
+@pytest.mark.parametrize("item_id", [1, 1.5, True, ["a"]])
+def test_http_item_ids_are_strings_only(
+    client: TestClient, sqlite_runtime: Runtime, path: str, item_id: object
+) -> None:
+    body = {"items": [{"id": item_id, "text": "没有个人信息"}]}
+    response = client.post(path, json=body, headers=bearer(sqlite_runtime))
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "invalid_request" and response.json()["field"] == "items.0.id"

@@ -36,6 +36,7 @@ from typer.core import TyperGroup
 from parcelguard.bootstrap import Runtime, bootstrap, require_current_schema
 from parcelguard.config import Settings
 from parcelguard.domain.access import ALL_SCOPES, Principal
+from parcelguard.domain.strict_json import loads_strict
 from parcelguard.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -322,9 +323,10 @@ def _no_constant(_name: str) -> object:
 
 def decode_json_line(text: str) -> object:
     """One JSON value, or ValidationError saying why not: not JSON, nested more than 32 deep, a number of
-    more than 64 characters or out of range, NaN/Infinity, or a lone UTF-16 surrogate (``"\\ud800"``)."""
+    more than 64 characters or out of range, NaN/Infinity, a lone UTF-16 surrogate (``"\\ud800"``), or a key
+    given twice in one object (DUPLICATE_FIELD with the field's path, as the API answers)."""
     try:
-        value = json.loads(
+        value = loads_strict(
             text, parse_int=_bounded_int, parse_float=_finite_float, parse_constant=_no_constant
         )
     except RecursionError:

@@ -370,7 +370,7 @@ def _replay(ctx: ServiceContext, scoped_key: str, request_hash: str) -> BatchRes
             return None
         if record.request_hash != request_hash:
             raise ConflictError(
-                "this idempotency key was used with a different batch", code=ErrorCode.IDEMPOTENCY_CONFLICT
+                "this idempotency key was used with a different request", code=ErrorCode.IDEMPOTENCY_CONFLICT
             )
         summary: list[Mapping[str, Any]] = json.loads(record.response)
         numbers = [entry["tracking_number"] for entry in summary if "tracking_number" in entry]

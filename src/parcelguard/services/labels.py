@@ -37,8 +37,11 @@ class ResolvedToken:
 
 
 def parse_label_format(raw: str) -> LabelFormat:
+    """``pdf``, ``png`` or ``zpl`` in any letter case (``PDF``, ``Pdf``), for the API and the CLI alike;
+    anything else raises INVALID_LABEL_FORMAT (field ``format``)."""
+    folded = raw.lower() if isinstance(raw, str) and raw.isascii() else ""
     for fmt in LABEL_FORMATS:
-        if raw == fmt:
+        if folded == fmt:
             return fmt
     raise ValidationError(
         f"format must be one of: {', '.join(LABEL_FORMATS)}",
@@ -73,7 +76,7 @@ def render_label_batch(
             code=ErrorCode.BATCH_TOO_LARGE,
             field="tracking_numbers",
         )
-    numbers = [TrackingNumber.parse(raw).value for raw in tracking_numbers]
+    numbers = [_parse_number_at(raw, index) for index, raw in enumerate(tracking_numbers)]
     with ctx.uow() as uow:
         found = {
             w.tracking_number: w for w in uow.waybills.get_many(numbers) if principal.sees(w.organisation_id)
@@ -90,19 +93,35 @@ def render_label_batch(
     return content
 
 
+def _parse_number_at(raw: str, index: int) -> str:
+    """The tracking number at ``index`` of a batch; its error names ``tracking_numbers.<index>``."""
+    try:
+        return TrackingNumber.parse(raw).value
+    except ValidationError as error:
+        raise ValidationError(error.message, code=error.code, field=f"tracking_numbers.{index}") from None
+
+
 def resolve_label_token(ctx: ServiceContext, token_text: str, *, principal: Principal) -> ResolvedToken:
     """What a scanner learns from a label's QR code, given an authorised session."""
     principal.require(Scope.LABEL_TOKEN_RESOLVE)
-    parsed = ctx.tokens.parse(token_text)
+    # Every token the caller may not use (malformed, forged, altered, unknown, another tenant's) gets the
+    # same code, message and status, so no answer tells a platform that another platform's token exists.
+    try:
+        parsed = ctx.tokens.parse(token_text)
+    except TokenError:
+        raise _unknown_token() from None
     with ctx.uow() as uow:
         record = uow.label_tokens.get(parsed.token_id)
         if record is None:
             raise _unknown_token()
-        ctx.tokens.verify(parsed, record.waybill_id)
         sealed = uow.waybills.get_by_id(record.waybill_id)
-        # Another tenant's token is unknown, before anything (such as revocation) is said about it.
+        # Another tenant's token is unknown, before its MAC or revocation is looked at.
         if sealed is None or not principal.sees(sealed.organisation_id):
             raise _unknown_token()
+        try:
+            ctx.tokens.verify(parsed, record.waybill_id)
+        except TokenError:
+            raise _unknown_token() from None
         if record.revoked_at is not None:
             raise TokenError("this label token was revoked", code=ErrorCode.TOKEN_REVOKED)
         uow.audit.append_many(

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from parcelguard.domain.strict_json import shown_key
 from parcelguard.errors import ErrorCode, ParcelGuardError, RateLimitedError
 
 log = logging.getLogger("parcelguard.web")
@@ -29,6 +30,7 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.MALFORMED_JSON: 400,
     ErrorCode.MISSING_FIELD: 422,
     ErrorCode.UNKNOWN_FIELD: 422,
+    ErrorCode.DUPLICATE_FIELD: 422,
     ErrorCode.REQUEST_TOO_LARGE: 413,
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.METHOD_NOT_ALLOWED: 405,
@@ -92,10 +94,26 @@ def error_response(
     return JSONResponse(body, status_code=status_for(code), headers=dict(headers or {}))
 
 
-def _field_of(loc: Sequence[Any]) -> str | None:
-    """``("body", "items", 3, "text")`` -> ``items.3.text``; ``("query", "format")`` -> ``format``."""
-    parts = [str(part) for part in loc[1:]] if loc and loc[0] in ("body", "query", "path", "header") else []
-    return ".".join(parts) or None
+def _field_of(loc: Sequence[Any]) -> tuple[str | None, bool]:
+    """``("body", "items", 3, "text")`` -> ``items.3.text``; ``("query", "format")`` -> ``format``.
+
+    In a body, the path stops at the first key that is not an identifier (a key can hold anything:
+    personal data, a lone surrogate), so such a key is reported by its parent's path (``operators``,
+    ``items.0``, None for the body itself); the flag says the path was cut. pydantic's ``[key]`` marker
+    is left out.
+    """
+    parts: list[str] = []
+    located = bool(loc) and loc[0] in ("body", "query", "path", "header")
+    for part in loc[1:] if located else ():
+        if isinstance(part, int) and not isinstance(part, bool):
+            parts.append(str(part))
+        elif part == "[key]":
+            continue
+        elif loc[0] != "body" or shown_key(part):  # parameter names are ours; body keys are the caller's
+            parts.append(str(part))
+        else:
+            return ".".join(parts) or None, True
+    return ".".join(parts) or None, False
 
 
 # pydantic error types whose message may quote what was sent (custom validators): replaced by a neutral one.
@@ -124,12 +142,17 @@ def validation_error_response(error: RequestValidationError) -> JSONResponse:
             ErrorCode.MALFORMED_JSON,
             f"the body is not valid JSON: {reason} at line {line}, column {column}",
         )
-    field = _field_of(loc)
-    where = field or "the body"
+    field, cut = _field_of(loc)
+    where = f"a field of {field or 'the body'}" if cut else field or "the body"
     if kind == "missing":
         return error_response(ErrorCode.MISSING_FIELD, f"{where} is required", field=field)
     if kind == "extra_forbidden":
         return error_response(ErrorCode.UNKNOWN_FIELD, f"{where} is not a known field", field=field)
+    if kind == "string_unicode":  # a lone surrogate: in a key, pydantic locates it at the key's object
+        where = where if loc[1:] and not cut else f"a field name or value in {field or 'the body'}"
+        return error_response(
+            ErrorCode.INVALID_REQUEST, f"{where} is not valid Unicode text (a lone surrogate)", field=field
+        )
     reason = "is invalid" if kind.startswith(_UNSAFE_TYPES) else f"is invalid: {first.get('msg', '')}"
     return error_response(ErrorCode.INVALID_REQUEST, f"{where} {reason}", field=field)
 

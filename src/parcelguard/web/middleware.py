@@ -7,7 +7,6 @@ Starlette's body limit, by the error handlers and by the static file and documen
 from __future__ import annotations
 
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from parcelguard.errors import ErrorCode
@@ -67,14 +66,15 @@ class SecurityHeadersMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Refuses a request body over ``max_bytes`` before it is parsed: 413 ``request_too_large``.
+    """Refuses a request body over ``max_bytes`` before any route sees it: 413 ``request_too_large``.
 
-    A declared ``Content-Length`` over the limit is answered at once, without reading a byte. Otherwise the
-    bytes are counted as the application reads them (so a chunked body without ``Content-Length`` is
-    stopped too, at most ``max_bytes`` into memory): past the limit the read raises
-    an HTTPException 413, which FastAPI's body reader passes through to the error handlers (any other
-    exception there becomes a 400). Authenticated or not makes no difference: the body is read, and so
-    limited, before the API key is checked.
+    The limit holds for every request, whatever its method or route, authenticated or not (a 20 MB
+    chunked body sent with ``GET /v1/track/...`` is refused like one sent to ``POST /v1/waybills``). A
+    declared ``Content-Length`` over the limit is answered at once, without reading a byte. Otherwise the
+    body is read here, counted as it arrives (so a chunked body without ``Content-Length`` is stopped at
+    most ``max_bytes`` into memory), and handed to the application in one message once complete: a route
+    that never reads its body cannot let an oversized one through. (A request without a body costs one
+    empty message.)
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
@@ -87,20 +87,40 @@ class BodyLimitMiddleware:
             return
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
-            response = error_response(
-                ErrorCode.REQUEST_TOO_LARGE, f"the body is over the limit of {self.max_bytes} bytes"
-            )
-            await response(scope, receive, send)
+            await self._refuse(scope, receive, send)
             return
+        chunks: list[bytes] = []
         received = 0
-
-        async def counted() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise HTTPException(413, "request body too large")
-            return message
+            if message["type"] != "http.request":  # the client went away: let the app see it
+                await self.app(scope, _replay([], message, receive), send)
+                return
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        await self.app(scope, _replay([body], None, receive), send)
 
-        await self.app(scope, counted, send)
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = error_response(
+            ErrorCode.REQUEST_TOO_LARGE, f"the body is over the limit of {self.max_bytes} bytes"
+        )
+        await response(scope, receive, send)
+
+
+def _replay(messages: list[Message], last: Message | None, receive: Receive) -> Receive:
+    """A ``receive`` that answers ``messages`` (then ``last``, if any) before the server's own."""
+    pending = [*messages, *([last] if last is not None else [])]
+
+    async def replayed() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replayed

@@ -32,6 +32,7 @@ _BODY_CODES = (
     ErrorCode.INVALID_REQUEST,
     ErrorCode.MISSING_FIELD,
     ErrorCode.UNKNOWN_FIELD,
+    ErrorCode.DUPLICATE_FIELD,
 )
 ORDER_CODES = (
     ErrorCode.MISSING_FIELD,

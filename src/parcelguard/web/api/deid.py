@@ -16,8 +16,9 @@ from parcelguard.domain.anonymize import TextPolicy
 from parcelguard.domain.deid.entity import EntityType
 from parcelguard.services.deid import detect_text, redact_text
 from parcelguard.web.api.deps import Ctx, DeidPrincipal
+from parcelguard.web.json_body import StrictJsonRoute
 
-router = APIRouter(prefix="/v1/deid", tags=["de-identification"])
+router = APIRouter(prefix="/v1/deid", tags=["de-identification"], route_class=StrictJsonRoute)
 
 MAX_ITEMS = 1000
 MAX_TEXT = 20_000
@@ -31,12 +32,12 @@ OperatorName = Literal[
 
 class TextItem(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
-    id: str | int | None = Field(default=None, description="echoed back; never inspected")
+    id: str | None = Field(default=None, description="a string, echoed back; never inspected (not a number)")
     text: str = Field(max_length=MAX_TEXT, examples=["请联系张伟 13800138000，送到北京市朝阳区建国路88号"])
 
     @field_validator("id")
     @classmethod
-    def _echoable(cls, value: str | int | None) -> str | int | None:
+    def _echoable(cls, value: str | None) -> str | None:
         """The id is echoed back, so it must be valid Unicode (a lone surrogate cannot be encoded)."""
         if isinstance(value, str):
             try:
@@ -69,7 +70,7 @@ class EntityRead(BaseModel):
 
 
 class DetectedRead(BaseModel):
-    id: str | int | None
+    id: str | None
     entities: list[EntityRead]
 
 
@@ -84,7 +85,7 @@ class ReplacementRead(EntityRead):
 
 
 class RedactedRead(BaseModel):
-    id: str | int | None
+    id: str | None
     text: str
     entities: list[ReplacementRead]
 

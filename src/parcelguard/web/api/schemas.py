@@ -75,13 +75,16 @@ class ParcelIn(BaseModel):
     description: str = Field(
         min_length=1,
         max_length=contract.MAX_DESCRIPTION_CHARS,
-        description="printable text; personal data in it is masked",
+        description="printable text; personal data in it is masked; each run of spaces (U+3000 too), tabs "
+        "or line breaks is kept as one plain space",
         examples=["书籍"],
     )
     weight_kg: float = Field(
         ge=contract.MIN_WEIGHT_KG,
         le=contract.MAX_WEIGHT_KG,
-        description="a JSON number (not a string, not a boolean)",
+        multiple_of=1 / contract.GRAMS_PER_KG,
+        description="kilograms as a JSON number (not a string, not a boolean), to the gram: at most 3 "
+        "decimal places",
         examples=[1.2],
     )
 
@@ -96,7 +99,7 @@ class WaybillCreate(BaseModel):
     remarks: str | None = Field(
         default=None,
         max_length=contract.MAX_REMARKS_CHARS,
-        description="delivery instructions; personal data in them is masked",
+        description="delivery instructions; personal data in them is masked; blanks as in description",
         examples=["放门口"],
     )
 

@@ -12,8 +12,9 @@ from parcelguard.web.api import schemas as s
 from parcelguard.web.api.deps import get_runtime
 from parcelguard.web.api.views import events_read
 from parcelguard.web.client_address import client_of
+from parcelguard.web.json_body import StrictJsonRoute
 
-router = APIRouter(prefix="/v1/track", tags=["tracking"])
+router = APIRouter(prefix="/v1/track", tags=["tracking"], route_class=StrictJsonRoute)
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi import APIRouter, Body, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from parcelguard.adapters.render import CONTENT_TYPES
 from parcelguard.domain.order import refuse_unknown_fields
+from parcelguard.domain.tracking import TrackingNumber
 from parcelguard.errors import ErrorCode, ValidationError
 from parcelguard.services import issuance, labels, waybills
 from parcelguard.services.ports import LabelFormat
@@ -26,9 +27,10 @@ from parcelguard.web.api.deps import (
     ResolvePrincipal,
 )
 from parcelguard.web.api.views import batch_read, events_read, masked_read
+from parcelguard.web.json_body import StrictJsonRoute
 from parcelguard.web.openapi import ORDER_CODES, error_responses, json_body
 
-router = APIRouter(prefix="/v1", tags=["waybills"])
+router = APIRouter(prefix="/v1", tags=["waybills"], route_class=StrictJsonRoute)
 
 IdempotencyKey = Annotated[
     str | None,
@@ -40,7 +42,7 @@ IdempotencyKey = Annotated[
         "of issuing again (the same key with another body: 409 idempotency_conflict)",
     ),
 ]
-LABEL_FORMAT_NAMES = ("pdf", "png", "zpl", "PDF", "PNG", "ZPL")
+LABEL_FORMAT_NAMES = ("pdf", "png", "zpl", "PDF", "PNG", "ZPL")  # any letter case is accepted
 
 
 def _json(body: Any) -> Any:
@@ -142,10 +144,14 @@ def get_waybill(tracking_number: str, ctx: Ctx, principal: ReadPrincipal) -> s.W
     )
 
 
-def _label_format(raw: str) -> LabelFormat:
-    """``pdf``, ``png``, ``zpl`` or the same in capitals (what the OpenAPI enum lists); anything else is
-    INVALID_LABEL_FORMAT."""
-    return labels.parse_label_format(raw.lower() if raw in LABEL_FORMAT_NAMES else raw)
+def _label_format(request: Request, raw: str) -> LabelFormat:
+    """The one ``format`` parameter, in any letter case; given twice (``?format=pdf&format=zpl``) is
+    DUPLICATE_FIELD rather than the last one silently winning, anything else INVALID_LABEL_FORMAT."""
+    if len(request.query_params.getlist("format")) > 1:
+        raise ValidationError(
+            "format is given more than once", code=ErrorCode.DUPLICATE_FIELD, field="format"
+        )
+    return labels.parse_label_format(raw)
 
 
 @router.get(
@@ -153,24 +159,32 @@ def _label_format(raw: str) -> LabelFormat:
     responses={
         200: {"content": {v: {} for v in CONTENT_TYPES.values()}},
         **error_responses(
-            ErrorCode.INVALID_LABEL_FORMAT, ErrorCode.LABEL_NOT_COMPLIANT, ErrorCode.LABEL_GLYPH_MISSING
+            ErrorCode.INVALID_LABEL_FORMAT,
+            ErrorCode.DUPLICATE_FIELD,
+            ErrorCode.LABEL_NOT_COMPLIANT,
+            ErrorCode.LABEL_GLYPH_MISSING,
         ),
     },
     response_class=Response,
 )
 async def get_label(
     tracking_number: str,
+    request: Request,
     ctx: Ctx,
     principal: PrintPrincipal,
     format: Annotated[
         str,
-        Query(description="label format", json_schema_extra={"enum": list(LABEL_FORMAT_NAMES)}),
+        Query(
+            description="label format, in any letter case",
+            json_schema_extra={"enum": list(LABEL_FORMAT_NAMES)},
+        ),
     ] = "pdf",
 ) -> Response:
     """A 100 x 150 mm privacy e-waybill: masked data, Code 128, and a QR holding an opaque token."""
-    fmt = _label_format(format)
-    content = await run_in_threadpool(labels.render_label, ctx, tracking_number, fmt, principal=principal)
-    filename = f"{tracking_number.strip().upper()}.{fmt}"
+    fmt = _label_format(request, format)
+    number = TrackingNumber.parse(tracking_number).value
+    content = await run_in_threadpool(labels.render_label, ctx, number, fmt, principal=principal)
+    filename = f"{number}.{fmt}"
     return Response(
         content,
         media_type=CONTENT_TYPES[fmt],
