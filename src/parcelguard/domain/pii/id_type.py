@@ -65,6 +65,9 @@ def compact_document_number(raw: str) -> str | None:
     separators between characters (see the module docstring) are accepted; anything else (Han
     characters, other punctuation) makes it None.
     """
+    text = raw.strip()
+    if text.isascii() and text.isalnum():
+        return text.upper()  # how forms nearly always hold it: nothing to fold, no separators
     text = fold(raw).text.strip()
     if _SPELLING.fullmatch(text) is None:
         return None
