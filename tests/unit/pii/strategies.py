@@ -38,6 +38,9 @@ NUMERAL_STYLES = (
     "零壹貳參肆伍陸柒捌玖",
     "⓪①②③④⑤⑥⑦⑧⑨",
     "٠١٢٣٤٥٦٧٨٩",
+    "洞幺两三四五六拐八勾",  # radio (spoken) digits
+    "○123456789",  # a white circle typed for zero
+    "O123456789",  # a Latin O typed for zero
 )
 # Separators people put between digit groups, as typed (fold maps the look-alikes to DIGIT_SEPARATORS).
 DIGIT_SEPARATOR_SPELLINGS = (

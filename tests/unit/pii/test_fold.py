@@ -195,3 +195,30 @@ def test_the_numeral_styles_cover_every_digit() -> None:
 @given(text=st.one_of(_ANY_TEXT, _CJK_TEXT, st.text(alphabet="０１２３４５６７８９＋－（） 13", max_size=20)))
 def test_fold_text_is_the_folded_string(text: str) -> None:
     assert fold_text(text) == fold(text).text
+
+
+# --- zero look-alikes and radio digits (issue 6 review) ---------------------------------------------------
+
+
+def test_zero_look_alikes_and_radio_digits_read_as_the_number_inside_digit_runs() -> None:
+    assert fold("电话138○○138○○○").text == "电话13800138000"
+    assert fold("电话138OO138OOO").text == "电话13800138000"
+    assert fold("138OO138OOO").text == "13800138000"  # ASCII text too
+    assert fold_text("138oo138ooo") == "13800138000"
+    assert fold("幺三勾 洞洞幺三 勾洞洞洞").text == "139 0013 9000"
+    assert fold("一三九一两三四五六七八").text == "13912345678"
+    assert fold("电话1391○234○5678").text == "电话1391-234-5678"  # one ○ between groups: a separator
+
+
+def test_radio_numerals_and_latin_o_stay_letters_and_words_outside_long_runs() -> None:
+    for text in (
+        "拐角1号楼",
+        "两个1洞2",
+        "勾选3项",
+        "洞口5号",
+        "PO1234567",
+        "Room 1O2",
+        "COVID-2O19",
+        "2OO5年",
+    ):
+        assert fold(text).text == to_halfwidth(text), text

@@ -203,7 +203,8 @@ def test_a_mobile_whose_groups_any_separator_joins_is_one_phone_and_refused(sep:
 @settings(max_examples=150)
 @given(
     st.sampled_from(["3-4-4", "4-3-4", "3-8", "4-4-3"]),
-    st.text(alphabet="~,，、:;|*+#='\\\n ○!?%&^$@", min_size=1, max_size=4),
+    # ○ is left out: a run of them is zeros (138○○138○○○), one alone between groups a separator.
+    st.text(alphabet="~,，、:;|*+#='\\\n !?%&^$@", min_size=1, max_size=4),
     st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True),
 )
 def test_every_mobile_with_up_to_four_symbols_between_its_groups_is_found(

@@ -43,16 +43,26 @@ What folding does, in order:
 4. Chinese numerals (一二三, 壹贰叁, 〇零, 幺, Hangzhou 〡〢〣) become ASCII digits, only inside digit runs:
    digit-like characters (numerals or ASCII digits) joined by DIGIT_GAP or its look-alikes, holding at least
    three digit-like characters if some are ASCII digits, seven if all are numerals (五一一路, 八一二路 and
-   七七八八 are names and idioms); a numeral alone in its group (no digit-like neighbour) is folded only
-   when the run holds seven or more, as numbers read digit by digit do. So 一起, 三楼, 十二三 and 第一 stay
-   words; 1三8〇〇1三8〇〇〇 and 幺三八 零零幺三 八零零零 become numbers. 两 and 十/百/千 never fold: they
-   are quantities, not digits. Separator look-alikes inside a run (·, •, ‧, 【】, 〔〕) become . [ ].
+   七七八八 are names and idioms); the radio numerals of spoken digits (洞 0, 两 2, 拐 7, 勾 9; 幺 1
+   above) and the white circle ○ typed for 〇 count as numerals too, but the radio ones fold only in runs
+   of seven or more (拐角, 两个, 1洞2 stay words); a numeral alone in its group (no digit-like neighbour)
+   is folded only when the run holds seven or more, as numbers read digit by digit do. So 一起, 三楼,
+   十二三 and 第一 stay words; 1三8〇〇1三8〇〇〇 and 幺三八 零零幺三 八零零零 become numbers. 十/百/千
+   never fold: they are quantities, not digits. Separator look-alikes inside a run (·, •, ‧, 【】,
+   〔〕) become . [ ].
    Two cases are read as words or dashes instead, unless the run has the shape of a mobile number
    (eleven digit-like characters, the first a 1, maybe after 86 or 0086), which always folds whole:
-   一 standing between groups of two or more ASCII digits, with no other numeral in the run, is the dash
-   people type on a Chinese keyboard (0371一3338一9767 -> 0371-3338-9767); and a run whose only numeral
-   is at its edge keeps it unless it is 〇 (12一起, 陆13800138000, 史娜一0371...: a word or a name beside
-   a number).
+   一 or ○ standing alone between groups of two or more ASCII digits, with no other numeral in the run, is
+   the dash people type on a Chinese keyboard (0371一3338一9767 -> 0371-3338-9767; 1391○234○5678 where the
+   digits without the ○ have a mobile's shape, else ○ is a zero); and a
+   run whose only numeral is at its edge keeps it unless it is 〇 or ○ (12一起, 陆13800138000, 史娜一0371: a
+   word or a name beside a number).
+
+5. A Latin O typed for a zero inside a digit run (138OO138OOO) becomes 0, in ASCII text too, when the run
+   has the shape of a mobile or holds seven or more digit-like characters, one of them a digit or
+   numeral, and no letter is glued to it (a code such as PO1234567 or 1O2B keeps its letters; a run of
+   a mobile's shape folds even so, and an ID's check character X may follow). This runs before step 4,
+   so 一三〇〇O〇... is one run there.
 
 Folding is idempotent and never moves a character of the original out of order. It costs one regex scan
 per step on plain ASCII or simplified text with nothing to fold.
@@ -103,10 +113,21 @@ _RADICALS = dict(
 )
 _VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
 
-_NUMERALS = "〇零一二三四五六七八九幺壹贰叁参叄肆伍陆柒捌玖〡〢〣〤〥〦〧〨〩"
+_NUMERALS = "〇零一二三四五六七八九幺壹贰叁参叄肆伍陆柒捌玖〡〢〣〤〥〦〧〨〩○洞两拐勾"
 _NUMERAL_DIGITS = {
-    ord(ch): digit for ch, digit in zip(_NUMERALS, "00123456789112333456789123456789", strict=True)
+    ord(ch): digit for ch, digit in zip(_NUMERALS, "0012345678911233345678912345678900279", strict=True)
 }
+# Radio (spoken) digits that are everyday words too: folded only in runs of _MIN_SPELLED_RUN or more.
+_RADIO_NUMERALS = frozenset("洞两拐勾")
+# Single numerals typed for a dash or a bullet between digit groups (see _dashes_not_digits).
+_DASH_NUMERALS = frozenset("一○")
+# Step 5: a Latin O for a zero inside a run of digits, no letter glued to the run.
+_LATIN_O_NEAR_DIGIT = re.compile(f"[0-9{_NUMERALS}][\\W_]{{0,5}}[Oo]|[Oo][\\W_]{{0,5}}[0-9{_NUMERALS}]")
+_LATIN_O_RUN = re.compile(
+    f"[0-9Oo{_NUMERALS}]"
+    r"(?:[)\]】〕〗]?[ \t._\-/·•‧∙⋅・]{0,3}[(\[【〔〖]?"
+    f"[0-9Oo{_NUMERALS}])+"
+)
 _SEPARATOR_LOOKALIKES = {
     ord(ch): ord(to) for ch, to in zip("·•‧∙⋅・【〔〖】〕〗", "......[[[]]]", strict=True)
 }
@@ -274,13 +295,14 @@ def _dashes_not_digits(run: str, numerals: list[int]) -> bool:
 
     A 一 before a number stays a character: in 史娜一0371 3338 9767 it ends the name 史娜一.
     """
-    if any(run[i] != "一" for i in numerals):
+    if any(run[i] not in _DASH_NUMERALS for i in numerals):
         return False
     for index in numerals:
         before, after = _arabic_around(run, index)
         if before < 2 or after < 2:
             return False
-    return True
+    # ○ is also typed for a zero (5402○21949...): a separator only where the digits without it are a mobile.
+    return "○" not in run or _mobile_shaped(run.replace("○", ""))
 
 
 def _mobile_shaped(run: str) -> bool:
@@ -307,7 +329,7 @@ def _fold_run(run: str) -> str:
                 chars[index] = "-"
             return "".join(chars)
         edges = (groups[0].start(), groups[-1].end() - 1)
-        if len(numerals) == 1 and numerals[0] in edges and run[numerals[0]] != "〇":
+        if len(numerals) == 1 and numerals[0] in edges and run[numerals[0]] not in "〇○":
             return "".join(chars)  # 12一起, 陆13800138000: a word or surname beside a number
         if len(numerals) == digitish and digitish < _MIN_SPELLED_RUN:
             return "".join(chars)  # 五一一路, 八一二路, 七七八八: names and idioms, not numbers
@@ -315,6 +337,8 @@ def _fold_run(run: str) -> str:
         if len(group.group()) == 1 and digitish < _MIN_SPELLED_RUN:
             continue
         for index in range(group.start(), group.end()):
+            if digitish < _MIN_SPELLED_RUN and chars[index] in _RADIO_NUMERALS:
+                continue
             digit = _NUMERAL_DIGITS.get(ord(chars[index]))
             if digit is not None:
                 chars[index] = digit
@@ -352,18 +376,42 @@ def _fold_numbers(text: str) -> str:
     return "".join(pieces)
 
 
+def _latin_o_run(match: re.Match[str]) -> str:
+    run = match.group()
+    zeros = run.replace("O", "0").replace("o", "0")
+    if _mobile_shaped(zeros):
+        return zeros  # a mobile's shape settles it, even glued to a code (SKU1380O138OOO)
+    start, end = match.span()
+    text = match.string
+    if (start and text[start - 1].isascii() and text[start - 1].isalpha()) or (
+        end < len(text) and text[end].isascii() and text[end].isalpha() and text[end] not in "Xx"
+    ):  # an X after the run is a resident ID's check character, not a code's letter
+        return run
+    digits = sum(ord(ch) in _DIGIT_CODES for ch in run)
+    if not digits or digits + run.count("O") + run.count("o") < _MIN_SPELLED_RUN:
+        return run
+    return zeros
+
+
+def _fold_latin_o(text: str) -> str:
+    """Step 5 (see the module docstring); one class scan when no O touches a digit."""
+    if _LATIN_O_NEAR_DIGIT.search(text) is None:
+        return text
+    return _LATIN_O_RUN.sub(_latin_o_run, text)
+
+
 def fold_text(text: str) -> str:
     """``fold(text).text``, for parsers of one form field that need no offsets."""
     if text.isascii():
-        return text
+        return _fold_latin_o(text)
     half = to_halfwidth(text)  # full-width digits and punctuation alone: ASCII once mapped
-    return half if half.isascii() else fold(text).text
+    return _fold_latin_o(half) if half.isascii() else fold(text).text
 
 
 def fold(text: str) -> Folded:
     """Fold ``text`` for matching (see the module docstring); positions map back with ``span``."""
     if text.isascii():
-        return Folded(text, text)
+        return Folded(_fold_latin_o(text), text)
     offsets: list[int] | None = None
     first = _UNSAFE.search(text)
     folded = text
@@ -371,5 +419,5 @@ def fold(text: str) -> Folded:
         folded, offsets = _fold_rare(text, first)
     folded = to_halfwidth(folded)
     folded = _to_simplified(folded)
-    folded = _fold_numbers(folded)
+    folded = _fold_numbers(_fold_latin_o(folded))
     return Folded(folded, text, offsets)
