@@ -187,3 +187,17 @@ def test_the_detector_finds_every_name_the_parser_accepts_after_a_label(
     PersonName.parse(name)
     if _readable(fold(name).text):
         assert name in names(detector, sentence.format(name))
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("收件人：欧阳 娜娜", "欧阳 娜娜"),
+        ("收件人：张 伟 13800138000", "张 伟"),
+        ("姓名：王 小明，电话13800138000", "王 小明"),
+    ],
+)
+def test_a_space_between_surname_and_given_name_after_a_cue_keeps_one_person(
+    detector: Detector, text: str, name: str
+) -> None:
+    assert names(detector, text) == [name]

@@ -178,6 +178,11 @@ def _read_with_surname(text: str, pos: int, strength: int) -> tuple[int, float] 
     given = pos + length
     if is_title_at(text, given):
         return given, 0.9
+    if strength == STRONG and text[given : given + 1] == " ":
+        # 收件人：欧阳 娜娜: after a strong cue, one space between surname and given name keeps one name.
+        spaced = _given_end(text, given + 1, strength)
+        if spaced > given + 1:
+            return spaced, 0.9
     end = _given_end(text, given, strength)
     if end == given:
         return _read_surnameless(text, pos, strength)  # 乌日娜: 乌 is a surname, but this is one word
