@@ -94,7 +94,7 @@ class RateLimiter(Protocol):
 
 
 class AttemptLimiter(Protocol):
-    """A cap on failed attempts per subject (e.g. last-4 guesses on one tracking number), whoever makes them."""
+    """A cap on failed attempts per subject (last-4 guesses on one tracking number), whoever makes them."""
 
     def take(self, subject: str) -> None:
         """Count one attempt as failed until refunded; raise RateLimitedError when the cap is reached."""
@@ -168,6 +168,7 @@ class WaybillRepository(Protocol):
     def count_wrapped_below(self, version: int) -> int:
         """How many data keys are still wrapped under a version older than ``version``."""
         ...
+
     def iter_wrapped_keys(
         self, older_than_version: int, batch_size: int
     ) -> Iterator[list[tuple[str, WrappedKey]]]:
