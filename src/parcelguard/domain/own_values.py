@@ -47,6 +47,10 @@ _NAME_DOT_CHARS = frozenset(_NAME_DOTS)
 # A room or house number of three digits or more is masked even without its suffix (501, 1203);
 # a shorter one only with it (7栋, 3单元), since "2 件" and "5 kg" are not addresses.
 _MIN_BARE_NUMBER = 3
+# A run of 4 or more digits of an own mobile or ID number written as a number of its own (尾号5678 beside
+# the masked 139******78) is masked whole; a document's letter prefix (H, E) is read apart from its digits.
+_MIN_PIECE = 4
+_MIN_CORE_DIGITS = 6
 _BARE_NUMBER = re.compile(r"(?<![0-9])[0-9]+(?![0-9])")
 
 
@@ -62,6 +66,8 @@ class OwnValues:
     names: tuple[tuple[str, frozenset[int]], ...]
     numbers: frozenset[str] = frozenset()
     tokens: tuple[str, ...] = ()
+    pieces: frozenset[str] = frozenset()
+    """Runs of 4+ digits of an own mobile or ID number: masked whole where a digit run is exactly one."""
 
     @classmethod
     def of(cls, order: Order) -> OwnValues:
@@ -69,11 +75,23 @@ class OwnValues:
         number = order.sender_id.number.value.upper()
         digits = {**dict(sender.digits), **dict(recipient.digits)}
         digits[number] = frozenset(range(1, len(number) - 1))
+        core = number.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        if core != number and len(core) >= _MIN_CORE_DIGITS and core.isdigit():
+            # h12345678, H1234 5678: runs hold digits only, so the letter (any case) is read around it
+            digits.setdefault(core, frozenset(range(len(core) - 1)))
+        pieces = {
+            whole[i:j]
+            for whole in (number, order.sender.mobile.value, order.recipient.mobile.value)
+            for i in range(len(whole))
+            for j in range(i + _MIN_PIECE, len(whole) + 1)
+            if j - i < len(whole) and whole[i:j].isdigit()  # the whole value keeps its own mask
+        }
         return cls(
             tuple(digits.items()),
             tuple({**dict(sender.names), **dict(recipient.names)}.items()),
             sender.numbers | recipient.numbers,
             tuple(sorted({*sender.tokens, *recipient.tokens})),
+            frozenset(pieces),
         )
 
 
@@ -145,6 +163,12 @@ def _digit(ch: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=512)
+def _symbol(ch: str) -> bool:
+    """Punctuation, a symbol or a blank (，、:;|*+#=' ○): what else people put between digit groups."""
+    return unicodedata.category(ch)[0] in "PSZ"
+
+
 def _digit_runs(text: str) -> Iterator[tuple[str, list[int]]]:
     """Each run of digits (any script, separators allowed between them) and the index of every digit."""
     run: list[str] = []
@@ -156,7 +180,7 @@ def _digit_runs(text: str) -> Iterator[tuple[str, list[int]]]:
             run.append(d)
             where.append(i)
             gap = 0
-        elif run and ch in _SEPARATORS and gap < _MAX_GAP:
+        elif run and gap < _MAX_GAP and (ch in _SEPARATORS or _symbol(ch)):
             gap += 1
         elif run:
             yield "".join(run), where
@@ -177,6 +201,8 @@ def _masked_positions(text: str, values: OwnValues) -> set[int]:
     folded = fold(text)
     if values.digits and any(_digit(ch) is not None for ch in folded.text):
         for run, where in _digit_runs(folded.text):
+            if run in values.pieces:  # 尾号5678 beside 139******78
+                hidden.update(folded.origin(i) for i in where)
             for number, masked in values.digits:
                 for start in _find_all(run, number):
                     hidden.update(folded.origin(where[start + i]) for i in masked)

@@ -105,3 +105,37 @@ def test_free_text_the_prefilter_skips_never_holds_an_own_value(data: st.DataObj
     text = "".join(parts)
 
     assert may_hold_own_values(text, order) or mask_own_values(text, OwnValues.of(order)) == text
+
+
+# -- issue 6 review: other separators, a passport's letter in any case, pieces of an own number ----------
+
+
+@pytest.mark.parametrize("sep", [",", "，", "、", ":", ";", "|", "*", "+", "#", "=", "'", "○"])
+def test_an_own_mobile_with_any_separator_between_its_groups_is_masked(sep: str) -> None:
+    values = OwnValues.of(order_with(mobile="13912345678"))
+    masked = mask_own_values(f"电话1391{sep}234{sep}5678 谢谢", values)
+    assert "23456" not in digits_of(masked)
+    assert digits_of(masked) == "13978"
+
+
+def test_the_senders_id_number_with_fullwidth_commas_between_its_groups_is_masked() -> None:
+    order = order_with()
+    number = order.sender_id.number.value
+    masked = mask_own_values(f"{number[:6]}，{number[6:14]}，{number[14:]}", OwnValues.of(order))
+    assert digits_of(masked) == number[0] + number[-1].replace("X", "")
+
+
+@pytest.mark.parametrize("written", ["h12345678", "H1234 5678", "E1234-5678"])
+def test_a_passport_number_in_any_case_and_grouping_is_masked(written: str) -> None:
+    raw: dict[str, Any] = SyntheticPeople(3).order()
+    raw["sender"].update(id_type="passport", id_number=written[0].upper() + "12345678")
+    values = OwnValues.of(parse_order(raw))
+    assert "234567" not in digits_of(mask_own_values(f"护照 {written} 寄件", values))
+
+
+def test_four_digits_of_an_own_mobile_written_apart_are_masked_too() -> None:
+    values = OwnValues.of(order_with(mobile="13912345678"))
+    assert (
+        mask_own_values("备注：139******78 尾号5678，共2件 5kg", values)
+        == "备注：139******78 尾号****，共2件 5kg"
+    )
