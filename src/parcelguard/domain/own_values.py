@@ -220,7 +220,17 @@ def _masked_positions(text: str, values: OwnValues) -> set[int]:
         haystack = lowered if spelling.isascii() else folded.text
         for start in _find_all(haystack, spelling):
             hidden.update(folded.origin(start + i) for i in masked)
+        if not spelling.isascii() and len(spelling) > 1 and spelling[0] in haystack:
+            for match in _spaced_name(spelling).finditer(haystack):  # 张 伟, 张-伟, 欧.阳.娜.娜
+                hidden.update(folded.origin(match.start(i + 1)) for i in masked)
     return hidden
+
+
+@lru_cache(maxsize=1024)
+def _spaced_name(spelling: str) -> re.Pattern[str]:
+    """``spelling`` with up to two blanks or punctuation marks between any two of its characters."""
+    gap = r"(?:[^\w*]|_){0,2}"
+    return re.compile(gap.join(f"({re.escape(ch)})" for ch in spelling))
 
 
 def may_hold_own_values(text: str, order: Order) -> bool:

@@ -139,3 +139,19 @@ def test_four_digits_of_an_own_mobile_written_apart_are_masked_too() -> None:
         mask_own_values("备注：139******78 尾号5678，共2件 5kg", values)
         == "备注：139******78 尾号****，共2件 5kg"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("张伟", "张 伟寄", "张 *寄"),
+        ("张伟", "张-伟", "张-*"),
+        ("欧阳娜娜", "欧.阳.娜.娜", "欧.阳.*.*"),
+        ("欧阳娜娜", "给 欧 阳 娜 娜", "给 欧 阳 * *"),
+        ("欧阳娜娜", "欧阳 娜 娜", "欧阳 * *"),
+    ],
+)
+def test_an_own_name_with_blanks_or_marks_between_its_characters_is_masked(
+    name: str, text: str, expected: str
+) -> None:
+    assert mask_own_values(text, OwnValues.of(order_with(name=name))) == expected
