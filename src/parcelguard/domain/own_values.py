@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pypinyin import lazy_pinyin
+
 from parcelguard.domain.order import Order, Party
 from parcelguard.domain.pii.fold import fold
 from parcelguard.domain.pii.mobile import HIDDEN_DIGITS
@@ -51,6 +53,7 @@ _MIN_BARE_NUMBER = 3
 # the masked 139******78) is masked whole; a document's letter prefix (H, E) is read apart from its digits.
 _MIN_PIECE = 4
 _MIN_CORE_DIGITS = 6
+_PINYIN_FIRST = frozenset("abcdefghijklmnopqrstuvwxyz")
 _BARE_NUMBER = re.compile(r"(?<![0-9])[0-9]+(?![0-9])")
 
 
@@ -68,6 +71,8 @@ class OwnValues:
     tokens: tuple[str, ...] = ()
     pieces: frozenset[str] = frozenset()
     """Runs of 4+ digits of an own mobile or ID number: masked whole where a digit run is exactly one."""
+    pinyin: tuple[tuple[tuple[str, ...], int], ...] = ()
+    """Han names as pinyin syllables, with how many (the surname's) stay visible: zhang wei, ZHANGWEI."""
 
     @classmethod
     def of(cls, order: Order) -> OwnValues:
@@ -92,6 +97,7 @@ class OwnValues:
             sender.numbers | recipient.numbers,
             tuple(sorted({*sender.tokens, *recipient.tokens})),
             frozenset(pieces),
+            sender.pinyin + recipient.pinyin,
         )
 
 
@@ -111,7 +117,15 @@ def _party_values(party: Party) -> OwnValues:
             numbers.add(number)
     for spelling, hidden in _name_spellings(party):
         names.setdefault(spelling, hidden)
-    return OwnValues(tuple(digits.items()), tuple(names.items()), frozenset(numbers), tuple(tokens))
+    pinyin: tuple[tuple[tuple[str, ...], int], ...] = ()
+    name = party.name
+    if name.script != "latin":
+        syllables = tuple(s for s in lazy_pinyin(fold(name.value).text) if s.isascii() and s.isalpha())
+        if len(syllables) >= 2:
+            pinyin = ((tuple(s.casefold() for s in syllables), len(name.surname or "") or 1),)
+    return OwnValues(
+        tuple(digits.items()), tuple(names.items()), frozenset(numbers), tuple(tokens), pinyin=pinyin
+    )
 
 
 def _address_tokens(party: Party) -> Iterator[str]:
@@ -223,7 +237,22 @@ def _masked_positions(text: str, values: OwnValues) -> set[int]:
         if not spelling.isascii() and len(spelling) > 1 and spelling[0] in haystack:
             for match in _spaced_name(spelling).finditer(haystack):  # 张 伟, 张-伟, 欧.阳.娜.娜
                 hidden.update(folded.origin(match.start(i + 1)) for i in masked)
+    if values.pinyin:
+        for syllables, visible in values.pinyin:
+            if syllables[0] not in lowered:
+                continue
+            for match in _pinyin_name(syllables).finditer(lowered):  # zhang wei, ZHANGWEI, ouyang nana
+                for group in range(visible + 1, len(syllables) + 1):
+                    hidden.update(folded.origin(i) for i in range(match.start(group), match.end(group)))
     return hidden
+
+
+@lru_cache(maxsize=1024)
+def _pinyin_name(syllables: tuple[str, ...]) -> re.Pattern[str]:
+    """The syllables in order, each pair with up to two blanks or marks between, not inside a longer word."""
+    gap = r"(?:[^\w]|_){0,2}"
+    body = gap.join(f"({re.escape(s)})" for s in syllables)
+    return re.compile(rf"(?<![a-z]){body}(?![a-z])")
 
 
 @lru_cache(maxsize=1024)
@@ -239,12 +268,17 @@ def may_hold_own_values(text: str, order: Order) -> bool:
     Exact, not a guess: a name needs one of its characters in the text; a mobile, an ID number and a bare
     house or room number need a run of at least three digits (any script, separators allowed, as
     `_masked_positions` reads runs); what is left, a short household part (2层, 5栋), must occur as written.
-    Most descriptions (服装, 衣服 2件, 2层蛋糕) fail all three.
+    A Han name may also be written in pinyin: its first syllable must then occur. Most descriptions (服装,
+    衣服 2件, 2层蛋糕) fail all of these.
     """
     folded, chars, longest_run = _text_facts(text)
     parties = (order.sender, order.recipient)
     if any(not chars.isdisjoint(_name_letters(party.name.value)) for party in parties):
         return True
+    if not chars.isdisjoint(_PINYIN_FIRST) and any(
+        syllables[0] in folded.casefold() for party in parties for syllables, _ in _party_values(party).pinyin
+    ):
+        return True  # a Han name written in pinyin (zhang wei)
     if not longest_run:
         return False
     shortest = min(

@@ -155,3 +155,24 @@ def test_an_own_name_with_blanks_or_marks_between_its_characters_is_masked(
     name: str, text: str, expected: str
 ) -> None:
     assert mask_own_values(text, OwnValues.of(order_with(name=name))) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("张伟", "给zhang wei的礼物", "给zhang ***的礼物"),
+        ("张伟", "ZHANGWEI收", "ZHANG***收"),
+        ("张伟", "Zhang-Wei", "Zhang-***"),
+        ("欧阳娜娜", "ouyang nana", "ouyang ****"),
+        ("欧阳娜娜", "Ouyang Na Na", "Ouyang ** **"),
+        ("张伟", "zhangweiming", "zhangweiming"),  # inside a longer word: not the name
+    ],
+)
+def test_an_own_name_in_pinyin_is_masked_after_its_surname(name: str, text: str, expected: str) -> None:
+    assert mask_own_values(text, OwnValues.of(order_with(name=name))) == expected
+
+
+def test_a_description_holding_an_own_name_in_pinyin_may_hold_own_values() -> None:
+    order = order_with(name="张伟")
+    assert may_hold_own_values("ZHANGWEI收", order)
+    assert not may_hold_own_values("clothes", order)
