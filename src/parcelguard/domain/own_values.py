@@ -229,6 +229,17 @@ def _masked_positions(text: str, values: OwnValues) -> set[int]:
             before = folded.text[start - 1] if start else ""
             if not before.isdigit():
                 hidden.update(folded.origin(start + i) for i, ch in enumerate(token) if ch.isdigit())
+    if values.tokens or values.numbers:
+        for match in _CHINESE_NUMBER.finditer(folded.text):  # 八十八号, 三号楼, 一二〇一
+            number = chinese_quantity(match.group())
+            end = match.end()
+            if number in values.numbers or any(
+                token == number + folded.text[end : end + len(token) - len(number)]
+                and len(token) > len(number)
+                and token.startswith(number)
+                for token in values.tokens
+            ):
+                hidden.update(folded.origin(i) for i in range(match.start(), end))
     lowered = folded.text.casefold()
     for spelling, masked in values.names:
         haystack = lowered if spelling.isascii() else folded.text
@@ -245,6 +256,26 @@ def _masked_positions(text: str, values: OwnValues) -> set[int]:
                 for group in range(visible + 1, len(syllables) + 1):
                     hidden.update(folded.origin(i) for i in range(match.start(group), match.end(group)))
     return hidden
+
+
+_CHINESE_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_CHINESE_NUMBER = re.compile(f"[{''.join(_CHINESE_DIGITS)}{''.join(_CHINESE_UNITS)}]+")
+
+
+def chinese_quantity(numeral: str) -> str:
+    """A Chinese numeral as ASCII digits: read as a quantity when it has units (八十八 -> 88, 一百零五 ->
+    105, 捌拾捌 -> 88, 十二 -> 12), else digit by digit (一二〇一 -> 1201)."""
+    if not any(ch in _CHINESE_UNITS for ch in numeral):
+        return "".join(_CHINESE_DIGITS[ch] for ch in numeral)
+    total = current = 0
+    for ch in numeral:
+        unit = _CHINESE_UNITS.get(ch)
+        if unit is None:
+            current = int(_CHINESE_DIGITS[ch])
+        else:
+            total += (current or 1) * unit
+            current = 0
+    return str(total + current)
 
 
 @lru_cache(maxsize=1024)
@@ -279,6 +310,10 @@ def may_hold_own_values(text: str, order: Order) -> bool:
         syllables[0] in folded.casefold() for party in parties for syllables, _ in _party_values(party).pinyin
     ):
         return True  # a Han name written in pinyin (zhang wei)
+    if _CHINESE_NUMBER.search(folded) is not None:  # 八十八号 for 88号: compare the numbers read
+        own = {"".join(ch for ch in t if ch.isdigit()) for party in parties for t in _address_tokens(party)}
+        if any(chinese_quantity(m.group()) in own for m in _CHINESE_NUMBER.finditer(folded)):
+            return True
     if not longest_run:
         return False
     shortest = min(

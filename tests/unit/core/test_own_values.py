@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parcelguard.domain.order import Order, parse_order
-from parcelguard.domain.own_values import OwnValues, mask_own_values, may_hold_own_values
+from parcelguard.domain.own_values import OwnValues, chinese_quantity, mask_own_values, may_hold_own_values
 from parcelguard.domain.pii.fold import fold
 from parcelguard.domain.pii.synthetic import SyntheticPeople
 from tests.unit.pii.strategies import mobile_spellings, spelled_digits
@@ -176,3 +176,38 @@ def test_a_description_holding_an_own_name_in_pinyin_may_hold_own_values() -> No
     order = order_with(name="张伟")
     assert may_hold_own_values("ZHANGWEI收", order)
     assert not may_hold_own_values("clothes", order)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("三号楼二单元一二〇一", "*号楼*单元****"),
+        ("八十八号", "***号"),
+        ("捌拾捌号", "***号"),
+        ("送到建国路八十八号", "送到建国路***号"),
+        ("一起买了三个，十二楼", "一起买了三个，十二楼"),  # not the order's numbers
+    ],
+)
+def test_own_house_building_unit_and_room_numbers_in_chinese_numerals_are_masked(
+    text: str, expected: str
+) -> None:
+    values = OwnValues.of(order_with(address="北京市朝阳区建国路88号3号楼2单元1201室"))
+    assert mask_own_values(text, values) == expected
+
+
+def test_chinese_quantities_read_as_numbers() -> None:
+    cases = {
+        "八十八": "88",
+        "捌拾捌": "88",
+        "十二": "12",
+        "一百零五": "105",
+        "一二〇一": "1201",
+        "两千": "2000",
+    }
+    assert {numeral: chinese_quantity(numeral) for numeral in cases} == cases
+
+
+def test_a_description_with_an_own_house_number_in_chinese_numerals_may_hold_own_values() -> None:
+    order = order_with(address="北京市朝阳区建国路88号3号楼2单元1201室")
+    assert may_hold_own_values("捌拾捌号", order)
+    assert not may_hold_own_values("一件衣服", order)
