@@ -122,7 +122,6 @@ _RADIO_NUMERALS = frozenset("洞两拐勾")
 # Single numerals typed for a dash or a bullet between digit groups (see _dashes_not_digits).
 _DASH_NUMERALS = frozenset("一○")
 # Step 5: a Latin O for a zero inside a run of digits, no letter glued to the run.
-_LATIN_O_NEAR_DIGIT = re.compile(f"[0-9{_NUMERALS}][\\W_]{{0,5}}[Oo]|[Oo][\\W_]{{0,5}}[0-9{_NUMERALS}]")
 _LATIN_O_RUN = re.compile(
     f"[0-9Oo{_NUMERALS}]"
     r"(?:[)\]】〕〗]?[ \t._\-/·•‧∙⋅・]{0,3}[(\[【〔〖]?"
@@ -142,6 +141,8 @@ _CLOSING = re.compile(r"[)\]】〕〗]")
 _WORK_CHARS = re.compile(f"[{_NUMERALS}·•‧∙⋅・【〔〖】〕〗]")
 _DIGITISH_CHARS = frozenset("0123456789" + _NUMERALS)
 _GAP_REACH = 6
+_O_GAP_CHARS = frozenset(" \t._-/·•‧∙⋅・()[]【】〔〕〖〗")
+_MAX_O_GAP = 5
 _GROUP = re.compile(f"[{_DIGITISH}]+")
 _MIN_RUN = 3
 _MIN_SPELLED_RUN = 7
@@ -393,9 +394,26 @@ def _latin_o_run(match: re.Match[str]) -> str:
     return zeros
 
 
+def _o_near_digit(text: str) -> bool:
+    """A cheap filter for step 5: some O or o has a digit-like character beside it, or a few separators
+    away (the gaps step 5's run pattern allows)."""
+    for letter in "Oo":
+        index = text.find(letter)
+        while index >= 0:
+            for step in (-1, 1):
+                at, skipped = index + step, 0
+                while 0 <= at < len(text) and text[at] in _O_GAP_CHARS and skipped < _MAX_O_GAP:
+                    at += step
+                    skipped += 1
+                if 0 <= at < len(text) and text[at] in _DIGITISH_CHARS:
+                    return True
+            index = text.find(letter, index + 1)
+    return False
+
+
 def _fold_latin_o(text: str) -> str:
     """Step 5 (see the module docstring); one class scan when no O touches a digit."""
-    if _LATIN_O_NEAR_DIGIT.search(text) is None:
+    if not _o_near_digit(text):
         return text
     return _LATIN_O_RUN.sub(_latin_o_run, text)
 
