@@ -275,3 +275,9 @@ def test_the_gate_names_the_field_of_each_finding() -> None:
         ("parcel.description", "mobile_unmasked"),
         ("remarks", "address_detail"),
     }
+
+
+def test_a_number_in_radio_numerals_alone_is_not_skipped_by_the_gates_pre_check() -> None:
+    # 洞拐勾 are digits to fold inside a run; the pre-check once skipped text holding only them.
+    violations = check_label_text("座机洞拐勾勾-勾勾拐拐勾勾拐拐")
+    assert [v.rule for v in violations] == ["landline_unmasked"]

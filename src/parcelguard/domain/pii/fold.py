@@ -77,7 +77,7 @@ from typing import NamedTuple
 
 import opencc
 
-__all__ = ["DIGIT_GAP", "DIGIT_SEPARATORS", "SEP", "Folded", "fold", "fold_text", "to_halfwidth"]
+__all__ = ["DIGIT_GAP", "DIGIT_SEPARATORS", "NUMERALS", "SEP", "Folded", "fold", "fold_text", "to_halfwidth"]
 
 DIGIT_SEPARATORS = " \t._-/()[]"
 SEP = r"[ \t._\-/()\[\]]"
@@ -114,6 +114,8 @@ _RADICALS = dict(
 _VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
 
 _NUMERALS = "〇零一二三四五六七八九幺壹贰叁参叄肆伍陆柒捌玖〡〢〣〤〥〦〧〨〩○洞两拐勾"
+# Every character fold may read as a digit inside a digit run (the label gate's pre-check uses it).
+NUMERALS = _NUMERALS
 _NUMERAL_DIGITS = {
     ord(ch): digit for ch, digit in zip(_NUMERALS, "0012345678911233345678912345678900279", strict=True)
 }

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from parcelguard.domain.pii.address_leaks import address_detail_leaks
+from parcelguard.domain.pii.fold import NUMERALS
 from parcelguard.domain.pii.identity import IDENTITY_RULES, identity_leaks
 from parcelguard.domain.pii.phone_recognizer import MIN_HIDDEN_DIGITS, phone_leaks
 from parcelguard.domain.pii.text import normalize_with_offsets
@@ -58,8 +59,10 @@ _ANY_TRIGGER = re.compile(r"[0-9@]|号楼|单元")
 # The same question asked of the raw text, before folding: printable ASCII without digits or @, and common
 # CJK ideographs that no folding turns into a digit or a 号楼/单元, cannot trigger any rule. Most masked
 # names and addresses on a label are such text, and skipping their fold is most of the gate's cost.
+# The numerals are fold's own (radio digits 洞拐勾 included) plus the traditional spellings fold reaches
+# through OpenCC and quantities (十百千万), so this pre-check cannot drift from what fold reads as a digit.
 _RAW_MAY_TRIGGER = re.compile(
-    r"[^\x20-\x2f\x3a-\x3f\x41-\x7e\u4e00-\u9fff]|[一二三四五六七八九十百千万两零壹贰貳叁參参叄蔘肆伍陆陸柒捌玖拾幺]"
+    rf"[^\x20-\x2f\x3a-\x3f\x41-\x7e\u4e00-\u9fff]|[{NUMERALS}十百千万拾貳參蔘陸]"
     r"|[号號][楼樓]|[单單]元"
 )
 
