@@ -27,18 +27,6 @@ from parcelguard.web.app import create_app
 from parcelguard.web.errors import STATUS_BY_CODE
 
 
-@pytest.fixture
-def client(sqlite_runtime: Runtime) -> Iterator[TestClient]:
-    with TestClient(create_app(runtime=sqlite_runtime)) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def headers(sqlite_runtime: Runtime) -> dict[str, str]:
-    key = create_api_key(sqlite_runtime.ctx, actor="test", name="test", scopes=(Scope.ADMIN,))
-    return {"Authorization": f"Bearer {key.presented}"}
-
-
 def an_order(seed: int = 5) -> dict[str, Any]:
     return SyntheticPeople(seed).order()
 

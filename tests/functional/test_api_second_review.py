@@ -28,18 +28,6 @@ from parcelguard.services.organisations import add_organisation
 from parcelguard.web.app import create_app
 
 
-@pytest.fixture
-def client(sqlite_runtime: Runtime) -> Iterator[TestClient]:
-    with TestClient(create_app(runtime=sqlite_runtime)) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def headers(sqlite_runtime: Runtime) -> dict[str, str]:
-    key = create_api_key(sqlite_runtime.ctx, actor="test", name="test", scopes=(Scope.ADMIN,))
-    return {"Authorization": f"Bearer {key.presented}"}
-
-
 def an_order(seed: int = 41) -> dict[str, Any]:
     return SyntheticPeople(seed).order()
 
