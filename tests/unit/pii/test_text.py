@@ -3,7 +3,13 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parcelguard.domain.pii.text import normalize_with_offsets, to_halfwidth
+from parcelguard.domain.pii.fold import fold, to_halfwidth
+
+
+def normalize_with_offsets(s: str) -> tuple[str, list[int]]:
+    """fold(s) as (text, the original index of every folded character)."""
+    folded = fold(s)
+    return folded.text, [folded.origin(i) for i in range(len(folded.text))]
 
 
 def test_fullwidth_digits_letters_and_punctuation_become_ascii() -> None:

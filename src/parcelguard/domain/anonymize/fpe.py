@@ -24,9 +24,9 @@ from collections.abc import Callable
 
 from parcelguard.domain.deid.entity import EntityType
 from parcelguard.domain.pii import Mobile, ResidentId, compute_check_char
+from parcelguard.domain.pii.fold import to_halfwidth
 from parcelguard.domain.pii.luhn import luhn_digit
 from parcelguard.domain.pii.phone import parse_phone
-from parcelguard.domain.pii.text import to_halfwidth
 from parcelguard.errors import ValidationError
 
 __all__ = ["FPE_TYPES", "DigitCipher", "fpe_decrypt_value", "fpe_encrypt_value", "fpe_tweak", "luhn_digit"]

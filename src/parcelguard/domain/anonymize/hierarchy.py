@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from parcelguard.domain.anonymize.values import birth_year_region, region_name
 from parcelguard.domain.pii import Address, ResidentId
-from parcelguard.domain.pii.text import to_halfwidth
+from parcelguard.domain.pii.fold import to_halfwidth
 from parcelguard.errors import ValidationError
 
 __all__ = ["HIERARCHIES", "Hierarchy", "Ladder", "hierarchy_for"]

@@ -18,13 +18,12 @@ from functools import lru_cache
 from parcelguard.domain.deid.entity import EntityType
 from parcelguard.domain.pii import Address, Email, Mobile, PersonName, ResidentId, division_table
 from parcelguard.domain.pii.divisions import Division
-from parcelguard.domain.pii.fold import fold
+from parcelguard.domain.pii.fold import fold, to_halfwidth
 from parcelguard.domain.pii.id_type import compact_document_number
 from parcelguard.domain.pii.identity import mask_document_number
 from parcelguard.domain.pii.luhn import luhn_valid
 from parcelguard.domain.pii.phone import parse_phone
 from parcelguard.domain.pii.region import common_ancestor, resolve_region
-from parcelguard.domain.pii.text import to_halfwidth
 from parcelguard.domain.pii.uscc import is_uscc
 from parcelguard.errors import ValidationError
 

@@ -8,6 +8,7 @@ stray log line or traceback does not leak what they hold.
 from parcelguard.domain.pii.address import Address
 from parcelguard.domain.pii.divisions import Division, DivisionMatch, DivisionTable, division_table
 from parcelguard.domain.pii.email import Email
+from parcelguard.domain.pii.fold import Folded, fold, to_halfwidth
 from parcelguard.domain.pii.id_type import ID_TYPES, IdType
 from parcelguard.domain.pii.identity import IdentityNumber
 from parcelguard.domain.pii.label_lint import (
@@ -22,7 +23,6 @@ from parcelguard.domain.pii.name import PersonName
 from parcelguard.domain.pii.phone import Phone, parse_phone
 from parcelguard.domain.pii.resident_id import ResidentId, compute_check_char
 from parcelguard.domain.pii.synthetic import SyntheticPeople, SyntheticPerson
-from parcelguard.domain.pii.text import normalize_with_offsets, to_halfwidth
 
 __all__ = [
     "ID_TYPES",
@@ -31,6 +31,7 @@ __all__ = [
     "DivisionMatch",
     "DivisionTable",
     "Email",
+    "Folded",
     "IdType",
     "IdentityNumber",
     "LabelViolation",
@@ -46,7 +47,7 @@ __all__ = [
     "check_label_text",
     "compute_check_char",
     "division_table",
-    "normalize_with_offsets",
+    "fold",
     "parse_phone",
     "to_halfwidth",
 ]

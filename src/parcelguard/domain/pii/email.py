@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Self
 
 from parcelguard.domain.pii._errors import invalid
-from parcelguard.domain.pii.text import to_halfwidth
+from parcelguard.domain.pii.fold import to_halfwidth
 from parcelguard.errors import ErrorCode
 
 __all__ = ["Email"]

@@ -23,10 +23,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from parcelguard.domain.pii.address_leaks import address_detail_leaks
-from parcelguard.domain.pii.fold import NUMERALS
+from parcelguard.domain.pii.fold import NUMERALS, fold
 from parcelguard.domain.pii.identity import IDENTITY_RULES, identity_leaks
 from parcelguard.domain.pii.phone_recognizer import MIN_HIDDEN_DIGITS, phone_leaks
-from parcelguard.domain.pii.text import normalize_with_offsets
 from parcelguard.errors import LabelComplianceError
 
 __all__ = [
@@ -146,12 +145,12 @@ def _cached_scan(text: str, in_address: bool) -> tuple[LabelViolation, ...]:
     """Cached: masked names, phones, addresses and common descriptions repeat from label to label."""
     if _RAW_MAY_TRIGGER.search(text) is None:
         return ()
-    normalised, offsets = normalize_with_offsets(text)
-    if _ANY_TRIGGER.search(normalised) is None:
+    folded = fold(text)
+    if _ANY_TRIGGER.search(folded.text) is None:
         return ()
     violations = [
-        LabelViolation(rule, offsets[start], offsets[end - 1] + 1)
-        for rule, start, end in _findings(normalised, in_address=in_address)
+        LabelViolation(rule, folded.origin(start), folded.origin(end - 1) + 1)
+        for rule, start, end in _findings(folded.text, in_address=in_address)
     ]
     return tuple(sorted(violations, key=lambda v: (v.start, v.end, v.rule)))
 

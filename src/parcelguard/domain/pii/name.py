@@ -21,9 +21,8 @@ from parcelguard.domain.pii._name_latin import find_latin_names as find_latin_na
 from parcelguard.domain.pii._name_lexicon import NAME_DOTS, NAME_DOTS_WEAK
 from parcelguard.domain.pii._name_span import NameSpan
 from parcelguard.domain.pii._name_zh import find_chinese_names as find_chinese_name_spans
-from parcelguard.domain.pii.fold import fold
+from parcelguard.domain.pii.fold import fold, to_halfwidth
 from parcelguard.domain.pii.han import is_han
-from parcelguard.domain.pii.text import to_halfwidth
 from parcelguard.errors import ErrorCode
 
 __all__ = [
