@@ -45,6 +45,20 @@ class ErrorCode(StrEnum):
     UNAUTHENTICATED = "unauthenticated"
     FORBIDDEN = "forbidden"
     RATE_LIMITED = "rate_limited"
+    # reveal, dispatch and the parcel's life (issue 10); every reveal refusal is a 403 with one of these
+    NOT_ASSIGNED = "not_assigned"  # a courier asked about a parcel not assigned to them (or none such)
+    OUTSIDE_WINDOW = "outside_window"  # not out for delivery, nor delivered within the grace period
+    PURPOSE_REQUIRED = "purpose_required"
+    TICKET_REQUIRED = "ticket_required"  # a customer-service reveal names its ticket
+    QUOTA_EXCEEDED = "quota_exceeded"  # beyond the daily ceiling, approvals included: refused, alerted
+    APPROVAL_REQUIRED = "approval_required"  # beyond the daily quota without a break-glass approval
+    ROLE_NOT_ALLOWED = "role_not_allowed"  # this role (or an API key) never reveals / never does this step
+    FIELD_NOT_ALLOWED = "field_not_allowed"  # a field this role may not see (the sender's ID number: nobody)
+    SELF_APPROVAL = "self_approval"  # a break-glass request approved by its own requester
+    GRANT_NOT_FOUND = "grant_not_found"
+    INVALID_TRANSITION = "invalid_transition"  # a status the parcel cannot take from where it is
+    STATION_MISMATCH = "station_mismatch"  # a station user acting at another station
+    PICKUP_VERIFICATION_FAILED = "pickup_verification_failed"  # pickup code and last 4 digits do not match
     # label tokens
     TOKEN_INVALID = "token_invalid"  # noqa: S105 - an error code, not a secret
     TOKEN_REVOKED = "token_revoked"  # noqa: S105 - an error code, not a secret

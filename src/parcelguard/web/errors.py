@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from parcelguard.domain.strict_json import shown_key
-from parcelguard.errors import ErrorCode, ParcelGuardError, RateLimitedError
+from parcelguard.errors import ErrorCode, ParcelGuardError, PermissionDeniedError, RateLimitedError
 
 log = logging.getLogger("parcelguard.web")
 
@@ -61,6 +61,19 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.UNAUTHENTICATED: 401,
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.NOT_ASSIGNED: 403,
+    ErrorCode.OUTSIDE_WINDOW: 403,
+    ErrorCode.PURPOSE_REQUIRED: 403,
+    ErrorCode.TICKET_REQUIRED: 403,
+    ErrorCode.QUOTA_EXCEEDED: 403,
+    ErrorCode.APPROVAL_REQUIRED: 403,
+    ErrorCode.ROLE_NOT_ALLOWED: 403,
+    ErrorCode.FIELD_NOT_ALLOWED: 403,
+    ErrorCode.SELF_APPROVAL: 403,
+    ErrorCode.GRANT_NOT_FOUND: 404,
+    ErrorCode.INVALID_TRANSITION: 409,
+    ErrorCode.STATION_MISMATCH: 403,
+    ErrorCode.PICKUP_VERIFICATION_FAILED: 403,
     ErrorCode.TOKEN_INVALID: 404,
     ErrorCode.TOKEN_REVOKED: 410,
     ErrorCode.KEY_FILE_MISSING: 500,
@@ -172,7 +185,9 @@ def install_error_handlers(app: FastAPI, *, max_body_bytes: int | None = None) -
             headers["Retry-After"] = str(max(1, math.ceil(error.retry_after_s)))
         if status_for(error.code) >= 500:
             log.error("request failed: %s", error.code.value)
-        return JSONResponse(error.to_dict(), status_code=status_for(error.code), headers=headers)
+        # A refusal is 403 whatever its reason code (a reveal refused for token_invalid is no 404).
+        status = 403 if isinstance(error, PermissionDeniedError) else status_for(error.code)
+        return JSONResponse(error.to_dict(), status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _shape_error(_request: Request, error: RequestValidationError) -> JSONResponse:
