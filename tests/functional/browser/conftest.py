@@ -1,0 +1,160 @@
+"""The browser harness: the real app served by uvicorn on a free port, driven by headless Chromium.
+
+One server and one browser per test session (starting them costs about a second); each test gets a fresh
+browser context (its own cookies) and creates the users, stations and waybills it needs through the
+services, with unique names, so tests never depend on one another's data.
+
+The app is served on ``http://127.0.0.1:<port>``: Chromium treats loopback as a secure context, so the
+``Secure`` session cookie is stored and sent over plain HTTP there, as it would be over HTTPS in production.
+
+Chromium is Debian's (``/usr/bin/chromium``, installed by ``scripts/setup --dev``), launched through
+Playwright's ``executable_path``: Playwright's own browser download is not used. Without it the tests are
+skipped on a developer's machine and fail under CI, where a skip would hide a missing install step.
+
+Screenshots of every page go to ``test-artifacts/screenshots/`` (git-ignored); with
+``PARCELGUARD_UPDATE_SCREENSHOTS=1`` they are also copied to ``docs/screenshots/`` for the documentation.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from parcelguard.adapters.db import migrate
+from parcelguard.bootstrap import Runtime, bootstrap
+from parcelguard.config import Settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[3]
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
+PHONE = {"width": 360, "height": 740}  # a courier's phone
+DESK = {"width": 1280, "height": 800}  # customer service, security, administration
+SERVER_START_TIMEOUT_S = 15.0
+
+_HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder is a browser test (the hook sees the whole session's items)."""
+    for item in items:
+        if _HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        missing = f"{CHROMIUM} is missing (scripts/setup --dev installs Debian's chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(missing)
+        pytest.skip(missing)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def live_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+    """A migrated SQLite ParcelGuard in a temporary data folder, shared by the server and the tests."""
+    home = tmp_path_factory.mktemp("browser") / "home"
+    built = bootstrap(Settings(environment="test", home=home))
+    migrate.upgrade(built.engine)
+    yield built
+    built.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def live_server(live_runtime: Runtime) -> Iterator[str]:
+    """The base URL of the real app (uvicorn in a thread), stopped at the end of the session."""
+    import uvicorn
+
+    from parcelguard.web.app import create_app
+
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(runtime=live_runtime), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="browser-test-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("the test server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def _context(browser: Browser, base_url: str, viewport: dict[str, int]) -> BrowserContext:
+    context = browser.new_context(base_url=base_url, viewport=viewport, locale="zh-CN")  # type: ignore[arg-type]
+    context.set_default_timeout(5_000)
+    return context
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: str) -> Iterator[Page]:
+    """A phone-sized page in a fresh context (no cookies)."""
+    context = _context(browser, live_server, PHONE)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def desk_page(browser: Browser, live_server: str) -> Iterator[Page]:
+    """A desktop-sized page in a fresh context, for back-office roles."""
+    context = _context(browser, live_server, DESK)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_server: str) -> Iterator[Callable[[str], Page]]:
+    """Opens further pages, each in a context of its own (another person on another device)."""
+    opened: list[BrowserContext] = []
+
+    def open_page(kind: str = "phone") -> Page:
+        context = _context(browser, live_server, PHONE if kind == "phone" else DESK)
+        opened.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in opened:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot() -> Callable[[Page, str], Path]:
+    """Saves a full-page PNG of ``page`` as ``<name>.png`` under test-artifacts/screenshots/."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    update_docs = os.environ.get("PARCELGUARD_UPDATE_SCREENSHOTS") == "1"
+
+    def take(page: Page, name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        if update_docs:
+            DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, DOCS_SCREENSHOTS / path.name)
+        return path
+
+    return take
