@@ -45,6 +45,17 @@ class ErrorCode(StrEnum):
     UNAUTHENTICATED = "unauthenticated"
     FORBIDDEN = "forbidden"
     RATE_LIMITED = "rate_limited"
+    # people: sign-in, tokens and sessions (issue 10)
+    INVALID_CREDENTIALS = "invalid_credentials"  # wrong username, password or one-time code: one answer
+    SECOND_FACTOR_REQUIRED = "second_factor_required"  # this role signs in with a one-time code (TOTP)
+    ACCOUNT_LOCKED = "account_locked"  # too many failed sign-ins of this account or from this client
+    USER_DISABLED = "user_disabled"
+    OFFBOARDING = "offboarding"  # the person's offboarding date has come
+    USER_NOT_FOUND = "user_not_found"
+    USER_EXISTS = "user_exists"
+    STATION_NOT_FOUND = "station_not_found"
+    STATION_EXISTS = "station_exists"
+    CSRF_FAILED = "csrf_failed"  # an unsafe page request without the session's CSRF token
     # reveal, dispatch and the parcel's life (issue 10); every reveal refusal is a 403 with one of these
     NOT_ASSIGNED = "not_assigned"  # a courier asked about a parcel not assigned to them (or none such)
     OUTSIDE_WINDOW = "outside_window"  # not out for delivery, nor delivered within the grace period
@@ -130,6 +141,16 @@ class ConflictError(ParcelGuardError):
 
 class AuthenticationError(ParcelGuardError):
     default_code = ErrorCode.UNAUTHENTICATED
+
+
+class AccountLockedError(AuthenticationError):
+    """Too many failed sign-ins: refused without checking the password until ``retry_after_s`` passes."""
+
+    default_code = ErrorCode.ACCOUNT_LOCKED
+
+    def __init__(self, message: str, *, retry_after_s: float, code: ErrorCode | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after_s = retry_after_s
 
 
 class PermissionDeniedError(ParcelGuardError):

@@ -1,8 +1,8 @@
 """Platform API keys and the scopes they carry.
 
 A key is shown once at creation as ``pgk_<key id>_<secret>``; only a SHA-256 of the secret is stored (the
-secret is 256 random bits, so a slow password hash would add nothing). People, roles and reveal policies
-come later and will reuse ``Principal`` as the thing a decision is about.
+secret is 256 random bits, so a slow password hash would add nothing). People (``domain/people.py``) sign in
+with passwords and tokens instead, and become the same ``Principal``: the thing every decision is about.
 """
 
 from __future__ import annotations
@@ -12,10 +12,15 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from parcelguard.domain.organisation import CARRIER_ORGANISATION_ID, OrganisationKind
 from parcelguard.errors import AuthenticationError, ErrorCode, PermissionDeniedError, ValidationError
+
+if TYPE_CHECKING:  # people.py maps roles to the scopes defined here
+    from parcelguard.domain.people import Role
 
 _PRESENTED = re.compile(r"^pgk_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$")
 
@@ -34,17 +39,36 @@ ALL_SCOPES = frozenset(Scope)
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is acting: ``actor`` is what the audit log records (``apikey:<id>``, ``cli:<user>``).
+    """Who is acting: ``actor`` is what the audit log records (``apikey:<id>``, ``cli:<user>``,
+    ``user:<username>``).
 
     ``organisation_id`` is the tenant the principal acts for: a platform's principal sees only the
     waybills, label tokens and idempotency records of its own organisation. The default (the carrier) is
     for operators and tests; every principal built from an API key names its key's organisation.
+
+    A person signed in with a bearer token or a page session (``auth_method`` ``token`` / ``session``)
+    also carries ``user_id``, ``username``, ``role``, ``station_id``, whether they passed a second factor,
+    their offboarding date (reveals drop to zero from it) and the device they named; their scopes come
+    from the role (``domain.people.ROLE_SCOPES``). API keys leave these at their defaults.
     """
 
     actor: str
     scopes: frozenset[Scope]
     organisation_id: int = CARRIER_ORGANISATION_ID
     organisation_kind: OrganisationKind = OrganisationKind.CARRIER
+    user_id: int | None = None
+    username: str | None = None
+    role: Role | None = None
+    station_id: int | None = None
+    second_factor: bool = False
+    offboard_from: datetime | None = None
+    auth_method: str = "api_key"  # "api_key" | "token" | "session"
+    device: str | None = None
+
+    @property
+    def is_user(self) -> bool:
+        """Whether a person (not an API key or the CLI operator) is acting."""
+        return self.user_id is not None
 
     @property
     def sees_every_organisation(self) -> bool:

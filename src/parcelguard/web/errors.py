@@ -21,7 +21,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from parcelguard.domain.strict_json import shown_key
-from parcelguard.errors import ErrorCode, ParcelGuardError, PermissionDeniedError, RateLimitedError
+from parcelguard.errors import (
+    AccountLockedError,
+    ErrorCode,
+    ParcelGuardError,
+    PermissionDeniedError,
+    RateLimitedError,
+)
 
 log = logging.getLogger("parcelguard.web")
 
@@ -61,6 +67,16 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.UNAUTHENTICATED: 401,
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.INVALID_CREDENTIALS: 401,
+    ErrorCode.SECOND_FACTOR_REQUIRED: 403,  # also a reveal refusal: this person lacks a second factor
+    ErrorCode.ACCOUNT_LOCKED: 429,
+    ErrorCode.USER_DISABLED: 403,
+    ErrorCode.OFFBOARDING: 403,
+    ErrorCode.USER_NOT_FOUND: 404,
+    ErrorCode.USER_EXISTS: 409,
+    ErrorCode.STATION_NOT_FOUND: 404,
+    ErrorCode.STATION_EXISTS: 409,
+    ErrorCode.CSRF_FAILED: 403,
     ErrorCode.NOT_ASSIGNED: 403,
     ErrorCode.OUTSIDE_WINDOW: 403,
     ErrorCode.PURPOSE_REQUIRED: 403,
@@ -181,7 +197,7 @@ def install_error_handlers(app: FastAPI, *, max_body_bytes: int | None = None) -
     @app.exception_handler(ParcelGuardError)
     async def _domain_error(_request: Request, error: ParcelGuardError) -> JSONResponse:
         headers = {}
-        if isinstance(error, RateLimitedError):
+        if isinstance(error, RateLimitedError | AccountLockedError):
             headers["Retry-After"] = str(max(1, math.ceil(error.retry_after_s)))
         if status_for(error.code) >= 500:
             log.error("request failed: %s", error.code.value)

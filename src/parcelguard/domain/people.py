@@ -1,0 +1,273 @@
+"""People and stations: who works for the carrier, in which role, and where.
+
+Insiders with legitimate accounts cause most leaks in parcel delivery, so every person signs in as
+themselves (no shared accounts), holds one role, and roles that can see or approve unmasked data need a
+second factor (TOTP, RFC 6238). Couriers, outlet clerks and station managers belong to a station (an outlet
+or depot of the carrier organisation) that serves one administrative district (GB/T 2260 code).
+
+Pure rules only: parsing of usernames, station codes, roles, passwords and offboarding dates, the
+role -> scope mapping, and the sign-in throttling arithmetic. Storage and hashing are adapters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+from enum import StrEnum
+
+from parcelguard.domain.access import Scope
+from parcelguard.domain.organisation import CARRIER_ORGANISATION_ID
+from parcelguard.domain.pii.divisions import division_table
+from parcelguard.errors import ErrorCode, ValidationError
+
+# Mainland China keeps UTC+8 all year: an offboarding date means midnight there.
+CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
+
+_USERNAME = re.compile(r"^[a-z][a-z0-9._-]{2,31}$", re.ASCII)
+_STATION_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,15}$", re.ASCII)
+_ADCODE = re.compile(r"^[0-9]{6}$", re.ASCII)
+MAX_STATION_NAME_CHARS = 100
+MIN_PASSWORD_CHARS = 12  # NIST SP 800-63B asks for at least 8; staff passwords guard personal data
+MAX_PASSWORD_CHARS = 256  # bounds the hashing work one request can ask for
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    STATION_MANAGER = "station_manager"
+    COURIER = "courier"
+    OUTLET_CLERK = "outlet_clerk"
+    CS_AGENT = "cs_agent"
+    SECURITY_OFFICER = "security_officer"
+    REGULATOR = "regulator"
+
+
+# Roles that can see unmasked data, approve break-glass or administer people: a password alone is not enough.
+SECOND_FACTOR_ROLES = frozenset({Role.ADMIN, Role.SECURITY_OFFICER, Role.CS_AGENT, Role.REGULATOR})
+# Roles that work at one station, so a user of these roles must name it.
+STATION_ROLES = frozenset({Role.STATION_MANAGER, Role.COURIER, Role.OUTLET_CLERK})
+
+# What a person's bearer token or page session may do on the API key routes (README "People and sign-in").
+# Scopes gate the existing key routes only; what a person may *reveal* is decided by the reveal policy from
+# the role, the assignment and the waybill's state, never by a scope. Nobody but an admin issues waybills
+# (platforms do, with keys) or uses de-identification.
+ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
+    Role.ADMIN: frozenset({Scope.ADMIN}),
+    Role.STATION_MANAGER: frozenset({Scope.WAYBILL_READ, Scope.LABEL_PRINT, Scope.LABEL_TOKEN_RESOLVE}),
+    Role.COURIER: frozenset({Scope.WAYBILL_READ, Scope.LABEL_TOKEN_RESOLVE}),
+    Role.OUTLET_CLERK: frozenset({Scope.WAYBILL_READ, Scope.LABEL_TOKEN_RESOLVE}),
+    Role.CS_AGENT: frozenset({Scope.WAYBILL_READ}),
+    Role.SECURITY_OFFICER: frozenset({Scope.WAYBILL_READ}),
+    Role.REGULATOR: frozenset({Scope.WAYBILL_READ}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Station:
+    """An outlet or depot of ``organisation_id``; ``district`` is the 6-digit division code it serves."""
+
+    id: int
+    organisation_id: int
+    code: str
+    name: str
+    district: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A person who signs in. Never holds the password hash or the TOTP secret (adapters keep those)."""
+
+    id: int
+    organisation_id: int
+    username: str
+    role: Role
+    station_id: int | None
+    disabled_at: datetime | None
+    offboard_from: datetime | None
+    created_at: datetime
+    station_code: str | None = None  # filled in by reads (joined)
+
+    @property
+    def actor(self) -> str:
+        """What audit events record for this person."""
+        return actor_for(self.username)
+
+    @property
+    def needs_second_factor(self) -> bool:
+        return self.role in SECOND_FACTOR_ROLES
+
+    def offboarded_at(self, now: datetime) -> bool:
+        """Whether the person's offboarding date has come: from then on nothing they present works."""
+        return self.offboard_from is not None and self.offboard_from <= now
+
+    @property
+    def scopes(self) -> frozenset[Scope]:
+        return ROLE_SCOPES[self.role]
+
+
+def actor_for(username: str) -> str:
+    return f"user:{username}"
+
+
+def parse_username(raw: str) -> str:
+    """3 to 32 characters: a letter, then letters, digits, ``.``, ``_`` or ``-``; read in lower case.
+
+    Usernames are not personal data by design (``courier.0142``, not a name or a mobile). Raises
+    ValidationError ``invalid_request`` (field ``username``).
+    """
+    name = raw.strip().lower()
+    if not _USERNAME.match(name):
+        raise ValidationError(
+            "a username is 3 to 32 characters: a letter, then letters, digits, '.', '_' or '-'",
+            code=ErrorCode.INVALID_REQUEST,
+            field="username",
+        )
+    return name
+
+
+def parse_role(raw: str) -> Role:
+    """One of the seven roles; ValidationError ``invalid_request`` (field ``role``) otherwise."""
+    try:
+        return Role(raw.strip().lower())
+    except ValueError:
+        raise ValidationError(
+            "role must be one of " + ", ".join(r.value for r in Role),
+            code=ErrorCode.INVALID_REQUEST,
+            field="role",
+        ) from None
+
+
+def parse_station_code(raw: str) -> str:
+    """2 to 16 capital letters, digits or ``-`` (``SZ-NS-01``), read in upper case.
+
+    Raises ValidationError ``invalid_request`` (field ``code``).
+    """
+    code = raw.strip().upper()
+    if not _STATION_CODE.match(code):
+        raise ValidationError(
+            "a station code is 2 to 16 letters, digits or '-'", code=ErrorCode.INVALID_REQUEST, field="code"
+        )
+    return code
+
+
+def parse_station_name(raw: str) -> str:
+    """1 to 100 printable characters, surrounding spaces dropped; ValidationError (field ``name``)."""
+    name = raw.strip()
+    if not 0 < len(name) <= MAX_STATION_NAME_CHARS or not name.isprintable():
+        raise ValidationError(
+            f"a station name is 1 to {MAX_STATION_NAME_CHARS} printable characters",
+            code=ErrorCode.INVALID_REQUEST,
+            field="name",
+        )
+    return name
+
+
+def parse_district(raw: str) -> str:
+    """A current 6-digit administrative division code (GB/T 2260) from the division table.
+
+    A renamed or abolished code is refused naming its successor. Raises ValidationError
+    ``invalid_address`` (field ``district``).
+    """
+    code = raw.strip()
+    table = division_table()
+    if _ADCODE.match(code) and table.by_code(code) is not None:
+        return code
+    successor = table.successor(code) if _ADCODE.match(code) else None
+    hint = f": it is now {successor.code} {successor.name}" if successor is not None else ""
+    raise ValidationError(
+        f"district must be a current 6-digit division code{hint}",
+        code=ErrorCode.INVALID_ADDRESS,
+        field="district",
+    )
+
+
+def check_password_rules(password: str) -> None:
+    """12 to 256 characters, not only blanks; ValidationError ``invalid_request`` (field ``password``).
+
+    Length is what NIST SP 800-63B asks of a memorised secret; no composition rules.
+    """
+    if not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS or not password.strip():
+        raise ValidationError(
+            f"a password is {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters",
+            code=ErrorCode.INVALID_REQUEST,
+            field="password",
+        )
+
+
+def check_station_for_role(role: Role, station_code: str | None) -> None:
+    """Station roles need a station; the others must not have one (ValidationError, field ``station``)."""
+    if role in STATION_ROLES and station_code is None:
+        raise ValidationError(
+            f"a {role.value} works at a station: name it", code=ErrorCode.MISSING_FIELD, field="station"
+        )
+    if role not in STATION_ROLES and station_code is not None:
+        raise ValidationError(
+            f"a {role.value} belongs to no station", code=ErrorCode.INVALID_REQUEST, field="station"
+        )
+
+
+def parse_offboard_from(raw: str) -> datetime:
+    """``YYYY-MM-DD`` (midnight China Standard Time, UTC+8) or an ISO 8601 time with its offset, as UTC.
+
+    Raises ValidationError ``invalid_request`` (field ``from``).
+    """
+    text = raw.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime(day.year, day.month, day.day, tzinfo=CHINA_STANDARD_TIME).astimezone(UTC)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ValidationError(
+            "from must be a date (YYYY-MM-DD, China Standard Time) or a time with its UTC offset",
+            code=ErrorCode.INVALID_REQUEST,
+            field="from",
+        )
+    return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class LoginPolicy:
+    """Sign-in throttling and credential lifetimes (README: PARCELGUARD_LOGIN_*, *_TTL_S).
+
+    ``max_failures`` failed sign-ins of one account within ``window`` lock it for ``lockout``; the same
+    for one client address with ``client_max_failures`` (a password-spraying client trying many accounts).
+    """
+
+    max_failures: int = 5
+    client_max_failures: int = 20
+    window: timedelta = timedelta(minutes=15)
+    lockout: timedelta = timedelta(minutes=15)
+    token_ttl: timedelta = timedelta(minutes=15)
+    session_ttl: timedelta = timedelta(hours=8)
+    organisation_id: int = CARRIER_ORGANISATION_ID
+
+
+@dataclass(frozen=True, slots=True)
+class FailureCount:
+    """Failed sign-ins of one subject (an account or a client address) in the current window."""
+
+    failures: int
+    window_started_at: datetime
+    locked_until: datetime | None
+
+    def locked_at(self, now: datetime) -> bool:
+        return self.locked_until is not None and now < self.locked_until
+
+    def after_failure(self, now: datetime, *, limit: int, policy: LoginPolicy) -> FailureCount:
+        """One more failure; the window restarts once it has passed; reaching ``limit`` locks."""
+        if now - self.window_started_at >= policy.window:
+            failures, started = 1, now
+        else:
+            failures, started = self.failures + 1, self.window_started_at
+        locked = now + policy.lockout if failures >= limit else None
+        return FailureCount(failures=failures, window_started_at=started, locked_until=locked)
+
+
+def first_failure(now: datetime, *, limit: int, policy: LoginPolicy) -> FailureCount:
+    return FailureCount(
+        failures=1, window_started_at=now, locked_until=now + policy.lockout if limit <= 1 else None
+    )
