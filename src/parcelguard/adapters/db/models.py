@@ -178,3 +178,68 @@ key_canary = Table(
     Column("token_check", Blob(32), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
 )
+
+# -- people and stations (issue 10, migration 0004) ---------------------------------------------------------
+
+# An outlet or depot of the carrier organisation, serving one administrative district (GB/T 2260 code).
+station = Table(
+    "station",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("organisation_id", Integer, ForeignKey("organisation.id"), nullable=False, index=True),
+    Column("code", String(16), nullable=False, unique=True),
+    Column("name", String(100), nullable=False),
+    Column("district", String(6), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# A person who signs in. The password is an argon2id hash (PHC string); the TOTP secret is AES-GCM
+# ciphertext under the user's own data key, wrapped by the key file's KEK like a waybill's (never plain).
+# ``totp_last_step`` is the last RFC 6238 time step accepted: a code of that step or an earlier one is a
+# replay. Failed sign-ins are counted in ``login_throttle``, for usernames that do not exist too.
+app_user = Table(
+    "app_user",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("organisation_id", Integer, ForeignKey("organisation.id"), nullable=False, index=True),
+    Column("username", String(32), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),
+    Column("station_id", Integer, ForeignKey("station.id"), nullable=True, index=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("kek_version", Integer, nullable=True),
+    Column("wrapped_key", Blob, nullable=True),
+    Column("ct_totp_secret", Blob, nullable=True),
+    Column("totp_last_step", BigInteger, nullable=True),
+    Column("disabled_at", UtcDateTime, nullable=True),
+    Column("offboard_from", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+)
+
+# Bearer tokens (``kind`` token) and page sessions (``kind`` session), found by the SHA-256 of the secret
+# the client holds (256 random bits: a fast hash is enough, and a dump of this table opens nothing). The
+# user's state is read with the row on every request, so disabling or offboarding takes effect at once.
+user_session = Table(
+    "user_session",
+    metadata,
+    Column("secret_hash", String(64), primary_key=True),
+    Column("kind", String(10), nullable=False),
+    Column("user_id", Integer, ForeignKey("app_user.id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=True),
+    Column("second_factor", Integer, nullable=False),
+    Column("device", String(64), nullable=True),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+)
+
+# Failed sign-ins per subject: a keyed digest (blind index) of ``user:<name>`` or ``client:<address>``, so
+# neither client addresses nor mistyped usernames (sometimes a password typed in the wrong box) are stored.
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("subject", Blob(32), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("window_started_at", UtcDateTime, nullable=False),
+    Column("locked_until", UtcDateTime, nullable=True),
+)
