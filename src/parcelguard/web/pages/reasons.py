@@ -79,7 +79,10 @@ _WORDS: dict[str, tuple[str, str]] = {
         "二维码已作废 · QR code revoked",
         "This label was replaced: ask the station for the current label.",
     ),
-    "user_disabled": ("账号已停用 · Account disabled", "Your account was disabled. Contact your administrator."),
+    "user_disabled": (
+        "账号已停用 · Account disabled",
+        "Your account was disabled. Contact your administrator.",
+    ),
     "offboarding": (
         "账号已离职 · Account leaving",
         "Your offboarding date has come: your account can no longer see personal data.",
