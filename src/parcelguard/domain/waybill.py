@@ -43,12 +43,16 @@ ENCRYPTED_FIELDS = (
 
 
 class WaybillStatus(StrEnum):
+    """Where a parcel is in its life; which step follows which, set by whom: domain.parcel_lifecycle."""
+
     CREATED = "created"
     PICKED_UP = "picked_up"
     IN_TRANSIT = "in_transit"
+    AT_STATION = "at_station"  # arrived at a station or outlet: a pickup code is made
     OUT_FOR_DELIVERY = "out_for_delivery"
     DELIVERED = "delivered"
     RETURNED = "returned"
+    EXCEPTION = "exception"  # damaged, refused, address problem...: held until someone resolves it
     CANCELLED = "cancelled"
 
 
@@ -70,6 +74,7 @@ class TrackingEvent:
     status: WaybillStatus
     occurred_at: datetime
     location: str
+    actor: str | None = None  # who recorded it (``user:<username>``); never shown on the public page
 
 
 @dataclass(frozen=True, slots=True)

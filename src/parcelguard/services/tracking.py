@@ -29,9 +29,11 @@ STATUS_NAMES: dict[WaybillStatus, tuple[str, str]] = {
     WaybillStatus.CREATED: ("已下单", "Order created"),
     WaybillStatus.PICKED_UP: ("已揽收", "Picked up"),
     WaybillStatus.IN_TRANSIT: ("运输中", "In transit"),
+    WaybillStatus.AT_STATION: ("已到达网点", "Arrived at station"),
     WaybillStatus.OUT_FOR_DELIVERY: ("派送中", "Out for delivery"),
     WaybillStatus.DELIVERED: ("已签收", "Delivered"),
     WaybillStatus.RETURNED: ("已退回", "Returned"),
+    WaybillStatus.EXCEPTION: ("异常件", "Exception"),
     WaybillStatus.CANCELLED: ("已取消", "Cancelled"),
 }
 
