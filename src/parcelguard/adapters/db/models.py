@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 
 from parcelguard.domain import waybill as wb
@@ -120,6 +121,10 @@ tracking_event = Table(
     Column("status", String(20), nullable=False),
     Column("occurred_at", UtcDateTime, nullable=False),
     Column("location", String(64), nullable=False),
+    # Who recorded the step and at which station (migration 0005); none for events from before people.
+    # No foreign key: added to a large table by a plain ALTER on both backends, and checked by the service.
+    Column("actor", String(100), nullable=True),
+    Column("station_id", Integer, nullable=True),
 )
 
 label_token = Table(
@@ -242,4 +247,77 @@ login_throttle = Table(
     Column("failures", Integer, nullable=False),
     Column("window_started_at", UtcDateTime, nullable=False),
     Column("locked_until", UtcDateTime, nullable=True),
+)
+
+# -- dispatch and controlled reveal (issue 10, migration 0005) ----------------------------------------------
+
+# The courier a waybill is assigned to (one at a time; every assignment is also an audit event).
+dispatch_assignment = Table(
+    "dispatch_assignment",
+    metadata,
+    Column("waybill_id", String(32), ForeignKey("waybill.id"), primary_key=True),
+    Column("courier_id", Integer, ForeignKey("app_user.id"), nullable=False, index=True),
+    Column("station_id", Integer, ForeignKey("station.id"), nullable=True),
+    Column("assigned_by", String(100), nullable=False),
+    Column("assigned_at", UtcDateTime, nullable=False),
+)
+
+# A pickup code made when a parcel reaches a station. Only a keyed digest of ``<station id>:<code>`` is
+# stored (the code itself is shown once, to be sent to the recipient), with the wrong tries made on it.
+pickup_code = Table(
+    "pickup_code",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("waybill_id", String(32), ForeignKey("waybill.id"), nullable=False, index=True),
+    Column("station_id", Integer, ForeignKey("station.id"), nullable=False),
+    Column("code_digest", Blob(32), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    Column("failures", Integer, nullable=False),
+)
+
+# A break-glass request: a customer-service agent asks to see ``fields`` (JSON list) of the named waybills
+# (JSON list of tracking numbers) beyond the daily quota; a security officer other than the requester
+# approves it, and it is good for ``minutes`` from the approval.
+reveal_grant = Table(
+    "reveal_grant",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("organisation_id", Integer, ForeignKey("organisation.id"), nullable=False),
+    Column("requester_id", Integer, ForeignKey("app_user.id"), nullable=False, index=True),
+    Column("tracking_numbers", Text, nullable=False),
+    Column("fields", String(200), nullable=False),
+    Column("purpose", String(30), nullable=False),
+    Column("ticket", String(40), nullable=False),
+    Column("minutes", Integer, nullable=False),
+    Column("requested_at", UtcDateTime, nullable=False),
+    Column("approved_by", Integer, ForeignKey("app_user.id"), nullable=True),
+    Column("approved_at", UtcDateTime, nullable=True),
+    Column("expires_at", UtcDateTime, nullable=True),
+)
+
+# Each person's day (China Standard Time, ``YYYY-MM-DD``): reveals allowed, and every request counted.
+# Reveals are taken with a conditional UPDATE, so two requests cannot both take the last one.
+reveal_counter = Table(
+    "reveal_counter",
+    metadata,
+    Column("user_id", Integer, ForeignKey("app_user.id"), primary_key=True),
+    Column("day", String(10), primary_key=True),
+    Column("revealed", Integer, nullable=False),
+    Column("requests", Integer, nullable=False),
+)
+
+# Something a security officer should look at: a reveal asked beyond every quota, a person under notice or
+# gone who is busy. One per kind, person and day; ``details`` is JSON without personal data.
+alert = Table(
+    "alert",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("kind", String(40), nullable=False),
+    Column("user_id", Integer, ForeignKey("app_user.id"), nullable=False, index=True),
+    Column("day", String(10), nullable=False),
+    Column("subject", String(100), nullable=False),
+    Column("raised_at", UtcDateTime, nullable=False),
+    Column("details", Text, nullable=False),
+    UniqueConstraint("kind", "user_id", "day", name="uq_alert_kind_user_id_day"),
 )
