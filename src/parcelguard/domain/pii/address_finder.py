@@ -28,8 +28,10 @@ from parcelguard.domain.pii.address_grammar import (
     COMPONENT,
     LEFT_STOP,
     NOT_ESTATE,
+    NOT_ROAD,
     REST_OF_FIELD,
     ROOM_ANCHOR,
+    TAIL,
 )
 from parcelguard.domain.pii.divisions import Division, division_table
 from parcelguard.domain.pii.region import resolve_region
@@ -51,12 +53,18 @@ AnchorVeto = Callable[[str, int, int, int], bool]
 it is something else (货架号5-2-12 is a shelf, 热线400-820-8820 a hotline)."""
 
 _MAX_WALK_BACK = 7
+_MAX_EXTEND_LEFT = 16
+_LEFT_GAPS = " -_"
+_TAIL_TRIM = "-#"
+_ROAD_END = frozenset("路道街巷弄")
+_CUED = frozenset({"address.labelled", "address.verb"})
 _MAX_REST = 24
 _ANCHOR_OVERLAP = 8
 _HAS_DIGIT = re.compile("[0-9一二三四五六七八九十]")
 _COUNTRY = "中国"
 _DIGIT_KINDS = frozenset({"unit", "room", "house"})
 _PLACE_KINDS = frozenset({"town", "village", "road", "house", "cross"})
+_SETTLED_KINDS = frozenset({"town", "village"})
 _NONE, _VERB, _LABEL = 0, 1, 2
 
 
@@ -77,17 +85,17 @@ def _head_start() -> re.Pattern[str]:
     return re.compile(f"[{first}](?=[{second}])")
 
 
-def _walk(text: str, pos: int) -> tuple[int, int, bool, Division | None]:
+def _walk(text: str, pos: int, gaps: str = " ") -> tuple[int, int, bool, Division | None]:
     """(end, count, any full name, deepest division) of the division names from ``pos``.
 
     A space may stand between two names (广东省 深圳市); which place an ambiguous name means does not
     matter here, only how far the names go.
     """
-    region = resolve_region(text, pos, gaps=" ", settle=False, confirmed_only=False)
+    region = resolve_region(text, pos, gaps=gaps, settle=False, confirmed_only=False)
     if region is None:
         return pos, 0, False, None
     end = region.end
-    while end > pos and text[end - 1] == " ":
+    while end > pos and text[end - 1] in gaps:
         end -= 1
     return end, region.names, region.full, region.divisions[0]
 
@@ -98,11 +106,19 @@ def _components(text: str, pos: int) -> tuple[int, list[str]]:
         kind = match.lastgroup or ""
         if kind == "estate" and (NOT_ESTATE.search(match.group()) or match.group().endswith("市中心")):
             break
-        if kind == "road" and any(ch.isdigit() for ch in match.group()):
+        if kind == "road" and _not_a_road(match.group()):
+            break
+        if kind in ("road", "estate") and any(ch.isdigit() for ch in match.group()):
             kind = "house"
         kinds.append(kind)
         pos = match.end()
     return pos, kinds
+
+
+def _not_a_road(piece: str) -> bool:
+    """线路896, 京广铁路: the piece's first road word follows a character that makes it an everyday word."""
+    found = NOT_ROAD.search(piece)
+    return found is not None and not any(ch in _ROAD_END for ch in piece[: found.start() + 1])
 
 
 def _accept(count: int, full: bool, last: Division | None, kinds: list[str], cue: int) -> float:
@@ -128,6 +144,8 @@ def _accept(count: int, full: bool, last: Division | None, kinds: list[str], cue
         return 0.8
     if (len(core) >= 2 and digits) or "house" in core:
         return 0.85
+    if len(core) >= 2 and _SETTLED_KINDS.intersection(core):
+        return 0.8  # 柳市镇东岸村, 长河街道长河路和瑞国际广场: a town or village and one more piece
     return 0.0
 
 
@@ -256,4 +274,80 @@ def find_address_spans(text: str, veto: AnchorVeto | None = None) -> list[Addres
         for match in ROOM_ANCHOR.finditer(text, low, high):
             if match.start() and "\u4e00" <= text[match.start() - 1] <= "\u9fff":
                 _from_anchor(text, match, found, veto)
-    return found
+    return _joined(text, [_extended(text, span) for span in found])
+
+
+def _extended(text: str, span: AddressSpan) -> AddressSpan:
+    """The span grown over what the grammar did not read at either end; a cue (地址, 送到) fixes its start."""
+    start = span.start if span.rule in _CUED else _extend_left(text, span.start)
+    return span._replace(start=start, end=_extend_right(text, span.end))
+
+
+def _extend_right(text: str, end: int) -> int:
+    """Where an address found up to ``end`` really ends: over the rest of its last word (a shop, a firm, a
+    building: 143号|吉网通信技术有限公司) and household details typed loosely (颐东华庭166|-1519), up to
+    a clear boundary (:data:`.address_grammar.TAIL`)."""
+    tail = TAIL.match(text, end)
+    if tail is None:
+        return end
+    stop = tail.end()
+    while stop > end and text[stop - 1] in _TAIL_TRIM:
+        stop -= 1
+    return stop
+
+
+def _reach(text: str, pos: int) -> int:
+    """How far the divisions and street pieces read from ``pos`` go, accepted as an address or not."""
+    end, _, _, _ = _walk(text, pos, _LEFT_GAPS)
+    end, _ = _components(text, end)
+    return end
+
+
+def _extend_left(text: str, start: int) -> int:
+    """Where an address found at ``start`` really starts: the leftmost place, a few words back at most,
+    from which divisions and street pieces read on without a break up to ``start``.
+
+    An anchor's walk back stops after a few characters and the division scan may start inside a word, so
+    柳市镇|东岸村东岸二路15-17号, 环|城北路932号 and 浙江省温州市|浙江省温州市乐清市 (typed twice) are
+    joined here. A position where a division name starts is preferred to a bare name (参观|柳市镇).
+    """
+    low = start
+    limit = max(0, start - _MAX_EXTEND_LEFT)
+    while low > limit:
+        ch = text[low - 1]
+        if ch in LEFT_STOP or not (_is_name_char(ch) or (ch in _LEFT_GAPS and low - 1 > limit)):
+            break
+        low -= 1
+    while low < start and text[low] in _LEFT_GAPS:
+        low += 1
+    if low == start:
+        return start
+    heads = _heads()
+    plain: int | None = None
+    for pos in range(low, start):
+        if text[pos] in _LEFT_GAPS or (plain is not None and text[pos : pos + 2] not in heads):
+            continue
+        if _reach(text, pos) >= start:
+            if text[pos : pos + 2] in heads:
+                return pos
+            if plain is None:
+                plain = pos
+    return start if plain is None else plain
+
+
+def _is_name_char(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or (ch.isascii() and ch.isalpha())
+
+
+def _joined(text: str, found: list[AddressSpan]) -> list[AddressSpan]:
+    """Overlapping findings as one, and findings with only a gap character between them (浙江-台州-温岭市)."""
+    joined: list[AddressSpan] = []
+    for span in sorted(found):
+        if joined:
+            last = joined[-1]
+            gap = text[last.end : span.start]
+            if span.start <= last.end or (len(gap) <= 1 and all(ch in _LEFT_GAPS for ch in gap)):
+                joined[-1] = last._replace(end=max(last.end, span.end), score=max(last.score, span.score))
+                continue
+        joined.append(span)
+    return joined

@@ -27,10 +27,12 @@ __all__ = [
     "LEFT_STOP",
     "NAME_CHAR",
     "NOT_ESTATE",
+    "NOT_ROAD",
     "REST_OF_FIELD",
     "ROAD_WORDS",
     "ROOM_ANCHOR",
     "STREET_CHARS",
+    "TAIL",
 ]
 
 # Function words and trade verbs that cannot be part of a place name.
@@ -70,7 +72,16 @@ _ROAD = "(?:" + _alt(_ROAD_WORDS)[3:-1] + "|街(?!道)|里(?=[0-9])|道(?=[0-9])
 # Characters that turn a place name into a street, village or house number (朝阳路, 长安街, 南山村).
 # Only one-character words and 胡 (胡同): 大 or 公 would stop 广东|大学城 or 深圳|公司 too.
 STREET_CHARS = frozenset("".join(w for w in ROAD_WORDS if len(w) == 1) + "胡街道里村镇乡号桥")
-_HOUSE = rf"(?:[甲乙丙丁]?{_NUM}(?:[-之]{_NUM})?(?:号院|号(?!楼)|弄|栋|幢)|{_CN_NUM}号(?!楼))"
+# What a bare number after a road must not be followed by to be its house number (中山路100米 is a distance,
+# 建设路3路车 a bus route, 解放路1.5公里 a distance).
+_NOT_HOUSE_AFTER = (
+    "[0-9%~]|[.,][0-9]|米|元|块|个|家|公里|千米|km|路|号线|次|年|月|日|天|岁|人|多|余|万|千|百|亿|辆|条|台|件|分|"
+    "秒|小时|克|斤|吨|平|届|期|周|名|位|所|座|场|项|种|班|趟|站|公交|套|集|频"
+)
+_HOUSE = (
+    rf"(?:[甲乙丙丁]?{_NUM}(?:(?:-{{1,2}}|之){_NUM})?(?:号院|号(?!楼)|弄|栋|幢)|{_CN_NUM}号(?!楼)"
+    rf"|{_NUM}(?:-{{1,2}}{_NUM})?(?!{_NOT_HOUSE_AFTER}))"
+)
 _TOWN_WORDS = "街道办事处 街道办 街道 镇 乡 开发区 高新区 工业园区 工业园 经济区 管委会 农场 林场 牧场"
 _TOWN = _alt(_TOWN_WORDS)
 _VILLAGE_WORDS = "村委会 村民委员会 居委会 社区 村 屯 嘎查 寨 庄"
@@ -81,12 +92,14 @@ _ESTATE_WORDS = (
     "大楼 校区 大学 学院 医院 中学 小学 幼儿园 酒店 宾馆 饭店 名邸 苑 府 城 园 庭 湾 阁 居 墅 院 坊 里 楼 邸"
 )
 _ESTATE = _alt(_ESTATE_WORDS)
+# 栋 and 幢 as typed, with the homophone typos customers make (3撞, 5懂).
+_BUILDING_WORD = "(?:栋|幢|撞|懂)"
 _BUILDING_HEAD = rf"(?:[A-Za-z]?{_NUM}(?:-[A-Za-z0-9]+)?|{_CN_NUM}|[A-Za-z])"
 # 5-2-1201 (building-unit-room) or 12-301; never four digits first (a date).
 _ROOM_DASH = "[0-9]{1,3}-[0-9]{1,4}(?:-[0-9]{1,5})?"
 _UNIT_SUFFIX = _alt(
-    "号楼 号院 号馆 号门 号铺 号库 号 栋 幢 座 单元 层 楼 室 房间 房 户 门 组 铺 期 区 排 弄 巷 队 社 舍 "
-    "#楼 # F f"
+    "号楼 号院 号馆 号门 号铺 号库 号 栋 幢 撞 懂 座 单元 层 楼 室 房间 房 户 门 组 铺 期 区 排 弄 巷 队 社 "
+    "舍 #楼 # F f"
 )
 
 
@@ -96,10 +109,11 @@ HOUSE_NUMBER = re.compile(r"(?:[0-9]+弄)?[甲乙丙丁]?[0-9]+(?:[-之][0-9]+)?
 # floor (12层) and room (1201室, or the bare number after a building or unit), and the dash forms
 # building-unit-room (5-2-1201) and building-room (12-301).
 HOUSEHOLD = re.compile(
-    rf"(?P<building>[A-Za-z]?{_NUM}[A-Za-z]?(?:号楼|栋|幢|座|号馆|#楼?)|[A-Za-z]座|{_CN_NUM}(?:号楼|栋|幢|座))"
+    rf"(?P<building>[A-Za-z]?{_NUM}[A-Za-z]?(?:号楼|{_BUILDING_WORD}|座|号馆|#楼?)|[A-Za-z]座"
+    rf"|{_CN_NUM}(?:号楼|{_BUILDING_WORD}|座))"
     rf"|(?P<unit>(?:{_NUM}|{_CN_NUM})单元)"
     rf"|(?P<floor>(?:{_NUM}|{_CN_NUM})(?:层|楼))"
-    rf"|(?P<room>[A-Za-z]?{_NUM}(?:室|房间|房|户)|(?<=[栋幢座元层楼])[A-Za-z]?{_NUM}(?![0-9]))"
+    rf"|(?P<room>[A-Za-z]?{_NUM}(?:室|房间|房|户)|(?<=[栋幢撞懂座元层楼])[A-Za-z]?{_NUM}(?![0-9]))"
     r"|(?P<dash>(?<![0-9-])(?P<d1>[0-9]{1,3})-(?P<d2>[0-9]{1,4})(?:-(?P<d3>[0-9]{1,5}))?(?![0-9-]))"
 )
 
@@ -117,13 +131,16 @@ _ROAD_FIRSTS = _firsts(_ROAD_WORDS + " 街 里 道")
 COMPONENT = re.compile(
     r" ?(?:"
     rf"(?P<unit>(?:{_BUILDING_HEAD}[A-Za-z]?)(?:{_UNIT_SUFFIX})(?:之{_NUM})?|[东西南北中](?:校区|区|院))"
-    rf"|(?P<room>{_ROOM_DASH}(?:室|号|房)?(?![0-9-])|(?<=[栋幢座元楼号层门区舍#F])[A-Za-z]?[0-9]{{2,5}}(?![0-9])|(?<=[楼层])[A-Z](?![A-Za-z]))"
+    rf"|(?P<room>{_ROOM_DASH}(?:室|号|房)?(?![0-9-])|(?<=[栋幢撞懂座元楼号层门区舍#F])[A-Za-z]?[0-9]{{2,5}}[A-Za-z]?(?![0-9A-Za-z])"
+    r"|(?<=[楼层])[A-Z](?![A-Za-z]))"
     rf"|(?P<town>{_N}{{1,8}}?{_firsts(_TOWN_WORDS)}{_TOWN})"
     rf"|(?P<road>{_N}{{1,8}}?{_ROAD_FIRSTS}{_ROAD}(?:[东西南北中](?:段|路)?)?(?:(?:{_NUM}|{_CN_NUM})段)?(?:{_HOUSE})?)"
     rf"|(?P<village>{_N}{{1,6}}?{_firsts(_VILLAGE_WORDS)}{_VILLAGE}(?:(?:{_NUM}|{_CN_NUM})(?:组|队|社|号(?!楼)))?(?!{_ESTATE}))"
-    rf"|(?P<estate>{_N}{{1,10}}?{_firsts(_ESTATE_WORDS)}{_ESTATE}(?:{_ESTATE})?(?:(?:{_NUM}|{_CN_NUM})期)?)"
+    rf"|(?P<estate>{_N}{{1,10}}?{_firsts(_ESTATE_WORDS)}{_ESTATE}(?:{_ESTATE})?(?:(?:{_NUM}|{_CN_NUM})期)?"
+    rf"(?:[A-Za-z]?[0-9]{{3,5}}[A-Za-z]?(?![0-9A-Za-z]|{_NOT_HOUSE_AFTER})|{_ROOM_DASH}(?![0-9-]))?)"
     rf"|(?P<cross>与{_N}{{1,8}}?{_ROAD_FIRSTS}{_ROAD}(?:交叉口|交汇处|交界处|十字路口|路口)?)"
-    rf"|(?P<named>{_NAMED_CHAR}{{1,12}}?{_NAMED_GUARD}(?= ?(?:{_BUILDING_HEAD}(?:号楼|栋|幢|座|单元|号|舍)"
+    rf"|(?P<named>{_NAMED_CHAR}{{1,12}}?{_NAMED_GUARD}"
+    rf"(?= ?(?:{_BUILDING_HEAD}(?:号楼|{_BUILDING_WORD[3:-1]}|座|单元|号|舍)"
     rf"|{_ROOM_DASH}|{_NUM}(?:组|队|社))))"
     r"|(?P<landmark>(?:旁边|旁|对面|附近|隔壁|东侧|西侧|南侧|北侧|东门|西门|南门|北门|正门|后门|侧门|门口|门卫室?|"
     r"大门|一楼|楼下|大堂|前台|收发室|传达室|驿站|快递柜|丰巢柜?|村委会|居委会|村部|大队部|"
@@ -138,14 +155,23 @@ ANCHORS = (
     re.compile(rf"{_ROAD}(?:[东西南北中]段?)?(?:{_NUM}段)?{_HOUSE}"),
     re.compile(
         _alt(_ESTATE_WORDS + " " + _VILLAGE_WORDS + " " + _TOWN_WORDS)
-        + rf"(?:{_NUM}期)? ?{_BUILDING_HEAD}(?:号楼|号院|栋|幢|座|单元|组|号|区|期|-|队|社)"
+        + rf"(?:{_NUM}期)? ?{_BUILDING_HEAD}(?:号楼|号院|栋|幢|撞|懂|座|单元|组|号|区|期|-|队|社)"
     ),
     # The digits are possessive (3.11+): inside a long number ``re`` must not retry every shorter prefix.
     re.compile(
-        rf"[0-9]++(?:(?:号楼|栋|幢|座)(?:(?:{_NUM}|{_CN_NUM})(?:单元|层|楼|室|号|门)|[0-9]{{3,5}}(?![0-9]))"
+        rf"[0-9]++(?:(?:号楼|栋|幢|撞|懂|座)(?:(?:{_NUM}|{_CN_NUM})(?:单元|层|楼|室|号|门)|[0-9]{{3,5}}(?![0-9]))"
         r"|号[0-9]{3,5}(?:室|房))"
     ),
     re.compile(r"[A-Z]座[0-9]{3,5}(?![0-9])"),
+    # A town or sub-district with more after it (柳市镇东岸村, 良渚街道文化村): the parse decides whether
+    # what follows makes an address.
+    re.compile(rf"{_TOWN}(?={_N})"),
+    # An estate or building with a room or floor number right after it (产业园1207, 大厦11楼, 天际63-12).
+    re.compile(
+        _alt(_ESTATE_WORDS)
+        + rf"(?:[A-Za-z]?[0-9]{{3,5}}[A-Za-z]?(?![0-9A-Za-z]|{_NOT_HOUSE_AFTER})|{_ROOM_DASH}(?![0-9-])"
+        + rf"|{_NUM}(?:楼|层|F)(?![0-9]))"
+    ),
 )
 ROOM_ANCHOR = re.compile(r"[0-9]{1,3}-[0-9]{1,3}-[0-9]{2,5}(?![0-9-])")
 
@@ -166,6 +192,26 @@ ADDRESS_VERB = re.compile(
 # The rest of a labelled address field, up to the next separator or field label.
 REST_OF_FIELD = re.compile(
     rf"(?:{NAME_CHAR}|[0-9A-Za-z#\-()])*?(?=[\s,，。;；!！?？:、\n]|电话|手机|联系|收件人|姓名|邮编|备注|$)"
+)
+
+# Words that end whatever follows an address: contact details, remarks, times and courtesies.
+_TAIL_STOP = _alt(
+    "电话 手机 联系 联电 电联 收件人 收货人 姓名 邮编 备注 谢谢 麻烦 辛苦 快递员 尽快 今天 明天 后天 上午 "
+    "下午 晚上 中午 周末 工作日 时间 送货 派送 签收 代收 转交 打电话 不在 不要 务必"
+)
+_TAIL_PIECE = (
+    rf"(?:{NAME_CHAR}|[A-Za-z]|[0-9]{{1,6}}(?![0-9]|{_NOT_HOUSE_AFTER}|[盒箱包瓶袋份支只斤双套张本]|单(?!元))|[-#]"
+    r"|[(（][^()（）0-9,]{1,12}[)）])"
+)
+# What may follow the last piece the grammar knows, up to a clear boundary (a separator, a function word, a
+# long number such as a phone, a measure after a number, or a remark): the name of a shop, firm or building
+# (游方箱包, 金乐染织有限公司) and household details typed loosely (8一5室, 9A26号, 二楼6).
+TAIL = re.compile(rf"(?:(?!{_TAIL_STOP}){_TAIL_PIECE}){{0,24}}")
+
+# Everyday words ending in a road word that name no road (线路 a route, 铁路 a railway, 频道 a channel, 街巷
+# alone): a road piece whose road word follows one of these characters is no road.
+NOT_ROAD = re.compile(
+    "[线电思出走套退去生活销铁迷带让赶问回岔歧末绕领网航陆半]路|[频通车跑轨隧渠管赛知味坡过步报难]道"
 )
 
 # Characters where the name of a road or estate cannot start when walking back from its suffix.
