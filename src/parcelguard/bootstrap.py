@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from parcelguard.adapters.crypto import BlindIndex, Envelope, KeyFile, LabelTokenCodec
 from parcelguard.adapters.crypto.ff1 import FF1
+from parcelguard.adapters.crypto.passwords import Argon2Passwords
 from parcelguard.adapters.crypto.pseudonym import HmacPseudonymizer
+from parcelguard.adapters.crypto.totp import PyOtpTotp
 from parcelguard.adapters.db import migrate
 from parcelguard.adapters.db.access_repositories import database_holds_sealed_data
 from parcelguard.adapters.db.engine import make_engine
@@ -19,6 +21,7 @@ from parcelguard.adapters.rate_limit import make_tracking_limits
 from parcelguard.adapters.render import LabelRenderer
 from parcelguard.config import Settings
 from parcelguard.domain.label_gate import privacy_gate
+from parcelguard.domain.people import LoginPolicy
 from parcelguard.errors import ConfigurationError, ErrorCode, KeyStoreError
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.keys import verify_key_file
@@ -75,6 +78,9 @@ def bootstrap(settings: Settings, *, create_keys: bool = True) -> Runtime:
         carrier_prefix=settings.carrier_prefix,
         pseudonyms=HmacPseudonymizer(keyfile.pseudonym_key),
         fpe=FF1(keyfile.fpe_key),
+        passwords=Argon2Passwords(),
+        otp=PyOtpTotp(issuer=settings.carrier_name),
+        login_policy=login_policy(settings),
     )
     limiter = make_tracking_limits(
         per_minute=settings.track_rate_per_minute,
@@ -84,6 +90,18 @@ def bootstrap(settings: Settings, *, create_keys: bool = True) -> Runtime:
         redis_url=settings.redis_url.get_secret_value() if settings.redis_url else None,
     )
     return Runtime(settings=settings, engine=engine, keyfile=keyfile, ctx=ctx, track_limiter=limiter)
+
+
+def login_policy(settings: Settings) -> LoginPolicy:
+    """Sign-in throttling and credential lifetimes from PARCELGUARD_LOGIN_* and *_TTL_S."""
+    return LoginPolicy(
+        max_failures=settings.login_max_failures,
+        client_max_failures=settings.login_client_max_failures,
+        window=timedelta(seconds=settings.login_window_s),
+        lockout=timedelta(seconds=settings.login_lockout_s),
+        token_ttl=timedelta(seconds=settings.access_token_ttl_s),
+        session_ttl=timedelta(seconds=settings.session_ttl_s),
+    )
 
 
 def _open_key_file(engine: Engine, key_path: Path, *, create: bool) -> KeyFile:

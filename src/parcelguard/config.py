@@ -55,6 +55,21 @@ class Settings(BaseSettings):
         description="redis://host:6379/0 shared by every worker for rate limits; default in-process",
     )
     bootstrap_admin_key: SecretStr | None = None
+    # people (issue 10): sign-in throttling and credential lifetimes
+    login_max_failures: int = Field(
+        default=5, ge=1, description="failed sign-ins of one account within the window before it locks"
+    )
+    login_client_max_failures: int = Field(
+        default=20,
+        ge=1,
+        description="failed sign-ins from one client address within the window before it locks",
+    )
+    login_window_s: int = Field(default=900, ge=1, description="seconds over which failed sign-ins count")
+    login_lockout_s: int = Field(default=900, ge=1, description="seconds an account or client stays locked")
+    access_token_ttl_s: int = Field(
+        default=900, ge=60, le=86400, description="lifetime of a bearer token from POST /v1/auth/token"
+    )
+    session_ttl_s: int = Field(default=28800, ge=300, le=604800, description="lifetime of a page session")
 
     @field_validator("carrier_prefix")
     @classmethod

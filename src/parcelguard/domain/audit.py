@@ -27,6 +27,15 @@ API_KEY_CREATED = "access:api_key:created"
 API_KEY_REVOKED = "access:api_key:revoked"
 ORGANISATION_CREATED = "access:organisation:created"
 KEYS_CANARY_SEALED = "keys:canary:sealed"
+# people and sign-in (issue 10): never a password, a one-time code, a token or a session id in details
+STATION_CREATED = "access:station:created"
+USER_CREATED = "access:user:created"
+USER_DISABLED = "access:user:disabled"
+USER_OFFBOARDED = "access:user:offboarded"
+SIGN_IN_SUCCEEDED = "access:sign_in:succeeded"
+SIGN_IN_FAILED = "access:sign_in:failed"
+SIGN_IN_LOCKED = "access:sign_in:locked"  # an account or a client address reached the failure limit
+SESSION_CLOSED = "access:session:closed"
 
 
 @dataclass(frozen=True, slots=True)

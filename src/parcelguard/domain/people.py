@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from enum import StrEnum
 
 from parcelguard.domain.access import Scope
-from parcelguard.domain.organisation import CARRIER_ORGANISATION_ID
+from parcelguard.domain.organisation import CARRIER_ORGANISATION_ID, OrganisationKind
 from parcelguard.domain.pii.divisions import division_table
 from parcelguard.errors import ErrorCode, ValidationError
 
@@ -87,6 +87,7 @@ class User:
     offboard_from: datetime | None
     created_at: datetime
     station_code: str | None = None  # filled in by reads (joined)
+    organisation_kind: OrganisationKind = OrganisationKind.CARRIER  # likewise
 
     @property
     def actor(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from parcelguard.domain.people import LoginPolicy
 from parcelguard.services.ports import (
     BlindIndex,
     Clock,
@@ -13,6 +14,8 @@ from parcelguard.services.ports import (
     KeyRing,
     LabelRenderer,
     LabelTokenCodec,
+    OneTimePasswords,
+    PasswordHasher,
     Pseudonymizer,
     UnitOfWorkFactory,
 )
@@ -31,3 +34,7 @@ class ServiceContext:
     carrier_prefix: str
     pseudonyms: Pseudonymizer
     fpe: FormatPreservingCipher
+    # people (issue 10): password hashing, TOTP, sign-in throttling and credential lifetimes
+    passwords: PasswordHasher
+    otp: OneTimePasswords
+    login_policy: LoginPolicy

@@ -7,7 +7,7 @@ without touching a use case.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -20,6 +20,7 @@ from parcelguard.domain.deid.entity import Entity
 from parcelguard.domain.keys import WrappedKey
 from parcelguard.domain.label import LabelData
 from parcelguard.domain.organisation import Organisation, OrganisationKind
+from parcelguard.domain.people import FailureCount, Role, Station, User
 from parcelguard.domain.waybill import SealedWaybill, TrackingEvent
 
 Clock = Callable[[], datetime]
@@ -212,6 +213,117 @@ class OrganisationRepository(Protocol):
     def list(self) -> list[Organisation]: ...
 
 
+class PasswordHasher(Protocol):
+    """argon2id today (adapters/crypto/passwords.py)."""
+
+    def hash(self, password: str) -> str: ...
+    def verify(self, stored_hash: str, password: str) -> bool: ...
+    def verify_nothing(self, password: str) -> None:
+        """Cost one verification for a username that does not exist (timing parity)."""
+        ...
+
+    def needs_rehash(self, stored_hash: str) -> bool: ...
+
+
+class OneTimePasswords(Protocol):
+    """RFC 6238 TOTP (adapters/crypto/totp.py)."""
+
+    def new_secret(self) -> str: ...
+    def provisioning_uri(self, secret: str, account: str) -> str: ...
+    def code_at(self, secret: str, at: datetime) -> str: ...
+    def matching_step(self, secret: str, code: str, at: datetime) -> int | None:
+        """The time step whose code is ``code`` within the accepted drift of ``at``, or None."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class UserCredentials:
+    """What sign-in needs beyond the User: the password hash and the sealed TOTP secret."""
+
+    user: User
+    password_hash: str
+    totp_key: WrappedKey | None
+    ct_totp_secret: bytes | None
+    totp_last_step: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewUser:
+    organisation_id: int
+    username: str
+    role: Role
+    station_id: int | None
+    password_hash: str
+    totp_key: WrappedKey | None
+    ct_totp_secret: bytes | None
+    created_at: datetime
+    created_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """A bearer token (``kind`` token) or page session (``kind`` session), found by its secret's hash."""
+
+    secret_hash: str
+    kind: Literal["token", "session"]
+    user_id: int
+    csrf_token: str | None
+    second_factor: bool
+    device: str | None
+    issued_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+
+
+class StationRepository(Protocol):
+    def add(self, *, organisation_id: int, code: str, name: str, district: str, at: datetime) -> Station:
+        """Store a new station; ConflictError ``station_exists`` if the code is taken."""
+        ...
+
+    def get(self, station_id: int) -> Station | None: ...
+    def get_by_code(self, code: str) -> Station | None: ...
+    def list(self, organisation_id: int | None = None) -> list[Station]: ...
+
+
+class UserRepository(Protocol):
+    def add(self, new: NewUser) -> User:
+        """Store a new user; ConflictError ``user_exists`` if the username is taken."""
+        ...
+
+    def get(self, username: str) -> User | None: ...
+    def get_by_id(self, user_id: int) -> User | None: ...
+    def credentials(self, username: str) -> UserCredentials | None: ...
+    def list(
+        self, *, organisation_id: int | None = None, role: Role | None = None, station_id: int | None = None
+    ) -> list[User]: ...
+    def set_disabled(self, user_id: int, at: datetime) -> None: ...
+    def set_offboard_from(self, user_id: int, from_: datetime) -> None: ...
+    def set_password_hash(self, user_id: int, password_hash: str) -> None: ...
+    def claim_totp_step(self, user_id: int, step: int) -> bool:
+        """Record ``step`` as used unless it (or a later one) already was: False means a replay."""
+        ...
+
+
+class SessionRepository(Protocol):
+    def add(self, record: SessionRecord) -> None: ...
+    def get_with_user(self, secret_hash: str) -> tuple[SessionRecord, User] | None:
+        """The token or session and its user's current state, in one read (every request does this)."""
+        ...
+
+    def revoke(self, secret_hash: str, at: datetime) -> bool: ...
+    def revoke_for_user(self, user_id: int, at: datetime) -> int:
+        """Revoke every live token and session of the user; how many there were."""
+        ...
+
+
+class LoginThrottleRepository(Protocol):
+    """Failed sign-ins per subject digest (an account or a client address, never stored as such)."""
+
+    def get(self, subject: bytes) -> FailureCount | None: ...
+    def put(self, subject: bytes, count: FailureCount) -> None: ...
+    def clear(self, subject: bytes) -> None: ...
+
+
 class KeyCanaryRepository(Protocol):
     def get(self) -> KeyCanaryRecord | None: ...
     def put(self, record: KeyCanaryRecord) -> None:
@@ -222,6 +334,164 @@ class KeyCanaryRepository(Protocol):
 class IdempotencyStore(Protocol):
     def get(self, key: str) -> IdempotencyRecord | None: ...
     def put(self, key: str, record: IdempotencyRecord, at: datetime) -> None: ...
+
+
+# -- dispatch and controlled reveal (issue 10) ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """The courier (user id) a waybill is assigned to; ``courier_username`` filled in by reads."""
+
+    waybill_id: str
+    courier_id: int
+    station_id: int | None
+    assigned_by: str
+    assigned_at: datetime
+    courier_username: str | None = None
+
+
+class DispatchRepository(Protocol):
+    def assign(self, assignment: Assignment) -> None:
+        """Assign the waybill, replacing any earlier assignment."""
+        ...
+
+    def get(self, waybill_id: str) -> Assignment | None: ...
+    def waybill_ids_of(self, courier_id: int) -> list[str]:
+        """The waybills assigned to this courier, oldest assignment first."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class PickupCodeRecord:
+    id: int
+    waybill_id: str
+    station_id: int
+    created_at: datetime
+    used_at: datetime | None
+    failures: int
+
+
+class PickupCodeRepository(Protocol):
+    def add(self, *, waybill_id: str, station_id: int, code_digest: bytes, at: datetime) -> int: ...
+    def digest_in_use(self, code_digest: bytes) -> bool:
+        """Whether an unused code has this digest (a new code must differ from every live one)."""
+        ...
+
+    def live_by_digest(self, code_digest: bytes) -> PickupCodeRecord | None: ...
+    def count_failure(self, code_id: int) -> int:
+        """One more wrong try on this code; how many there are now."""
+        ...
+
+    def mark_used(self, code_id: int, at: datetime) -> None: ...
+    def retire_for(self, waybill_id: str, at: datetime) -> int:
+        """End every live code of the waybill (it left the station): how many."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class GrantRecord:
+    """A break-glass request as stored; ``requester``/``approver`` usernames filled in by reads."""
+
+    id: int
+    organisation_id: int
+    requester_id: int
+    tracking_numbers: tuple[str, ...]
+    fields: tuple[str, ...]
+    purpose: str
+    ticket: str
+    minutes: int
+    requested_at: datetime
+    approved_by: int | None
+    approved_at: datetime | None
+    expires_at: datetime | None
+    requester: str | None = None
+    approver: str | None = None
+
+
+class RevealGrantRepository(Protocol):
+    def add(self, record: GrantRecord) -> int:
+        """Store a request (``id`` and approval fields ignored); its new id."""
+        ...
+
+    def get(self, grant_id: int) -> GrantRecord | None: ...
+    def approve(self, grant_id: int, *, approver_id: int, at: datetime, expires_at: datetime) -> bool:
+        """Approve a pending request; False when it was approved already (by a concurrent approver)."""
+        ...
+
+    def approved_for(self, requester_id: int, now: datetime) -> list[GrantRecord]:
+        """The requester's approved grants that have not expired."""
+        ...
+
+    def pending(self, organisation_id: int | None = None) -> list[GrantRecord]: ...
+
+
+class RevealCounterRepository(Protocol):
+    """Per person and day (``YYYY-MM-DD``, China Standard Time): reveals taken and requests made."""
+
+    def count_request(self, user_id: int, day: str) -> tuple[int, int]:
+        """Count one request; (reveals, requests) before it. Holds the row until the transaction ends,
+        so one person's reveals are decided one after the other."""
+        ...
+
+    def take(self, user_id: int, day: str, limit: int) -> bool:
+        """Take one reveal unless ``limit`` are taken already: atomic, so two requests cannot both
+        take the last one."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRecord:
+    kind: str
+    user_id: int
+    day: str
+    subject: str
+    raised_at: datetime
+    details: Mapping[str, str | int | None]
+    id: int | None = None
+    username: str | None = None  # filled in by reads
+
+
+class AlertRepository(Protocol):
+    def raise_once(self, alert: AlertRecord) -> bool:
+        """Store the alert unless one of its kind, person and day exists: whether it was new."""
+        ...
+
+    def list(self, *, limit: int = 100) -> list[AlertRecord]:
+        """Newest first."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelEventRecord:
+    """A tracking event as staff see it: who recorded it, at which station."""
+
+    status: str
+    occurred_at: datetime
+    location: str
+    actor: str | None
+    station_code: str | None
+
+
+class ParcelEventRepository(Protocol):
+    def add(self, waybill_id: str, event: TrackingEvent, *, station_id: int | None) -> None:
+        """Record the event (with its actor) and set the waybill's status to it."""
+        ...
+
+    def for_waybill(self, waybill_id: str) -> list[ParcelEventRecord]: ...
+
+
+class AuditSearch(Protocol):
+    def search(
+        self,
+        *,
+        subject: str | None = None,
+        actor: str | None = None,
+        action_prefix: str | None = None,
+        limit: int = 1000,
+    ) -> list[AuditEvent]:
+        """Events matching every filter given, oldest first, at most ``limit``."""
+        ...
 
 
 class UnitOfWork(Protocol):
@@ -241,6 +511,28 @@ class UnitOfWork(Protocol):
     def organisations(self) -> OrganisationRepository: ...
     @property
     def key_canary(self) -> KeyCanaryRepository: ...
+    @property
+    def stations(self) -> StationRepository: ...
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def sessions(self) -> SessionRepository: ...
+    @property
+    def login_throttle(self) -> LoginThrottleRepository: ...
+    @property
+    def dispatch(self) -> DispatchRepository: ...
+    @property
+    def pickup_codes(self) -> PickupCodeRepository: ...
+    @property
+    def reveal_grants(self) -> RevealGrantRepository: ...
+    @property
+    def reveal_counters(self) -> RevealCounterRepository: ...
+    @property
+    def alerts(self) -> AlertRepository: ...
+    @property
+    def parcel_events(self) -> ParcelEventRepository: ...
+    @property
+    def audit_search(self) -> AuditSearch: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -12,11 +12,26 @@ from parcelguard.adapters.db.access_repositories import (
     SqlKeyCanaryRepository,
     SqlOrganisationRepository,
 )
+from parcelguard.adapters.db.people_repositories import (
+    SqlLoginThrottleRepository,
+    SqlSessionRepository,
+    SqlStationRepository,
+    SqlUserRepository,
+)
 from parcelguard.adapters.db.repositories import (
     SqlAuditLog,
     SqlIdempotencyStore,
     SqlLabelTokenRepository,
     SqlWaybillRepository,
+)
+from parcelguard.adapters.db.reveal_repositories import (
+    SqlAlertRepository,
+    SqlAuditSearch,
+    SqlDispatchRepository,
+    SqlParcelEventRepository,
+    SqlPickupCodeRepository,
+    SqlRevealCounterRepository,
+    SqlRevealGrantRepository,
 )
 
 
@@ -30,6 +45,17 @@ class SqlUnitOfWork:
     idempotency: SqlIdempotencyStore
     organisations: SqlOrganisationRepository
     key_canary: SqlKeyCanaryRepository
+    stations: SqlStationRepository
+    users: SqlUserRepository
+    sessions: SqlSessionRepository
+    login_throttle: SqlLoginThrottleRepository
+    dispatch: SqlDispatchRepository
+    pickup_codes: SqlPickupCodeRepository
+    reveal_grants: SqlRevealGrantRepository
+    reveal_counters: SqlRevealCounterRepository
+    alerts: SqlAlertRepository
+    parcel_events: SqlParcelEventRepository
+    audit_search: SqlAuditSearch
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -47,6 +73,17 @@ class SqlUnitOfWork:
         self.idempotency = SqlIdempotencyStore(connection)
         self.organisations = SqlOrganisationRepository(connection)
         self.key_canary = SqlKeyCanaryRepository(connection)
+        self.stations = SqlStationRepository(connection)
+        self.users = SqlUserRepository(connection)
+        self.sessions = SqlSessionRepository(connection)
+        self.login_throttle = SqlLoginThrottleRepository(connection)
+        self.dispatch = SqlDispatchRepository(connection)
+        self.pickup_codes = SqlPickupCodeRepository(connection)
+        self.reveal_grants = SqlRevealGrantRepository(connection)
+        self.reveal_counters = SqlRevealCounterRepository(connection)
+        self.alerts = SqlAlertRepository(connection)
+        self.parcel_events = SqlParcelEventRepository(connection)
+        self.audit_search = SqlAuditSearch(connection)
         return self
 
     def __exit__(

@@ -9,8 +9,9 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from parcelguard.bootstrap import Runtime
 from parcelguard.domain.access import Principal, Scope
-from parcelguard.errors import AuthenticationError, ErrorCode
+from parcelguard.errors import AuthenticationError, ErrorCode, PermissionDeniedError
 from parcelguard.services.api_keys import authenticate
+from parcelguard.services.auth import TOKEN_PREFIX, principal_for_access_token
 from parcelguard.services.context import ServiceContext
 
 
@@ -26,7 +27,12 @@ def get_ctx(runtime: Annotated[Runtime, Depends(get_runtime)]) -> ServiceContext
 # The two OpenAPI security schemes (either one will do); the scopes an operation needs are listed in its
 # security requirement (OpenAPI 3.1 allows role names for non-OAuth schemes).
 _bearer = HTTPBearer(
-    scheme_name="ApiKeyBearer", description="`Authorization: Bearer pgk_<id>_<secret>`", auto_error=False
+    scheme_name="ApiKeyBearer",
+    description=(
+        "`Authorization: Bearer pgk_<id>_<secret>` (an API key), or a person's short-lived "
+        "`Bearer pgt_...` from `POST /v1/auth/token` (scopes from the role)"
+    ),
+    auto_error=False,
 )
 _header = APIKeyHeader(
     name="X-API-Key",
@@ -42,14 +48,28 @@ def get_principal(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     x_api_key: Annotated[str | None, Depends(_header)],
 ) -> Principal:
-    """The key's principal (UNAUTHENTICATED without a valid key), holding every scope the route names
-    (FORBIDDEN otherwise)."""
+    """The principal of an API key, or of a person's bearer token (``pgt_...``, checked against the
+    person's current state on every request: ``user_disabled``, ``offboarding``), holding every scope the
+    route names (FORBIDDEN otherwise). UNAUTHENTICATED without valid credentials."""
     presented = bearer.credentials if bearer is not None else x_api_key
     if not presented:
         raise AuthenticationError("an API key is required", code=ErrorCode.UNAUTHENTICATED)
-    principal = authenticate(ctx, presented)
+    if bearer is not None and presented.startswith(TOKEN_PREFIX):
+        principal = principal_for_access_token(ctx, presented)
+    else:
+        principal = authenticate(ctx, presented)
     for scope in security_scopes.scopes:
         principal.require(Scope(scope))
+    return principal
+
+
+def get_user_principal(principal: Annotated[Principal, Security(get_principal)]) -> Principal:
+    """A person signed in with a bearer token; an API key is FORBIDDEN here (people act as themselves)."""
+    if not principal.is_user:
+        raise PermissionDeniedError(
+            "this needs a person's bearer token (POST /v1/auth/token), not an API key",
+            code=ErrorCode.FORBIDDEN,
+        )
     return principal
 
 
@@ -65,3 +85,4 @@ ReadPrincipal = Annotated[Principal, Security(get_principal, scopes=[Scope.WAYBI
 PrintPrincipal = Annotated[Principal, Security(get_principal, scopes=[Scope.LABEL_PRINT.value])]
 ResolvePrincipal = Annotated[Principal, Security(get_principal, scopes=[Scope.LABEL_TOKEN_RESOLVE.value])]
 DeidPrincipal = Annotated[Principal, Security(get_principal, scopes=[Scope.DEID_USE.value])]
+UserPrincipal = Annotated[Principal, Security(get_user_principal)]

@@ -1,0 +1,432 @@
+"""Sign-in: passwords, the TOTP second factor, throttling, bearer tokens and page sessions.
+
+Why it is built this way:
+
+* **One answer for a wrong username, password or code** (``invalid_credentials``), and a username that
+  does not exist costs one argon2id verification like a real one, so sign-in tells nobody which accounts
+  exist or which half of a credential was wrong. A second-factor role (admin, security_officer, cs_agent,
+  regulator) asked without a code answers ``second_factor_required`` whether the password was right or
+  not, so that a password cannot be confirmed without the code.
+* **Replay**: the RFC 6238 time step of an accepted code is recorded (compare-and-set in the database);
+  the same code, or any code of that step or an earlier one, is refused afterwards.
+* **Throttling**: every failed sign-in counts against the account (whether it exists or not) and against
+  the client address, both stored only as keyed digests (blind index). ``max_failures`` failures of an
+  account within the window, or ``client_max_failures`` from one address, lock it for the lockout time:
+  ``account_locked`` (HTTP 429 with Retry-After), without looking at the password. A success clears the
+  account's count.
+* **Tokens and sessions** are 256 random bits the client holds; the database keeps only their SHA-256, so a
+  dump of it signs nobody in. Every request reads the token or session together with its user's current
+  state: a disabled user (``user_disabled``), one whose offboarding date has come (``offboarding``), a
+  revoked or expired token (``unauthenticated``) is refused at once, not at the token's expiry.
+* Every success, failure and lockout is an audit event (actor, method, reason code, client address and
+  device); never a password, code, token or session id, and a username that does not exist is not recorded
+  (people type passwords into the username box).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from parcelguard.domain import audit
+from parcelguard.domain.access import Principal, hash_secret
+from parcelguard.domain.audit import AuditEvent, AuditValue
+from parcelguard.domain.people import (
+    SECOND_FACTOR_ROLES,
+    User,
+    first_failure,
+    parse_username,
+)
+from parcelguard.errors import AccountLockedError, AuthenticationError, ErrorCode, ValidationError
+from parcelguard.services.context import ServiceContext
+from parcelguard.services.people import TOTP_FIELD, totp_owner
+from parcelguard.services.ports import SessionRecord, UnitOfWork, UserCredentials
+
+TOKEN_PREFIX = "pgt_"  # noqa: S105 - the public prefix of a bearer token, not a secret
+SESSION_PREFIX = "pgs_"
+_SECRET_CHARS = 43  # token_urlsafe(32)
+MAX_DEVICE_CHARS = 64
+Method = Literal["token", "session"]
+
+
+@dataclass(frozen=True, slots=True)
+class AccessToken:
+    """A bearer token for devices and scripts: ``Authorization: Bearer <access_token>``."""
+
+    access_token: str
+    expires_in: int  # seconds
+    token_type: str = "Bearer"  # noqa: S105 - the OAuth 2.0 token type name (RFC 6750)
+
+
+@dataclass(frozen=True, slots=True)
+class PageSession:
+    """A page session: ``session_id`` goes in the ``pg_session`` cookie, ``csrf_token`` in every form."""
+
+    session_id: str
+    csrf_token: str
+    expires_at: datetime
+
+
+def issue_access_token(
+    ctx: ServiceContext,
+    *,
+    username: str,
+    password: str,
+    otp: str | None = None,
+    client: str | None = None,
+    device: str | None = None,
+) -> AccessToken:
+    """Sign in and answer a short-lived bearer token (``PARCELGUARD_ACCESS_TOKEN_TTL_S``, 15 min).
+
+    Raises AuthenticationError ``invalid_credentials`` / ``second_factor_required`` / ``user_disabled`` /
+    ``offboarding``, or AccountLockedError ``account_locked``.
+    """
+    secret, _csrf, expires_at = _sign_in(
+        ctx, "token", username=username, password=password, otp=otp, client=client, device=device
+    )
+    return AccessToken(access_token=secret, expires_in=int((expires_at - ctx.clock()).total_seconds() + 0.5))
+
+
+def open_session(
+    ctx: ServiceContext,
+    *,
+    username: str,
+    password: str,
+    otp: str | None = None,
+    client: str | None = None,
+    device: str | None = None,
+) -> PageSession:
+    """Sign in for the pages: a session (``PARCELGUARD_SESSION_TTL_S``, 8 h) and its CSRF token.
+
+    Raises as :func:`issue_access_token`.
+    """
+    secret, csrf, expires_at = _sign_in(
+        ctx, "session", username=username, password=password, otp=otp, client=client, device=device
+    )
+    assert csrf is not None  # noqa: S101 - a session always has one
+    return PageSession(session_id=secret, csrf_token=csrf, expires_at=expires_at)
+
+
+def principal_for_access_token(ctx: ServiceContext, token: str) -> Principal:
+    """The person behind a bearer token, as they are now (read from the database on every call).
+
+    Raises AuthenticationError ``unauthenticated`` (unknown, revoked, expired or not a token),
+    ``user_disabled`` or ``offboarding``.
+    """
+    principal, _csrf = _principal_for(ctx, token, "token")
+    return principal
+
+
+def principal_for_session(ctx: ServiceContext, session_id: str) -> tuple[Principal, str]:
+    """The person behind a page session and the session's CSRF token; raises as
+    :func:`principal_for_access_token`."""
+    principal, csrf = _principal_for(ctx, session_id, "session")
+    assert csrf is not None  # noqa: S101 - a session always has one
+    return principal, csrf
+
+
+def close_session(ctx: ServiceContext, session_id: str) -> bool:
+    """Sign out: the page session (or bearer token) stops working; False if it was not live."""
+    return revoke_credential(ctx, session_id)
+
+
+def revoke_credential(ctx: ServiceContext, presented: str) -> bool:
+    """Revoke one token or page session, audited under its user; False if it was not live."""
+    if not _well_formed(presented):
+        return False
+    secret_hash = hash_secret(presented)
+    with ctx.uow() as uow:
+        found = uow.sessions.get_with_user(secret_hash)
+        now = ctx.clock()
+        if found is None or not uow.sessions.revoke(secret_hash, now):
+            return False
+        record, user = found
+        _audit(uow, audit.SESSION_CLOSED, user.actor, user.actor, now, {"method": record.kind})
+        uow.commit()
+    return True
+
+
+# -- checking presented tokens and sessions -----------------------------------------------------------------
+
+
+def _well_formed(presented: str) -> bool:
+    return (
+        len(presented) == len(TOKEN_PREFIX) + _SECRET_CHARS
+        and presented.startswith((TOKEN_PREFIX, SESSION_PREFIX))
+        and presented.isascii()
+    )
+
+
+def _principal_for(ctx: ServiceContext, presented: str, kind: Method) -> tuple[Principal, str | None]:
+    prefix = TOKEN_PREFIX if kind == "token" else SESSION_PREFIX
+    if not _well_formed(presented) or not presented.startswith(prefix):
+        raise _unauthenticated(kind)
+    with ctx.uow() as uow:
+        found = uow.sessions.get_with_user(hash_secret(presented))
+    now = ctx.clock()
+    if found is None:
+        raise _unauthenticated(kind)
+    record, user = found
+    if record.kind != kind:
+        raise _unauthenticated(kind)
+    _check_user_state(user, now)  # first: a disabled person's revoked token says why it stopped
+    if record.revoked_at is not None or record.expires_at <= now:
+        raise _unauthenticated(kind)
+    return _principal(user, record), record.csrf_token
+
+
+def _unauthenticated(kind: Method) -> AuthenticationError:
+    what = "bearer token" if kind == "token" else "page session"
+    return AuthenticationError(f"invalid, expired or revoked {what}", code=ErrorCode.UNAUTHENTICATED)
+
+
+def _check_user_state(user: User, now: datetime) -> None:
+    if user.disabled_at is not None:
+        raise AuthenticationError("this user is disabled", code=ErrorCode.USER_DISABLED)
+    if user.offboarded_at(now):
+        raise AuthenticationError("this user has been offboarded", code=ErrorCode.OFFBOARDING)
+
+
+def _principal(user: User, record: SessionRecord) -> Principal:
+    return Principal(
+        actor=user.actor,
+        scopes=user.scopes,
+        organisation_id=user.organisation_id,
+        organisation_kind=user.organisation_kind,
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        station_id=user.station_id,
+        second_factor=record.second_factor,
+        offboard_from=user.offboard_from,
+        auth_method=record.kind,
+        device=record.device,
+    )
+
+
+# -- signing in ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    username: str | None  # None: not a well-formed username (counted and audited without it)
+    account: bytes  # blind-index digests of the throttled subjects
+    client: bytes
+    client_address: str | None
+    device: str | None
+    method: Method
+
+
+def _sign_in(
+    ctx: ServiceContext,
+    method: Method,
+    *,
+    username: str,
+    password: str,
+    otp: str | None,
+    client: str | None,
+    device: str | None,
+) -> tuple[str, str | None, datetime]:
+    attempt = _attempt(ctx, method, username, client, device)
+    with ctx.uow() as uow:
+        now = ctx.clock()
+        account_count = uow.login_throttle.get(attempt.account)
+        client_count = uow.login_throttle.get(attempt.client)
+        credentials = uow.users.credentials(attempt.username) if attempt.username else None
+    locks = [
+        c.locked_until
+        for c in (account_count, client_count)
+        if c is not None and c.locked_until is not None and c.locked_at(now)
+    ]
+    locked_until = max(locks, default=None)
+    if locked_until is not None:
+        _refuse(ctx, attempt, credentials, ErrorCode.ACCOUNT_LOCKED, count=False)
+        raise AccountLockedError(
+            "too many failed sign-ins: try again later", retry_after_s=(locked_until - now).total_seconds()
+        )
+    failure = _check_secrets(ctx, credentials, password, otp, now)
+    if failure is not None:
+        _refuse(ctx, attempt, credentials, failure, count=True)
+        raise _sign_in_error(failure)
+    assert credentials is not None  # noqa: S101 - _check_secrets fails without them
+    user = credentials.user
+    try:
+        _check_user_state(user, now)
+    except AuthenticationError as refused:
+        _refuse(ctx, attempt, credentials, refused.code, count=False)
+        raise
+    rehashed = ctx.passwords.hash(password) if ctx.passwords.needs_rehash(credentials.password_hash) else None
+    return _admit(ctx, attempt, credentials, otp, rehashed)
+
+
+def _attempt(
+    ctx: ServiceContext, method: Method, username: str, client: str | None, device: str | None
+) -> _Attempt:
+    try:
+        clean: str | None = parse_username(username)
+    except ValidationError:
+        clean = None
+    shown_device = device.strip()[:MAX_DEVICE_CHARS] if device and device.strip().isprintable() else None
+    return _Attempt(
+        username=clean,
+        account=ctx.index.digest("login_account", clean or username.strip().lower()),
+        client=ctx.index.digest("login_client", client or "unknown"),
+        client_address=client,
+        device=shown_device or None,
+        method=method,
+    )
+
+
+def _check_secrets(
+    ctx: ServiceContext, credentials: UserCredentials | None, password: str, otp: str | None, now: datetime
+) -> ErrorCode | None:
+    """The refusal for these secrets, or None when password (and code, where needed) are right.
+
+    The TOTP step is only checked here; it is claimed (replay protection) when the sign-in is recorded.
+    """
+    if credentials is None or len(password) > 1024:
+        ctx.passwords.verify_nothing(password[:1024])
+        return ErrorCode.INVALID_CREDENTIALS
+    password_ok = ctx.passwords.verify(credentials.password_hash, password)
+    if credentials.user.role not in SECOND_FACTOR_ROLES:
+        return None if password_ok else ErrorCode.INVALID_CREDENTIALS
+    if not otp:
+        return ErrorCode.SECOND_FACTOR_REQUIRED
+    if not password_ok or _totp_step(ctx, credentials, otp, now) is None:
+        return ErrorCode.INVALID_CREDENTIALS
+    return None
+
+
+def _totp_step(ctx: ServiceContext, credentials: UserCredentials, otp: str, now: datetime) -> int | None:
+    if credentials.totp_key is None or credentials.ct_totp_secret is None:
+        return None  # a second-factor role without a secret cannot sign in (never made by add_user)
+    data_key = ctx.envelope.open_data_key(totp_owner(credentials.user.username), credentials.totp_key)
+    secret = data_key.decrypt(TOTP_FIELD, credentials.ct_totp_secret)
+    step = ctx.otp.matching_step(secret, otp.strip(), now)
+    if step is None or (credentials.totp_last_step is not None and step <= credentials.totp_last_step):
+        return None
+    return step
+
+
+def _sign_in_error(code: ErrorCode) -> AuthenticationError:
+    if code is ErrorCode.SECOND_FACTOR_REQUIRED:
+        return AuthenticationError(
+            "this account signs in with a one-time code from its authenticator app (otp)", code=code
+        )
+    return AuthenticationError("wrong username, password or one-time code", code=code)
+
+
+def _refuse(
+    ctx: ServiceContext,
+    attempt: _Attempt,
+    credentials: UserCredentials | None,
+    reason: ErrorCode,
+    *,
+    count: bool,
+) -> None:
+    """Record a refused sign-in (and, when ``count``, one more failure per account and client)."""
+    policy = ctx.login_policy
+    subject = credentials.user.actor if credentials is not None else "user:unknown"
+    with ctx.uow() as uow:
+        now = ctx.clock()
+        locked = []
+        if count:
+            for digest, limit, what in (
+                (attempt.account, policy.max_failures, "account"),
+                (attempt.client, policy.client_max_failures, "client"),
+            ):
+                before = uow.login_throttle.get(digest)
+                after = (
+                    before.after_failure(now, limit=limit, policy=policy)
+                    if before is not None
+                    else first_failure(now, limit=limit, policy=policy)
+                )
+                uow.login_throttle.put(digest, after)
+                if after.locked_at(now) and not (before is not None and before.locked_at(now)):
+                    locked.append(what)
+        _audit(uow, audit.SIGN_IN_FAILED, subject, subject, now, _details(attempt, reason))
+        for what in locked:
+            details = _details(attempt, ErrorCode.ACCOUNT_LOCKED)
+            details["locked"] = what
+            details["minutes"] = int(policy.lockout.total_seconds() // 60)
+            _audit(uow, audit.SIGN_IN_LOCKED, "system:sign_in", subject, now, details)
+        uow.commit()
+
+
+def _admit(
+    ctx: ServiceContext,
+    attempt: _Attempt,
+    credentials: UserCredentials,
+    otp: str | None,
+    rehashed: str | None,
+) -> tuple[str, str | None, datetime]:
+    user = credentials.user
+    second_factor = user.role in SECOND_FACTOR_ROLES
+    prefix = TOKEN_PREFIX if attempt.method == "token" else SESSION_PREFIX
+    secret = prefix + secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32) if attempt.method == "session" else None
+    policy = ctx.login_policy
+    with ctx.uow() as uow:
+        now = ctx.clock()
+        if second_factor:
+            step = _totp_step(ctx, credentials, otp or "", now)
+            # Claimed in the database: two sign-ins racing with one code cannot both get in.
+            if step is None or not uow.users.claim_totp_step(user.id, step):
+                uow.rollback()
+                _refuse(ctx, attempt, credentials, ErrorCode.INVALID_CREDENTIALS, count=True)
+                raise _sign_in_error(ErrorCode.INVALID_CREDENTIALS)
+        ttl = policy.token_ttl if attempt.method == "token" else policy.session_ttl
+        expires_at = now + ttl
+        uow.sessions.add(
+            SessionRecord(
+                secret_hash=hash_secret(secret),
+                kind=attempt.method,
+                user_id=user.id,
+                csrf_token=csrf,
+                second_factor=second_factor,
+                device=attempt.device,
+                issued_at=now,
+                expires_at=expires_at,
+                revoked_at=None,
+            )
+        )
+        uow.login_throttle.clear(attempt.account)
+        if rehashed is not None:
+            uow.users.set_password_hash(user.id, rehashed)
+        details = _details(attempt, None)
+        details["second_factor"] = second_factor
+        _audit(uow, audit.SIGN_IN_SUCCEEDED, user.actor, user.actor, now, details)
+        uow.commit()
+    return secret, csrf, expires_at
+
+
+def _details(attempt: _Attempt, reason: ErrorCode | None) -> dict[str, AuditValue]:
+    details: dict[str, AuditValue] = {"method": attempt.method}
+    if reason is not None:
+        details["reason"] = reason.value
+    if attempt.client_address:
+        details["client"] = attempt.client_address
+    if attempt.device:
+        details["device"] = attempt.device
+    return details
+
+
+def _audit(
+    uow: UnitOfWork,
+    action: str,
+    actor: str,
+    subject: str,
+    at: datetime,
+    details: dict[str, AuditValue],
+) -> None:
+    uow.audit.append_many(
+        [AuditEvent(action=action, actor=actor, occurred_at=at, subject=subject, details=details)]
+    )
+
+
+def csrf_matches(expected: str, presented: str | None) -> bool:
+    """Constant-time comparison of a presented CSRF token with the session's."""
+    return bool(presented) and hmac.compare_digest(expected.encode(), (presented or "").encode())
