@@ -87,7 +87,8 @@ class Principal:
     def require(self, scope: Scope) -> None:
         """Raise unless this principal holds ``scope`` (or is an administrator)."""
         if scope not in self.scopes and Scope.ADMIN not in self.scopes:
-            raise PermissionDeniedError(f"this key lacks the scope {scope.value}", code=ErrorCode.FORBIDDEN)
+            holder = f"the role {self.role.value}" if self.role is not None else "this key"
+            raise PermissionDeniedError(f"{holder} lacks the scope {scope.value}", code=ErrorCode.FORBIDDEN)
 
 
 @dataclass(frozen=True, slots=True)

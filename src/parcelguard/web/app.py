@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from parcelguard import __version__
 from parcelguard.bootstrap import Runtime, bootstrap, require_current_schema
 from parcelguard.config import Settings
-from parcelguard.web.api import deid, track, waybills
+from parcelguard.web.api import auth, deid, track, waybills
 from parcelguard.web.api import schemas as s
 from parcelguard.web.docs import install_docs
 from parcelguard.web.errors import install_error_handlers
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(waybills.router)
     app.include_router(track.router)
     app.include_router(deid.router)
+    app.include_router(auth.router)
     app.include_router(tracking_pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     install_docs(app)

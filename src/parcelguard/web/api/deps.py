@@ -26,7 +26,7 @@ def get_ctx(runtime: Annotated[Runtime, Depends(get_runtime)]) -> ServiceContext
 
 # The two OpenAPI security schemes (either one will do); the scopes an operation needs are listed in its
 # security requirement (OpenAPI 3.1 allows role names for non-OAuth schemes).
-_bearer = HTTPBearer(
+bearer_scheme = HTTPBearer(
     scheme_name="ApiKeyBearer",
     description=(
         "`Authorization: Bearer pgk_<id>_<secret>` (an API key), or a person's short-lived "
@@ -45,7 +45,7 @@ _header = APIKeyHeader(
 def get_principal(
     ctx: Annotated[ServiceContext, Depends(get_ctx)],
     security_scopes: SecurityScopes,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     x_api_key: Annotated[str | None, Depends(_header)],
 ) -> Principal:
     """The principal of an API key, or of a person's bearer token (``pgt_...``, checked against the
