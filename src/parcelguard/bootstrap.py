@@ -22,6 +22,7 @@ from parcelguard.adapters.render import LabelRenderer
 from parcelguard.config import Settings
 from parcelguard.domain.label_gate import privacy_gate
 from parcelguard.domain.people import LoginPolicy
+from parcelguard.domain.reveal_policy import RevealLimits
 from parcelguard.errors import ConfigurationError, ErrorCode, KeyStoreError
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.keys import verify_key_file
@@ -81,6 +82,7 @@ def bootstrap(settings: Settings, *, create_keys: bool = True) -> Runtime:
         passwords=Argon2Passwords(),
         otp=PyOtpTotp(issuer=settings.carrier_name),
         login_policy=login_policy(settings),
+        reveal_limits=reveal_limits(settings),
     )
     limiter = make_tracking_limits(
         per_minute=settings.track_rate_per_minute,
@@ -102,6 +104,23 @@ def login_policy(settings: Settings) -> LoginPolicy:
         token_ttl=timedelta(seconds=settings.access_token_ttl_s),
         session_ttl=timedelta(seconds=settings.session_ttl_s),
     )
+
+
+def reveal_limits(settings: Settings) -> RevealLimits:
+    """Grace period, quota, ceiling and notice threshold from PARCELGUARD_REVEAL_*; a ceiling below the
+    quota is refused (ConfigurationError ``insecure_configuration``)."""
+    try:
+        return RevealLimits(
+            grace=timedelta(hours=settings.reveal_grace_hours),
+            daily_quota=settings.reveal_daily_quota,
+            daily_ceiling=settings.reveal_daily_ceiling,
+            notice_bulk_threshold=settings.reveal_notice_bulk_threshold,
+        )
+    except ValueError:
+        raise ConfigurationError(
+            "PARCELGUARD_REVEAL_DAILY_CEILING must be at least PARCELGUARD_REVEAL_DAILY_QUOTA",
+            code=ErrorCode.INSECURE_CONFIGURATION,
+        ) from None
 
 
 def _open_key_file(engine: Engine, key_path: Path, *, create: bool) -> KeyFile:

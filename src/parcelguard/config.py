@@ -70,6 +70,23 @@ class Settings(BaseSettings):
         default=900, ge=60, le=86400, description="lifetime of a bearer token from POST /v1/auth/token"
     )
     session_ttl_s: int = Field(default=28800, ge=300, le=604800, description="lifetime of a page session")
+    # controlled reveal (issue 10)
+    reveal_grace_hours: float = Field(
+        default=24, ge=0, le=24 * 30, description="hours after delivery a courier still sees the address"
+    )
+    reveal_daily_quota: int = Field(
+        default=20, ge=0, description="reveals a customer-service agent makes a day before break-glass"
+    )
+    reveal_daily_ceiling: int = Field(
+        default=200,
+        ge=0,
+        description="reveals anyone makes a day, approvals included; beyond: refused, alert",
+    )
+    reveal_notice_bulk_threshold: int = Field(
+        default=10,
+        ge=1,
+        description="requests a day by a person with an offboarding date that raise an alert",
+    )
 
     @field_validator("carrier_prefix")
     @classmethod

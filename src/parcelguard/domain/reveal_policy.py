@@ -33,7 +33,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from parcelguard.domain import waybill as wb
-from parcelguard.domain.people import SECOND_FACTOR_ROLES, Role
+from parcelguard.domain.people import CHINA_STANDARD_TIME, SECOND_FACTOR_ROLES, Role
 from parcelguard.domain.waybill import WaybillStatus
 from parcelguard.errors import ErrorCode, ValidationError
 
@@ -384,3 +384,8 @@ def parse_ticket(raw: object) -> str | None:
             field="ticket",
         )
     return raw
+
+
+def day_of(moment: datetime) -> str:
+    """The China Standard Time day (``YYYY-MM-DD``) quotas count in: a quota renews at midnight in China."""
+    return moment.astimezone(CHINA_STANDARD_TIME).date().isoformat()

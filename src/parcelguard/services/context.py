@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from parcelguard.domain.people import LoginPolicy
+from parcelguard.domain.reveal_policy import RevealLimits
 from parcelguard.services.ports import (
     BlindIndex,
     Clock,
@@ -38,3 +39,5 @@ class ServiceContext:
     passwords: PasswordHasher
     otp: OneTimePasswords
     login_policy: LoginPolicy
+    # controlled reveal (issue 10): grace period, daily quota and ceiling (PARCELGUARD_REVEAL_*)
+    reveal_limits: RevealLimits = field(default_factory=RevealLimits)
