@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from parcelguard.cli import db, deid, keys, label, org, serve, track, waybill
+from parcelguard.cli import db, deid, keys, label, org, serve, station, track, user, waybill
 from parcelguard.cli.common import OneLineErrors
 
 app = typer.Typer(
@@ -24,3 +24,5 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(org.app, name="org")
 app.add_typer(waybill.app, name="waybill")
 app.add_typer(deid.app, name="deid")
+app.add_typer(station.app, name="station")
+app.add_typer(user.app, name="user")
