@@ -1,0 +1,221 @@
+"""The ``accurate`` mode's names: a sequence model's person words, completed and checked by the name rules.
+
+Rules find names by evidence around them (a cue word, a title, separators) and do well on delivery text
+written like our forms; on running text (news, posts, résumés) most names have no such evidence and rules
+either miss them or fire on ordinary words (司 in 有限公司, 尤其, 暴力). A character-level sequence model
+(Baidu LAC, see :mod:`parcelguard.adapters.ner`) reads the whole sentence and tags person names from
+context. This module combines the two, in folded text (positions are indexes into it):
+
+1. Every ``PER`` word of the model's reading is a person (rule ``person.model``).
+2. A ``PER`` word of the recall-biased reading (names the model hesitated on) is a person only where its
+   shape agrees: a known surname and one to three more Han characters, a middle dot, or three or more
+   characters of transliterated names (rule ``person.model.recall``).
+3. Each is extended over the pieces the model cut off: the other parts of a foreign name joined by a dot or
+   dash (索尔-坎贝尔), a surname the model left as a word of its own (周 + 清来), and the whole handle when
+   the name follows an ``@``.
+4. A rule's name is kept only where the model does not contradict it: dropped when it starts or ends inside
+   a model word (司 of 有限公司), or when the model reads its words as anything but a name; Latin names
+   (the model reads Chinese) and names that overlap a model name (merged) are the exceptions.
+
+Places and organisations are given to address resolution: a model ``ORG`` word (江苏省高级人民法院) is
+not an address however it starts, and a ``LOC`` word right before an address (龙港镇 + 泰和小区...) is the
+start of it.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+
+from parcelguard.domain.deid._candidate import Candidate
+from parcelguard.domain.deid.entity import EntityType
+from parcelguard.domain.deid.words import TaggedWord, Tagging
+from parcelguard.domain.pii._name_lexicon import (
+    COMPOUND_SURNAMES,
+    GIVEN_CHARS,
+    NAME_DOTS,
+    NAME_DOTS_WEAK,
+    SURNAMES,
+    TRANSLITERATION_CHARS,
+)
+from parcelguard.domain.pii.han import is_han
+
+__all__ = ["ModelView", "model_persons", "vet_rule_persons"]
+
+_PERSON = EntityType.PERSON
+MODEL_SCORE = 0.8
+RECALL_SCORE = 0.7
+_PER = "PER"
+_JOINERS = frozenset(NAME_DOTS + NAME_DOTS_WEAK) - {".", "\uff0e", "\ufe52"}
+# Tags of a word that may be the other part of a foreign name joined by a dot or dash.
+_NAME_PART_TAGS = frozenset({_PER, "nz"})
+# Tags under which a rule's name is still plausible (the model reads a proper noun, or nothing).
+_NAME_LIKE_TAGS = frozenset({_PER, "nz", "O"})
+_HANDLE_END = frozenset(" \t\r\n@:：,，。.!！?？;；、/\\()（）[]【】\"“”'#<>《》…~～|")
+_MAX_HANDLE = 30
+_MAX_JOINS = 3
+
+
+class ModelView:
+    """One text's tagging, indexed for the questions the combination asks (word at a position)."""
+
+    __slots__ = ("_ends", "_starts", "tagging", "words")
+
+    def __init__(self, tagging: Tagging) -> None:
+        self.tagging = tagging
+        self.words = tagging.words
+        self._starts = [w.start for w in self.words]
+        self._ends = {w.end for w in self.words}
+
+    def word_at(self, pos: int) -> TaggedWord | None:
+        i = bisect_right(self._starts, pos) - 1
+        if i < 0:
+            return None
+        word = self.words[i]
+        return word if word.start <= pos < word.end else None
+
+    def aligned(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` starts and ends on word boundaries."""
+        first = self.word_at(start)
+        return first is not None and first.start == start and end in self._ends
+
+    def covering(self, start: int, end: int) -> list[TaggedWord]:
+        i = max(0, bisect_right(self._starts, start) - 1)
+        out: list[TaggedWord] = []
+        while i < len(self.words) and self.words[i].start < end:
+            if self.words[i].end > start:
+                out.append(self.words[i])
+            i += 1
+        return out
+
+    def spans(self, tag: str) -> list[tuple[int, int]]:
+        return [(w.start, w.end) for w in self.words if w.tag == tag]
+
+
+def _is_han_word(text: str) -> bool:
+    return bool(text) and all(is_han(ch) for ch in text)
+
+
+def _name_shaped(word: str) -> bool:
+    """Whether a hesitant ``PER`` word looks like a name on its own (the lexicon's surnames and
+    transliteration characters; no corpus entries)."""
+    if any(ch in _JOINERS for ch in word):
+        return True
+    if not _is_han_word(word):
+        return False
+    if 2 <= len(word) <= 4 and (word[0] in SURNAMES or word[:2] in COMPOUND_SURNAMES):
+        return True
+    return len(word) >= 3 and all(ch in TRANSLITERATION_CHARS for ch in word)
+
+
+def _handle(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The ``@handle`` around ``[start, end)``, if the name sits in one."""
+    pos = start
+    while pos > 0 and start - pos < _MAX_HANDLE and text[pos - 1] not in _HANDLE_END:
+        pos -= 1
+    if pos == 0 or text[pos - 1] != "@":
+        return None
+    stop = end
+    while stop < len(text) and stop - pos < _MAX_HANDLE and text[stop] not in _HANDLE_END:
+        stop += 1
+    return pos, stop
+
+
+def _name_part(text: str, word: TaggedWord | None, edge: int, *, at_start: bool) -> TaggedWord | None:
+    """``word`` when it is another part of a foreign name starting (or ending) at ``edge``, else None."""
+    if word is None or (word.start if at_start else word.end) != edge:
+        return None
+    if word.tag in _NAME_PART_TAGS and _is_han_word(text[word.start : word.end]):
+        return word
+    return None
+
+
+def _extend(text: str, view: ModelView, start: int, end: int) -> tuple[int, int]:
+    # foreign names: other parts joined by a dot or dash, each a name-like Han word
+    for _ in range(_MAX_JOINS):
+        if end + 1 < len(text) and text[end] in _JOINERS:
+            nxt = _name_part(text, view.word_at(end + 1), end + 1, at_start=True)
+            if nxt is not None:
+                end = nxt.end
+                continue
+        break
+    for _ in range(_MAX_JOINS):
+        if start >= 2 and text[start - 1] in _JOINERS:
+            prev = _name_part(text, view.word_at(start - 2), start - 1, at_start=False)
+            if prev is not None:
+                start = prev.start
+                continue
+        break
+    # a surname the model left as a word of its own before a short given name (周 + 清来)
+    if start > 0 and end - start <= 2:
+        prev = view.word_at(start - 1)
+        if prev is not None and prev.tag != _PER:
+            piece = text[prev.start : prev.end]
+            if (len(piece) == 1 and piece in SURNAMES) or piece in COMPOUND_SURNAMES:
+                start = prev.start
+    # a lone surname the model tagged, with the given name cut off as another word (王 + 小明)
+    word = text[start:end]
+    if word in SURNAMES or word in COMPOUND_SURNAMES:
+        nxt = view.word_at(end)
+        if nxt is not None and nxt.start == end and nxt.end - nxt.start <= 2:
+            given = text[nxt.start : nxt.end]
+            if all(ch in GIVEN_CHARS for ch in given):
+                end = nxt.end
+    handle = _handle(text, start, end)
+    if handle is not None:
+        start, end = min(start, handle[0]), max(end, handle[1])
+    return start, end
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Cut a model word at its first digit: LAC may glue a number to a name (李志启18519397416)."""
+    for i in range(start, end):
+        if text[i].isdigit():
+            return start, i
+    return start, end
+
+
+def model_persons(text: str, view: ModelView) -> list[Candidate]:
+    """PERSON candidates from the model's words (steps 1-3 of the module docstring)."""
+    out: list[Candidate] = []
+    confident: list[tuple[int, int]] = []
+    for word in view.words:
+        if word.tag == _PER:
+            start, end = _trim(text, word.start, word.end)
+            if end > start:
+                confident.append((word.start, word.end))
+                start, end = _extend(text, view, start, end)
+                out.append(Candidate(start, end, _PERSON, MODEL_SCORE, "person.model"))
+    for word in view.tagging.recall_persons:
+        if any(word.start < e and s < word.end for s, e in confident):
+            continue
+        start, end = _trim(text, word.start, word.end)
+        if end > start and _name_shaped(text[start:end]):
+            start, end = _extend(text, view, start, end)
+            out.append(Candidate(start, end, _PERSON, RECALL_SCORE, "person.model.recall"))
+    return out
+
+
+def vet_rule_persons(
+    text: str, view: ModelView, rules: Iterable[Candidate], model: Sequence[Candidate]
+) -> list[Candidate]:
+    """The rules' PERSON candidates that the model does not contradict (step 4); the model's candidates
+    that a rule's aligned name overlaps are widened to cover it."""
+    kept: list[Candidate] = []
+    widened = list(model)
+    for rule in rules:
+        if rule.rule.startswith("person.en."):
+            kept.append(rule)
+            continue
+        overlapping = [i for i, m in enumerate(widened) if rule.start < m.end and m.start < rule.end]
+        if overlapping:
+            if view.aligned(rule.start, rule.end):
+                for i in overlapping:
+                    m = widened[i]
+                    widened[i] = m._replace(start=min(m.start, rule.start), end=max(m.end, rule.end))
+            continue
+        if not view.aligned(rule.start, rule.end):
+            continue
+        if all(w.tag in _NAME_LIKE_TAGS for w in view.covering(rule.start, rule.end)):
+            kept.append(rule)
+    return widened + kept
