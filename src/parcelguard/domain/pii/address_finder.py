@@ -29,6 +29,7 @@ from parcelguard.domain.pii.address_grammar import (
     LEFT_STOP,
     NOT_ESTATE,
     NOT_ROAD,
+    ORGANISATION,
     REST_OF_FIELD,
     ROOM_ANCHOR,
     TAIL,
@@ -55,8 +56,7 @@ it is something else (货架号5-2-12 is a shelf, 热线400-820-8820 a hotline).
 _MAX_WALK_BACK = 7
 _MAX_EXTEND_LEFT = 16
 _LEFT_GAPS = " -_"
-_TAIL_TRIM = "-#"
-_ROAD_END = frozenset("路道街巷弄")
+_TAIL_TRIM = "-# "
 _CUED = frozenset({"address.labelled", "address.verb"})
 _MAX_REST = 24
 _ANCHOR_OVERLAP = 8
@@ -65,6 +65,10 @@ _COUNTRY = "中国"
 _DIGIT_KINDS = frozenset({"unit", "room", "house"})
 _PLACE_KINDS = frozenset({"town", "village", "road", "house", "cross"})
 _SETTLED_KINDS = frozenset({"town", "village"})
+# Up to this many division names before an organisation word make an organisation's name (北京市公安局,
+# 北京市石景山区区委); a customer who types province, city and district before a firm means its address.
+_ORGANISATION_NAMES = 2
+_STREET_KINDS = frozenset({"town", "village", "road", "house", "cross", "unit", "room"})
 _NONE, _VERB, _LABEL = 0, 1, 2
 
 
@@ -116,9 +120,8 @@ def _components(text: str, pos: int) -> tuple[int, list[str]]:
 
 
 def _not_a_road(piece: str) -> bool:
-    """线路896, 京广铁路: the piece's first road word follows a character that makes it an everyday word."""
-    found = NOT_ROAD.search(piece)
-    return found is not None and not any(ch in _ROAD_END for ch in piece[: found.start() + 1])
+    """线路896, 频道5: the piece is an everyday word ending in a road word (民航路 is a road, 航路 is not)."""
+    return NOT_ROAD.match(piece.lstrip(" ")) is not None
 
 
 def _accept(count: int, full: bool, last: Division | None, kinds: list[str], cue: int) -> float:
@@ -161,6 +164,13 @@ def _parse_once(text: str, start: int, cue: int, rule: str, divisions: bool) -> 
     end, kinds = _components(text, pos)
     if kinds and kinds[0] in ("unit", "room") and len(kinds) < 2 and not count and not cue:
         return None
+    if (
+        cue == _NONE
+        and count <= _ORGANISATION_NAMES
+        and _STREET_KINDS.isdisjoint(kinds)
+        and ORGANISATION.match(text, pos) is not None
+    ):
+        return None  # 江苏省高级人民法院, 北京市住房贷款担保中心: an organisation named after its place
     score = _accept(count, full, last, kinds, cue)
     if cue == _LABEL:
         rest = REST_OF_FIELD.match(text, end)
@@ -298,8 +308,12 @@ def _extend_right(text: str, end: int) -> int:
 
 def _reach(text: str, pos: int) -> int:
     """How far the divisions and street pieces read from ``pos`` go, accepted as an address or not."""
+    if text.startswith(_COUNTRY, pos):
+        pos += len(_COUNTRY)
     end, _, _, _ = _walk(text, pos, _LEFT_GAPS)
     end, _ = _components(text, end)
+    while end < len(text) and text[end] in _LEFT_GAPS:
+        end += 1
     return end
 
 
@@ -315,7 +329,9 @@ def _extend_left(text: str, start: int) -> int:
     limit = max(0, start - _MAX_EXTEND_LEFT)
     while low > limit:
         ch = text[low - 1]
-        if ch in LEFT_STOP or not (_is_name_char(ch) or (ch in _LEFT_GAPS and low - 1 > limit)):
+        if ch in LEFT_STOP or not (
+            _is_name_char(ch) or ch.isdigit() or (ch in _LEFT_GAPS and low - 1 > limit)
+        ):
             break
         low -= 1
     while low < start and text[low] in _LEFT_GAPS:

@@ -28,6 +28,7 @@ __all__ = [
     "NAME_CHAR",
     "NOT_ESTATE",
     "NOT_ROAD",
+    "ORGANISATION",
     "REST_OF_FIELD",
     "ROAD_WORDS",
     "ROOM_ANCHOR",
@@ -37,7 +38,7 @@ __all__ = [
 
 # Function words and trade verbs that cannot be part of a place name.
 _NOT_PLACE = (
-    "的了是在我你他她它们这那哪与及或就也还把被从往到给让叫说请要吗呢吧啊呀哦嗯想不没很又已您寄送取递裹"
+    "的了着是在我你他她它们这那哪与及或就也还把被从往到给让叫说请要吗呢吧啊呀哦嗯想不没很又已您寄送取递裹"
 )
 
 
@@ -82,7 +83,7 @@ _HOUSE = (
     rf"(?:[甲乙丙丁]?{_NUM}(?:(?:-{{1,2}}|之){_NUM})?(?:号院|号(?!楼)|弄|栋|幢)|{_CN_NUM}号(?!楼)"
     rf"|{_NUM}(?:-{{1,2}}{_NUM})?(?!{_NOT_HOUSE_AFTER}))"
 )
-_TOWN_WORDS = "街道办事处 街道办 街道 镇 乡 开发区 高新区 工业园区 工业园 经济区 管委会 农场 林场 牧场"
+_TOWN_WORDS = "街道办事处 街道办 街道 镇 乡 开发区 高新区 工业园区 工业园 工业区 经济区 管委会 农场 林场 牧场"
 _TOWN = _alt(_TOWN_WORDS)
 _VILLAGE_WORDS = "村委会 村民委员会 居委会 社区 村 屯 嘎查 寨 庄"
 _VILLAGE = _alt(_VILLAGE_WORDS)
@@ -96,7 +97,8 @@ _ESTATE = _alt(_ESTATE_WORDS)
 _BUILDING_WORD = "(?:栋|幢|撞|懂)"
 _BUILDING_HEAD = rf"(?:[A-Za-z]?{_NUM}(?:-[A-Za-z0-9]+)?|{_CN_NUM}|[A-Za-z])"
 # 5-2-1201 (building-unit-room) or 12-301; never four digits first (a date).
-_ROOM_DASH = "[0-9]{1,3}-[0-9]{1,4}(?:-[0-9]{1,5})?"
+# Never 1-2 alone (a score); 63-12 and 5-2-1201 are rooms.
+_ROOM_DASH = "(?:[0-9]{1,3}-[0-9]{1,4}-[0-9]{1,5}|[0-9]{2,3}-[0-9]{1,4}|[0-9]-[0-9]{2,4})"
 _UNIT_SUFFIX = _alt(
     "号楼 号院 号馆 号门 号铺 号库 号 栋 幢 撞 懂 座 单元 层 楼 室 房间 房 户 门 组 铺 期 区 排 弄 巷 队 社 "
     "舍 #楼 # F f"
@@ -123,6 +125,8 @@ def _firsts(words: str) -> str:
     return "(?=[" + "".join(sorted({w[0] for w in words.split()})) + "])"
 
 
+# Words ending in 镇 or 乡 that name no town (古镇, 城镇, 冰镇, 家乡, 城乡): never a town's suffix here.
+_NOT_TOWN_HERE = "(?!(?<=[古冰城乡小重集市村])镇)(?!(?<=[城家老故下他异同])乡)"
 _NAMED_CHAR = f"(?:{_N}|[A-Za-z])"
 _NAMED_GUARD = "(?=[ 0-9A-Za-z一二三四五六七八九十百零〇两])"
 _ROAD_FIRSTS = _firsts(_ROAD_WORDS + " 街 里 道")
@@ -133,7 +137,7 @@ COMPONENT = re.compile(
     rf"(?P<unit>(?:{_BUILDING_HEAD}[A-Za-z]?)(?:{_UNIT_SUFFIX})(?:之{_NUM})?|[东西南北中](?:校区|区|院))"
     rf"|(?P<room>{_ROOM_DASH}(?:室|号|房)?(?![0-9-])|(?<=[栋幢撞懂座元楼号层门区舍#F])[A-Za-z]?[0-9]{{2,5}}[A-Za-z]?(?![0-9A-Za-z])"
     r"|(?<=[楼层])[A-Z](?![A-Za-z]))"
-    rf"|(?P<town>{_N}{{1,8}}?{_firsts(_TOWN_WORDS)}{_TOWN})"
+    rf"|(?P<town>{_N}{{1,8}}?{_firsts(_TOWN_WORDS)}{_NOT_TOWN_HERE}{_TOWN})"
     rf"|(?P<road>{_N}{{1,8}}?{_ROAD_FIRSTS}{_ROAD}(?:[东西南北中](?:段|路)?)?(?:(?:{_NUM}|{_CN_NUM})段)?(?:{_HOUSE})?)"
     rf"|(?P<village>{_N}{{1,6}}?{_firsts(_VILLAGE_WORDS)}{_VILLAGE}(?:(?:{_NUM}|{_CN_NUM})(?:组|队|社|号(?!楼)))?(?!{_ESTATE}))"
     rf"|(?P<estate>{_N}{{1,10}}?{_firsts(_ESTATE_WORDS)}{_ESTATE}(?:{_ESTATE})?(?:(?:{_NUM}|{_CN_NUM})期)?"
@@ -165,7 +169,7 @@ ANCHORS = (
     re.compile(r"[A-Z]座[0-9]{3,5}(?![0-9])"),
     # A town or sub-district with more after it (柳市镇东岸村, 良渚街道文化村): the parse decides whether
     # what follows makes an address.
-    re.compile(rf"{_TOWN}(?={_N})"),
+    re.compile(rf"{_NOT_TOWN_HERE}{_TOWN}(?={_N})"),
     # An estate or building with a room or floor number right after it (产业园1207, 大厦11楼, 天际63-12).
     re.compile(
         _alt(_ESTATE_WORDS)
@@ -197,21 +201,40 @@ REST_OF_FIELD = re.compile(
 # Words that end whatever follows an address: contact details, remarks, times and courtesies.
 _TAIL_STOP = _alt(
     "电话 手机 联系 联电 电联 收件人 收货人 姓名 邮编 备注 谢谢 麻烦 辛苦 快递员 尽快 今天 明天 后天 上午 "
-    "下午 晚上 中午 周末 工作日 时间 送货 派送 签收 代收 转交 打电话 不在 不要 务必"
+    "下午 晚上 中午 周末 工作日 时间 送货 送到 送来 送出 派送 签收 代收 收到 取件 发出 发货 退回 转交 打电话 "
+    "不在 不要 务必"
+)
+# Function words that end what follows an address; fewer than in a name (自在城, 快递部, 奶吧 are places).
+_TAIL_CHAR = _han_class_without(
+    "的了是我你他她它们这那哪吗呢啊呀哦嗯您请把被让叫要想不没很又已和及或与也还从给等寄"
 )
 _TAIL_PIECE = (
-    rf"(?:{NAME_CHAR}|[A-Za-z]|[0-9]{{1,6}}(?![0-9]|{_NOT_HOUSE_AFTER}|[盒箱包瓶袋份支只斤双套张本]|单(?!元))|[-#]"
+    rf"(?:{_TAIL_CHAR}|[A-Za-z]|[0-9]{{1,6}}(?![0-9]|{_NOT_HOUSE_AFTER}|[盒箱包瓶袋份支只斤双套张本]|单(?!元))|[-#]"
     r"|[(（][^()（）0-9,]{1,12}[)）])"
 )
 # What may follow the last piece the grammar knows, up to a clear boundary (a separator, a function word, a
 # long number such as a phone, a measure after a number, or a remark): the name of a shop, firm or building
 # (游方箱包, 金乐染织有限公司) and household details typed loosely (8一5室, 9A26号, 二楼6).
-TAIL = re.compile(rf"(?:(?!{_TAIL_STOP}){_TAIL_PIECE}){{0,24}}")
+# A blank is crossed only before a number (西园一路 48号, 钱江鞋城 6227).
+TAIL = re.compile(rf"(?:(?!{_TAIL_STOP})(?:{_TAIL_PIECE}| (?=[0-9]))){{0,24}}")
 
 # Everyday words ending in a road word that name no road (线路 a route, 铁路 a railway, 频道 a channel, 街巷
 # alone): a road piece whose road word follows one of these characters is no road.
 NOT_ROAD = re.compile(
     "[线电思出走套退去生活销铁迷带让赶问回岔歧末绕领网航陆半]路|[频通车跑轨隧渠管赛知味坡过步报难]道"
+)
+
+
+# Organisations named after their place (江苏省高级人民法院, 北京市公安局, 深圳市福利彩票发行中心, 天津滨海
+# 开元房地产开发有限公司): a division followed by one of these, with no street, village or number, is the
+# organisation, not an address. Schools and hospitals are left out: people receive parcels there.
+ORGANISATION = re.compile(
+    rf"{NAME_CHAR}{{0,14}}?"
+    + _alt(
+        "人民政府 政府 党委 省委 市委 县委 区委 州委 人大 政协 法院 检察院 公安 派出所 监狱 看守所 局 厅 "
+        "委员会 常委会 办公室 管委会 中心 公司 集团 股份 银行 支行 分行 研究所 研究院 科学院 社科院 设计院 "
+        "协会 学会 商会 联社 联合会 基金会 总厂 电视台 电台 日报 报社 出版社"
+    )
 )
 
 # Characters where the name of a road or estate cannot start when walking back from its suffix.
