@@ -68,6 +68,7 @@ class PageSession:
     session_id: str
     csrf_token: str
     expires_at: datetime
+    max_age_s: int | None = None  # seconds it lives from its issue: the cookie's Max-Age
 
 
 def issue_access_token(
@@ -107,7 +108,8 @@ def open_session(
         ctx, "session", username=username, password=password, otp=otp, client=client, device=device
     )
     assert csrf is not None  # noqa: S101 - a session always has one
-    return PageSession(session_id=secret, csrf_token=csrf, expires_at=expires_at)
+    max_age = int(ctx.login_policy.session_ttl.total_seconds())
+    return PageSession(session_id=secret, csrf_token=csrf, expires_at=expires_at, max_age_s=max_age)
 
 
 def principal_for_access_token(ctx: ServiceContext, token: str) -> Principal:

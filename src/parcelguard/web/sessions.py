@@ -36,7 +36,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 def set_session_cookie(response: Response, session: PageSession) -> None:
     """Put the session in ``pg_session``: Secure, HttpOnly, SameSite=Strict, Path=/, until it expires."""
-    max_age = max(0, int((session.expires_at - datetime.now(UTC)).total_seconds()))
+    max_age = session.max_age_s
+    if max_age is None:
+        max_age = max(0, int((session.expires_at - datetime.now(UTC)).total_seconds()))
     response.set_cookie(
         SESSION_COOKIE,
         session.session_id,
