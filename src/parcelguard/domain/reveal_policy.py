@@ -194,7 +194,7 @@ def decide(
     fields, the waybill (assignment and window for couriers), purpose and ticket, the ceiling, the quota.
     """
     decision = _decide(requester, subject, fields, purpose, ticket, usage, grants, limits, now)
-    if decision.alert is None and _busy_under_notice(requester, usage, limits):
+    if decision.alert is None and busy_under_notice(requester, usage, limits):
         return _with_alert(decision, AlertKind.OFFBOARDING_ACTIVITY)
     return decision
 
@@ -300,7 +300,9 @@ def _ceiling() -> Decision:
     )
 
 
-def _busy_under_notice(requester: Requester, usage: Usage, limits: RevealLimits) -> bool:
+def busy_under_notice(requester: Requester, usage: Usage, limits: RevealLimits) -> bool:
+    """Whether this request makes a person with an offboarding date (gone or under notice) reach the day's
+    bulk threshold: one alert a day, at the crossing, not one per request after it."""
     # Exactly at the crossing: one alert a day, not one per request after it.
     return requester.offboard_from is not None and usage.requests + 1 == limits.notice_bulk_threshold
 

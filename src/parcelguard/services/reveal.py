@@ -17,7 +17,6 @@ from parcelguard.domain.access import Principal
 from parcelguard.domain.reveal_policy import (
     AlertKind,
     Grant,
-    Requester,
     Subject,
     Usage,
     after_lost_race,
@@ -42,6 +41,7 @@ from parcelguard.services.audit_events import (
 )
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.ports import AlertRecord, GrantRecord, UnitOfWork
+from parcelguard.services.staff import requester_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,23 +175,6 @@ _TOKEN_MESSAGES = {
     ErrorCode.TOKEN_INVALID: "unknown label token",
     ErrorCode.TOKEN_REVOKED: "this label token was revoked",
 }
-
-
-def requester_of(uow: UnitOfWork, principal: Principal) -> Requester:
-    """The person as the database knows them now (a user disabled since their token was issued is
-    disabled here), or an API key / operator (no role: never reveals)."""
-    if principal.user_id is None:
-        return Requester(role=None, user_id=None, second_factor=False, disabled=False, offboard_from=None)
-    user = uow.users.get_by_id(principal.user_id)
-    if user is None:
-        return Requester(principal.role, principal.user_id, False, disabled=True, offboard_from=None)
-    return Requester(
-        role=user.role,
-        user_id=user.id,
-        second_factor=principal.second_factor,
-        disabled=user.disabled_at is not None,
-        offboard_from=user.offboard_from,
-    )
 
 
 def open_fields(ctx: ServiceContext, sealed: SealedWaybill, names: tuple[str, ...]) -> dict[str, str]:
