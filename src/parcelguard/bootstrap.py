@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -25,6 +26,7 @@ from parcelguard.domain.people import LoginPolicy
 from parcelguard.domain.reveal_policy import RevealLimits
 from parcelguard.errors import ConfigurationError, ErrorCode, KeyStoreError
 from parcelguard.services.context import ServiceContext
+from parcelguard.services.deid import use_tagger
 from parcelguard.services.keys import verify_key_file
 from parcelguard.services.ports import UnitOfWork
 from parcelguard.services.tracking import TrackingLimits
@@ -48,6 +50,16 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def configure_detector(threads: int = 1) -> None:
+    """Install Baidu LAC (adapters/ner) as the free-text detector's model: ``accurate`` mode becomes the
+    default of every deid path in this process. The weights load on the first accurate call (about 0.1 s),
+    not here, so commands that never read free text do not pay for them. ``threads``: ONNX Runtime
+    intra-op threads per call (1: the machine's other cores serve other requests)."""
+    from parcelguard.adapters.ner import lac_tagger
+
+    use_tagger(partial(lac_tagger, threads))
+
+
 def bootstrap(settings: Settings, *, create_keys: bool = True) -> Runtime:
     """Build adapters from ``settings``; creates the data directory and key file on first use.
 
@@ -56,6 +68,7 @@ def bootstrap(settings: Settings, *, create_keys: bool = True) -> Runtime:
     sealed would be lost once the right file came back).
     """
     settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    configure_detector()
     key_path = settings.resolved_key_file
     engine = make_engine(settings.resolved_database_url)
     try:

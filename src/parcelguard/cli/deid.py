@@ -17,6 +17,7 @@ import typer
 
 from parcelguard.adapters.datasets import dataset_ref, engine_named
 from parcelguard.adapters.output_file import atomic_text_output, check_output_path, write_bytes_atomically
+from parcelguard.bootstrap import configure_detector
 from parcelguard.cli.common import (
     ENCODING_HELP,
     console,
@@ -32,8 +33,9 @@ from parcelguard.cli.common import (
 )
 from parcelguard.domain.anonymize import DatasetPolicy, Operator, TextPolicy, parse_operator, policy_from_text
 from parcelguard.domain.deid.entity import EntityType
+from parcelguard.domain.deid.words import DetectMode
 from parcelguard.errors import ErrorCode, ParcelGuardError, ValidationError
-from parcelguard.services.deid import DEFAULT_TENANT, deidentify_dataset, detect_text, redact_text
+from parcelguard.services.deid import DEFAULT_TENANT, deidentify_dataset, detect_texts, redact_texts
 
 app = typer.Typer(help="Find and de-identify personal data in text and datasets.", no_args_is_help=True)
 
@@ -47,10 +49,15 @@ def _item(value: object) -> tuple[object, str]:
     return value.get("id"), text
 
 
-def _run_lines(
-    in_path: Path, out_path: Path, encoding: str, handle: Callable[[object, str], dict[str, Any]]
-) -> tuple[int, int]:
-    """Apply ``handle`` to every line, streamed, and write the results atomically; returns (done, failed).
+_BATCH_LINES = 512  # lines read before the detector runs: the model of accurate mode batches them
+
+Handler = Callable[[list[tuple[object, str]]], list[dict[str, Any]]]
+
+
+def _run_lines(in_path: Path, out_path: Path, encoding: str, handle: Handler) -> tuple[int, int]:
+    """Apply ``handle`` to the lines, streamed in batches of up to 512, and write the results atomically in
+    input order; returns (done, failed). A batch that fails is retried line by line, so an error is reported
+    on its own line only.
 
     ``--out`` and the encoding are checked and an empty input refused before any line is handled.
     """
@@ -58,22 +65,58 @@ def _run_lines(
     refuse_overwriting_input(in_path, out_path)
     if next(input_lines(in_path, encoding), None) is None:
         raise ValidationError("the input has no lines (no non-blank lines)", code=ErrorCode.EMPTY_INPUT)
-    done = failed = 0
+    counts = [0, 0]  # done, failed
     with atomic_text_output(out_path, field="--out") as out:
+        batch: list[tuple[int, object]] = []
         for number, text in input_lines(in_path, encoding):
-            value: object = None
+            value: object = text
+            if not isinstance(text, ValidationError):
+                try:
+                    value = decode_json_line(text)
+                except ParcelGuardError as error:
+                    value = error
+            batch.append((number, value))
+            if len(batch) >= _BATCH_LINES:
+                _flush(batch, handle, out.write, counts)
+                batch = []
+        _flush(batch, handle, out.write, counts)
+    return counts[0], counts[1]
+
+
+def _flush(
+    batch: list[tuple[int, object]], handle: Handler, write: Callable[[str], object], counts: list[int]
+) -> None:
+    rows: dict[int, dict[str, Any]] = {}
+    items: list[tuple[int, object, tuple[object, str]]] = []
+    for number, value in batch:
+        try:
+            if isinstance(value, ParcelGuardError):
+                raise value
+            items.append((number, value, _item(value)))
+        except ParcelGuardError as error:
+            rows[number] = _error_row(number, value, error)
+    try:
+        results = handle([item for _, _, item in items])
+    except ParcelGuardError:
+        results = []
+        for number, value, item in items:
             try:
-                if isinstance(text, ValidationError):
-                    raise text
-                value = decode_json_line(text)
-                row = handle(*_item(value))
-                done += 1
+                results.extend(handle([item]))
             except ParcelGuardError as error:
-                item_id = value.get("id") if isinstance(value, dict) else None
-                row = {"id": item_id, "line": number, "error": error.to_dict()}
-                failed += 1
-            out.write(json_line(row))
-    return done, failed
+                rows[number] = _error_row(number, value, error)
+        items = [i for i in items if i[0] not in rows]
+    done = set()
+    for (number, _, _), row in zip(items, results, strict=True):
+        rows[number] = row
+        done.add(number)
+    for number, _ in batch:
+        counts[0 if number in done else 1] += 1
+        write(json_line(rows[number]))
+
+
+def _error_row(number: int, value: object, error: ParcelGuardError) -> dict[str, Any]:
+    item_id = value.get("id") if isinstance(value, dict) else None
+    return {"id": item_id, "line": number, "error": error.to_dict()}
 
 
 def _types(raw: str | None) -> frozenset[EntityType] | None:
@@ -122,6 +165,8 @@ def _overrides(pairs: list[str]) -> dict[EntityType, Operator]:
 
 
 IN_OPTION = typer.Option(..., "--in", exists=True, dir_okay=False, help="JSON lines {id, text}")
+MODE_HELP = "accurate: sequence model (Baidu LAC) and rules; fast: rules only, about 50x faster"
+MODE_OPTION = typer.Option(DetectMode.ACCURATE, "--mode", case_sensitive=False, help=MODE_HELP)
 ENCODING_OPTION = typer.Option("utf-8", help=ENCODING_HELP)
 
 
@@ -131,22 +176,30 @@ def detect(
     out_path: Path = typer.Option(..., "--out", dir_okay=False, help="JSON lines {id, entities}"),
     types: str | None = typer.Option(None, help="comma-separated entity types (default: all)"),
     encoding: str = ENCODING_OPTION,
+    mode: DetectMode = MODE_OPTION,
 ) -> None:
     """Find personal data: each output line lists the entities' type, offsets and score."""
     with reported_errors():
         wanted = _types(types)
+        configure_detector()
         found = 0
 
-        def handle(item_id: object, text: str) -> dict[str, Any]:
+        def handle(items: list[tuple[object, str]]) -> list[dict[str, Any]]:
             nonlocal found
-            entities = detect_text(text, types=wanted)
-            found += len(entities)
-            return {
-                "id": item_id,
-                "entities": [
-                    {"type": e.type.value, "start": e.start, "end": e.end, "score": e.score} for e in entities
-                ],
-            }
+            rows = []
+            results = detect_texts([text for _, text in items], types=wanted, mode=mode)
+            for (item_id, _), entities in zip(items, results, strict=True):
+                found += len(entities)
+                rows.append(
+                    {
+                        "id": item_id,
+                        "entities": [
+                            {"type": e.type.value, "start": e.start, "end": e.end, "score": e.score}
+                            for e in entities
+                        ],
+                    }
+                )
+            return rows
 
         done, failed = _run_lines(in_path, out_path, encoding, handle)
     finish_lines(f"{done} texts, {found} entities, {failed} failed -> {out_path}", done, failed)
@@ -165,6 +218,7 @@ def redact(
     tenant: str = typer.Option(DEFAULT_TENANT, help="whose pseudonyms and encryption tweaks to use"),
     with_entities: bool = typer.Option(False, help="also list what was replaced, with offsets"),
     encoding: str = ENCODING_OPTION,
+    mode: DetectMode = MODE_OPTION,
 ) -> None:
     """Rewrite personal data in each text by operator (default: replace with a type tag like <PHONE>)."""
     with reported_errors():
@@ -172,12 +226,16 @@ def redact(
         check_output_path(out_path, field="--out")
         runtime = open_runtime(check_schema=False)
 
-        def handle(item_id: object, text: str) -> dict[str, Any]:
-            result = redact_text(runtime.ctx, text, policy, tenant=tenant)
-            row: dict[str, Any] = {"id": item_id, "text": result.text}
-            if with_entities:
-                row["entities"] = [r.as_dict() for r in result.replacements]
-            return row
+        def handle(items: list[tuple[object, str]]) -> list[dict[str, Any]]:
+            texts = [text for _, text in items]
+            rows = []
+            results = redact_texts(runtime.ctx, texts, policy, tenant=tenant, mode=mode)
+            for (item_id, _), result in zip(items, results, strict=True):
+                row: dict[str, Any] = {"id": item_id, "text": result.text}
+                if with_entities:
+                    row["entities"] = [r.as_dict() for r in result.replacements]
+                rows.append(row)
+            return rows
 
         try:
             done, failed = _run_lines(in_path, out_path, encoding, handle)
@@ -200,10 +258,16 @@ def dataset(
     report_path: Path | None = typer.Option(None, "--report", dir_okay=False, help="write the report here"),
     tenant: str = typer.Option(DEFAULT_TENANT, help="whose pseudonyms and encryption tweaks to use"),
     encoding: str = typer.Option("utf-8", help=ENCODING_HELP + " (CSV and JSONL)"),
+    mode: DetectMode | None = typer.Option(
+        None,
+        "--mode",
+        case_sensitive=False,
+        help=MODE_HELP + " (default: the policy's 'mode'; columns naming their own keep it)",
+    ),
 ) -> None:
     """De-identify a dataset by a per-column policy; prints the change report (counts only)."""
     with reported_errors():
-        policy = _load_policy(policy_path).with_k(k)
+        policy = _load_policy(policy_path).with_k(k).with_mode(mode)
         source = dataset_ref(str(in_path), in_format, encoding=text_encoding(encoding))
         dest = dataset_ref(str(out_path), out_format)
         if out_path.resolve() == in_path.resolve():

@@ -30,12 +30,15 @@ from parcelguard.domain.anonymize import (
 )
 from parcelguard.domain.audit import AuditEvent
 from parcelguard.domain.deid.entity import Entity, EntityType
-from parcelguard.errors import ErrorCode, ValidationError
+from parcelguard.domain.deid.words import DetectMode, parse_mode
+from parcelguard.errors import ConfigurationError, ErrorCode, ValidationError
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.ports import (
+    BatchEntityDetector,
     DatasetEngine,
     DatasetRef,
     EntityDetector,
+    EntityTaggerFactory,
     FormatPreservingCipher,
     Pseudonymizer,
 )
@@ -46,8 +49,12 @@ __all__ = [
     "default_detector",
     "deidentify_dataset",
     "detect_text",
+    "detect_texts",
     "keyed_operators",
+    "parse_detect_mode",
     "redact_text",
+    "redact_texts",
+    "use_tagger",
     "value_operators",
 ]
 
@@ -55,16 +62,51 @@ DEFAULT_TENANT = "default"
 MAX_TEXT_CHARS = 100_000
 
 
+_tagger: EntityTaggerFactory | None = None
+
+
+def use_tagger(factory: EntityTaggerFactory | None) -> None:
+    """Install the sequence model of ``accurate`` mode for this process (bootstrap does, from the adapter);
+    None leaves only ``fast``. Detectors built before are dropped."""
+    global _tagger
+    _tagger = factory
+    _detector.cache_clear()
+
+
+def parse_detect_mode(value: object, *, field: str = "mode") -> DetectMode:
+    """``accurate`` or ``fast`` (any case); anything else is a ValidationError ``invalid_request``."""
+    try:
+        return parse_mode(str(value)) if isinstance(value, str | DetectMode) else parse_mode("")
+    except ValueError as error:
+        raise ValidationError(str(error), code=ErrorCode.INVALID_REQUEST, field=field) from None
+
+
 @lru_cache(maxsize=16)
-def default_detector(types: frozenset[EntityType] | None = None) -> EntityDetector:
-    """The real detector for ``types`` (all when None), built once per process and type set.
+def _detector(types: frozenset[EntityType] | None, tagger: EntityTaggerFactory | None) -> BatchEntityDetector:
+    package = importlib.import_module("parcelguard.domain.deid")
+    detector: BatchEntityDetector = package.Detector(
+        types=types, tagger=tagger() if tagger is not None else None
+    )
+    return detector
+
+
+def default_detector(types: frozenset[EntityType] | None = None) -> BatchEntityDetector:
+    """The real detector for ``types`` (all when None), built once per process, type set and tagger;
+    ``accurate`` by default when :func:`use_tagger` installed a model, else ``fast``.
 
     Imported on first use, by name: the detector loads its lexicons when imported, which commands that
     never look at free text (and Dask workers that get a detector handed in) should not pay for.
     """
-    package = importlib.import_module("parcelguard.domain.deid")
-    detector: EntityDetector = package.Detector(types=types)
-    return detector
+    return _detector(types, _tagger)
+
+
+def _detect_many(
+    detector: BatchEntityDetector, texts: Sequence[str], mode: DetectMode | None
+) -> list[list[Entity]]:
+    try:
+        return detector.detect_many(texts, mode)
+    except ValueError as error:  # accurate asked of a process without a model
+        raise ConfigurationError(str(error), code=ErrorCode.DEPENDENCY_MISSING) from None
 
 
 def _check_text(text: str) -> None:
@@ -77,12 +119,32 @@ def _check_text(text: str) -> None:
 
 
 def detect_text(
-    text: str, *, types: Iterable[EntityType] | None = None, detector: EntityDetector | None = None
+    text: str,
+    *,
+    types: Iterable[EntityType] | None = None,
+    detector: EntityDetector | None = None,
+    mode: DetectMode | None = None,
 ) -> list[Entity]:
-    """Typed spans of personal data in ``text``; the entities carry offsets, never the matched text."""
+    """Typed spans of personal data in ``text``; the entities carry offsets, never the matched text.
+
+    ``mode``: ``accurate`` (model and rules) or ``fast`` (rules); None is the default detector's default.
+    A ``detector`` handed in is used as it is (its own mode).
+    """
     _check_text(text)
-    finder = detector or default_detector(frozenset(types) if types is not None else None)
-    return sorted(finder.detect(text))
+    if detector is not None:
+        return sorted(detector.detect(text))
+    return detect_texts([text], types=types, mode=mode)[0]
+
+
+def detect_texts(
+    texts: Sequence[str], *, types: Iterable[EntityType] | None = None, mode: DetectMode | None = None
+) -> list[list[Entity]]:
+    """:func:`detect_text` for many texts at once: in ``accurate`` mode the model reads them in batches,
+    which costs a fraction of one call per text."""
+    for text in texts:
+        _check_text(text)
+    finder = default_detector(frozenset(types) if types is not None else None)
+    return [sorted(found) for found in _detect_many(finder, texts, mode)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,21 +191,46 @@ def redact_text(
     *,
     tenant: str = DEFAULT_TENANT,
     detector: EntityDetector | None = None,
+    mode: DetectMode | None = None,
 ) -> RedactedText:
     """``text`` with each finding replaced by its type's operator (default: the ``<TYPE>`` tag).
 
     Stored remarks and notes go through this before they are written, so no raw PII rests in free text.
     """
-    entities = detect_text(text, detector=detector)
+    entities = detect_text(text, detector=detector, mode=mode)
     return apply_text_policy(text, entities, policy, value_operators(ctx, tenant))
+
+
+def redact_texts(
+    ctx: ServiceContext,
+    texts: Sequence[str],
+    policy: TextPolicy,
+    *,
+    tenant: str = DEFAULT_TENANT,
+    mode: DetectMode | None = None,
+) -> list[RedactedText]:
+    """:func:`redact_text` for many texts, detected in one batch."""
+    operators = value_operators(ctx, tenant)
+    found = detect_texts(texts, mode=mode)
+    return [apply_text_policy(t, e, policy, operators) for t, e in zip(texts, found, strict=True)]
 
 
 @dataclass(frozen=True, slots=True)
 class _Detect:
-    """Picklable: finds entities with the process's default detector (built lazily on each worker)."""
+    """Picklable: finds entities with a detector built lazily on each worker, with the tagger factory of
+    the process that planned the job (so workers run ``accurate`` too)."""
+
+    tagger: EntityTaggerFactory | None = None
 
     def __call__(self, text: str) -> Sequence[Entity]:
-        return default_detector(None).detect(text)
+        return self.many([text], None)[0]
+
+    def many(self, texts: Sequence[str], mode: str | None) -> list[list[Entity]]:
+        chosen = parse_detect_mode(mode) if mode is not None else None
+        # in the planning process this is the default detector; a cluster worker builds its own from the
+        # factory it was handed (its module state has no tagger installed)
+        finder = default_detector(None) if self.tagger is _tagger else _detector(None, self.tagger)
+        return _detect_many(finder, texts, chosen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +261,7 @@ def deidentify_dataset(
     started = time.perf_counter()
     rules = policy.resolve(engine.columns(source))
     needs_detector = any(rule.action is ColumnAction.FREE_TEXT for rule in rules)
-    detect = (_DetectWith(detector) if detector is not None else _Detect()) if needs_detector else None
+    detect = (_DetectWith(detector) if detector is not None else _Detect(_tagger)) if needs_detector else None
     transformer = TableTransformer(rules, value_operators(ctx, tenant), detect)
     recoding = None
     if policy.k is not None:

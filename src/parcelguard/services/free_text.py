@@ -17,6 +17,7 @@ like every other personal field, only when masking changed it.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from datetime import date
 
 from parcelguard.domain import waybill as wb
@@ -28,7 +29,7 @@ from parcelguard.domain.pii.label_lint import mask_violations, raise_for
 from parcelguard.domain.waybill import MaskedOrder, MaskedParty, routing_of
 from parcelguard.errors import ErrorCode, LabelComplianceError
 from parcelguard.services.context import ServiceContext
-from parcelguard.services.deid import DEFAULT_TENANT, detect_text, value_operators
+from parcelguard.services.deid import DEFAULT_TENANT, detect_texts, value_operators
 from parcelguard.services.labels import PENDING_QR_PAYLOAD, label_data_of
 
 _POLICY = TextPolicy.uniform(Operator.MASK)
@@ -47,9 +48,27 @@ class FreeTextRedactor:
         """``text`` with what the detector finds masked (step 2 alone)."""
         redacted = self._seen.get(text)
         if redacted is None:
-            redacted = apply_text_policy(text, detect_text(text), _POLICY, self._operators).text
-            self._seen[text] = redacted
+            self._detect([text])
+            redacted = self._seen[text]
         return redacted
+
+    def prefetch(self, orders: Iterable[Order]) -> None:
+        """Run the detector once over the free text of all ``orders`` (a batch), so the sequence model of
+        ``accurate`` mode reads them together; :meth:`order` then finds them done."""
+        texts: list[str] = []
+        for order in orders:
+            description, remarks = _after_own_values(order)
+            texts.append(description)
+            if remarks is not None:
+                texts.append(remarks)
+        self._detect(texts)
+
+    def _detect(self, texts: Iterable[str]) -> None:
+        todo = list(dict.fromkeys(t for t in texts if t not in self._seen))
+        if not todo:
+            return
+        for text, found in zip(todo, detect_texts(todo), strict=True):
+            self._seen[text] = apply_text_policy(text, found, _POLICY, self._operators).text
 
     def order(
         self, order: Order, *, tracking_number: str | None = None, issued_on: date | None = None
@@ -60,11 +79,7 @@ class FreeTextRedactor:
         number and today when not given: the gate checks a tracking number's shape, never its digits).
         Raises LabelComplianceError when the label would still leak outside the free text.
         """
-        description, remarks = order.parcel.description, order.remarks
-        if may_hold_own_values(description + "\n" + (remarks or ""), order):
-            values = OwnValues.of(order)
-            description = mask_own_values(description, values)
-            remarks = None if remarks is None else mask_own_values(remarks, values)
+        description, remarks = _after_own_values(order)
         description = self.redact(description)
         remarks = None if remarks is None else self.redact(remarks)
         shown = self._gated(
@@ -128,6 +143,16 @@ class FreeTextRedactor:
         raise_for(violations)
         self._ctx.renderer.preflight(data)
         return shown
+
+
+def _after_own_values(order: Order) -> tuple[str, str | None]:
+    """The order's description and remarks after step 1 (its own values masked)."""
+    description, remarks = order.parcel.description, order.remarks
+    if may_hold_own_values(description + "\n" + (remarks or ""), order):
+        values = OwnValues.of(order)
+        description = mask_own_values(description, values)
+        remarks = None if remarks is None else mask_own_values(remarks, values)
+    return description, remarks
 
 
 def _with_free_text(order: Order, description: str, remarks: str | None) -> Order:

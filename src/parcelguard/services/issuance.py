@@ -223,6 +223,7 @@ def _store(
     events: list[AuditEvent] = []
     numbers = _fresh_tracking_numbers(ctx, uow, len(orders))
     redactor = FreeTextRedactor(ctx)
+    redactor.prefetch(order for _, order in orders)  # the detector's model reads the batch's texts at once
     for (index, order), tracking_number in zip(orders, numbers, strict=True):
         try:
             shown, originals = redactor.order(order, tracking_number=tracking_number, issued_on=now.date())

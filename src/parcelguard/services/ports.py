@@ -17,6 +17,7 @@ from parcelguard.domain.access import Scope
 from parcelguard.domain.anonymize import PartitionStats, QiKey, Table
 from parcelguard.domain.audit import AuditEvent
 from parcelguard.domain.deid.entity import Entity
+from parcelguard.domain.deid.words import Tagging
 from parcelguard.domain.keys import WrappedKey
 from parcelguard.domain.label import LabelData
 from parcelguard.domain.organisation import Organisation, OrganisationKind
@@ -555,6 +556,24 @@ class EntityDetector(Protocol):
     """Finds personal data in free text (``domain.deid.Detector`` is the real one)."""
 
     def detect(self, text: str) -> list[Entity]: ...
+
+
+class BatchEntityDetector(Protocol):
+    """A detector with modes (``accurate``: sequence model and rules; ``fast``: rules) that reads many texts
+    at once, so the model batches them (``domain.deid.Detector``). Raises ValueError for an unknown mode."""
+
+    def detect_many(self, texts: Sequence[str], mode: str | None = None) -> list[list[Entity]]: ...
+
+
+class EntityTagger(Protocol):
+    """The sequence model of ``accurate`` mode: words and tags of many texts in one call
+    (``adapters.ner.LacTagger``: Baidu LAC on ONNX Runtime)."""
+
+    def tag_many(self, texts: Sequence[str]) -> list[Tagging]: ...
+
+
+# Builds (or returns the process's) tagger; picklable, so cluster workers load their own model.
+EntityTaggerFactory = Callable[[], EntityTagger]
 
 
 class Pseudonymizer(Protocol):

@@ -7,6 +7,7 @@ exactly what the test data puts there.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from parcelguard.domain.deid.entity import Entity, EntityType
 
@@ -25,6 +26,13 @@ class FakeDetector:
     def __init__(self, types: frozenset[EntityType] | None = None) -> None:
         self.types = types
         self.calls = 0
+        self.modes: list[str | None] = []  # the mode of each detect_many call, for tests of the plumbing
+
+    def detect_many(self, texts: Sequence[str], mode: str | None = None) -> list[list[Entity]]:
+        if mode not in (None, "accurate", "fast"):
+            raise ValueError("mode is 'accurate' or 'fast'")
+        self.modes.append(None if mode is None else str(mode))
+        return [self.detect(text) for text in texts]
 
     def detect(self, text: str) -> list[Entity]:
         self.calls += 1

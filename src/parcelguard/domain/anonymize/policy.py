@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Literal
@@ -18,6 +18,7 @@ from typing import Literal
 from parcelguard.domain.anonymize.fpe import FPE_TYPES
 from parcelguard.domain.anonymize.hierarchy import hierarchy_for
 from parcelguard.domain.deid.entity import EntityType
+from parcelguard.domain.deid.words import DetectMode, parse_mode
 from parcelguard.errors import ErrorCode, ValidationError
 
 __all__ = [
@@ -148,6 +149,8 @@ class ColumnRule:
     hierarchy: str | None = None
     start_level: int = 0
     text: TextPolicy | None = None
+    mode: DetectMode = DetectMode.ACCURATE  # free-text columns: the detector's mode
+    own_mode: bool = False  # the column names its mode (a CLI --mode does not override it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,13 +162,25 @@ class DatasetPolicy:
     unlisted: Unlisted = "drop"
     k: int | None = None
     max_suppression: float = DEFAULT_MAX_SUPPRESSION
+    mode: DetectMode = DetectMode.ACCURATE  # the detector's mode for free-text columns without their own
 
     def with_k(self, k: int | None) -> DatasetPolicy:
         """The same policy with another target (CLI ``--k``); None keeps the policy's own."""
         if k is None:
             return self
         _check_k(k, "k")
-        return DatasetPolicy(self.columns, self.text, self.unlisted, k, self.max_suppression)
+        return replace(self, k=k)
+
+    def with_mode(self, mode: DetectMode | None) -> DatasetPolicy:
+        """The same policy with another default mode (CLI ``--mode``): free-text columns that do not name
+        their own mode take it; None keeps the policy's own."""
+        if mode is None:
+            return self
+        columns = tuple(
+            replace(rule, mode=mode) if rule.action is ColumnAction.FREE_TEXT and not rule.own_mode else rule
+            for rule in self.columns
+        )
+        return replace(self, columns=columns, mode=mode)
 
     def resolve(self, data_columns: Sequence[str]) -> tuple[ColumnRule, ...]:
         """One rule per column of the data, in the data's order; refuses a policy naming absent columns."""
@@ -205,9 +220,12 @@ _TOP_KEYS = frozenset(
         "unlisted_columns",
         "k",
         "max_suppression",
+        "mode",
     }
 )
-_COLUMN_KEYS = frozenset({"type", "operator", "free_text", "quasi_identifier", "generalize", "operators"})
+_COLUMN_KEYS = frozenset(
+    {"type", "operator", "free_text", "quasi_identifier", "generalize", "operators", "mode"}
+)
 
 
 _UNLISTED: dict[str, Unlisted] = {"drop": "drop", "keep": "keep", "error": "error"}
@@ -246,14 +264,25 @@ def parse_policy(doc: Mapping[str, object]) -> DatasetPolicy:
     raw_columns = doc.get("columns", {})
     if not isinstance(raw_columns, Mapping):
         raise _invalid("columns", "must map column names to rules")
-    rules = tuple(_column(str(name), spec, text) for name, spec in raw_columns.items())
+    mode = _mode(doc.get("mode", DetectMode.ACCURATE.value), "mode")
+    rules = tuple(_column(str(name), spec, text, mode) for name, spec in raw_columns.items())
     return DatasetPolicy(
         rules,
         text,
         unlisted,
         k if isinstance(k, int) else None,
         float(max_suppression),
+        mode,
     )
+
+
+def _mode(raw: object, where: str) -> DetectMode:
+    if not isinstance(raw, str):
+        raise _invalid(where, "is 'accurate' (model and rules) or 'fast' (rules only)")
+    try:
+        return parse_mode(raw)
+    except ValueError:
+        raise _invalid(where, "is 'accurate' (model and rules) or 'fast' (rules only)") from None
 
 
 def _check_k(k: object, where: str) -> None:
@@ -261,7 +290,7 @@ def _check_k(k: object, where: str) -> None:
         raise _invalid(where, f"k is a whole number from 2 to {MAX_K:,}")
 
 
-def _column(name: str, spec: object, text: TextPolicy) -> ColumnRule:
+def _column(name: str, spec: object, text: TextPolicy, mode: DetectMode) -> ColumnRule:
     where = f"columns.{name}"
     if isinstance(spec, str):  # shorthand: "keep", "drop", "free_text"
         spec = {"free_text": True} if spec == "free_text" else {"operator": spec}
@@ -281,9 +310,13 @@ def _column(name: str, spec: object, text: TextPolicy) -> ColumnRule:
             raise _invalid(where, "a free-text column takes only 'operators'")
         own = spec.get("operators")
         column_text = text if own is None else _merge_text(text, own, f"{where}.operators")
-        return ColumnRule(name, ColumnAction.FREE_TEXT, text=column_text)
+        own_mode = "mode" in spec
+        column_mode = _mode(spec["mode"], f"{where}.mode") if own_mode else mode
+        return ColumnRule(name, ColumnAction.FREE_TEXT, text=column_text, mode=column_mode, own_mode=own_mode)
     if "operators" in spec:
         raise _invalid(f"{where}.operators", "only free-text columns take per-type operators")
+    if "mode" in spec:
+        raise _invalid(f"{where}.mode", "only free-text columns have a detector mode")
     if spec.get("quasi_identifier") is True:
         if operator not in (None, Operator.GENERALIZE):
             raise _invalid(f"{where}.operator", "a quasi-identifier is generalised, nothing else")

@@ -17,6 +17,7 @@ import contextlib
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
 
 from parcelguard.domain.anonymize.hierarchy import HIERARCHIES, Hierarchy
 from parcelguard.domain.anonymize.kanon import QiKey, Recoding, project
@@ -26,10 +27,19 @@ from parcelguard.domain.anonymize.report import PartitionStats
 from parcelguard.domain.anonymize.text import apply_text_policy
 from parcelguard.domain.deid.entity import Entity
 
-__all__ = ["Table", "TableTransformer", "TextDetector", "cell_text", "is_empty"]
+__all__ = ["BatchTextDetector", "Table", "TableTransformer", "TextDetector", "cell_text", "is_empty"]
 
 Table = dict[str, list[object]]
 TextDetector = Callable[[str], Sequence[Entity]]
+
+
+@runtime_checkable
+class BatchTextDetector(Protocol):
+    """A text detector that also reads a whole column at once in a given mode (``accurate``: the sequence
+    model batches the texts; ``fast``: rules only). Free-text columns use it when the detector offers it."""
+
+    def __call__(self, text: str) -> Sequence[Entity]: ...
+    def many(self, texts: Sequence[str], mode: str | None) -> Sequence[Sequence[Entity]]: ...
 
 
 def is_empty(cell: object) -> bool:
@@ -181,12 +191,18 @@ class TableTransformer:
             raise ValueError("a free-text rule needs a detector and a text policy")
         column = stats.column(rule.name)
         out: list[object] = []
+        texts = [cell_text(cell) for cell in cells if not is_empty(cell)]
+        if isinstance(self.detect, BatchTextDetector):
+            found = iter(self.detect.many(texts, rule.mode.value))
+        else:
+            detect = self.detect
+            found = (detect(text) for text in texts)
         for cell in cells:
             if is_empty(cell):
                 out.append(cell)
                 continue
             text = cell_text(cell)
-            redacted = apply_text_policy(text, self.detect(text), rule.text, self.operators)
+            redacted = apply_text_policy(text, next(found), rule.text, self.operators)
             column.values += 1
             column.changed += redacted.text != text
             column.unparsed += sum(not r.parsed for r in redacted.replacements)

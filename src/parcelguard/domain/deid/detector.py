@@ -61,6 +61,9 @@ _RECOGNIZERS: tuple[tuple[Recognizer, frozenset[EntityType]], ...] = (
 _DIGIT = re.compile("[0-9]")
 _HAN = re.compile(f"[{HAN_CLASS}]")
 _PERSON_RULES = frozenset({find_chinese_names, find_latin_names})
+# Texts per model call: enough for full batches of every common length, few enough to bound the memory of
+# a dataset partition's taggings.
+_CHUNK = 2048
 # Number recognizers can only fire on text with a digit; skipping them on digit-free text is free speed.
 _NEEDS_DIGIT = frozenset(
     {find_resident_ids, find_bank_cards, find_phones, find_ips, find_passports, find_plates}
@@ -119,9 +122,15 @@ class Detector:
         """:meth:`detect` for each text, in order; in ``accurate`` mode the model reads them in batches."""
         chosen = self._mode if mode is None else self._check(mode)
         items = list(texts)
+        out: list[list[Entity]] = []
+        for first in range(0, len(items), _CHUNK):
+            out.extend(self._detect_chunk(items[first : first + _CHUNK], chosen))
+        return out
+
+    def _detect_chunk(self, items: list[str], mode: DetectMode) -> list[list[Entity]]:
         folded = [fold(text) if text else None for text in items]
         views: list[ModelView | None] = [None] * len(items)
-        if chosen is DetectMode.ACCURATE and self._uses_model and self._tagger is not None:
+        if mode is DetectMode.ACCURATE and self._uses_model and self._tagger is not None:
             wanted = [i for i, f in enumerate(folded) if f is not None and _HAN.search(f.text)]
             if wanted:
                 taggings: list[Tagging] = self._tagger.tag_many([_text(folded[i]) for i in wanted])

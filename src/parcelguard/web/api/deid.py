@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from parcelguard.domain.anonymize import TextPolicy
 from parcelguard.domain.deid.entity import EntityType
-from parcelguard.services.deid import detect_text, redact_text
+from parcelguard.domain.deid.words import DetectMode
+from parcelguard.services.deid import detect_texts, redact_texts
 from parcelguard.web.api.deps import Ctx, DeidPrincipal
 from parcelguard.web.json_body import StrictJsonRoute
 
@@ -25,6 +26,11 @@ MAX_TEXT = 20_000
 EntityTypeName = Literal[
     "PERSON", "PHONE", "CN_ID", "ADDRESS", "EMAIL", "BANK_CARD", "PASSPORT", "LICENSE_PLATE", "IP"
 ]
+ModeName = Literal["accurate", "fast"]
+_MODE_DOC = (
+    "accurate (default): a sequence model (Baidu LAC) and the rules, best on running text; "
+    "fast: the rules alone, about 50x faster"
+)
 OperatorName = Literal[
     "keep", "mask", "redact", "pseudonymize", "pseudonymise", "encrypt", "fpe", "generalize", "generalise"
 ]
@@ -51,6 +57,7 @@ class DeidDetect(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     items: list[TextItem] = Field(max_length=MAX_ITEMS)
     types: list[EntityTypeName] | None = Field(default=None, description="default: every type")
+    mode: ModeName = Field(default="accurate", description=_MODE_DOC)
 
 
 class DeidRedact(BaseModel):
@@ -60,6 +67,7 @@ class DeidRedact(BaseModel):
         default_factory=dict, examples=[{"PERSON": "mask", "PHONE": "pseudonymize"}]
     )
     default_operator: OperatorName = Field(default="redact", description="for types not in operators")
+    mode: ModeName = Field(default="accurate", description=_MODE_DOC)
 
 
 class EntityRead(BaseModel):
@@ -99,8 +107,8 @@ def detect(body: DeidDetect, principal: DeidPrincipal) -> DeidDetectRead:
     """Typed spans of personal data in each text (Python string offsets); the texts are not stored."""
     types = frozenset(EntityType(t) for t in body.types) if body.types is not None else None
     items = []
-    for item in body.items:
-        entities = detect_text(item.text, types=types)
+    found = detect_texts([item.text for item in body.items], types=types, mode=DetectMode(body.mode))
+    for item, entities in zip(body.items, found, strict=True):
         items.append(
             DetectedRead(
                 id=item.id,
@@ -117,8 +125,10 @@ def redact(body: DeidRedact, ctx: Ctx, principal: DeidPrincipal) -> DeidRedactRe
     """Each text with its personal data replaced by operator; offsets of the input and of the output."""
     policy = TextPolicy.parse(dict(body.operators), default=body.default_operator, where="operators")
     items = []
-    for item in body.items:
-        result = redact_text(ctx, item.text, policy, tenant=principal.actor)
+    results = redact_texts(
+        ctx, [item.text for item in body.items], policy, tenant=principal.actor, mode=DetectMode(body.mode)
+    )
+    for item, result in zip(body.items, results, strict=True):
         items.append(
             RedactedRead(
                 id=item.id,
