@@ -26,10 +26,12 @@ from parcelguard.domain.pii.address_grammar import (
     ADDRESS_VERB,
     ANCHORS,
     COMPONENT,
+    HIGHWAY,
     LEFT_STOP,
     NOT_ESTATE,
     NOT_ROAD,
     ORGANISATION,
+    POSITION,
     REST_OF_FIELD,
     ROOM_ANCHOR,
     TAIL,
@@ -57,6 +59,8 @@ _MAX_WALK_BACK = 7
 _MAX_EXTEND_LEFT = 16
 _LEFT_GAPS = " -_"
 _TAIL_TRIM = "-# "
+_POSITION_REACH = 3
+_ASCII_DIGIT = re.compile("[0-9]")
 _CUED = frozenset({"address.labelled", "address.verb"})
 _MAX_REST = 24
 _ANCHOR_OVERLAP = 8
@@ -114,6 +118,8 @@ def _components(text: str, pos: int) -> tuple[int, list[str]]:
             break
         if kind in ("road", "estate") and any(ch.isdigit() for ch in match.group()):
             kind = "house"
+        elif kind == "road" and HIGHWAY.search(match.group()) is not None:
+            kind = "highway"
         kinds.append(kind)
         pos = match.end()
     return pos, kinds
@@ -284,13 +290,24 @@ def find_address_spans(text: str, veto: AnchorVeto | None = None) -> list[Addres
         for match in ROOM_ANCHOR.finditer(text, low, high):
             if match.start() and "\u4e00" <= text[match.start() - 1] <= "\u9fff":
                 _from_anchor(text, match, found, veto)
-    return _joined(text, [_extended(text, span) for span in found])
+    return _joined(text, [grown for span in found if (grown := _extended(text, span)) is not None])
 
 
-def _extended(text: str, span: AddressSpan) -> AddressSpan:
-    """The span grown over what the grammar did not read at either end; a cue (地址, 送到) fixes its start."""
+def _extended(text: str, span: AddressSpan) -> AddressSpan | None:
+    """The span grown over what the grammar did not read at either end; a cue (地址, 送到) fixes its start.
+
+    None when a role follows what was read, or is in the tail, and the span has no number: 同仁县司法局科员
+    and 深圳高速公路股份有限公司董事 name an employer.
+    """
     start = span.start if span.rule in _CUED else _extend_left(text, span.start)
-    return span._replace(start=start, end=_extend_right(text, span.end))
+    end = _extend_right(text, span.end)
+    if (
+        span.rule not in _CUED
+        and POSITION.search(text, span.start, min(len(text), end + _POSITION_REACH)) is not None
+        and not _ASCII_DIGIT.search(text, start, end)
+    ):
+        return None
+    return span._replace(start=start, end=end)
 
 
 def _extend_right(text: str, end: int) -> int:
@@ -339,12 +356,16 @@ def _extend_left(text: str, start: int) -> int:
     if low == start:
         return start
     heads = _heads()
-    plain: int | None = None
+    # Only divisions may stand before a full division name (现任|宁波市 is a verb, 浙江|宁波市 a province).
+    full = any(not short and end - start > 2 for _, end, short, _ in division_table().candidates(text, start))
+    plain: int | None = start if full else None
     for pos in range(low, start):
-        if text[pos] in _LEFT_GAPS or (plain is not None and text[pos : pos + 2] not in heads):
+        if text[pos] in _LEFT_GAPS or (
+            plain is not None and text[pos : pos + 2] not in heads and not text.startswith(_COUNTRY, pos)
+        ):
             continue
         if _reach(text, pos) >= start:
-            if text[pos : pos + 2] in heads:
+            if text[pos : pos + 2] in heads or text.startswith(_COUNTRY, pos):
                 return pos
             if plain is None:
                 plain = pos

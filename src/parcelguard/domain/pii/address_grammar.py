@@ -22,6 +22,7 @@ __all__ = [
     "ADDRESS_VERB",
     "ANCHORS",
     "COMPONENT",
+    "HIGHWAY",
     "HOUSEHOLD",
     "HOUSE_NUMBER",
     "LEFT_STOP",
@@ -29,6 +30,7 @@ __all__ = [
     "NOT_ESTATE",
     "NOT_ROAD",
     "ORGANISATION",
+    "POSITION",
     "REST_OF_FIELD",
     "ROAD_WORDS",
     "ROOM_ANCHOR",
@@ -81,7 +83,7 @@ _NOT_HOUSE_AFTER = (
 )
 _HOUSE = (
     rf"(?:[甲乙丙丁]?{_NUM}(?:(?:-{{1,2}}|之){_NUM})?(?:号院|号(?!楼)|弄|栋|幢)|{_CN_NUM}号(?!楼)"
-    rf"|{_NUM}(?:-{{1,2}}{_NUM})?(?!{_NOT_HOUSE_AFTER}))"
+    rf"|(?<=[路街巷弄道段])[0-9]{{2,5}}(?:-{{1,2}}{_NUM})?(?!{_NOT_HOUSE_AFTER}))"
 )
 _TOWN_WORDS = "街道办事处 街道办 街道 镇 乡 开发区 高新区 工业园区 工业园 工业区 经济区 管委会 农场 林场 牧场"
 _TOWN = _alt(_TOWN_WORDS)
@@ -177,7 +179,7 @@ ANCHORS = (
         + rf"|{_NUM}(?:楼|层|F)(?![0-9]))"
     ),
 )
-ROOM_ANCHOR = re.compile(r"[0-9]{1,3}-[0-9]{1,3}-[0-9]{2,5}(?![0-9-])")
+ROOM_ANCHOR = re.compile(rf"[0-9]{{1,3}}-[0-9]{{1,3}}-[0-9]{{2,5}}(?![0-9-]|{_NOT_HOUSE_AFTER})")
 
 # Labels before an address: what follows is an address even when the grammar knows little of it.
 ADDRESS_LABEL = re.compile(
@@ -198,15 +200,17 @@ REST_OF_FIELD = re.compile(
     rf"(?:{NAME_CHAR}|[0-9A-Za-z#\-()])*?(?=[\s,，。;；!！?？:、\n]|电话|手机|联系|收件人|姓名|邮编|备注|$)"
 )
 
-# Words that end whatever follows an address: contact details, remarks, times and courtesies.
-_TAIL_STOP = _alt(
-    "电话 手机 联系 联电 电联 收件人 收货人 姓名 邮编 备注 谢谢 麻烦 辛苦 快递员 尽快 今天 明天 后天 上午 "
-    "下午 晚上 中午 周末 工作日 时间 送货 送到 送来 送出 派送 签收 代收 收到 取件 发出 发货 退回 转交 打电话 "
-    "不在 不要 务必"
+# Words that end whatever follows an address: contact details, remarks, times and courtesies; and 等
+# (等了一天, 公司等9家), but not in 高等专科学校.
+_TAIL_STOP_WORDS = (
+    "电话 手机 联系 联电 电联 收件人 收货人 姓名 邮编 备注 谢谢 麻烦 辛苦 快递员 尽快 今天 明天 后天 "
+    "上午 下午 晚上 中午 周末 工作日 时间 送货 送到 送来 送出 派送 签收 代收 收到 取件 发出 发货 退回 "
+    "转交 打电话 不在 不要 务必"
 )
+_TAIL_STOP = f"(?:{_alt(_TAIL_STOP_WORDS)}|等(?![级专学院高]))"
 # Function words that end what follows an address; fewer than in a name (自在城, 快递部, 奶吧 are places).
 _TAIL_CHAR = _han_class_without(
-    "的了是我你他她它们这那哪吗呢啊呀哦嗯您请把被让叫要想不没很又已和及或与也还从给等寄"
+    "的了是我你他她它们这那哪吗呢啊呀哦嗯您请把被让叫要想不没很又已和及或与也还从给寄"
 )
 _TAIL_PIECE = (
     rf"(?:{_TAIL_CHAR}|[A-Za-z]|[0-9]{{1,6}}(?![0-9]|{_NOT_HOUSE_AFTER}|[盒箱包瓶袋份支只斤双套张本]|单(?!元))|[-#]"
@@ -233,12 +237,26 @@ ORGANISATION = re.compile(
     + _alt(
         "人民政府 政府 党委 省委 市委 县委 区委 州委 人大 政协 法院 检察院 公安 派出所 监狱 看守所 局 厅 "
         "委员会 常委会 办公室 管委会 中心 公司 集团 股份 银行 支行 分行 研究所 研究院 科学院 社科院 设计院 "
-        "协会 学会 商会 联社 联合会 基金会 总厂 电视台 电台 日报 报社 出版社"
-    )
+        "协会 学会 商会 联社 联合会 基金会 总厂 电视台 电台 日报 报社 出版社 中院 分局 工商联 信用社 合作社 "
+        "营业部 事务所 律师所"
+    ).replace("委员会", "(?<![村居]民)委员会")  # a village committee (村民委员会) is a place
 )
 
+# Roles people hold at an employer (董事, 科员, 副主任, 任教): a place followed by one names the employer
+# (青海省黄南州同仁县司法局科员, 深圳高速公路股份有限公司董事), not where anyone lives.
+POSITION = re.compile(
+    "副?"
+    + _alt(
+        "董事 理事 监事 经理 总监 主任 书记 委员 常委 科员 科长 处长 局长 厂长 部长 院长 校长 所长 会长 "
+        "主席 秘书 律师 教师 工程师 会计师 顾问 专家 行长 队长 组长 站长 合伙人 干部 职员 研究员 教授 "
+        "负责人 任教 插队 就读 任职 担任 挂职 总经理 董事长"
+    ).replace("委员", "委员(?!会)")  # 村民委员会 is a village committee, not a member of it
+)
+# Roads that are highways: no one lives on 盘山公路 or 318国道 without a number.
+HIGHWAY = re.compile("(?:公路|国道|省道|高速)$")
+
 # Characters where the name of a road or estate cannot start when walking back from its suffix.
-LEFT_STOP = frozenset(_NOT_PLACE) | frozenset("址住至往于放收号室")
+LEFT_STOP = frozenset(_NOT_PLACE) | frozenset("址住至往于放收号室任")
 
 # Estate-like names that are the carrier's own facilities, not anyone's address.
 NOT_ESTATE = re.compile(
