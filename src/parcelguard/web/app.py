@@ -12,13 +12,14 @@ from fastapi.staticfiles import StaticFiles
 from parcelguard import __version__
 from parcelguard.bootstrap import Runtime, bootstrap, require_current_schema
 from parcelguard.config import Settings
-from parcelguard.web.api import auth, deid, track, waybills
+from parcelguard.web.api import auth, deid, parcel_events, reveal, track, waybills
 from parcelguard.web.api import schemas as s
 from parcelguard.web.docs import install_docs
 from parcelguard.web.errors import install_error_handlers
 from parcelguard.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from parcelguard.web.openapi import install_openapi
 from parcelguard.web.pages import tracking as tracking_pages
+from parcelguard.web.pages.staff import install_staff_pages
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
@@ -47,7 +48,10 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(track.router)
     app.include_router(deid.router)
     app.include_router(auth.router)
+    app.include_router(reveal.router)
+    app.include_router(parcel_events.router)
     app.include_router(tracking_pages.router)
+    install_staff_pages(app)  # sign-in, courier, outlet, customer service, security, admin
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     install_docs(app)
     install_openapi(app, extra_models=(s.WaybillCreate, s.WaybillBatchCreate))

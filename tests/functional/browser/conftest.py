@@ -23,14 +23,17 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from parcelguard.adapters.crypto.passwords import Argon2Passwords
 from parcelguard.adapters.db import migrate
 from parcelguard.bootstrap import Runtime, bootstrap
 from parcelguard.config import Settings
+from parcelguard.domain.reveal_policy import RevealLimits
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[3]
@@ -67,11 +70,22 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="session")
 def live_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    """A migrated SQLite ParcelGuard in a temporary data folder, shared by the server and the tests."""
+    """A migrated SQLite ParcelGuard in a temporary data folder, shared by the server and the tests.
+
+    Argon2id runs with cheaper parameters (still argon2id) so that sign-ins take milliseconds; a customer
+    service agent's daily quota is 1 so that the break-glass flow is reached on the second reveal; every
+    browser comes from 127.0.0.1, so the per-client sign-in limit is raised (the per-account one, which the
+    lockout test drives, is the production default).
+    """
     home = tmp_path_factory.mktemp("browser") / "home"
-    built = bootstrap(Settings(environment="test", home=home))
+    built = bootstrap(Settings(environment="test", home=home, login_client_max_failures=1000))
     migrate.upgrade(built.engine)
-    yield built
+    ctx = replace(
+        built.ctx,
+        passwords=Argon2Passwords(time_cost=1, memory_kib=8192, parallelism=1),
+        reveal_limits=RevealLimits(daily_quota=1, daily_ceiling=50),
+    )
+    yield replace(built, ctx=ctx)
     built.close()
 
 

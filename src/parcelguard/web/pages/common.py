@@ -1,0 +1,231 @@
+"""What every staff page shares: templates, the signed-in person, CSRF, role checks and their refusals.
+
+A staff page is reached only with a page session (cookie ``pg_session``, see web/sessions.py): without one,
+or with one that ended (expired, signed out, the person disabled or offboarded, checked against the database
+on every request), a page answers a redirect to the sign-in page (``HX-Redirect`` for htmx requests). Every
+unsafe request (POST) must carry the session's CSRF token, in the form field ``csrf_token`` or the
+``X-CSRF-Token`` header (htmx sends the header, set once on ``<body>`` by staff.html); without it the page
+answers 403 ``csrf_failed`` and nothing is done. Refusals are shown in words (reasons.py) with the HTTP status
+the JSON API would answer, so monitoring sees the same thing whichever way a person came.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from parcelguard.bootstrap import Runtime
+from parcelguard.domain.access import Principal
+from parcelguard.domain.people import Role
+from parcelguard.errors import AuthenticationError, ErrorCode, ParcelGuardError
+from parcelguard.services.auth import principal_for_session
+from parcelguard.services.tracking import china_time, status_names
+from parcelguard.web.api.deps import get_runtime
+from parcelguard.web.errors import status_for
+from parcelguard.web.pages.reasons import Problem, problem_for
+from parcelguard.web.sessions import SESSION_COOKIE, check_csrf
+
+templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
+templates.env.filters["china_time"] = china_time
+templates.env.filters["status_zh"] = lambda status: status_names(str(status))[0]
+templates.env.filters["status_en"] = lambda status: status_names(str(status))[1]
+
+SIGN_IN_PATH = "/signin"
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.ADMIN: "管理员 · Administrator",
+    Role.STATION_MANAGER: "站长 · Station manager",
+    Role.COURIER: "快递员 · Courier",
+    Role.OUTLET_CLERK: "驿站店员 · Outlet clerk",
+    Role.CS_AGENT: "客服 · Customer service",
+    Role.SECURITY_OFFICER: "安全员 · Security officer",
+    Role.REGULATOR: "监管 · Regulator",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PageLink:
+    href: str
+    label: str
+    roles: frozenset[Role]
+
+
+# The pages each role works in, in the order the navigation shows them; the first is the role's home.
+PAGE_LINKS: tuple[PageLink, ...] = (
+    PageLink("/courier", "我的派件 · Deliveries", frozenset({Role.COURIER})),
+    PageLink("/courier/scan", "扫码 · Scan", frozenset({Role.COURIER})),
+    PageLink("/outlet", "驿站取件 · Pickup", frozenset({Role.OUTLET_CLERK, Role.STATION_MANAGER})),
+    PageLink("/support", "客服查询 · Search", frozenset({Role.CS_AGENT})),
+    PageLink("/security/approvals", "审批 · Approvals", frozenset({Role.SECURITY_OFFICER})),
+    PageLink("/admin/stations", "站点 · Stations", frozenset({Role.ADMIN})),
+    PageLink("/admin/users", "用户 · Users", frozenset({Role.ADMIN})),
+    PageLink("/admin/dispatch", "派件分配 · Dispatch", frozenset({Role.ADMIN, Role.STATION_MANAGER})),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ShownLink:
+    href: str
+    label: str
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Staff:
+    """The signed-in person a page is rendered for, with the CSRF token its forms carry."""
+
+    principal: Principal
+    csrf_token: str
+    path: str
+    links: tuple[ShownLink, ...] = field(default=())
+
+    @property
+    def username(self) -> str:
+        return self.principal.username or ""
+
+    @property
+    def role(self) -> str:
+        return self.principal.role.value if self.principal.role else ""
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.principal.role] if self.principal.role else ""
+
+
+class SignInRequired(Exception):
+    """No usable page session: the person is sent to the sign-in page (with why, as a code, if known)."""
+
+    def __init__(self, reason: str | None = None) -> None:
+        super().__init__(reason or "sign in")
+        self.reason = reason
+
+
+class PageRefused(Exception):
+    """A whole page refused (CSRF, a role that does not use it): rendered as page_refused.html."""
+
+    def __init__(self, error: ParcelGuardError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def home_for(role: Role | None) -> str:
+    """The first page of a role (the sign-in page sends people there)."""
+    for link in PAGE_LINKS:
+        if role in link.roles:
+            return link.href
+    return "/account"
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site (``/x``; never ``//host`` or a URL: no open redirect)."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")) and target.isprintable():
+        return target
+    return None
+
+
+async def current_staff(request: Request, runtime: Annotated[Runtime, Depends(get_runtime)]) -> Staff:
+    """The person behind the page session, CSRF checked on unsafe methods; SignInRequired without one."""
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if not session_id:
+        raise SignInRequired()
+    try:
+        principal, csrf_token = principal_for_session(runtime.ctx, session_id)
+    except AuthenticationError as error:
+        raise SignInRequired(error.code.value) from None
+    try:
+        await check_csrf(request, csrf_token)
+    except AuthenticationError as error:
+        raise PageRefused(error) from None
+    links = tuple(
+        ShownLink(link.href, link.label, link.href == request.url.path)
+        for link in PAGE_LINKS
+        if principal.role in link.roles
+    )
+    return Staff(principal=principal, csrf_token=csrf_token, path=request.url.path, links=links)
+
+
+CurrentStaff = Annotated[Staff, Depends(current_staff)]
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def require_role(staff: Staff, roles: Iterable[Role]) -> None:
+    """PageRefused ``forbidden`` unless the person's role uses this page (the services decide the rest)."""
+    if staff.principal.role not in set(roles):
+        raise PageRefused(
+            ParcelGuardError("this page is not for your role", code=ErrorCode.FORBIDDEN),
+        )
+
+
+def render(
+    request: Request,
+    template: str,
+    staff: Staff | None,
+    runtime: Runtime,
+    context: Mapping[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    problem: Problem | None = None,
+    notice: str | None = None,
+) -> HTMLResponse:
+    """A page or fragment for ``staff``, with the carrier's name and an optional refusal or notice."""
+    values: dict[str, Any] = {
+        "staff": staff,
+        "carrier_name": runtime.settings.carrier_name,
+        "problem": problem,
+        "notice": notice,
+        **(context or {}),
+    }
+    return templates.TemplateResponse(request, template, values, status_code=status_code)
+
+
+def render_refusal(
+    request: Request,
+    template: str,
+    staff: Staff | None,
+    runtime: Runtime,
+    error: ParcelGuardError,
+    context: Mapping[str, Any] | None = None,
+) -> HTMLResponse:
+    """``template`` showing ``error`` in words, answered with the status the API gives its code."""
+    return render(
+        request,
+        template,
+        staff,
+        runtime,
+        context,
+        status_code=status_for(error.code),
+        problem=problem_for(error),
+    )
+
+
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def install_page_handlers(app: FastAPI) -> None:
+    """Sign-in redirects and whole-page refusals as HTML (the JSON API's handlers are left as they are)."""
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, error: SignInRequired) -> Response:
+        query = []
+        if error.reason:
+            query.append(f"reason={quote(error.reason)}")
+        if request.method == "GET" and safe_next(request.url.path):
+            query.append(f"next={quote(request.url.path)}")
+        target = SIGN_IN_PATH + ("?" + "&".join(query) if query else "")
+        if _is_htmx(request):
+            return Response(status_code=401, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(PageRefused)
+    async def _refused(request: Request, error: PageRefused) -> Response:
+        runtime: Runtime = request.app.state.runtime
+        template = "_problem.html" if _is_htmx(request) else "page_refused.html"
+        return render_refusal(request, template, None, runtime, error.error)
