@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from parcelguard.cli import db, deid, keys, label, org, serve, station, track, user, waybill
+from parcelguard.cli import audit, db, deid, dispatch, keys, label, org, serve, station, track, user, waybill
 from parcelguard.cli.common import OneLineErrors
 
 app = typer.Typer(
@@ -26,3 +26,5 @@ app.add_typer(waybill.app, name="waybill")
 app.add_typer(deid.app, name="deid")
 app.add_typer(station.app, name="station")
 app.add_typer(user.app, name="user")
+app.add_typer(dispatch.app, name="dispatch")
+app.add_typer(audit.app, name="audit")

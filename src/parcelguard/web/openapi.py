@@ -64,11 +64,14 @@ _DESCRIPTIONS = {
 }
 
 
-def error_responses(*codes: ErrorCode) -> dict[int | str, dict[str, Any]]:
-    """A route's ``responses=``: the statuses of ``codes``, listing them (merged with the inferred ones)."""
+def error_responses(*codes: ErrorCode, refusals: Iterable[ErrorCode] = ()) -> dict[int | str, dict[str, Any]]:
+    """A route's ``responses=``: the statuses of ``codes``, listing them (merged with the inferred ones);
+    ``refusals`` are listed under 403 whatever their own status (a PermissionDeniedError is always 403)."""
     by_status: dict[int, list[str]] = defaultdict(list)
     for code in codes:
         by_status[status_for(code)].append(code.value)
+    for code in refusals:
+        by_status[403].append(code.value)
     return {status: {"model": s.ErrorRead, _CODES_KEY: values} for status, values in by_status.items()}
 
 
