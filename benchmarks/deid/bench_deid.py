@@ -44,15 +44,22 @@ def _pin_one_core() -> str:
         return "not pinned (no sched_setaffinity)"
 
 
-def parcelguard_detector() -> tuple[Predict, bool]:
-    """The real Detector when it imports; else the naive stand-in, flagged so nobody quotes its figures."""
+def parcelguard_detector(mode: str = "fast") -> tuple[Predict, bool]:
+    """The real Detector when it imports; else the naive stand-in, flagged so nobody quotes its figures.
+
+    ``mode``: ``fast`` (rules) or ``accurate`` (Baidu LAC and rules; texts one by one here, unbatched)."""
     try:
         from parcelguard.domain.deid import Detector  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         from standin import StandInDetector
 
         return StandInDetector().detect, False
-    detector = Detector()
+    if mode == "accurate":
+        from parcelguard.adapters.ner import lac_tagger
+
+        detector = Detector(tagger=lac_tagger())
+    else:
+        detector = Detector()
 
     def predict(text: str) -> list[dict[str, Any]]:
         return [{"type": str(e.type), "start": e.start, "end": e.end} for e in detector.detect(text)]
@@ -128,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-zh", action="store_true", help="skip Presidio's blank-zh configuration")
     parser.add_argument("--errors", type=int, default=0, help="show N examples of each ParcelGuard error")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
+    parser.add_argument("--mode", choices=("fast", "accurate"), default="fast", help="ParcelGuard's mode")
     args = parser.parse_args(argv)
 
     print(f"Single core: {_pin_one_core()}; BLAS threads {os.environ['OMP_NUM_THREADS']}")
@@ -142,9 +150,13 @@ def main(argv: list[str] | None = None) -> int:
     warmup = [ex["text"] for ex in corpus_mod.generate(_CHUNK, args.seed + 1000, args.vocab)]
     report: dict[str, Any] = {"corpus": st}
 
-    predict, real = parcelguard_detector()
+    predict, real = parcelguard_detector(args.mode)
     who = "ParcelGuard" if real else "STAND-IN"
-    name = "ParcelGuard Detector" if real else "STAND-IN regex detector (parcelguard.domain.deid missing)"
+    name = (
+        f"ParcelGuard Detector ({args.mode})"
+        if real
+        else "STAND-IN regex detector (parcelguard.domain.deid missing)"
+    )
     if not real:
         print(
             "!! parcelguard.domain.deid.Detector does not import: these are the naive stand-in's figures !!"

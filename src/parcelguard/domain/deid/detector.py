@@ -135,7 +135,7 @@ class Detector:
             if wanted:
                 taggings: list[Tagging] = self._tagger.tag_many([_text(folded[i]) for i in wanted])
                 for i, tagging in zip(wanted, taggings, strict=True):
-                    views[i] = ModelView(tagging)
+                    views[i] = ModelView(tagging, _text(folded[i]))
         return [[] if f is None else self._detect_folded(f, views[i]) for i, f in enumerate(folded)]
 
     def _detect_folded(self, folded: Folded, view: ModelView | None) -> list[Entity]:

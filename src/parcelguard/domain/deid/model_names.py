@@ -14,8 +14,11 @@ context. This module combines the two, in folded text (positions are indexes int
    dash (索尔-坎贝尔), a surname the model left as a word of its own (周 + 清来), and the whole handle when
    the name follows an ``@``.
 4. A rule's name is kept only where the model does not contradict it: dropped when it starts or ends inside
-   a model word (司 of 有限公司), or when the model reads its words as anything but a name; Latin names
-   (the model reads Chinese) and names that overlap a model name (merged) are the exceptions.
+   a model word (司 of 有限公司); a weak rule's name (a weak cue, separators) also when the model reads a
+   function word, adjective, number or time in it (尤其, 荣幸). Latin names (the model reads Chinese) are
+   kept as the rules find them, and a rule's name overlapping a model name widens it.
+
+Model words the name lexicon knows are brands or not names (张小泉, 马应龙) are not persons.
 
 Places and organisations are given to address resolution: a model ``ORG`` word (江苏省高级人民法院) is
 not an address however it starts, and a ``LOC`` word right before an address (龙港镇 + 泰和小区...) is the
@@ -31,10 +34,12 @@ from parcelguard.domain.deid._candidate import Candidate
 from parcelguard.domain.deid.entity import EntityType
 from parcelguard.domain.deid.words import TaggedWord, Tagging
 from parcelguard.domain.pii._name_lexicon import (
+    BRAND_NAMES,
     COMPOUND_SURNAMES,
     GIVEN_CHARS,
     NAME_DOTS,
     NAME_DOTS_WEAK,
+    NOT_NAMES,
     SURNAMES,
     TRANSLITERATION_CHARS,
 )
@@ -49,8 +54,13 @@ _PER = "PER"
 _JOINERS = frozenset(NAME_DOTS + NAME_DOTS_WEAK) - {".", "\uff0e", "\ufe52"}
 # Tags of a word that may be the other part of a foreign name joined by a dot or dash.
 _NAME_PART_TAGS = frozenset({_PER, "nz"})
-# Tags under which a rule's name is still plausible (the model reads a proper noun, or nothing).
-_NAME_LIKE_TAGS = frozenset({_PER, "nz", "O"})
+# Rules whose evidence is strong (a cue word such as 收件人, a title after a surname, a middle dot, 某):
+# kept wherever they start and end on the model's word boundaries.
+_STRONG_RULES = frozenset({"person.zh.cue", "person.zh.title", "person.zh.dotted", "person.zh.mou"})
+# Tags of function words, adjectives, numbers and times: a weak rule's name read as one of these by the
+# model (成长, 荣幸, 丰富) is not a name.
+_NOT_NAME_TAGS = frozenset({"d", "p", "c", "u", "r", "xc", "w", "a", "ad", "an", "m", "q", "f", "t", "TIME"})
+_NOT_PERSONS = BRAND_NAMES | NOT_NAMES
 _HANDLE_END = frozenset(" \t\r\n@:：,，。.!！?？;；、/\\()（）[]【】\"“”'#<>《》…~～|")
 _MAX_HANDLE = 30
 _MAX_JOINS = 3
@@ -61,9 +71,9 @@ class ModelView:
 
     __slots__ = ("_ends", "_starts", "tagging", "words")
 
-    def __init__(self, tagging: Tagging) -> None:
+    def __init__(self, tagging: Tagging, text: str) -> None:
         self.tagging = tagging
-        self.words = tagging.words
+        self.words = _split_blanks(tagging.words, text) if " " in text else tagging.words
         self._starts = [w.start for w in self.words]
         self._ends = {w.end for w in self.words}
 
@@ -92,6 +102,27 @@ class ModelView:
         return [(w.start, w.end) for w in self.words if w.tag == tag]
 
 
+def _split_blanks(words: list[TaggedWord], text: str) -> list[TaggedWord]:
+    """The words with leading and trailing spaces as words of their own: the model sometimes glues a space
+    to the next word (Hi + " 龙恒"), which would make a name after it look cut across."""
+    out: list[TaggedWord] = []
+    for word in words:
+        start, end = word.start, word.end
+        while start < end and text[start] == " ":
+            start += 1
+        while end > start and text[end - 1] == " ":
+            end -= 1
+        if start == end:
+            out.append(word)
+            continue
+        if start > word.start:
+            out.append(TaggedWord(word.start, start, "w"))
+        out.append(TaggedWord(start, end, word.tag))
+        if end < word.end:
+            out.append(TaggedWord(end, word.end, "w"))
+    return out
+
+
 def _is_han_word(text: str) -> bool:
     return bool(text) and all(is_han(ch) for ch in text)
 
@@ -106,6 +137,14 @@ def _name_shaped(word: str) -> bool:
     if 2 <= len(word) <= 4 and (word[0] in SURNAMES or word[:2] in COMPOUND_SURNAMES):
         return True
     return len(word) >= 3 and all(ch in TRANSLITERATION_CHARS for ch in word)
+
+
+def _plausible(word: str) -> bool:
+    """Whether a model ``PER`` word may be a person: not a brand or word the name lexicon knows is no name
+    (张小泉, 马应龙), and in Han script (the model reads Chinese; Latin names are the Latin rules' job)."""
+    if word in _NOT_PERSONS:
+        return False
+    return any(is_han(ch) for ch in word)
 
 
 def _handle(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -182,7 +221,7 @@ def model_persons(text: str, view: ModelView) -> list[Candidate]:
     for word in view.words:
         if word.tag == _PER:
             start, end = _trim(text, word.start, word.end)
-            if end > start:
+            if end > start and _plausible(text[start:end]):
                 confident.append((word.start, word.end))
                 start, end = _extend(text, view, start, end)
                 out.append(Candidate(start, end, _PERSON, MODEL_SCORE, "person.model"))
@@ -190,7 +229,7 @@ def model_persons(text: str, view: ModelView) -> list[Candidate]:
         if any(word.start < e and s < word.end for s, e in confident):
             continue
         start, end = _trim(text, word.start, word.end)
-        if end > start and _name_shaped(text[start:end]):
+        if end > start and _plausible(text[start:end]) and _name_shaped(text[start:end]):
             start, end = _extend(text, view, start, end)
             out.append(Candidate(start, end, _PERSON, RECALL_SCORE, "person.model.recall"))
     return out
@@ -216,6 +255,8 @@ def vet_rule_persons(
             continue
         if not view.aligned(rule.start, rule.end):
             continue
-        if all(w.tag in _NAME_LIKE_TAGS for w in view.covering(rule.start, rule.end)):
+        if rule.rule in _STRONG_RULES or not any(
+            w.tag in _NOT_NAME_TAGS for w in view.covering(rule.start, rule.end)
+        ):
             kept.append(rule)
     return widened + kept
