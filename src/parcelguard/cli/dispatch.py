@@ -46,9 +46,9 @@ def event(
             )
         finally:
             runtime.close()
-    console.print(f"{recorded.tracking_number}\t{recorded.status}\t{recorded.station or ''}", highlight=False)
+    typer.echo(f"{recorded.tracking_number}\t{recorded.status}\t{recorded.station or ''}")  # tabs kept as is
     if recorded.pickup_code is not None:
-        console.print(f"pickup code: {recorded.pickup_code}", highlight=False)
+        typer.echo(f"pickup code: {recorded.pickup_code}")
 
 
 @app.command("break-glass")
