@@ -22,7 +22,7 @@ from parcelguard.web.pages.common import (
     render_refusal,
     require_role,
 )
-from parcelguard.web.pages.support import FIELD_LABELS
+from parcelguard.web.pages.support import FIELD_LABELS, PURPOSE_LABELS
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,7 +37,11 @@ def _approvals_page(
     error: ParcelGuardError | None = None,
     notice: str | None = None,
 ) -> HTMLResponse:
-    context = {"pending": list_pending(runtime.ctx, staff.principal), "field_labels": FIELD_LABELS}
+    context = {
+        "pending": list_pending(runtime.ctx, staff.principal),
+        "field_labels": FIELD_LABELS,
+        "purpose_labels": PURPOSE_LABELS,
+    }
     if error is not None:
         return render_refusal(request, "security_approvals.html", staff, runtime, error, context)
     return render(request, "security_approvals.html", staff, runtime, context, notice=notice)
