@@ -56,19 +56,23 @@ AnchorVeto = Callable[[str, int, int, int], bool]
 it is something else (货架号5-2-12 is a shelf, 热线400-820-8820 a hotline)."""
 
 _MAX_WALK_BACK = 7
+_FILLERS = ("其它区", "其他区", "市辖区", "null", "NULL")
 _MAX_EXTEND_LEFT = 16
 _LEFT_GAPS = " -_"
 _TAIL_TRIM = "-# "
+_MAX_BLANKS = 2
+_NAME_LENGTH = 4
 _POSITION_REACH = 3
 _ASCII_DIGIT = re.compile("[0-9]")
 _CUED = frozenset({"address.labelled", "address.verb"})
 _MAX_REST = 24
 _ANCHOR_OVERLAP = 8
+_ANCHOR_CONTEXT = 32
 _HAS_DIGIT = re.compile("[0-9一二三四五六七八九十]")
 _COUNTRY = "中国"
 _DIGIT_KINDS = frozenset({"unit", "room", "house"})
 _PLACE_KINDS = frozenset({"town", "village", "road", "house", "cross"})
-_SETTLED_KINDS = frozenset({"town", "village"})
+_SETTLED_KINDS = frozenset({"town", "village", "cross"})
 # Up to this many division names before an organisation word make an organisation's name (北京市公安局,
 # 北京市石景山区区委); a customer who types province, city and district before a firm means its address.
 _ORGANISATION_NAMES = 2
@@ -93,7 +97,7 @@ def _head_start() -> re.Pattern[str]:
     return re.compile(f"[{first}](?=[{second}])")
 
 
-def _walk(text: str, pos: int, gaps: str = " ") -> tuple[int, int, bool, Division | None]:
+def _walk(text: str, pos: int, gaps: str = " -_") -> tuple[int, int, bool, Division | None]:
     """(end, count, any full name, deepest division) of the division names from ``pos``.
 
     A space may stand between two names (广东省 深圳市); which place an ambiguous name means does not
@@ -102,10 +106,18 @@ def _walk(text: str, pos: int, gaps: str = " ") -> tuple[int, int, bool, Divisio
     region = resolve_region(text, pos, gaps=gaps, settle=False, confirmed_only=False)
     if region is None:
         return pos, 0, False, None
-    end = region.end
+    end, names, full, deepest = region.end, region.names, region.full, region.divisions[0]
+    # 浙江省金华市其它区新华街: a shop's form filled in with "other district" (or null) between names.
+    while (filler := next((w for w in _FILLERS if text.startswith(w, end)), None)) is not None:
+        end += len(filler)
+        while end < len(text) and text[end] in gaps:
+            end += 1
+        more = resolve_region(text, end, gaps=gaps, settle=False, confirmed_only=False)
+        if more is not None:
+            end, names, full, deepest = more.end, names + more.names, full or more.full, more.divisions[0]
     while end > pos and text[end - 1] in gaps:
         end -= 1
-    return end, region.names, region.full, region.divisions[0]
+    return end, names, full, deepest
 
 
 def _components(text: str, pos: int) -> tuple[int, list[str]]:
@@ -283,11 +295,18 @@ def find_address_spans(text: str, veto: AnchorVeto | None = None) -> list[Addres
                     found.append(candidate)
     # Streets without divisions are looked for only where no address was found yet.
     for low, high in _gaps(found, len(text)):
-        high = min(len(text), high + _ANCHOR_OVERLAP)  # an anchor may end inside the next address
+        # An anchor may end inside the next address, and its lookaheads must see the text after the gap
+        # (192-3598|-2342 is a phone number even when an address found earlier ends at the bar).
+        last = min(len(text), high + _ANCHOR_OVERLAP)
+        context = min(len(text), last + _ANCHOR_CONTEXT)
         for pattern in ANCHORS:
-            for match in pattern.finditer(text, low, high):
+            for match in pattern.finditer(text, low, context):
+                if match.start() >= last:
+                    break
                 _from_anchor(text, match, found, veto)
-        for match in ROOM_ANCHOR.finditer(text, low, high):
+        for match in ROOM_ANCHOR.finditer(text, low, context):
+            if match.start() >= last:
+                break
             if match.start() and "\u4e00" <= text[match.start() - 1] <= "\u9fff":
                 _from_anchor(text, match, found, veto)
     return _joined(text, [grown for span in found if (grown := _extended(text, span)) is not None])
@@ -314,11 +333,24 @@ def _extend_right(text: str, end: int) -> int:
     """Where an address found up to ``end`` really ends: over the rest of its last word (a shop, a firm, a
     building: 143号|吉网通信技术有限公司) and household details typed loosely (颐东华庭166|-1519), up to
     a clear boundary (:data:`.address_grammar.TAIL`)."""
-    tail = TAIL.match(text, end)
-    if tail is None:
-        return end
-    stop = tail.end()
-    while stop > end and text[stop - 1] in _TAIL_TRIM:
+    stop = _tail_end(text, end)
+    # A blank between address parts (华东国际珠宝城 A1435, 永安街1149号 莫干山旅行社) is crossed, but not
+    # before what reads as a name (88号 张伟, 3栋 王小明收): a short run of Han characters alone.
+    for _ in range(_MAX_BLANKS):
+        if text[stop : stop + 1] != " ":
+            break
+        after = _tail_end(text, stop + 1)
+        word = text[stop + 1 : after].removesuffix("收")
+        if not word or (len(word) <= _NAME_LENGTH and all("\u4e00" <= ch <= "\u9fff" for ch in word)):
+            break
+        stop = after
+    return stop
+
+
+def _tail_end(text: str, pos: int) -> int:
+    tail = TAIL.match(text, pos)
+    stop = pos if tail is None else tail.end()
+    while stop > pos and text[stop - 1] in _TAIL_TRIM:
         stop -= 1
     return stop
 

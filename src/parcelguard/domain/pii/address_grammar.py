@@ -78,7 +78,7 @@ STREET_CHARS = frozenset("".join(w for w in ROAD_WORDS if len(w) == 1) + "胡街
 # What a bare number after a road must not be followed by to be its house number (中山路100米 is a distance,
 # 建设路3路车 a bus route, 解放路1.5公里 a distance).
 _NOT_HOUSE_AFTER = (
-    "[0-9%~]|[.,][0-9]|米|元|块|个|家|公里|千米|km|路|号线|次|年|月|日|天|岁|人|多|余|万|千|百|亿|辆|条|台|件|分|"
+    "[0-9%~]|[.,][0-9]|米|元|块|个|家|公里|千米|km|路|号线|次|年|月|日|天|岁|人|多|余|万|亿|辆|条|台|件|分|"
     "秒|小时|克|斤|吨|平|届|期|周|名|位|所|座|场|项|种|班|趟|站|公交|套|集|频"
 )
 _HOUSE = (
@@ -128,7 +128,7 @@ def _firsts(words: str) -> str:
 
 
 # Words ending in 镇 or 乡 that name no town (古镇, 城镇, 冰镇, 家乡, 城乡): never a town's suffix here.
-_NOT_TOWN_HERE = "(?!(?<=[古冰城乡小重集市村])镇)(?!(?<=[城家老故下他异同])乡)"
+_NOT_TOWN_HERE = "(?!(?<=[古冰城乡小重村])镇)(?!(?<=[城家老故下他异同])乡)"
 _NAMED_CHAR = f"(?:{_N}|[A-Za-z])"
 _NAMED_GUARD = "(?=[ 0-9A-Za-z一二三四五六七八九十百零〇两])"
 _ROAD_FIRSTS = _firsts(_ROAD_WORDS + " 街 里 道")
@@ -140,13 +140,13 @@ COMPONENT = re.compile(
     rf"|(?P<room>{_ROOM_DASH}(?:室|号|房)?(?![0-9-])|(?<=[栋幢撞懂座元楼号层门区舍#F])[A-Za-z]?[0-9]{{2,5}}[A-Za-z]?(?![0-9A-Za-z])"
     r"|(?<=[楼层])[A-Z](?![A-Za-z]))"
     rf"|(?P<town>{_N}{{1,8}}?{_firsts(_TOWN_WORDS)}{_NOT_TOWN_HERE}{_TOWN})"
-    rf"|(?P<road>{_N}{{1,8}}?{_ROAD_FIRSTS}{_ROAD}(?:[东西南北中](?:段|路)?)?(?:(?:{_NUM}|{_CN_NUM})段)?(?:{_HOUSE})?)"
+    rf"|(?P<road>{_N}{{1,8}}?(?:[0-9]{{1,3}}号?)?{_ROAD_FIRSTS}{_ROAD}(?:[东西南北中](?:段|路)?)?(?:(?:{_NUM}|{_CN_NUM})段)?(?:{_HOUSE})?)"
     rf"|(?P<village>{_N}{{1,6}}?{_firsts(_VILLAGE_WORDS)}{_VILLAGE}(?:(?:{_NUM}|{_CN_NUM})(?:组|队|社|号(?!楼)))?(?!{_ESTATE}))"
-    rf"|(?P<estate>{_N}{{1,10}}?{_firsts(_ESTATE_WORDS)}{_ESTATE}(?:{_ESTATE})?(?:(?:{_NUM}|{_CN_NUM})期)?"
-    rf"(?:[A-Za-z]?[0-9]{{3,5}}[A-Za-z]?(?![0-9A-Za-z]|{_NOT_HOUSE_AFTER})|{_ROOM_DASH}(?![0-9-]))?)"
+    rf"|(?P<estate>{_N}(?:{_N}|[0-9]){{0,9}}?{_firsts(_ESTATE_WORDS)}{_ESTATE}(?:{_ESTATE})?"
+    rf"(?:(?:{_NUM}|{_CN_NUM})期)?(?:[A-Za-z]{{0,2}}[0-9]{{3,5}}[A-Za-z]?(?![0-9A-Za-z]|{_NOT_HOUSE_AFTER})|{_ROOM_DASH}(?![0-9-]))?)"
     rf"|(?P<cross>与{_N}{{1,8}}?{_ROAD_FIRSTS}{_ROAD}(?:交叉口|交汇处|交界处|十字路口|路口)?)"
     rf"|(?P<named>{_NAMED_CHAR}{{1,12}}?{_NAMED_GUARD}"
-    rf"(?= ?(?:{_BUILDING_HEAD}(?:号楼|{_BUILDING_WORD[3:-1]}|座|单元|号|舍)"
+    rf"(?= ?(?:{_BUILDING_HEAD}(?:号楼|{_BUILDING_WORD[3:-1]}|座|单元|号|舍|区|期)"
     rf"|{_ROOM_DASH}|{_NUM}(?:组|队|社))))"
     r"|(?P<landmark>(?:旁边|旁|对面|附近|隔壁|东侧|西侧|南侧|北侧|东门|西门|南门|北门|正门|后门|侧门|门口|门卫室?|"
     r"大门|一楼|楼下|大堂|前台|收发室|传达室|驿站|快递柜|丰巢柜?|村委会|居委会|村部|大队部|"
@@ -165,10 +165,12 @@ ANCHORS = (
     ),
     # The digits are possessive (3.11+): inside a long number ``re`` must not retry every shorter prefix.
     re.compile(
-        rf"[0-9]++(?:(?:号楼|栋|幢|撞|懂|座)(?:(?:{_NUM}|{_CN_NUM})(?:单元|层|楼|室|号|门)|[0-9]{{3,5}}(?![0-9]))"
-        r"|号[0-9]{3,5}(?:室|房))"
+        rf"[0-9]++(?:(?:号楼|栋|幢|撞|懂|座)(?:(?:{_NUM}|{_CN_NUM}|[A-Za-z])(?:单元|层|楼|室|号|门)"
+        r"|[0-9]{3,5}(?![0-9]))|号[0-9]{3,5}(?:室|房)|单元[0-9]{3,5}(?![0-9]))"
     ),
-    re.compile(r"[A-Z]座[0-9]{3,5}(?![0-9])"),
+    re.compile(r"[A-Z东西南北中]座[0-9]{3,5}(?![0-9])"),
+    # Two roads and where they cross (文二西路与紫荆港路交叉口).
+    re.compile(rf"{_ROAD}与{_N}{{1,8}}?{_ROAD_FIRSTS}{_ROAD}"),
     # A town or sub-district with more after it (柳市镇东岸村, 良渚街道文化村): the parse decides whether
     # what follows makes an address.
     re.compile(rf"{_NOT_TOWN_HERE}{_TOWN}(?={_N})"),
@@ -176,10 +178,12 @@ ANCHORS = (
     re.compile(
         _alt(_ESTATE_WORDS)
         + rf"(?:[A-Za-z]?[0-9]{{3,5}}[A-Za-z]?(?![0-9A-Za-z]|{_NOT_HOUSE_AFTER})|{_ROOM_DASH}(?![0-9-])"
-        + rf"|{_NUM}(?:楼|层|F)(?![0-9]))"
+        + rf"|{_NUM}(?:楼|层|F))"
     ),
 )
-ROOM_ANCHOR = re.compile(rf"[0-9]{{1,3}}-[0-9]{{1,3}}-[0-9]{{2,5}}(?![0-9-]|{_NOT_HOUSE_AFTER})")
+ROOM_ANCHOR = re.compile(
+    rf"(?<![0-9-])[1-9][0-9]{{0,2}}-(?:[0-9]{{1,3}}-[0-9]{{2,5}}|[0-9]{{3,5}})(?![0-9:-]|{_NOT_HOUSE_AFTER})"
+)
 
 # Labels before an address: what follows is an address even when the grammar knows little of it.
 ADDRESS_LABEL = re.compile(
