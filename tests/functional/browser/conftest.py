@@ -25,9 +25,10 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from parcelguard.adapters.crypto.passwords import Argon2Passwords
 from parcelguard.adapters.db import migrate
@@ -123,16 +124,38 @@ def live_server(live_runtime: Runtime) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-def _context(browser: Browser, base_url: str, viewport: dict[str, int]) -> BrowserContext:
-    context = browser.new_context(base_url=base_url, viewport=viewport, locale="zh-CN")  # type: ignore[arg-type]
-    context.set_default_timeout(5_000)
-    return context
+class WatchedContext:
+    """A browser context that records what the browser console reports as errors and uncaught script
+    errors: a Content-Security-Policy violation (an inline script or style, an asset from another origin)
+    or a broken script fails the test that caused it. Answers with an error status (a 403 refusal fragment)
+    are expected and not counted."""
+
+    def __init__(self, browser: Browser, base_url: str, viewport: dict[str, int], **options: Any) -> None:
+        self.context = browser.new_context(base_url=base_url, viewport=viewport, locale="zh-CN", **options)  # type: ignore[arg-type]
+        self.context.set_default_timeout(5_000)
+        self.errors: list[str] = []
+        self.context.on("page", self._watch)
+
+    def _watch(self, page: Page) -> None:
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.errors.append(message.text)
+
+    def new_page(self) -> Page:
+        return self.context.new_page()
+
+    def close(self) -> None:
+        self.context.close()
+        assert not self.errors, f"the browser reported errors: {self.errors}"
 
 
 @pytest.fixture
 def page(browser: Browser, live_server: str) -> Iterator[Page]:
     """A phone-sized page in a fresh context (no cookies)."""
-    context = _context(browser, live_server, PHONE)
+    context = WatchedContext(browser, live_server, PHONE)
     yield context.new_page()
     context.close()
 
@@ -140,7 +163,7 @@ def page(browser: Browser, live_server: str) -> Iterator[Page]:
 @pytest.fixture
 def desk_page(browser: Browser, live_server: str) -> Iterator[Page]:
     """A desktop-sized page in a fresh context, for back-office roles."""
-    context = _context(browser, live_server, DESK)
+    context = WatchedContext(browser, live_server, DESK)
     yield context.new_page()
     context.close()
 
@@ -148,10 +171,10 @@ def desk_page(browser: Browser, live_server: str) -> Iterator[Page]:
 @pytest.fixture
 def new_page(browser: Browser, live_server: str) -> Iterator[Callable[[str], Page]]:
     """Opens further pages, each in a context of its own (another person on another device)."""
-    opened: list[BrowserContext] = []
+    opened: list[WatchedContext] = []
 
     def open_page(kind: str = "phone") -> Page:
-        context = _context(browser, live_server, PHONE if kind == "phone" else DESK)
+        context = WatchedContext(browser, live_server, PHONE if kind == "phone" else DESK)
         opened.append(context)
         return context.new_page()
 

@@ -14,7 +14,7 @@ from parcelguard.domain.people import Role
 from parcelguard.domain.pii import Mobile
 from parcelguard.services.audit_events import list_audit_events
 from parcelguard.services.dispatch import assign_courier
-from tests.functional.browser.conftest import PHONE
+from tests.functional.browser.conftest import PHONE, WatchedContext
 from tests.functional.browser.staffing import OPERATOR, Parcel, Person, Staffing, sign_in
 
 Shot = Callable[[Page, str], Path]
@@ -93,8 +93,8 @@ def test_a_courier_scans_a_label_with_the_camera_and_a_forged_code_is_refused(
     parcel = _out_for(staffing, courier)
     qr_text = staffing.label_qr_text(parcel)
 
-    context = browser.new_context(base_url=live_server, viewport=PHONE, permissions=["camera"])  # type: ignore[arg-type]
-    context.add_init_script(_FAKE_DETECTOR % json.dumps(qr_text))
+    context = WatchedContext(browser, live_server, PHONE, permissions=["camera"])
+    context.context.add_init_script(_FAKE_DETECTOR % json.dumps(qr_text))
     try:
         page = context.new_page()
         sign_in(page, courier)
