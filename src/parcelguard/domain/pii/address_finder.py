@@ -59,7 +59,8 @@ _MAX_WALK_BACK = 7
 _FILLERS = ("其它区", "其他区", "市辖区", "null", "NULL")
 _MAX_EXTEND_LEFT = 16
 _LEFT_GAPS = " -_"
-_TAIL_TRIM = "-# "
+_TAIL_TRIM = "-# _"
+_BLANKS = (" ", "_")
 _MAX_BLANKS = 2
 _NAME_LENGTH = 4
 _POSITION_REACH = 3
@@ -195,7 +196,7 @@ def _parse_once(text: str, start: int, cue: int, rule: str, divisions: bool) -> 
         if rest is not None and 0 < rest.end() - end <= _MAX_REST and _HAS_DIGIT.search(rest.group()):
             end = rest.end()
             score = max(score, 0.6)
-    while end > start and text[end - 1] == " ":
+    while end > start and text[end - 1] in " _":
         end -= 1
     if score == 0.0 or end <= start:
         return None
@@ -337,7 +338,7 @@ def _extend_right(text: str, end: int) -> int:
     # A blank between address parts (华东国际珠宝城 A1435, 永安街1149号 莫干山旅行社) is crossed, but not
     # before what reads as a name (88号 张伟, 3栋 王小明收): a short run of Han characters alone.
     for _ in range(_MAX_BLANKS):
-        if text[stop : stop + 1] != " ":
+        if text[stop : stop + 1] not in _BLANKS:
             break
         after = _tail_end(text, stop + 1)
         word = text[stop + 1 : after].removesuffix("收")

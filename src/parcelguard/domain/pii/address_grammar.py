@@ -135,7 +135,7 @@ _ROAD_FIRSTS = _firsts(_ROAD_WORDS + " 街 里 道")
 # One piece of an address; the named group says which. Each lazy name loop checks the first character of
 # its suffix words before trying them, which keeps ``re`` from running every alternation at every step.
 COMPONENT = re.compile(
-    r" ?(?:"
+    r"[ _]?(?:"
     rf"(?P<unit>(?:{_BUILDING_HEAD}[A-Za-z]?)(?:{_UNIT_SUFFIX})(?:之{_NUM})?|[东西南北中](?:校区|区|院))"
     rf"|(?P<room>{_ROOM_DASH}(?:室|号|房)?(?![0-9-])|(?<=[栋幢撞懂座元楼号层门区舍#F])[A-Za-z]?[0-9]{{2,5}}[A-Za-z]?(?![0-9A-Za-z])"
     r"|(?<=[楼层])[A-Z](?![A-Za-z]))"
@@ -146,7 +146,7 @@ COMPONENT = re.compile(
     rf"(?:(?:{_NUM}|{_CN_NUM})期)?(?:[A-Za-z]{{0,2}}[0-9]{{3,5}}[A-Za-z]?(?![0-9A-Za-z]|{_NOT_HOUSE_AFTER})|{_ROOM_DASH}(?![0-9-]))?)"
     rf"|(?P<cross>与{_N}{{1,8}}?{_ROAD_FIRSTS}{_ROAD}(?:交叉口|交汇处|交界处|十字路口|路口)?)"
     rf"|(?P<named>{_NAMED_CHAR}{{1,12}}?{_NAMED_GUARD}"
-    rf"(?= ?(?:{_BUILDING_HEAD}(?:号楼|{_BUILDING_WORD[3:-1]}|座|单元|号|舍|区|期)"
+    rf"(?=[ _]?(?:{_BUILDING_HEAD}(?:号楼|{_BUILDING_WORD[3:-1]}|座|单元|号|舍|区|期)"
     rf"|{_ROOM_DASH}|{_NUM}(?:组|队|社))))"
     r"|(?P<landmark>(?:旁边|旁|对面|附近|隔壁|东侧|西侧|南侧|北侧|东门|西门|南门|北门|正门|后门|侧门|门口|门卫室?|"
     r"大门|一楼|楼下|大堂|前台|收发室|传达室|驿站|快递柜|丰巢柜?|村委会|居委会|村部|大队部|"
@@ -223,8 +223,8 @@ _TAIL_PIECE = (
 # What may follow the last piece the grammar knows, up to a clear boundary (a separator, a function word, a
 # long number such as a phone, a measure after a number, or a remark): the name of a shop, firm or building
 # (游方箱包, 金乐染织有限公司) and household details typed loosely (8一5室, 9A26号, 二楼6).
-# A blank is crossed only before a number (西园一路 48号, 钱江鞋城 6227).
-TAIL = re.compile(rf"(?:(?!{_TAIL_STOP})(?:{_TAIL_PIECE}| (?=[0-9]))){{0,24}}")
+# A blank (or the underscore some forms put for one) is crossed only before a number (西园一路 48号).
+TAIL = re.compile(rf"(?:(?!{_TAIL_STOP})(?:{_TAIL_PIECE}|[ _](?=[0-9]))){{0,24}}")
 
 # Everyday words ending in a road word that name no road (线路 a route, 铁路 a railway, 频道 a channel, 街巷
 # alone): a road piece whose road word follows one of these characters is no road.
