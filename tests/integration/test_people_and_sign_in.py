@@ -28,6 +28,7 @@ from parcelguard.errors import (
 )
 from parcelguard.services import auth, people
 from parcelguard.services.context import ServiceContext
+from parcelguard.services.keys import rotate_keys
 from tests.people_support import PASSWORD, STATION, Clock, add_person, fast_runtime, with_station
 
 
@@ -389,3 +390,16 @@ def test_the_raw_sqlite_file_holds_no_password_totp_secret_token_or_session_id(
     assert b"$argon2id$" in raw  # the scan reads the rows it should
     leaked = [s for s in secrets if s.encode() in raw or s.lower().encode() in raw]
     assert leaked == []
+
+
+def test_key_rotation_rewraps_totp_secrets_and_second_factor_sign_in_still_works(
+    runtime: Runtime, ctx: ServiceContext, clock: Clock
+) -> None:
+    secret = add_person(ctx, "regulator.01", Role.REGULATOR)
+    assert secret is not None
+    report = rotate_keys(ctx, actor="test", settle_seconds=0)
+    with runtime.engine.connect() as connection:
+        assert connection.execute(select(m.app_user.c.kek_version)).scalar_one() == report.new_version
+    rotated = [e for e in audit_rows(runtime) if e[0] == audit.KEYS_KEK_ROTATED]
+    assert rotated[-1][3]["users_rewrapped"] == 1
+    assert auth.issue_access_token(ctx, username="regulator.01", password=PASSWORD, otp=code_now(ctx, secret))

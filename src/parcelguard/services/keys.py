@@ -22,6 +22,7 @@ from parcelguard.domain.audit import AuditEvent
 from parcelguard.domain.keys import WrappedKey
 from parcelguard.errors import ConflictError, CryptoError, ErrorCode, KeyStoreError
 from parcelguard.services.context import ServiceContext
+from parcelguard.services.people import totp_owner
 from parcelguard.services.ports import KeyCanaryRecord, UnitOfWork
 
 REWRAP_BATCH = 500
@@ -70,6 +71,10 @@ def rotate_keys(
                     created_at=canary.created_at,
                 )
             )
+        # People's TOTP secrets are sealed under data keys of their own (services/people.py): few, so one go.
+        people = uow.users.totp_keys_below(version)
+        for user_id, username, wrapped_totp in people:
+            uow.users.replace_totp_key(user_id, ctx.envelope.rewrap(totp_owner(username), wrapped_totp))
         uow.audit.append_many(
             [
                 AuditEvent(
@@ -77,7 +82,7 @@ def rotate_keys(
                     actor=actor,
                     occurred_at=ctx.clock(),
                     subject=f"kek:{version}",
-                    details={"rewrapped": total},
+                    details={"rewrapped": total, "users_rewrapped": len(people)},
                 )
             ]
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, Literal
@@ -200,6 +201,22 @@ class SqlUserRepository:
             .values(totp_last_step=step)
         )
         return bool(result.rowcount)
+
+    def totp_keys_below(self, version: int) -> Sequence[tuple[int, str, WrappedKey]]:
+        u = m.app_user.c
+        rows = self._c.execute(
+            select(u.id, u.username, u.kek_version, u.wrapped_key)
+            .where(u.wrapped_key.is_not(None), u.kek_version < version)
+            .order_by(u.id)
+        )
+        return [(row.id, row.username, WrappedKey(row.kek_version, bytes(row.wrapped_key))) for row in rows]
+
+    def replace_totp_key(self, user_id: int, wrapped: WrappedKey) -> None:
+        self._c.execute(
+            update(m.app_user)
+            .where(m.app_user.c.id == user_id)
+            .values(kek_version=wrapped.kek_version, wrapped_key=wrapped.blob)
+        )
 
 
 def _user(row: Any) -> User:
