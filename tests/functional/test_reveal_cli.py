@@ -15,7 +15,7 @@ from parcelguard.bootstrap import bootstrap
 from parcelguard.cli.main import app
 from parcelguard.config import Settings
 from parcelguard.errors import PermissionDeniedError
-from parcelguard.services.break_glass import request_break_glass
+from parcelguard.services.break_glass import approve_break_glass, request_break_glass
 from parcelguard.services.reveal import reveal
 from tests.reveal_world import World, build_world
 
@@ -144,3 +144,38 @@ def test_dispatch_break_glass_lists_pending_requests(env: dict[str, str | None],
     assert code == 0, err
     (row,) = [json.loads(line) for line in out.splitlines()]
     assert row["id"] == grant.id and row["requester"] == "agent.one" and row["tracking_numbers"] == [number]
+
+
+def test_audit_alerts_lists_a_ceiling_reached(env: dict[str, str | None], world: World) -> None:
+    numbers = [world.issue(seed) for seed in range(1, 6)]
+    agent = world.principal("agent.one")
+    grant = request_break_glass(
+        world.ctx,
+        agent,
+        tracking_numbers=numbers,
+        fields=["recipient.name"],
+        purpose="claim",
+        ticket="CS-4",
+        minutes=60,
+    )
+    approve_break_glass(world.ctx, world.principal("officer.one"), grant.id)
+    outcomes = []
+    for number in numbers:
+        try:
+            reveal(
+                world.ctx,
+                agent,
+                tracking_number=number,
+                fields=["recipient.name"],
+                purpose="claim",
+                ticket="CS-4",
+            )
+            outcomes.append("allowed")
+        except PermissionDeniedError as error:
+            outcomes.append(error.code.value)
+    assert outcomes == ["allowed"] * 4 + ["quota_exceeded"]
+    code, out, err = run(env, "audit", "alerts", "--json")
+    assert code == 0, err
+    (row,) = [json.loads(line) for line in out.splitlines()]
+    assert (row["kind"], row["user"], row["subject"]) == ("reveal_ceiling_reached", "agent.one", numbers[4])
+    assert row["details"] == {"reason": "quota_exceeded", "role": "cs_agent"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from parcelguard.cli.common import json_line, open_runtime, operator, reported_errors
-from parcelguard.services.audit_events import list_audit_events
+from parcelguard.services.audit_events import list_alerts, list_audit_events
 
 app = typer.Typer(help="The audit log.", no_args_is_help=True)
 
@@ -40,3 +40,31 @@ def events(
         else:
             details = " ".join(f"{k}={v}" for k, v in sorted(event.details.items()) if v is not None)
             typer.echo(f"{row['occurred_at']}\t{event.action}\t{event.actor}\t{event.subject}\t{details}")
+
+
+@app.command()
+def alerts(
+    limit: int = typer.Option(100, "--limit", help="the newest N (1 to 10,000)"),
+    as_json: bool = typer.Option(False, "--json", help="one JSON object a line"),
+) -> None:
+    """Alerts, newest first: a reveal asked beyond the daily ceiling, a person under notice or gone who
+    is busy (one per kind, person and day)."""
+    with reported_errors():
+        runtime = open_runtime()
+        try:
+            found = list_alerts(runtime.ctx, principal=operator(), limit=limit)
+        finally:
+            runtime.close()
+    for alert in found:
+        row = {
+            "raised_at": alert.raised_at.isoformat(),
+            "kind": alert.kind,
+            "user": alert.username,
+            "day": alert.day,
+            "subject": alert.subject,
+            "details": dict(alert.details),
+        }
+        if as_json:
+            typer.echo(json_line(row), nl=False)
+        else:
+            typer.echo(f"{row['raised_at']}\t{alert.kind}\t{alert.username}\t{alert.subject}")

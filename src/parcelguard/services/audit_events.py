@@ -16,7 +16,7 @@ from parcelguard.domain.people import actor_for, parse_username
 from parcelguard.domain.tracking import TrackingNumber
 from parcelguard.errors import ErrorCode, ValidationError
 from parcelguard.services.context import ServiceContext
-from parcelguard.services.ports import UnitOfWork
+from parcelguard.services.ports import AlertRecord, UnitOfWork
 
 REVEAL_ALLOWED = "reveal:waybill:revealed"
 REVEAL_REFUSED = "reveal:waybill:refused"
@@ -133,6 +133,19 @@ def list_audit_events(
         )
     with ctx.uow() as uow:
         return uow.audit_search.search(subject=number, actor=recorded, limit=limit)
+
+
+def list_alerts(ctx: ServiceContext, *, principal: Principal, limit: int = 100) -> list[AlertRecord]:
+    """The newest alerts (reveal ceilings reached, people under notice or gone who are busy), newest
+    first, for the carrier's operators and administrators (PermissionDeniedError ``forbidden`` otherwise).
+    """
+    principal.require(Scope.ADMIN)
+    if not 1 <= limit <= MAX_EVENTS:
+        raise ValidationError(
+            f"limit must be 1 to {MAX_EVENTS}", code=ErrorCode.INVALID_REQUEST, field="limit"
+        )
+    with ctx.uow() as uow:
+        return uow.alerts.list(limit=limit)
 
 
 def _actor(raw: str) -> str:
