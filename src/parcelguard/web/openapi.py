@@ -112,7 +112,9 @@ def _description(intro: str) -> str:
     )
     scopes = ", ".join(f"`{scope.value}`" for scope in Scope)
     return (
-        f"{intro}\n\nAuthenticate with `Authorization: Bearer pgk_<id>_<secret>` or `X-API-Key`. Scopes: "
+        f"{intro}\n\nAuthenticate with `Authorization: Bearer pgk_<id>_<secret>` or `X-API-Key`; people "
+        "send `Authorization: Bearer pgt_...` from `POST /v1/auth/token`, with the scopes of their role. "
+        "Scopes: "
         f"{scopes} (`admin` holds them all); each operation's security requirement names the scope it "
         'needs.\n\nEvery error is `{"code", "message", "field"}` (`field` when one field is at '
         "fault, as a dotted path); messages never repeat the input. Codes and their HTTP status:\n\n"
