@@ -8,7 +8,10 @@ per request, and the load average. Then batches of 1,000 over HTTP against ``iss
 same database, interleaved.
 
 Targets (issue 9): >= 1,500 requests/s on one worker with p99 < 25 ms at 20 clients (SQLite); on
-PostgreSQL, 2 workers >= 1.6x one; HTTP batches of 1,000 >= 80% of the in-process rate.
+PostgreSQL, 2 workers >= 1.6x one; HTTP batches of 1,000 >= 80% of the in-process rate. Beside them, in
+the same run: one order per transaction in process (``issue_waybill``, as the endpoint calls it) and at the
+floor (AES-GCM, HMAC, a one-row insert and a commit), each per CPU second, and the server's CPU per request
+as a multiple of both.
 
 Needs ``wrk`` (Debian: ``apt-get install wrk``; scripts/setup does not install it, benchmarks are not run by
 CI). Run: python benchmarks/bench_http.py [--seconds 10] [--clients 20] [--database-url URL]
@@ -33,11 +36,19 @@ from typing import Any
 
 import httpx
 
-from _common import LoadAverage, add_database_argument, backend_name, fresh_runtime, orders
+from _common import (
+    Floor,
+    LoadAverage,
+    add_database_argument,
+    backend_name,
+    floor_input,
+    fresh_runtime,
+    orders,
+)
 from parcelguard.bootstrap import Runtime
 from parcelguard.domain.access import Scope
 from parcelguard.services.api_keys import create_api_key
-from parcelguard.services.issuance import issue_batch
+from parcelguard.services.issuance import issue_batch, issue_waybill
 
 TARGET_RPS = 1500.0
 TARGET_P99_MS = 25.0
@@ -126,6 +137,8 @@ def run_wrk(url: str, root: int, env: dict[str, str], clients: int, seconds: int
     args = ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--latency", "-s", env["PG_BENCH_SCRIPT"], url]
     out = subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout  # noqa: S603
     cpu = _server_cpu(root) - cpu
+    if re.search(r"99%\s+[\d.]+(us|ms|s|m)\b", out) is None:
+        raise SystemExit(f"wrk gave no latency figures (did every request fail?):\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -136,6 +149,27 @@ def run_wrk(url: str, root: int, env: dict[str, str], clients: int, seconds: int
         "errors": int(errors.group(1)) if errors else 0,
         "cpu_ms": cpu * 1000 / max(total, 1),
     }
+
+
+def in_process(runtime: Runtime, count: int) -> tuple[float, float]:
+    """(single orders per CPU second through ``issue_waybill``, the floor's single orders per CPU second):
+    one order, one transaction each, interleaved in chunks of 50, on the same database, in this process."""
+    corpus = orders(count, seed=11, merchants=20)
+    floor = Floor(runtime.engine)
+    inputs = [floor_input(o) for o in corpus]
+    for order in orders(5, seed=12):  # warm-up: the division table and the detector's lexicons load once
+        issue_waybill(runtime.ctx, order, actor="bench")
+    service_s = floor_s = 0.0
+    for start in range(0, count, 50):
+        cpu = time.process_time()
+        for order in corpus[start : start + 50]:
+            issue_waybill(runtime.ctx, order, actor="bench")
+        service_s += time.process_time() - cpu
+        cpu = time.process_time()
+        for item in inputs[start : start + 50]:
+            floor.store_one(item)
+        floor_s += time.process_time() - cpu
+    return count / service_s, count / floor_s
 
 
 def single_orders(runtime: Runtime, workers: int, clients: int, seconds: int, folder: Path) -> dict[str, Any]:
@@ -190,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--batch-rounds", type=int, default=3)
+    parser.add_argument(
+        "--single", type=int, default=1000, help="single orders in process (and at the floor)"
+    )
     add_database_argument(parser)
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -204,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
                 results[workers] = single_orders(runtime, workers, args.clients, args.seconds, Path(folder))
         with fresh_runtime(args.database_url) as runtime:
             http_rate, local_rate = batches(runtime, args.batch_rounds)
+        with fresh_runtime(args.database_url) as runtime:
+            single_rate, floor_rate = in_process(runtime, args.single)
     print(f"HTTP POST /v1/waybills, {backend}, {args.clients} clients (wrk), {args.seconds} s per run:")
     for workers, r in results.items():
         print(
@@ -211,6 +250,17 @@ def main(argv: list[str] | None = None) -> int:
             f"(target {TARGET_RPS:,.0f}: {r['rps'] / TARGET_RPS:.2f}x), p50 {r['p50']:.1f} ms, "
             f"p99 {r['p99']:.1f} ms (target < {TARGET_P99_MS:.0f}), {r['errors']} non-2xx, "
             f"server CPU {r['cpu_ms']:.2f} ms per request"
+        )
+    print(
+        f"  in process (issue_waybill, one order per transaction): {single_rate:,.0f}/s per CPU second = "
+        f"{1000 / single_rate:.2f} ms each; floor (AES-GCM, HMAC, one-row insert, commit): "
+        f"{floor_rate:,.0f}/s = {1000 / floor_rate:.2f} ms: {floor_rate / single_rate:.2f}x faster"
+    )
+    for workers, r in results.items():
+        print(
+            f"  {workers} worker{'s' if workers > 1 else ''}: server CPU per request is "
+            f"{r['cpu_ms'] * single_rate / 1000:.2f}x the in-process single order and "
+            f"{r['cpu_ms'] * floor_rate / 1000:.2f}x the floor's"
         )
     if 2 in results:
         ratio = results[2]["rps"] / results[1]["rps"]

@@ -25,11 +25,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import hashlib
-import hmac
-import json
-import os
-import secrets
 import statistics
 import sys
 import tempfile
@@ -39,15 +34,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Engine
 
-from _common import LoadAverage, add_database_argument, backend_name, fresh_database, fresh_runtime, orders
+from _common import (
+    CT_COLUMNS,
+    Floor,
+    LoadAverage,
+    add_database_argument,
+    audit_row,
+    backend_name,
+    base_row,
+    floor_input,
+    fresh_database,
+    fresh_runtime,
+    order_fields,
+    orders,
+)
 from parcelguard.adapters.db import models as m
 from parcelguard.adapters.db.bulk import bulk_insert
 from parcelguard.adapters.db.engine import make_engine
-from parcelguard.domain import waybill as wb
-from parcelguard.domain.order import Order, SenderCache, parse_order
+from parcelguard.domain.order import SenderCache, parse_order
 from parcelguard.domain.tracking import TrackingNumber
 from parcelguard.services.issuance import issue_batch
 
@@ -55,54 +61,6 @@ BATCH = 1000
 TARGET_RATE = 11_000.0
 TARGET_FLOOR_RATIO = 2.0
 PATHS = ("privacy issuance", "plaintext baseline", "physical floor")
-_CT = {field: m.ciphertext_column(field) for field in wb.ENCRYPTED_FIELDS}
-
-
-def _base_row(number: str, now: datetime) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "id": secrets.token_hex(16),
-        "tracking_number": number,
-        "status": "created",
-        "created_at": now,
-        "created_by": "bench",
-        "weight_grams": 1000,
-        "sender_id_type": "resident_id",
-        "routing_code": "110105",
-        "routing_text": "北京 朝阳区",
-        "kek_version": 1,
-        "organisation_id": 1,
-    }
-    for column in _CT.values():
-        row[column] = None
-    return row
-
-
-def _fields(order: Order) -> dict[str, str]:
-    s, r = order.sender, order.recipient
-    fields = {
-        wb.SENDER_NAME: s.name.value,
-        wb.SENDER_MOBILE: s.mobile.value,
-        wb.SENDER_ADDRESS: s.address.full,
-        wb.SENDER_ID_NUMBER: order.sender_id.number.value,
-        wb.RECIPIENT_NAME: r.name.value,
-        wb.RECIPIENT_MOBILE: r.mobile.value,
-        wb.RECIPIENT_ADDRESS: r.address.full,
-        wb.PARCEL_DESCRIPTION: order.parcel.description,
-    }
-    if order.remarks is not None:
-        fields[wb.REMARKS] = order.remarks
-    return fields
-
-
-def _audit_row(number: str, row_id: str, now: datetime) -> dict[str, Any]:
-    details = json.dumps({"waybill_id": row_id}, sort_keys=True, separators=(",", ":"))
-    return {
-        "occurred_at": now,
-        "actor": "bench",
-        "action": "waybill:issued",
-        "subject": number,
-        "details": details,
-    }
 
 
 def store_plaintext(engine: Engine, batch: list[dict[str, Any]]) -> None:
@@ -113,9 +71,9 @@ def store_plaintext(engine: Engine, batch: list[dict[str, Any]]) -> None:
     for raw in batch:
         order = parse_order(raw, senders=senders)
         number = TrackingNumber.generate("PB").value
-        row = _base_row(number, now)
-        for field, value in _fields(order).items():
-            row[_CT[field]] = value.encode()
+        row = base_row(number, now)
+        for name, value in order_fields(order).items():
+            row[CT_COLUMNS[name]] = value.encode()
         s, r = order.sender, order.recipient
         row["bi_recipient_mobile"] = r.mobile.value.encode()
         row["bi_recipient_mobile_last4"] = r.mobile.last4.encode()
@@ -123,58 +81,10 @@ def store_plaintext(engine: Engine, batch: list[dict[str, Any]]) -> None:
         row["bi_sender_mobile_last4"] = s.mobile.last4.encode()
         row["bi_sender_id_number"] = order.sender_id.number.index_value.encode()
         rows.append(row)
-        events.append(_audit_row(number, row["id"], now))
+        events.append(audit_row(number, row["id"], now))
     with engine.begin() as connection:
         bulk_insert(connection, m.waybill, rows)
         bulk_insert(connection, m.audit_event, events)
-
-
-class Floor:
-    """Bare AES-GCM, HMAC and executemany: the physical floor of storing these waybills privately."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.kek = AESGCM(AESGCM.generate_key(bit_length=256))
-        self.hmac_key = os.urandom(32)
-
-    def store(self, batch: list[tuple[dict[str, str], tuple[str, ...]]]) -> None:
-        now = datetime.now(UTC)
-        rows, events = [], []
-        kek, key, urandom = self.kek, self.hmac_key, os.urandom
-        for fields, lookups in batch:
-            number = TrackingNumber.generate("PF").value
-            row = _base_row(number, now)
-            dek = AESGCM.generate_key(bit_length=256)
-            aead = AESGCM(dek)
-            nonce = urandom(12)
-            row["wrapped_key"] = b"\x01" + nonce + kek.encrypt(nonce, dek, row["id"].encode())
-            for field, value in fields.items():
-                nonce = urandom(12)
-                row[_CT[field]] = b"\x01" + nonce + aead.encrypt(nonce, value.encode(), field.encode())
-            for column, value in zip(_BI_COLUMNS, lookups, strict=True):
-                row[column] = hmac.digest(key, value.encode(), hashlib.sha256)[:16]
-            rows.append(row)
-            events.append(_audit_row(number, row["id"], now))
-        with self.engine.begin() as connection:
-            bulk_insert(connection, m.waybill, rows)
-            bulk_insert(connection, m.audit_event, events)
-
-
-_BI_COLUMNS = (
-    "bi_recipient_mobile",
-    "bi_recipient_mobile_last4",
-    "bi_sender_mobile",
-    "bi_sender_mobile_last4",
-    "bi_sender_id_number",
-)
-
-
-def _floor_input(raw: dict[str, Any]) -> tuple[dict[str, str], tuple[str, ...]]:
-    order = parse_order(raw)
-    s, r = order.sender, order.recipient
-    lookups = (r.mobile.value, r.mobile.last4, s.mobile.value, s.mobile.last4)
-    lookups += (order.sender_id.number.index_value,)
-    return _fields(order), lookups
 
 
 def _timed(run: Callable[[], object]) -> tuple[float, float]:
@@ -188,7 +98,7 @@ def _timed(run: Callable[[], object]) -> tuple[float, float]:
 def measure(corpus: list[dict[str, Any]], rounds: int, server: str | None) -> dict[str, tuple[float, float]]:
     """Median (CPU, wall) seconds per waybill of each path, batch by batch interleaved."""
     batches = [corpus[i : i + BATCH] for i in range(0, len(corpus), BATCH)]
-    floor_batches = [[_floor_input(o) for o in batch] for batch in batches]
+    floor_batches = [[floor_input(o) for o in batch] for batch in batches]
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in PATHS}
     with (
         fresh_runtime(server) as runtime,
