@@ -206,3 +206,40 @@ def test_a_page_of_another_role_is_refused_in_words(page: Page, staffing: Staffi
     response = page.goto("/admin/users")
     assert response is not None and response.status == 403
     expect(page.locator(".problem")).to_have_attribute("data-code", "forbidden")
+
+
+def test_a_station_manager_assigns_a_parcel_and_sends_it_out_from_the_dispatch_page(
+    desk_page: Page, staffing: Staffing, live_runtime: Runtime, screenshot: Shot
+) -> None:
+    manager = staffing.person(Role.STATION_MANAGER)
+    courier = staffing.person(Role.COURIER, manager.station)
+    elsewhere = staffing.person(Role.COURIER)
+    parcel = staffing.parcel()
+    assert manager.station is not None
+    staffing.to_station(parcel, manager.station)
+
+    sign_in(desk_page, manager)
+    expect(desk_page).to_have_url("/admin/dispatch")
+    couriers = desk_page.get_by_label("快递员 · Courier")
+    expect(couriers.locator(f'option[value="{courier.username}"]')).to_have_count(1)
+    expect(couriers.locator(f'option[value="{elsewhere.username}"]')).to_have_count(0)  # another station's
+
+    assign = desk_page.get_by_role("form", name="Assign a courier")
+    assign.get_by_label("Tracking number").fill(parcel.tracking_number)
+    couriers.select_option(courier.username)
+    assign.get_by_role("button", name="Assign").click()
+    expect(desk_page.get_by_role("status")).to_contain_text(f"Assigned {parcel.tracking_number}")
+
+    step = desk_page.get_by_role("form", name="Record a step")
+    step.get_by_label("Tracking number").fill(parcel.tracking_number)
+    step.get_by_label("Status").select_option("out_for_delivery")
+    step.get_by_role("button", name="Record").click()
+    expect(desk_page.get_by_role("status")).to_contain_text("out_for_delivery")
+    screenshot(desk_page, "admin-dispatch")
+
+    # A step the parcel cannot take from where it is (out again), refused in words.
+    step = desk_page.get_by_role("form", name="Record a step")
+    step.get_by_label("Tracking number").fill(parcel.tracking_number)
+    step.get_by_label("Status").select_option("out_for_delivery")
+    step.get_by_role("button", name="Record").click()
+    expect(desk_page.locator(".problem")).to_have_attribute("data-code", "invalid_transition")

@@ -117,6 +117,8 @@ class PageRefused(Exception):
 
 def home_for(role: Role | None) -> str:
     """The first page of a role (the sign-in page sends people there)."""
+    if role is Role.STATION_MANAGER:  # a manager's day starts with dispatch, the counter comes second
+        return "/admin/dispatch"
     for link in PAGE_LINKS:
         if role in link.roles:
             return link.href
