@@ -403,3 +403,21 @@ def test_key_rotation_rewraps_totp_secrets_and_second_factor_sign_in_still_works
     rotated = [e for e in audit_rows(runtime) if e[0] == audit.KEYS_KEK_ROTATED]
     assert rotated[-1][3]["users_rewrapped"] == 1
     assert auth.issue_access_token(ctx, username="regulator.01", password=PASSWORD, otp=code_now(ctx, secret))
+
+
+def test_ended_sessions_and_stale_failure_counts_are_forgotten(
+    runtime: Runtime, ctx: ServiceContext, clock: Clock
+) -> None:
+    add_person(ctx, "courier.01", Role.COURIER)
+    auth.issue_access_token(ctx, username="courier.01", password=PASSWORD)
+    refused(
+        ErrorCode.INVALID_CREDENTIALS, auth.issue_access_token, ctx, username="nobody.1", password=PASSWORD
+    )
+    clock.advance(days=2)
+    auth.issue_access_token(ctx, username="courier.01", password=PASSWORD)  # forgets the 2-day-old token
+    with runtime.engine.connect() as connection:
+        assert len(connection.execute(select(m.user_session)).all()) == 1
+        assert len(connection.execute(select(m.login_throttle)).all()) == 2  # nobody.1 and its client
+    with ctx.uow() as uow:
+        assert uow.login_throttle.forget_stale(clock.now - ctx.login_policy.window, clock.now) == 2
+        uow.commit()

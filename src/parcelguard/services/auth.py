@@ -28,7 +28,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from parcelguard.domain import audit
@@ -50,6 +50,8 @@ SESSION_PREFIX = "pgs_"
 _SECRET_CHARS = 43  # token_urlsafe(32)
 MAX_DEVICE_CHARS = 64
 Method = Literal["token", "session"]
+_FORGET_EVERY = 32  # one failed sign-in in this many sweeps stale throttle counts
+_KEEP_ENDED = timedelta(days=1)  # a person's ended tokens and sessions are deleted at their next sign-in
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,6 +351,9 @@ def _refuse(
                 uow.login_throttle.put(digest, after)
                 if after.locked_at(now) and not (before is not None and before.locked_at(now)):
                     locked.append(what)
+        if count and secrets.randbelow(_FORGET_EVERY) == 0:
+            # Now and then, not on every failure: counts older than a window (and unlocked) are dead weight.
+            uow.login_throttle.forget_stale(now - policy.window, now)
         _audit(uow, audit.SIGN_IN_FAILED, subject, subject, now, _details(attempt, reason))
         for what in locked:
             details = _details(attempt, ErrorCode.ACCOUNT_LOCKED)
@@ -396,6 +401,7 @@ def _admit(
             )
         )
         uow.login_throttle.clear(attempt.account)
+        uow.sessions.forget_ended(user.id, now - _KEEP_ENDED)
         if rehashed is not None:
             uow.users.set_password_hash(user.id, rehashed)
         details = _details(attempt, None)

@@ -322,6 +322,11 @@ class SessionRepository(Protocol):
         """Revoke every live token and session of the user; how many there were."""
         ...
 
+    def forget_ended(self, user_id: int, before: datetime) -> int:
+        """Delete the user's tokens and sessions that expired before ``before`` (the audit log keeps the
+        sign-ins); how many."""
+        ...
+
 
 class LoginThrottleRepository(Protocol):
     """Failed sign-ins per subject digest (an account or a client address, never stored as such)."""
@@ -329,6 +334,9 @@ class LoginThrottleRepository(Protocol):
     def get(self, subject: bytes) -> FailureCount | None: ...
     def put(self, subject: bytes, count: FailureCount) -> None: ...
     def clear(self, subject: bytes) -> None: ...
+    def forget_stale(self, window_started_before: datetime, now: datetime) -> int:
+        """Delete counts whose window began before the cutoff and that hold no lock at ``now``."""
+        ...
 
 
 class KeyCanaryRepository(Protocol):

@@ -293,6 +293,11 @@ class SqlSessionRepository:
         )
         return int(result.rowcount)
 
+    def forget_ended(self, user_id: int, before: datetime) -> int:
+        s = m.user_session.c
+        result = self._c.execute(delete(m.user_session).where(s.user_id == user_id, s.expires_at < before))
+        return int(result.rowcount)
+
 
 class SqlLoginThrottleRepository:
     def __init__(self, connection: Connection) -> None:
@@ -319,3 +324,13 @@ class SqlLoginThrottleRepository:
 
     def clear(self, subject: bytes) -> None:
         self._c.execute(delete(m.login_throttle).where(m.login_throttle.c.subject == subject))
+
+    def forget_stale(self, window_started_before: datetime, now: datetime) -> int:
+        t = m.login_throttle.c
+        result = self._c.execute(
+            delete(m.login_throttle).where(
+                t.window_started_at < window_started_before,
+                or_(t.locked_until.is_(None), t.locked_until <= now),
+            )
+        )
+        return int(result.rowcount)
