@@ -128,3 +128,29 @@ def _reveal(card: Locator, *, ticket: str) -> None:
     details.get_by_label("Ticket").fill(ticket)
     details.get_by_label("Purpose").select_option("customer_request")
     details.get_by_role("button", name="Reveal").click()
+
+
+def test_a_regulator_reveals_on_a_legal_request_and_sees_their_account(
+    desk_page: Page, staffing: Staffing, screenshot: Shot
+) -> None:
+    regulator = staffing.person(Role.REGULATOR)
+    parcel = staffing.parcel()
+    sign_in(desk_page, regulator)
+    expect(desk_page).to_have_url("/support")
+    desk_page.get_by_label("Tracking number or mobile").fill(parcel.tracking_number)
+    desk_page.get_by_role("button", name="Search").click()
+    card = desk_page.locator(f'#search-results [data-tracking-number="{parcel.tracking_number}"]')
+    details = card.locator("details").first
+    details.locator("summary").click()
+    details.get_by_label("Recipient's mobile").check()
+    details.get_by_label("Ticket").fill("REG-2026-0007")
+    details.get_by_label("Purpose").select_option("legal_request")
+    details.get_by_role("button", name="Reveal").click()
+    expect(card.locator('[data-field="recipient.mobile"]')).to_have_text(
+        Mobile.parse(str(parcel.order["recipient"]["mobile"])).value
+    )
+
+    desk_page.locator(".staff-nav .who").click()
+    expect(desk_page).to_have_url("/account")
+    expect(desk_page.locator("main")).to_contain_text("passed")  # signed in with the second factor
+    screenshot(desk_page, "account")

@@ -33,7 +33,7 @@ from parcelguard.web.pages.common import (
 
 router = APIRouter(include_in_schema=False)
 
-AGENTS = frozenset({Role.CS_AGENT})
+AGENTS = frozenset({Role.CS_AGENT, Role.REGULATOR})  # a regulator searches and reveals on a legal request
 FIELD_LABELS = {
     "recipient.name": "收件人姓名 · Recipient's name",
     "recipient.mobile": "收件人手机 · Recipient's mobile",
@@ -48,6 +48,7 @@ PURPOSE_LABELS = {
     Purpose.CLAIM.value: "理赔 · Claim",
     Purpose.RETURN.value: "退回 · Return",
     Purpose.DELIVERY.value: "派送问题 · Delivery problem",
+    Purpose.LEGAL_REQUEST.value: "依法调取 · Legal request",
 }
 BREAK_GLASS_MINUTES = (15, 30, 60, 120)
 
