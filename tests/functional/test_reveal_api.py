@@ -258,6 +258,8 @@ def test_the_parcels_life_over_http_with_its_refusals(api: Api) -> None:
     assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
     page = api.client.get(f"/v1/track/{number}").json()
     assert [e["status"] for e in page["events"]] == ["created", "picked_up", "at_station", "delivered"]
+    html = api.client.post("/track", data={"tracking_number": number}).text
+    assert "已到达网点" in html and "Arrived at station" in html and "user:" not in html
 
 
 def test_outlet_hand_over_and_pickup_verification_failed(api: Api) -> None:
@@ -309,3 +311,13 @@ def test_the_database_holds_no_revealed_value(api: Api, sqlite_runtime: Runtime)
         alerts = connection.execute(text("SELECT details FROM alert")).scalars().all()
     dumped = "\n".join([*audit, *alerts])
     assert not any(value in dumped for value in values.values())
+
+
+def test_an_exception_is_recorded_shown_publicly_and_resolved(api: Api) -> None:
+    number = api.world.issue()
+    assert api.event("courier.ns", number, "picked_up").status_code == 201
+    assert api.event("courier.ns", number, "exception").status_code == 201
+    html = api.client.post("/track", data={"tracking_number": number}).text
+    assert "异常件" in html and "Exception" in html
+    refused(api.event("courier.ns", number, "returned"), "role_not_allowed")
+    assert api.event("manager.ns", number, "returned").status_code == 201
