@@ -4,9 +4,10 @@ Issues N and 5 x N synthetic orders (merchant batches, 20% with a remark of thei
 a fresh data folder and prints, for each run, the whole process's wall time (start-up, reading, issuing,
 writing the results), its waybills per second and its peak resident memory; the ratio of the peaks should
 stay close to 1 (the CLI streams in batches). Targets (issue 9): a 1,000,000-order file at >= 8,000
-waybills/s, peak memory under 200 MiB whatever the size (run: --orders 200000 for 200k and 1M, about an hour
-on a shared 2-core machine). ``--database-url`` (or PARCELGUARD_DATABASE_URL) names a PostgreSQL server to
-issue into a fresh database on it instead of SQLite.
+waybills/s, peak memory under 200 MiB whatever the size (run: --sizes 20000,200000,1000000; the 1M file takes
+about 15-30 minutes on a shared 2-core machine). Beside them, the physical floor (see _common.Floor) measured
+in this run, and the CLI's rate per CPU second of its process against it. ``--database-url`` (or
+PARCELGUARD_DATABASE_URL) names a PostgreSQL server to issue into a fresh database on it instead of SQLite.
 
     python benchmarks/bench_cli_issue.py [--orders N] [--database-url URL]
 """
@@ -21,15 +22,27 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import LoadAverage, add_database_argument, backend_name, fresh_database, write_jsonl
+from _common import (
+    Floor,
+    LoadAverage,
+    add_database_argument,
+    backend_name,
+    floor_input,
+    fresh_database,
+    orders,
+    write_jsonl,
+)
+from parcelguard.adapters.db import models as m
+from parcelguard.adapters.db.engine import make_engine
 
 CLI = [str(Path(sys.executable).parent / "parcelguard")]
 TARGET_RATE = 8000.0
 TARGET_PEAK_MIB = 200
 
 
-def peak_rss_mb(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """(seconds, peak RSS in MiB) of one child process run to completion (Linux: ru_maxrss is in KiB)."""
+def peak_rss_mb(args: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak RSS in MiB) of one child process run to completion (Linux: ru_maxrss
+    is in KiB)."""
     start = time.perf_counter()
     pid = os.fork()
     if pid == 0:  # the child: run the command, nothing else in its memory, its summary line not shown
@@ -39,14 +52,33 @@ def peak_rss_mb(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     _, status, usage = os.wait4(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(args[1:3])} failed")
-    return time.perf_counter() - start, usage.ru_maxrss / 1024  # KiB -> MiB
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # KiB -> MiB
+
+
+def floor_rate(server: str | None, count: int = 3000) -> float:
+    """The physical floor (see _common.Floor) in batches of 1,000, waybills per CPU second of this process."""
+    with tempfile.TemporaryDirectory() as folder, fresh_database(server, Path(folder)) as url:
+        engine = make_engine(url)
+        m.metadata.create_all(engine)
+        floor = Floor(engine)
+        inputs = [floor_input(o) for o in orders(count, seed=5, merchants=20)]
+        cpu = time.process_time()
+        for start in range(0, count, 1000):
+            floor.store(inputs[start : start + 1000])
+        seconds = time.process_time() - cpu
+        engine.dispose()
+    return count / seconds
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--orders", type=int, default=2000)
+    parser.add_argument("--orders", type=int, default=2000, help="N: runs N and 5 x N orders")
+    parser.add_argument("--sizes", help="comma-separated order counts instead, e.g. 20000,200000,1000000")
     add_database_argument(parser)
     options = parser.parse_args()
+    sizes = (
+        [int(n) for n in options.sizes.split(",")] if options.sizes else [options.orders, options.orders * 5]
+    )
     print(f"parcelguard waybill issue, whole process, {backend_name(options.database_url)}:")
     with (
         LoadAverage() as load,
@@ -56,23 +88,29 @@ def main() -> int:
         home = Path(folder) / "var"
         env = {**os.environ, "PARCELGUARD_HOME": str(home), "PARCELGUARD_DATABASE_URL": url}
         subprocess.run([*CLI, "db", "upgrade"], env=env, check=True, capture_output=True)  # noqa: S603
+        floor = floor_rate(options.database_url)
+        print(f"  physical floor (batches of 1,000, in process): {floor:,.0f} waybills per CPU second")
         peaks, times = [], []
-        for count in (options.orders, options.orders * 5):
+        for count in sizes:
             source = Path(folder) / f"orders-{count}.jsonl"
             write_jsonl(source, count, seed=count)
             args = [*CLI, "waybill", "issue", "--in", str(source), "--out", str(source.with_suffix(".out"))]
-            seconds, peak = peak_rss_mb(args, env)
+            seconds, cpu, peak = peak_rss_mb(args, env)
+            source.unlink()
             peaks.append(peak)
             times.append(seconds)
             print(
                 f"  {count:>9,} orders: {seconds:6.1f} s, {count / seconds:6.0f} waybills/s "
                 f"(target {TARGET_RATE:,.0f}/s: {count / seconds / TARGET_RATE:.2f}x), "
+                f"{count / cpu:6.0f} per CPU second (floor {floor / (count / cpu):.1f}x faster), "
                 f"peak RSS {peak:4.0f} MiB (target < {TARGET_PEAK_MIB})"
             )
-        print(f"  peak memory ratio (5x the orders): {peaks[1] / peaks[0]:.2f}")
-        steady = options.orders * 4 / (times[1] - times[0])
-        start_up = max(0.0, times[0] - options.orders / steady)
-        print(f"  marginal rate (start-up of about {start_up:.1f} s left out): {steady:,.0f} waybills/s")
+        for count, peak in zip(sizes[1:], peaks[1:], strict=True):
+            print(f"  peak memory ratio ({count / sizes[0]:.0f}x the orders): {peak / peaks[0]:.2f}")
+        if len(sizes) > 1:
+            steady = (sizes[-1] - sizes[0]) / (times[-1] - times[0])
+            start_up = max(0.0, times[0] - sizes[0] / steady)
+            print(f"  marginal rate (start-up of about {start_up:.1f} s left out): {steady:,.0f} waybills/s")
     print(f"  {load.summary()}")
     return 0
 
