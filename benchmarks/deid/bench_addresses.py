@@ -16,6 +16,10 @@ ParcelGuard's :class:`~parcelguard.domain.deid.Detector` (all types, as a caller
   with their context in ``--out`` (never on stdout: the corpora hold real people's text);
 - throughput of the whole detector on each set (CPU time of this process, one core).
 
+With ``--places`` the address finder is also given the LOC and ORG words of Baidu LAC (the ``accurate``
+mode's model, ``parcelguard.adapters.ner``), as the detector's accurate mode does; throughput then includes
+the model.
+
     python benchmarks/deid/bench_addresses.py [--n 2000] [--sets address-dev,cluener-train] [--misses 40]
 """
 
@@ -81,21 +85,51 @@ def _place_sets(root: Path) -> dict[str, Iterator[tuple[str, list[Span]]]]:
     }
 
 
-def _address_set(name: str, samples: list[Sample], detect: object, misses: Path, show: int) -> None:
+Finding = tuple[int, int, str]
+
+
+def _findings(texts: list[str], detect: object, places: bool) -> list[list[Finding]]:
+    """The detector's findings; with ``places``, its ADDRESS findings are replaced by those of the address
+    finder given the LAC model's LOC and ORG words (what the ``accurate`` mode passes it)."""
     from parcelguard.domain.deid import Detector
+    from parcelguard.domain.deid.address import find_addresses
+    from parcelguard.domain.pii.fold import fold
 
     assert isinstance(detect, Detector)
+    results = [[(e.start, e.end, e.type.value) for e in detect.detect(t)] for t in texts]
+    if not places:
+        return results
+    from parcelguard.adapters.ner.lac_tagger import lac_tagger
+
+    folded = [fold(t) for t in texts]
+    taggings = lac_tagger().tag_many([f.text for f in folded])
+    out = []
+    for f, tagging, found in zip(folded, taggings, results, strict=True):
+        words = [(w.start, w.end, w.tag) for w in tagging.words if w.tag in ("LOC", "ORG")]
+        offsets = f.offsets
+
+        def back(s: int, e: int, offsets: Sequence[int] | None = offsets) -> tuple[int, int]:
+            return (s, e) if offsets is None else (offsets[s], offsets[e - 1] + 1)
+
+        addresses = [(*back(c.start, c.end), "ADDRESS") for c in find_addresses(f.text, words)]
+        out.append([x for x in found if x[2] != "ADDRESS"] + addresses)
+    return out
+
+
+def _address_set(
+    name: str, samples: list[Sample], detect: object, misses: Path, show: int, places: bool
+) -> None:
     n = whole = one = anywhere = total = readable_addr = readable_any = 0
     chars_n = 0
     lines: list[str] = []
     start = time.process_time()
-    results = [detect.detect(s.text) for s in samples]
+    results = _findings([s.text for s in samples], detect, places)
     seconds = time.process_time() - start
     for sample, found in zip(samples, results, strict=True):
         text = sample.text
         chars_n += len(text)
-        addresses = [(e.start, e.end) for e in found if e.type.value == "ADDRESS"]
-        hidden = [(e.start, e.end) for e in found]
+        addresses = [(s, e) for s, e, kind in found if kind == "ADDRESS"]
+        hidden = [(s, e) for s, e, _ in found]
         chars = {i for s, e, _ in sample.address_parts for i in range(s, e) if not text[i].isspace()}
         covered = {i for i in chars if _covered(i, addresses)}
         n += 1
@@ -113,9 +147,7 @@ def _address_set(name: str, samples: list[Sample], detect: object, misses: Path,
                     if not _covered(i, addresses):
                         leaked.append(i)
         if not ok_whole or leaked:
-            marked = "".join(
-                f"[{text[s:e]}]" if (s, e) in addresses else "" for s, e in sorted(addresses)
-            )
+            marked = "".join(f"[{text[s:e]}]" if (s, e) in addresses else "" for s, e in sorted(addresses))
             missing = "".join(text[i] if i in chars and i not in covered else "_" for i in range(len(text)))
             lines.append(f"{text}\t{marked}\t{missing.strip('_')}")
     (misses / f"{name}.misses.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -128,23 +160,22 @@ def _address_set(name: str, samples: list[Sample], detect: object, misses: Path,
         print("   miss:", line)
 
 
-def _place_set(name: str, texts: list[tuple[str, list[Span]]], detect: object, out: Path) -> None:
-    from parcelguard.domain.deid import Detector
-
-    assert isinstance(detect, Detector)
+def _place_set(
+    name: str, texts: list[tuple[str, list[Span]]], detect: object, out: Path, places: bool
+) -> None:
     start = time.process_time()
-    results = [detect.detect(t) for t, _ in texts]
+    results = _findings([t for t, _ in texts], detect, places)
     seconds = time.process_time() - start
     pred = wrong = 0
     alarms: list[str] = []
-    for (text, places), found in zip(texts, results, strict=True):
-        for e in found:
-            if e.type.value != "ADDRESS":
+    for (text, labelled), found in zip(texts, results, strict=True):
+        for s, e, kind in found:
+            if kind != "ADDRESS":
                 continue
             pred += 1
-            if not _overlaps((e.start, e.end), places):
+            if not _overlaps((s, e), labelled):
                 wrong += 1
-                alarms.append(f"{text[e.start : e.end]}\t{text[max(0, e.start - 12) : e.end + 12]}")
+                alarms.append(f"{text[s:e]}\t{text[max(0, s - 12) : e + 12]}")
     (out / f"{name}.address-alarms.tsv").write_text("\n".join(alarms) + "\n", encoding="utf-8")
     chars = sum(len(t) for t, _ in texts)
     precision = (pred - wrong) / pred if pred else float("nan")
@@ -160,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=None, help="texts per set (default: all)")
     parser.add_argument("--sets", default="", help="comma list of set names (default: all)")
     parser.add_argument("--misses", type=int, default=0, help="misses to print per address set")
+    parser.add_argument(
+        "--places", action="store_true", help="give the address finder LAC's LOC/ORG words (accurate mode)"
+    )
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "parcelguard-bench-addr")
     args = parser.parse_args(argv)
     _pin_one_core()
@@ -173,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     sets, _ = real_corpora.load_all(root, args.n)
     for corpus in sets:
         if corpus.kind == "address" and (not wanted or corpus.name in wanted):
-            _address_set(corpus.name, corpus.samples, detect, args.out, args.misses)
+            _address_set(corpus.name, corpus.samples, detect, args.out, args.misses, args.places)
     for name, rows in _place_sets(root).items():
         if wanted and name not in wanted:
             continue
@@ -183,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
                 texts.append((text, places))
             if args.n is not None and len(texts) >= args.n:
                 break
-        _place_set(name, texts, detect, args.out)
+        _place_set(name, texts, detect, args.out, args.places)
     print(f"misses and false alarms: {args.out}/")
     return 0
 

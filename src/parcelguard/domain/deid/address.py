@@ -6,10 +6,12 @@ a street anchor that make it something else (a shelf code after 货架号, a hot
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from parcelguard.domain.deid._candidate import Candidate
 from parcelguard.domain.deid._context import PHONE_CUE, vetoed
 from parcelguard.domain.deid.entity import EntityType
-from parcelguard.domain.pii.address_finder import find_address_spans
+from parcelguard.domain.pii.address_finder import ModelPlace, find_address_spans
 
 __all__ = ["anchor_vetoed", "find_addresses"]
 
@@ -22,9 +24,15 @@ def anchor_vetoed(text: str, name_start: int, anchor_start: int, anchor_end: int
     return PHONE_CUE.search(text, name_start, anchor_start) is not None
 
 
-def find_addresses(text: str) -> list[Candidate]:
-    """Chinese addresses in folded text (English-style ones are in :mod:`.address_en`)."""
+def find_addresses(text: str, model_places: Sequence[ModelPlace] | None = None) -> list[Candidate]:
+    """Chinese addresses in folded text (English-style ones are in :mod:`.address_en`).
+
+    ``model_places``: the sequence model's words as ``(start, end, tag)``, indexes into ``text`` (the
+    folded text), end exclusive; only ``LOC`` words are used (``ORG`` and other tags are ignored). A place
+    word followed right away by a building, unit, floor or room starts an address (see
+    :func:`.address_finder.find_address_spans`). None in ``fast`` mode: rules only.
+    """
     return [
         Candidate(span.start, span.end, EntityType.ADDRESS, span.score, span.rule)
-        for span in find_address_spans(text, anchor_vetoed)
+        for span in find_address_spans(text, anchor_vetoed, model_places)
     ]

@@ -17,7 +17,7 @@ specific piece must follow, or two nested divisions down to a district.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import NamedTuple
 
@@ -39,7 +39,7 @@ from parcelguard.domain.pii.address_grammar import (
 from parcelguard.domain.pii.divisions import Division, division_table
 from parcelguard.domain.pii.region import resolve_region
 
-__all__ = ["AddressSpan", "AnchorVeto", "find_address_spans"]
+__all__ = ["AddressSpan", "AnchorVeto", "ModelPlace", "find_address_spans"]
 
 
 class AddressSpan(NamedTuple):
@@ -50,6 +50,9 @@ class AddressSpan(NamedTuple):
     score: float
     rule: str
 
+
+ModelPlace = tuple[int, int, str]
+"""``(start, end, tag)``: a sequence model's word at ``text[start:end]`` and its tag (``LOC``, ``ORG``)."""
 
 AnchorVeto = Callable[[str, int, int, int], bool]
 """``veto(text, name_start, anchor_start, anchor_end)``: True when the words around a street anchor say
@@ -65,6 +68,9 @@ _MAX_BLANKS = 2
 _NAME_LENGTH = 4
 _POSITION_REACH = 3
 _ASCII_DIGIT = re.compile("[0-9]")
+_MODEL_PLACE = "LOC"
+_MODEL_SCORE = 0.8
+_HOUSEHOLD_KINDS = frozenset({"unit", "room"})
 _CUED = frozenset({"address.labelled", "address.verb"})
 _MAX_REST = 24
 _ANCHOR_OVERLAP = 8
@@ -270,9 +276,17 @@ def _from_anchor(text: str, match: re.Match[str], found: list[AddressSpan], veto
         found.append(candidate)
 
 
-def find_address_spans(text: str, veto: AnchorVeto | None = None) -> list[AddressSpan]:
-    """Chinese addresses in folded text, in the order found (English-style ones are the detector's
-    :mod:`parcelguard.domain.deid.address_en`)."""
+def find_address_spans(
+    text: str, veto: AnchorVeto | None = None, places: Sequence[ModelPlace] | None = None
+) -> list[AddressSpan]:
+    """Chinese addresses in folded text, sorted by start (English-style ones are the detector's
+    :mod:`parcelguard.domain.deid.address_en`).
+
+    ``places`` are a sequence model's words, as ``(start, end, tag)`` with end-exclusive indexes into
+    ``text``; only places (``LOC``) are used, other tags are ignored. A place followed right away by a
+    building, unit, floor or room starts an address the grammar alone would miss (电子大厦|15楼). Without
+    ``places`` (the ``fast`` mode) only the rules run.
+    """
     found: list[AddressSpan] = []
     heads, head_start = _heads(), _head_start()
     pos = 0
@@ -310,7 +324,22 @@ def find_address_spans(text: str, veto: AnchorVeto | None = None) -> list[Addres
                 break
             if match.start() and "\u4e00" <= text[match.start() - 1] <= "\u9fff":
                 _from_anchor(text, match, found, veto)
-    return _joined(text, [grown for span in found if (grown := _extended(text, span)) is not None])
+    if places:
+        _from_model_places(text, places, found)
+    grown = [extended for span in found if (extended := _extended(text, span)) is not None]
+    return _joined(text, grown)
+
+
+def _from_model_places(text: str, places: Sequence[ModelPlace], found: list[AddressSpan]) -> None:
+    """Addresses that start at a model's place word followed right away by a building, unit, floor or room
+    (电子大厦|15楼, 泰和小区|B懂1097); organisation words are not used: customers' addresses ending in a
+    firm are often one organisation word to the model (临浦镇华家村杭州慧杰电子科技有限公司)."""
+    for start, end, tag in places:
+        if tag != _MODEL_PLACE or end <= start or _inside(found, start):
+            continue
+        stop, kinds = _components(text, end)
+        if kinds and kinds[0] in _HOUSEHOLD_KINDS:
+            found.append(AddressSpan(start, stop, _MODEL_SCORE, "address.model"))
 
 
 def _extended(text: str, span: AddressSpan) -> AddressSpan | None:
