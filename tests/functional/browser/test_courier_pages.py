@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from parcelguard.bootstrap import Runtime
 from parcelguard.domain.people import Role
 from parcelguard.domain.pii import Mobile
+from parcelguard.services import people
 from parcelguard.services.audit_events import list_audit_events
 from parcelguard.services.dispatch import assign_courier
 from tests.functional.browser.conftest import PHONE, WatchedContext
@@ -144,3 +145,20 @@ def test_a_parcel_not_yet_out_for_delivery_stays_hidden_from_its_courier(
     card = page.locator(f'#deliveries [data-tracking-number="{parcel.tracking_number}"]')
     card.get_by_role("button", name="Show address and phone").click()
     expect(card.locator(".problem")).to_have_attribute("data-code", "outside_window")
+
+
+def test_a_courier_disabled_while_the_page_is_open_is_sent_to_sign_in_by_the_next_reveal(
+    page: Page, staffing: Staffing, live_runtime: Runtime
+) -> None:
+    courier = staffing.person(Role.COURIER)
+    parcel = _out_for(staffing, courier)
+    sign_in(page, courier)
+    card = page.locator(f'#deliveries [data-tracking-number="{parcel.tracking_number}"]')
+    expect(card).to_be_visible()
+    people.disable_user(live_runtime.ctx, courier.username, actor="test")
+
+    card.get_by_role("button", name="Show address and phone").click()  # an htmx request: HX-Redirect
+    expect(page).to_have_url("/signin?reason=user_disabled")
+    expect(page.locator(".problem")).to_have_attribute("data-code", "user_disabled")
+    events = list_audit_events(live_runtime.ctx, principal=OPERATOR, subject=parcel.tracking_number)
+    assert not [event for event in events if event.actor == f"user:{courier.username}"]
