@@ -14,9 +14,11 @@ context. This module combines the two, in folded text (positions are indexes int
    dash (索尔-坎贝尔), a surname the model left as a word of its own (周 + 清来), and the whole handle when
    the name follows an ``@``.
 4. A rule's name is kept only where the model does not contradict it: dropped when it starts or ends inside
-   a model word (司 of 有限公司); a weak rule's name (a weak cue, separators) also when the model reads a
-   function word, adjective, number or time in it (尤其, 荣幸). Latin names (the model reads Chinese) are
-   kept as the rules find them, and a rule's name overlapping a model name widens it.
+   a model word (司 of 有限公司), or when the model reads a common word in it (尤其, 暴力, 景致); a name
+   found by a strong cue or title may be what the model read as a place or organisation, one found by
+   weaker evidence (separators, a middle dot) only a name or proper noun (not 桑德兰, 龙湖·花墅香醍). Latin
+   names (the model reads Chinese) are kept as the rules find them, and a rule's name overlapping a model
+   name widens it.
 
 Model words the name lexicon knows are brands or not names (张小泉, 马应龙) are not persons.
 
@@ -41,6 +43,7 @@ from parcelguard.domain.pii._name_lexicon import (
     NAME_DOTS_WEAK,
     NOT_NAMES,
     SURNAMES,
+    SURNAMES_FREQUENT,
     TRANSLITERATION_CHARS,
 )
 from parcelguard.domain.pii.han import is_han
@@ -54,11 +57,17 @@ _PER = "PER"
 _JOINERS = frozenset(NAME_DOTS + NAME_DOTS_WEAK) - {".", "\uff0e", "\ufe52"}
 # Tags of a word that may be the other part of a foreign name joined by a dot or dash.
 _NAME_PART_TAGS = frozenset({_PER, "nz"})
-# Rules whose evidence is strong (a cue word such as 收件人, a title after a surname, a middle dot, 某):
-# kept wherever they start and end on the model's word boundaries.
-_STRONG_RULES = frozenset({"person.zh.cue", "person.zh.title", "person.zh.dotted", "person.zh.mou"})
-# Tags of function words, adjectives, numbers and times: a weak rule's name read as one of these by the
-# model (成长, 荣幸, 丰富) is not a name.
+# Rules whose evidence is strong (a cue word such as 收件人, a title after a surname, 某): their name may be
+# one the model took for a place or organisation (收件人：韩阳丹 read as ORG), not for a common word.
+_STRONG_RULES = frozenset({"person.zh.cue", "person.zh.title", "person.zh.mou"})
+_STRONG_RULE_TAGS = frozenset({_PER, "nz", "O", "LOC", "ORG"})
+# Other rules (a weak cue, separators, a middle dot, transliteration characters) only where the model reads
+# a name or a proper noun: on news and posts they mostly fire on clubs, places, titles and words.
+_WEAK_RULE_TAGS = frozenset({_PER, "nz", "O"})
+_COMMON_WORD_TAGS = frozenset({"n", "v", "vn", "nw", "w", "m", "q", "xc"})
+_POLITE_TITLES = frozenset({"先生", "女士", "小姐", "师傅", "太太", "夫人", "阿姨", "大爷"})
+_FUNCTION_TAGS = frozenset({"d", "p", "c", "u", "xc", "w", "m", "q", "t", "TIME"})
+# Tags of function words, adjectives, numbers and times: a hesitant model name there (任上) is not a name.
 _NOT_NAME_TAGS = frozenset({"d", "p", "c", "u", "r", "xc", "w", "a", "ad", "an", "m", "q", "f", "t", "TIME"})
 _NOT_PERSONS = BRAND_NAMES | NOT_NAMES
 _HANDLE_END = frozenset(" \t\r\n@:：,，。.!！?？;；、/\\()（）[]【】\"“”'#<>《》…~～|")
@@ -116,8 +125,11 @@ def _split_blanks(words: list[TaggedWord], text: str) -> list[TaggedWord]:
             out.append(word)
             continue
         if start > word.start:
+            # the tag was the space's; what follows it has no reading of its own
             out.append(TaggedWord(word.start, start, "w"))
-        out.append(TaggedWord(start, end, word.tag))
+            out.append(TaggedWord(start, end, "O"))
+        else:
+            out.append(TaggedWord(start, end, word.tag))
         if end < word.end:
             out.append(TaggedWord(end, word.end, "w"))
     return out
@@ -139,12 +151,18 @@ def _name_shaped(word: str) -> bool:
     return len(word) >= 3 and all(ch in TRANSLITERATION_CHARS for ch in word)
 
 
-def _plausible(word: str) -> bool:
+def _plausible(text: str, start: int, end: int) -> bool:
     """Whether a model ``PER`` word may be a person: not a brand or word the name lexicon knows is no name
-    (张小泉, 马应龙), and in Han script (the model reads Chinese; Latin names are the Latin rules' job)."""
+    (张小泉, 马应龙); a word without Han characters only inside Chinese text (the model reads Chinese: in
+    English text it takes street and district names for persons)."""
+    word = text[start:end]
     if word in _NOT_PERSONS:
         return False
-    return any(is_han(ch) for ch in word)
+    if any(is_han(ch) for ch in word):
+        return True
+    before = text[max(0, start - 2) : start]
+    after = text[end : end + 2]
+    return any(is_han(ch) for ch in before + after)
 
 
 def _handle(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -221,7 +239,7 @@ def model_persons(text: str, view: ModelView) -> list[Candidate]:
     for word in view.words:
         if word.tag == _PER:
             start, end = _trim(text, word.start, word.end)
-            if end > start and _plausible(text[start:end]):
+            if end > start and _plausible(text, start, end):
                 confident.append((word.start, word.end))
                 start, end = _extend(text, view, start, end)
                 out.append(Candidate(start, end, _PERSON, MODEL_SCORE, "person.model"))
@@ -229,10 +247,45 @@ def model_persons(text: str, view: ModelView) -> list[Candidate]:
         if any(word.start < e and s < word.end for s, e in confident):
             continue
         start, end = _trim(text, word.start, word.end)
-        if end > start and _plausible(text[start:end]) and _name_shaped(text[start:end]):
+        if end <= start or not _plausible(text, start, end) or not _name_shaped(text[start:end]):
+            continue
+        # the plain reading must not have read a function word, adjective, number or time there (任上)
+        if not any(w.tag in _NOT_NAME_TAGS for w in view.covering(start, end)):
             start, end = _extend(text, view, start, end)
             out.append(Candidate(start, end, _PERSON, RECALL_SCORE, "person.model.recall"))
     return out
+
+
+def _after_colon(text: str, start: int) -> bool:
+    """Whether a field label's colon stands right before ``start`` (姓名：曾秋): a form's value."""
+    pos = start
+    while pos > 0 and text[pos - 1] == " ":
+        pos -= 1
+    return pos > 0 and text[pos - 1] in ":："
+
+
+def _title_agrees(text: str, rule: Candidate, words: list[TaggedWord]) -> bool:
+    """A surname before a title: before a polite one (万女士, 向先生) always; before a job title only where
+    the model reads a name (not 任 + 会计, took the post of accountant; 司 + 处长; 武汉大学 + 博士)."""
+    if text[rule.end : rule.end + 2] in _POLITE_TITLES:
+        return True
+    return all(w.tag in _WEAK_RULE_TAGS for w in words)
+
+
+def _strong_rule_agrees(text: str, words: list[TaggedWord]) -> bool:
+    """Whether the model's reading leaves room for a name found by a cue or title: one word read as a name,
+    proper noun, place or organisation; or a surname read as a word of its own (not a verb: 盖 + 房子)
+    followed by words that are not function words (时 + 强天)."""
+    if len(words) == 1:
+        word = words[0]
+        if word.tag in _STRONG_RULE_TAGS:
+            return True
+        # a frequent surname and a given name the model misread as a time, adjective or adverb (曾秋, 荣静)
+        return text[word.start] in SURNAMES_FREQUENT and word.tag not in _COMMON_WORD_TAGS
+    first = text[words[0].start : words[0].end]
+    if (first not in SURNAMES and first not in COMPOUND_SURNAMES) or words[0].tag == "v":
+        return False
+    return not any(w.tag in _FUNCTION_TAGS for w in words)
 
 
 def vet_rule_persons(
@@ -255,8 +308,17 @@ def vet_rule_persons(
             continue
         if not view.aligned(rule.start, rule.end):
             continue
-        if rule.rule in _STRONG_RULES or not any(
-            w.tag in _NOT_NAME_TAGS for w in view.covering(rule.start, rule.end)
-        ):
+        words = [w for w in view.covering(rule.start, rule.end) if text[w.start : w.end] not in _JOINERS]
+        if rule.rule == "person.zh.title":
+            if _title_agrees(text, rule, words):
+                kept.append(rule)
+        elif rule.rule in _STRONG_RULES:
+            if (
+                _after_colon(text, rule.start)
+                or text[rule.end : rule.end + 2] in _POLITE_TITLES
+                or _strong_rule_agrees(text, words)
+            ):
+                kept.append(rule)
+        elif all(w.tag in _WEAK_RULE_TAGS for w in words):
             kept.append(rule)
     return widened + kept
