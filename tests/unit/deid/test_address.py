@@ -117,3 +117,83 @@ def test_hong_kong_macau_and_taiwan_addresses_are_found_whole(detector: Detector
 @pytest.mark.parametrize("text", ["2层蛋糕", "5#电池", "3楼模型", "订了一个3层的蛋糕"])
 def test_a_number_with_a_floor_word_in_a_description_is_not_an_address(detector: Detector, text: str) -> None:
     assert addresses(detector, text) == []
+
+
+# Shapes real customers type (issue 8): no region prefix, typos in level words, dashes and # between levels,
+# letters with digits, a shop or firm after the number, rural addresses without a house number, blanks.
+@pytest.mark.parametrize(
+    "address",
+    [
+        "龙港镇泰和小区B懂1097",
+        "庙坝乡麻柳村民委员会田弯社131号",
+        "华强北街道电子大厦15楼",
+        "上海市头桥镇乔福璐33弄90号",
+        "城西街道枫林路77号3-2-501",
+        "梅园新村5#1单元602",
+        "新华路118号国贸大厦B座1906",
+        "科技园路56号星光电子有限公司",
+        "石桥镇双河村五组",
+        "白沙镇青山村卫生室",
+        "浙江-台州-椒江区海门街道东山路12号",
+        "中国浙江省温州市鹿城区人民路100号",
+        "广东省广州市天河区体育西路 58号",
+        "广东省广州市其它区体育西路58号",
+        "湖南省长沙市湖南省长沙市岳麓区麓山南路2号",
+        "金沙路18号锦绣家园12撞3单元1502",
+        "紫荆路与长江路交叉口东南角万达广场",
+        "滨江大道201号凯旋门大厦A1806",
+    ],
+)
+def test_a_real_world_address_is_found_whole_without_a_cue(detector: Detector, address: str) -> None:
+    assert addresses(detector, address) == [address]
+    assert addresses(detector, f"快递员说{address}没人签收") == [address]
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("寄到新华路118号国贸大厦B座1906，谢谢", "新华路118号国贸大厦B座1906"),
+        ("寄到新华路118号谢谢", "新华路118号"),
+        ("新华路118号 张伟收", "新华路118号"),
+        ("新华路118号 13812345678", "新华路118号"),
+        ("我在丰收路1524号院3号楼等了一天", "丰收路1524号院3号楼"),
+        ("地址：江苏省徐州市新沂市丰收东路970号寄出的", "江苏省徐州市新沂市丰收东路970号"),
+        ("放在幸福小区3-2-501（2单）", "幸福小区3-2-501"),
+    ],
+)
+def test_an_address_ends_at_a_clear_boundary(detector: Detector, text: str, address: str) -> None:
+    assert addresses(detector, text) == [address]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "江苏省高级人民法院判决驳回上诉",
+        "北京市公安局通报了案情",
+        "深圳市福利彩票发行中心表示",
+        "现任天津滨海开元房地产开发有限公司副总经理",
+        "曾任青海省黄南州同仁县司法局科员",
+        "1990年在河南省西峡县燕岗中学任教",
+        "车辆登记：线路896-B14-20",
+        "上半场比分1-2落后",
+        "沿着盘山公路前行",
+        "江南古镇很美",
+        "中山路100米处右转",
+        "坐18路公交车",
+        "主力户型为40-50-70平米",
+        "务必05-0315:13前送达",
+    ],
+)
+def test_an_organisation_a_route_or_a_count_is_not_an_address(detector: Detector, text: str) -> None:
+    assert addresses(detector, text) == []
+
+
+def test_a_model_place_word_followed_by_a_floor_starts_an_address() -> None:
+    from parcelguard.domain.deid.address import find_addresses
+
+    text = "送货来福士15楼前台"
+    assert find_addresses(text) == []
+    spans = [text[c.start : c.end] for c in find_addresses(text, [(2, 5, "LOC")])]
+    assert spans == ["来福士15楼前台"]
+    assert find_addresses(text, [(2, 5, "ORG")]) == []
+    assert find_addresses(text, []) == []

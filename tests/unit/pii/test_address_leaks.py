@@ -87,3 +87,18 @@ def test_the_masked_form_of_a_parsed_address_passes_and_the_full_form_does_not(r
 
 def test_a_household_word_counts_even_where_the_address_start_is_already_masked() -> None:
     assert shown("建国路**号*****单元1201室") == [("1201室", "address_detail")]
+
+
+def test_a_building_typed_with_a_homophone_is_household_detail_for_the_gate_and_the_parser() -> None:
+    text = "浙江省温州市苍南县龙港镇泰和小区3撞1097"
+    assert ("1097", "address_detail") in shown(text)
+    assert ("3撞", "address_detail") in shown(text)
+    household = Address.parse(text).household
+    assert (household.building, household.room) == ("3撞", "1097")
+
+
+def test_a_shop_after_an_address_without_a_region_counts_for_the_gate() -> None:
+    assert shown("包裹放科技园路56号星光电子有限公司3楼前台") == [
+        ("56号", "house_number"),
+        ("3楼", "address_detail"),
+    ]

@@ -28,6 +28,7 @@ from parcelguard.domain.pii.address_grammar import (
     COMPONENT,
     HIGHWAY,
     LEFT_STOP,
+    LEFT_STOP_WORDS,
     NOT_ESTATE,
     NOT_ROAD,
     ORGANISATION,
@@ -72,6 +73,7 @@ _MODEL_PLACE = "LOC"
 _MODEL_SCORE = 0.8
 _HOUSEHOLD_KINDS = frozenset({"unit", "room"})
 _CUED = frozenset({"address.labelled", "address.verb"})
+_FIXED_START = _CUED | {"address.model"}  # a cue or the model's word says where the address starts
 _MAX_REST = 24
 _ANCHOR_OVERLAP = 8
 _ANCHOR_CONTEXT = 32
@@ -234,10 +236,15 @@ def _walk_back(text: str, pos: int) -> int:
     low = max(0, pos - _MAX_WALK_BACK)
     while pos > low:
         ch = text[pos - 1]
-        if not ("\u4e00" <= ch <= "\u9fff" or (ch.isascii() and ch.isalpha())) or ch in LEFT_STOP:
+        if not ("\u4e00" <= ch <= "\u9fff" or (ch.isascii() and ch.isalpha())) or _left_stop(text, pos - 1):
             break
         pos -= 1
     return pos
+
+
+def _left_stop(text: str, pos: int) -> bool:
+    """True when ``text[pos]`` cannot be part of a place name read leftwards (在, 址, 收件)."""
+    return text[pos] in LEFT_STOP or text[pos : pos + 2] in LEFT_STOP_WORDS
 
 
 def _inside(found: list[AddressSpan], pos: int) -> bool:
@@ -348,7 +355,7 @@ def _extended(text: str, span: AddressSpan) -> AddressSpan | None:
     None when a role follows what was read, or is in the tail, and the span has no number: 同仁县司法局科员
     and 深圳高速公路股份有限公司董事 name an employer.
     """
-    start = span.start if span.rule in _CUED else _extend_left(text, span.start)
+    start = span.start if span.rule in _FIXED_START else _extend_left(text, span.start)
     end = _extend_right(text, span.end)
     if (
         span.rule not in _CUED
@@ -408,8 +415,8 @@ def _extend_left(text: str, start: int) -> int:
     limit = max(0, start - _MAX_EXTEND_LEFT)
     while low > limit:
         ch = text[low - 1]
-        if ch in LEFT_STOP or not (
-            _is_name_char(ch) or ch.isdigit() or (ch in _LEFT_GAPS and low - 1 > limit)
+        if _left_stop(text, low - 1) or not (
+            _is_name_char(ch) or ch.isdigit() or ch == "#" or (ch in _LEFT_GAPS and low - 1 > limit)
         ):
             break
         low -= 1

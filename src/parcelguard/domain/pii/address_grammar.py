@@ -26,6 +26,7 @@ __all__ = [
     "HOUSEHOLD",
     "HOUSE_NUMBER",
     "LEFT_STOP",
+    "LEFT_STOP_WORDS",
     "NAME_CHAR",
     "NOT_ESTATE",
     "NOT_ROAD",
@@ -161,7 +162,7 @@ ANCHORS = (
     re.compile(rf"{_ROAD}(?:[东西南北中]段?)?(?:{_NUM}段)?{_HOUSE}"),
     re.compile(
         _alt(_ESTATE_WORDS + " " + _VILLAGE_WORDS + " " + _TOWN_WORDS)
-        + rf"(?:{_NUM}期)? ?{_BUILDING_HEAD}(?:号楼|号院|栋|幢|撞|懂|座|单元|组|号|区|期|-|队|社)"
+        + rf"(?:{_NUM}期)? ?{_BUILDING_HEAD}(?:号楼|号院|栋|幢|撞|懂|座|单元|组|号|区|期|-|#|队|社)"
     ),
     # The digits are possessive (3.11+): inside a long number ``re`` must not retry every shorter prefix.
     re.compile(
@@ -260,7 +261,9 @@ POSITION = re.compile(
 HIGHWAY = re.compile("(?:公路|国道|省道|高速)$")
 
 # Characters where the name of a road or estate cannot start when walking back from its suffix.
-LEFT_STOP = frozenset(_NOT_PLACE) | frozenset("址住至往于放收号室任")
+LEFT_STOP = frozenset(_NOT_PLACE) | frozenset("址住至往于放号室任")
+# Two-character words that stop it too: 收 starts 收件人 and 收货, but is part of 丰收路.
+LEFT_STOP_WORDS = frozenset({"收件", "收货", "收到", "收好", "收下", "签收", "代收"})
 
 # Estate-like names that are the carrier's own facilities, not anyone's address.
 NOT_ESTATE = re.compile(

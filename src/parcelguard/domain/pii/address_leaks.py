@@ -26,12 +26,12 @@ LeakRule = str
 _NUMBER_IN_ADDRESS = re.compile(
     rf"(?P<house>{HOUSE_NUMBER.pattern})"
     r"|(?P<detail>[A-Za-z]?[0-9][0-9A-Za-z]*(?:[-之#][0-9A-Za-z]+)*"
-    r"(?:号楼|号院|号馆|号门|号铺|号|栋|幢|座|单元|层|楼|室|房间|房|户|门|#|F|f)?"
-    rf"|{_CN_NUM}(?:号楼|号|栋|幢|座|单元|层|楼|室)|(?<![A-Za-z])[A-Za-z](?:座|栋|室))"
+    r"(?:号楼|号院|号馆|号门|号铺|号|栋|幢|撞|懂|座|单元|层|楼|室|房间|房|户|门|#|F|f)?"
+    rf"|{_CN_NUM}(?:号楼|号|栋|幢|撞|懂|座|单元|层|楼|室)|(?<![A-Za-z])[A-Za-z](?:座|栋|幢|撞|懂|室))"
 )
 # Words that number nothing but a household (3号楼, 5栋, 2单元, 1201室): detail wherever they stand, also in
 # text whose address the finder cannot see any more (建国路**号*****单元1201室, its start already masked).
-_STRONG_DETAIL = re.compile(r"(?<![0-9])[0-9]+ ?(?:号楼|栋|幢|单元|室)")
+_STRONG_DETAIL = re.compile(r"(?<![0-9])[0-9]+ ?(?:号楼|栋|幢|撞|懂|单元|室)")
 # A number just before where the finder starts an address (三号楼|二单元: the walk back stops at 号).
 _NUMBER_BEFORE = re.compile(rf"(?:[0-9]+|{_CN_NUM})(?:号楼|号|栋|幢|座)?$")
 _POSTCODE = re.compile(r"[0-9]{5,6}")
@@ -87,5 +87,5 @@ def _household_numbers(text: str, leaks: dict[tuple[int, int], LeakRule]) -> Non
 
 
 _CN_DETAIL_HINT = re.compile(
-    "[一二三四五六七八九十百零〇两]+(?:号楼|号|栋|幢|座|单元|层|楼|室)|[A-Za-z](?:座|栋|室)"
+    "[一二三四五六七八九十百零〇两]+(?:号楼|号|栋|幢|撞|懂|座|单元|层|楼|室)|[A-Za-z](?:座|栋|幢|撞|懂|室)"
 )
