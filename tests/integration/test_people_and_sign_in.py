@@ -8,6 +8,7 @@ tokens and sessions at once, and audit events that record every attempt but neve
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from parcelguard.adapters.db import models as m
 from parcelguard.bootstrap import Runtime
 from parcelguard.domain import audit
-from parcelguard.domain.people import Role
+from parcelguard.domain.people import FailureCount, Role
 from parcelguard.errors import (
     AccountLockedError,
     AuthenticationError,
@@ -421,3 +422,47 @@ def test_ended_sessions_and_stale_failure_counts_are_forgotten(
     with ctx.uow() as uow:
         assert uow.login_throttle.forget_stale(clock.now - ctx.login_policy.window, clock.now) == 2
         uow.commit()
+
+
+def test_failures_are_counted_in_the_database_lock_at_the_limit_and_restart_after_the_window(
+    ctx: ServiceContext, clock: Clock
+) -> None:
+    window, lockout = timedelta(minutes=15), timedelta(minutes=10)
+
+    def fail() -> FailureCount:
+        with ctx.uow() as uow:
+            count = uow.login_throttle.record_failure(
+                b"s" * 32, now=clock.now, window=window, lockout=lockout, limit=3
+            )
+            uow.commit()
+        return count
+
+    started = clock.now
+    assert fail() == FailureCount(1, started, None)
+    clock.advance(minutes=1)
+    assert fail() == FailureCount(2, started, None)
+    clock.advance(minutes=1)
+    locked = fail()
+    assert locked == FailureCount(3, started, clock.now + lockout) and locked.locked_at(clock.now)
+    clock.advance(minutes=1)
+    assert fail().locked_until == locked.locked_until  # a failure racing past the lock never extends it
+    clock.advance(minutes=15)
+    assert fail() == FailureCount(1, clock.now, None)  # a new window; the lock has run out
+
+
+def test_parallel_failed_sign_ins_each_count(runtime: Runtime, ctx: ServiceContext) -> None:
+    """Guessing in parallel must not buy more attempts: every failure is one more, none is lost."""
+    attempts = 12
+
+    def fail(_n: int) -> None:
+        with ctx.uow() as uow:
+            uow.login_throttle.record_failure(
+                b"p" * 32, now=ctx.clock(), window=timedelta(hours=1), lockout=timedelta(hours=1), limit=1000
+            )
+            uow.commit()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(fail, range(attempts)))
+    with ctx.uow() as uow:
+        count = uow.login_throttle.get(b"p" * 32)
+    assert count is not None and count.failures == attempts

@@ -6,7 +6,8 @@ second factor (TOTP, RFC 6238). Couriers, outlet clerks and station managers bel
 or depot of the carrier organisation) that serves one administrative district (GB/T 2260 code).
 
 Pure rules only: parsing of usernames, station codes, roles, passwords and offboarding dates, the
-role -> scope mapping, and the sign-in throttling arithmetic. Storage and hashing are adapters.
+role -> scope mapping, and the sign-in throttling policy. Storage, hashing and the atomic counting of
+failures are adapters.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from enum import StrEnum
 
 from parcelguard.domain.access import Scope
-from parcelguard.domain.organisation import CARRIER_ORGANISATION_ID, OrganisationKind
+from parcelguard.domain.organisation import OrganisationKind
 from parcelguard.domain.pii.divisions import division_table
 from parcelguard.errors import ErrorCode, ValidationError
 
@@ -244,7 +245,6 @@ class LoginPolicy:
     lockout: timedelta = timedelta(minutes=15)
     token_ttl: timedelta = timedelta(minutes=15)
     session_ttl: timedelta = timedelta(hours=8)
-    organisation_id: int = CARRIER_ORGANISATION_ID
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,18 +257,3 @@ class FailureCount:
 
     def locked_at(self, now: datetime) -> bool:
         return self.locked_until is not None and now < self.locked_until
-
-    def after_failure(self, now: datetime, *, limit: int, policy: LoginPolicy) -> FailureCount:
-        """One more failure; the window restarts once it has passed; reaching ``limit`` locks."""
-        if now - self.window_started_at >= policy.window:
-            failures, started = 1, now
-        else:
-            failures, started = self.failures + 1, self.window_started_at
-        locked = now + policy.lockout if failures >= limit else None
-        return FailureCount(failures=failures, window_started_at=started, locked_until=locked)
-
-
-def first_failure(now: datetime, *, limit: int, policy: LoginPolicy) -> FailureCount:
-    return FailureCount(
-        failures=1, window_started_at=now, locked_until=now + policy.lockout if limit <= 1 else None
-    )

@@ -37,7 +37,6 @@ from parcelguard.domain.audit import AuditEvent, AuditValue
 from parcelguard.domain.people import (
     SECOND_FACTOR_ROLES,
     User,
-    first_failure,
     parse_username,
 )
 from parcelguard.errors import AccountLockedError, AuthenticationError, ErrorCode, ValidationError
@@ -342,14 +341,10 @@ def _refuse(
                 (attempt.account, policy.max_failures, "account"),
                 (attempt.client, policy.client_max_failures, "client"),
             ):
-                before = uow.login_throttle.get(digest)
-                after = (
-                    before.after_failure(now, limit=limit, policy=policy)
-                    if before is not None
-                    else first_failure(now, limit=limit, policy=policy)
+                after = uow.login_throttle.record_failure(
+                    digest, now=now, window=policy.window, lockout=policy.lockout, limit=limit
                 )
-                uow.login_throttle.put(digest, after)
-                if after.locked_at(now) and not (before is not None and before.locked_at(now)):
+                if after.locked_until == now + policy.lockout:  # this failure set the lock
                     locked.append(what)
         if count and secrets.randbelow(_FORGET_EVERY) == 0:
             # Now and then, not on every failure: counts older than a window (and unlocked) are dead weight.

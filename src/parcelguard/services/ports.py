@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Literal, Protocol, Self, TypeVar
 
@@ -332,7 +332,16 @@ class LoginThrottleRepository(Protocol):
     """Failed sign-ins per subject digest (an account or a client address, never stored as such)."""
 
     def get(self, subject: bytes) -> FailureCount | None: ...
-    def put(self, subject: bytes, count: FailureCount) -> None: ...
+    def record_failure(
+        self, subject: bytes, *, now: datetime, window: timedelta, lockout: timedelta, limit: int
+    ) -> FailureCount:
+        """Count one failure atomically (parallel attempts must not lose counts) and answer the new count.
+
+        A window older than ``window`` restarts at 1; reaching ``limit`` locks until ``now + lockout``;
+        a lock still running is kept as it is (never extended by a failure that raced past it).
+        """
+        ...
+
     def clear(self, subject: bytes) -> None: ...
     def forget_stale(self, window_started_before: datetime, now: datetime) -> int:
         """Delete counts whose window began before the cutoff and that hold no lock at ``now``."""

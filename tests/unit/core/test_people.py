@@ -3,7 +3,7 @@ role scopes and the sign-in failure arithmetic."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,11 +12,9 @@ from parcelguard.domain.people import (
     ROLE_SCOPES,
     SECOND_FACTOR_ROLES,
     STATION_ROLES,
-    LoginPolicy,
     Role,
     check_password_rules,
     check_station_for_role,
-    first_failure,
     parse_district,
     parse_offboard_from,
     parse_role,
@@ -110,15 +108,3 @@ def test_a_person_lacking_a_scope_is_told_their_role_lacks_it() -> None:
     with pytest.raises(PermissionDeniedError, match="the role courier lacks the scope waybill:issue"):
         courier.require(Scope.WAYBILL_ISSUE)
     assert courier.is_user and not Principal(actor="apikey:x", scopes=frozenset()).is_user
-
-
-def test_failures_lock_at_the_limit_and_the_window_restarts_after_it_passes() -> None:
-    policy = LoginPolicy(max_failures=3, window=timedelta(minutes=15), lockout=timedelta(minutes=10))
-    count = first_failure(NOW, limit=3, policy=policy)
-    count = count.after_failure(NOW + timedelta(minutes=1), limit=3, policy=policy)
-    assert count.failures == 2 and not count.locked_at(NOW + timedelta(minutes=1))
-    locked = count.after_failure(NOW + timedelta(minutes=2), limit=3, policy=policy)
-    assert locked.locked_at(NOW + timedelta(minutes=11, seconds=59))
-    assert not locked.locked_at(NOW + timedelta(minutes=12))
-    fresh = count.after_failure(NOW + timedelta(minutes=16), limit=3, policy=policy)
-    assert fresh.failures == 1 and fresh.locked_until is None

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Select, bindparam, delete, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -311,16 +324,40 @@ class SqlLoginThrottleRepository:
             failures=row.failures, window_started_at=row.window_started_at, locked_until=row.locked_until
         )
 
-    def put(self, subject: bytes, count: FailureCount) -> None:
-        values = {
-            "failures": count.failures,
-            "window_started_at": count.window_started_at,
-            "locked_until": count.locked_until,
-        }
-        # One upsert: two failed sign-ins of one subject at the same moment must not collide on the insert.
+    def record_failure(
+        self, subject: bytes, *, now: datetime, window: timedelta, lockout: timedelta, limit: int
+    ) -> FailureCount:
+        # One upsert that increments in the database: parallel guesses at one account each add one (a
+        # read-then-write would let them all read the same count), and none collides on the insert.
+        t = m.login_throttle.c
+        at = literal(now, m.UtcDateTime())
+        restarted = t.window_started_at <= literal(now - window, m.UtcDateTime())
+        failures = case((restarted, 1), else_=t.failures + 1)
+        lock = literal(now + lockout, m.UtcDateTime())
+        locked_until = case(
+            (and_(t.locked_until.is_not(None), t.locked_until > at), t.locked_until),
+            (failures >= limit, lock),
+            else_=null(),
+        )
         upsert = pg_insert if self._c.dialect.name == "postgresql" else sqlite_insert
-        statement = upsert(m.login_throttle).values(subject=subject, **values)
-        self._c.execute(statement.on_conflict_do_update(index_elements=["subject"], set_=values))
+        inserted = upsert(m.login_throttle).values(
+            subject=subject,
+            failures=1,
+            window_started_at=now,
+            locked_until=now + lockout if limit <= 1 else None,
+        )
+        statement = inserted.on_conflict_do_update(
+            index_elements=["subject"],
+            set_={
+                "failures": failures,
+                "window_started_at": case((restarted, at), else_=t.window_started_at),
+                "locked_until": locked_until,
+            },
+        ).returning(t.failures, t.window_started_at, t.locked_until)
+        row = self._c.execute(statement).one()
+        return FailureCount(
+            failures=row.failures, window_started_at=row.window_started_at, locked_until=row.locked_until
+        )
 
     def clear(self, subject: bytes) -> None:
         self._c.execute(delete(m.login_throttle).where(m.login_throttle.c.subject == subject))
