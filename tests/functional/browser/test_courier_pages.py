@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from parcelguard.bootstrap import Runtime
 from parcelguard.domain.people import Role
 from parcelguard.domain.pii import Mobile
+from parcelguard.domain.pii.synthetic import SyntheticPeople
 from parcelguard.services import people
 from parcelguard.services.audit_events import list_audit_events
 from parcelguard.services.dispatch import assign_courier
@@ -162,3 +163,24 @@ def test_a_courier_disabled_while_the_page_is_open_is_sent_to_sign_in_by_the_nex
     expect(page.locator(".problem")).to_have_attribute("data-code", "user_disabled")
     events = list_audit_events(live_runtime.ctx, principal=OPERATOR, subject=parcel.tracking_number)
     assert not [event for event in events if event.actor == f"user:{courier.username}"]
+
+
+def test_at_pickup_a_courier_checks_the_senders_id_and_hears_only_match_or_no_match(
+    page: Page, staffing: Staffing, screenshot: Shot
+) -> None:
+    courier = staffing.person(Role.COURIER)
+    parcel = staffing.parcel()
+    registered = str(parcel.order["sender"]["id_number"])
+    other = SyntheticPeople("another sender").resident_id()
+    assert other != registered
+    sign_in(page, courier)
+    page.get_by_role("navigation").get_by_role("link", name="ID check").click()
+
+    for typed, verdict in ((other, "false"), (registered, "true")):
+        page.get_by_label("Tracking number").fill(parcel.tracking_number)
+        page.get_by_label("Document number").fill(typed)
+        page.get_by_role("button", name="Check").click()
+        expect(page.locator("#verdict")).to_have_attribute("data-match", verdict)
+        expect(page.locator("main")).not_to_contain_text(registered)
+        expect(page.locator("main")).not_to_contain_text(other)
+    screenshot(page, "courier-id-check")

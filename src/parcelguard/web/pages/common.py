@@ -62,6 +62,7 @@ class PageLink:
 PAGE_LINKS: tuple[PageLink, ...] = (
     PageLink("/courier", "我的派件 · Deliveries", frozenset({Role.COURIER})),
     PageLink("/courier/scan", "扫码 · Scan", frozenset({Role.COURIER})),
+    PageLink("/courier/verify", "实名核验 · ID check", frozenset({Role.COURIER})),
     PageLink("/outlet", "驿站取件 · Pickup", frozenset({Role.OUTLET_CLERK, Role.STATION_MANAGER})),
     PageLink("/support", "客服查询 · Search", frozenset({Role.CS_AGENT, Role.REGULATOR})),
     PageLink("/security/approvals", "审批 · Approvals", frozenset({Role.SECURITY_OFFICER})),

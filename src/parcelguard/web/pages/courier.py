@@ -5,7 +5,8 @@ within the grace period after delivery), writes the audit event in the same tran
 recipient's name, address and mobile, or refuses with a reason code that the page shows in words (403).
 The scan page reads the label's QR code with the browser's BarcodeDetector where there is one
 (static/scan.js), or takes the code typed from under the QR code; both post the same form, so the server
-sees one path. The token is sent in the body, never in a URL.
+sees one path. The token is sent in the body, never in a URL. At pickup, the courier checks the sender's
+identity document against the registered one (match / no match) on the verify page.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from parcelguard.domain.people import Role
 from parcelguard.domain.reveal_policy import RECIPIENT_FIELDS, Purpose
 from parcelguard.errors import ErrorCode, ParcelGuardError, ValidationError
 from parcelguard.services.dispatch import courier_deliveries
+from parcelguard.services.pickup import verify_sender_identity
 from parcelguard.services.reveal import reveal
 from parcelguard.web.client_address import client_of
 from parcelguard.web.pages.common import CurrentStaff, RuntimeDep, render, render_refusal, require_role
@@ -75,3 +77,35 @@ def courier_reveal(
     except ParcelGuardError as error:
         return render_refusal(request, template, staff, runtime, error)
     return render(request, template, staff, runtime, {"result": result})
+
+
+@router.get("/courier/verify", response_class=HTMLResponse)
+def verify_form(request: Request, runtime: RuntimeDep, staff: CurrentStaff) -> HTMLResponse:
+    require_role(staff, COURIERS)
+    return render(request, "courier_verify.html", staff, runtime)
+
+
+@router.post("/courier/verify", response_class=HTMLResponse)
+def verify(
+    request: Request,
+    runtime: RuntimeDep,
+    staff: CurrentStaff,
+    tracking_number: Annotated[str, Form(max_length=32)],
+    id_number: Annotated[str, Form(max_length=64)],
+) -> HTMLResponse:
+    """Real-name pickup (快递暂行条例 Art. 22): the sender's document number, typed or scanned, is compared
+    through the blind index; the answer is match or no match, and the page never shows the stored number
+    (nor echoes the typed one back)."""
+    require_role(staff, COURIERS)
+    try:
+        match = verify_sender_identity(
+            runtime.ctx,
+            tracking_number,
+            id_number,
+            principal=staff.principal,
+            client=client_of(request, runtime),
+        )
+    except ParcelGuardError as error:
+        return render_refusal(request, "courier_verify.html", staff, runtime, error)
+    context = {"checked": tracking_number.strip().upper(), "match": match}
+    return render(request, "courier_verify.html", staff, runtime, context)
