@@ -169,12 +169,16 @@ ANCHORS = (
         rf"[0-9]++(?:(?:号楼|栋|幢|撞|懂|座)(?:(?:{_NUM}|{_CN_NUM}|[A-Za-z])(?:单元|层|楼|室|号|门)"
         r"|[0-9]{3,5}(?![0-9]))|号[0-9]{3,5}(?:室|房)|单元[0-9]{3,5}(?![0-9]))"
     ),
-    re.compile(r"[A-Z东西南北中]座[0-9]{3,5}(?![0-9])"),
+    # Each pattern below starts with a literal, so ``re`` skips to it; lookbehinds check what precedes.
+    re.compile(r"(?<=[A-Z东西南北中])座[0-9]{3,5}(?![0-9])"),
     # Two roads and where they cross (文二西路与紫荆港路交叉口).
-    re.compile(rf"{_ROAD}与{_N}{{1,8}}?{_ROAD_FIRSTS}{_ROAD}"),
+    re.compile(rf"(?<=[路街道巷])与{_N}{{1,8}}?{_ROAD_FIRSTS}{_ROAD}"),
     # A town or sub-district with more after it (柳市镇东岸村, 良渚街道文化村): the parse decides whether
     # what follows makes an address.
-    re.compile(rf"{_NOT_TOWN_HERE}{_TOWN}(?={_N})"),
+    re.compile(
+        _alt(" ".join(w for w in _TOWN_WORDS.split() if w not in ("镇", "乡")))[:-1]
+        + rf"|镇(?<![古冰城乡小重村]镇)|乡(?<![城家老故下他异同]乡))(?={_N})"
+    ),
     # An estate or building with a room or floor number right after it (产业园1207, 大厦11楼, 天际63-12).
     re.compile(
         _alt(_ESTATE_WORDS)
