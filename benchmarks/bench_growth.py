@@ -1,12 +1,13 @@
-"""Issuance and lookups as the database grows: at 0 existing waybills and at N, in one run.
+"""Issuance and lookups as the database grows: at 0 existing waybills and at N, alternately in one run.
 
-Measures, on an empty database and again after N waybills exist: batch issuance (batches of 1,000 through
-``issue_batch``, 20% of orders with a remark of their own), lookups by tracking number (``view_waybill``:
-fetch, decrypt, mask) and by blind index (``find_by_recipient_mobile``), each as operations per CPU second of
-this process (wall clock beside), and the ratio at N to the empty database's; beside issuance, the physical
-floor (see _common.Floor) writing into the same tables of the same database, batch for batch, so the ratio of
-issuance to the floor is printed at 0 and at N. Target (issue 9): at least 90% of the empty database's rate at
-1,000,000 existing waybills on SQLite and 10,000,000 on PostgreSQL.
+Measures, on an empty database and on one holding N waybills, batch by batch and lookup chunk by lookup chunk
+alternately (so a change of load on a shared machine hits both alike): batch issuance (batches of 1,000
+through ``issue_batch``, 20% of orders with a remark of their own), lookups by tracking number
+(``view_waybill``: fetch, decrypt, mask) and by blind index (``find_by_recipient_mobile``), each as operations
+per CPU second of this process (wall clock beside), and the ratio at N to the empty database's; beside
+issuance, the physical floor (see _common.Floor) writing into the same tables of the same database, batch for
+batch, so the ratio of issuance to the floor is printed at 0 and at N. Target (issue 9): at least 90% of the
+empty database's rate at 1,000,000 existing waybills on SQLite and 10,000,000 on PostgreSQL.
 
 The N existing waybills are written straight into the real tables in chunks of 10,000 (random ids, tracking
 numbers, ciphertext-sized blobs and 16-byte index digests, an audit row each): the same keys, sizes and index
@@ -54,6 +55,9 @@ from parcelguard.services.waybills import find_by_recipient_mobile, view_waybill
 TARGET_SHARE = 0.9
 ISSUANCE = "issuance (batches of 1,000)"
 FLOOR = "physical floor (batches of 1,000)"
+BY_NUMBER = "lookup by tracking number"
+BY_INDEX = "lookup by blind index (mobile)"
+LOOKUP_CHUNK = 50
 READER = Principal(actor="bench", scopes=frozenset({Scope.ADMIN}))
 FILL_CHUNK = 10_000
 _CT_SIZES = {field: 29 + (60 if "address" in field else 12) for field in wb.ENCRYPTED_FIELDS}
@@ -123,78 +127,100 @@ def _issue_into(ctx: Any, batch: list[dict[str, Any]], results: list[Any]) -> No
 
 
 class Probe:
-    """Issues measured batches and remembers what they issued, for the lookups."""
+    """One database: issues measured batches, writes floor batches, and looks up what it issued."""
 
-    def __init__(self, runtime: Runtime, batches: int, lookups: int) -> None:
+    def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self.batches = batches
-        self.lookups = lookups
         self.numbers: list[str] = []
         self.mobiles: list[str] = []
-        self.seed = 0
         self.floor = Floor(runtime.engine)
+        self.times: dict[str, list[tuple[float, float]]] = {}
 
-    def measure(self) -> dict[str, tuple[float, float]]:
+    def _record(self, name: str, run: Callable[[], object], operations: int) -> None:
+        self.times.setdefault(name, []).append(_rate(run, operations))
+
+    def issue(self, seed: int) -> None:
+        batch = orders(1000, seed=seed, merchants=20)
+        results: list[Any] = []
+        self._record(ISSUANCE, functools.partial(_issue_into, self.runtime.ctx, batch, results), 1000)
+        self.numbers.extend(i.tracking_number for i in results[0].items if hasattr(i, "tracking_number"))
+        self.mobiles.extend(o["recipient"]["mobile"] for o in batch)
+
+    def store_floor(self, seed: int) -> None:
+        inputs = [floor_input(o) for o in orders(1000, seed=-seed, merchants=20)]
+        self._record(FLOOR, functools.partial(self.floor.store, inputs), 1000)
+
+    def lookups(self, numbers: list[str], mobiles: list[str]) -> None:
         ctx = self.runtime.ctx
-        issue_rates, floor_rates = [], []
-        for _ in range(self.batches):
-            self.seed += 1
-            batch = orders(1000, seed=self.seed, merchants=20)
-            results: list[Any] = []
-            run = functools.partial(_issue_into, ctx, batch, results)
-            issue_rates.append(_rate(run, 1000))
-            inputs = [floor_input(o) for o in orders(1000, seed=-self.seed, merchants=20)]
-            floor_rates.append(_rate(functools.partial(self.floor.store, inputs), 1000))
-            self.numbers.extend(i.tracking_number for i in results[0].items if hasattr(i, "tracking_number"))
-            self.mobiles.extend(o["recipient"]["mobile"] for o in batch)
-        rnd = random.Random(self.seed)
-        numbers = rnd.sample(self.numbers, min(self.lookups, len(self.numbers)))
-        mobiles = rnd.sample(self.mobiles, min(self.lookups, len(self.mobiles)))
+        self._record(
+            BY_NUMBER, lambda: [view_waybill(ctx, n, principal=READER) for n in numbers], len(numbers)
+        )
+        self._record(
+            BY_INDEX,
+            lambda: [find_by_recipient_mobile(ctx, p, principal=READER) for p in mobiles],
+            len(mobiles),
+        )
+
+    def rates(self) -> dict[str, tuple[float, float]]:
+        """Per measurement: (median CPU rate, median wall rate) over its batches or lookup chunks."""
         return {
-            ISSUANCE: (
-                statistics.median(c for c, _ in issue_rates),
-                statistics.median(w for _, w in issue_rates),
-            ),
-            FLOOR: (
-                statistics.median(c for c, _ in floor_rates),
-                statistics.median(w for _, w in floor_rates),
-            ),
-            "lookup by tracking number": _rate(
-                lambda: [view_waybill(ctx, n, principal=READER) for n in numbers], len(numbers)
-            ),
-            "lookup by blind index (mobile)": _rate(
-                lambda: [find_by_recipient_mobile(ctx, p, principal=READER) for p in mobiles], len(mobiles)
-            ),
+            name: (statistics.median(c for c, _ in t), statistics.median(w for _, w in t))
+            for name, t in self.times.items()
         }
+
+
+def interleaved(empty: Probe, grown: Probe, batches: int, lookups: int) -> None:
+    """Batch by batch and lookup chunk by lookup chunk, alternating between the two databases."""
+    for n in range(1, batches + 1):
+        for probe in (empty, grown):
+            probe.issue(seed=n)
+        for probe in (empty, grown):
+            probe.store_floor(seed=n)
+    picks = []
+    for probe in (empty, grown):
+        rnd = random.Random(7)
+        count = min(lookups, len(probe.numbers))
+        picks.append((rnd.sample(probe.numbers, count), rnd.sample(probe.mobiles, count)))
+    for start in range(0, lookups, LOOKUP_CHUNK):
+        for probe, (numbers, mobiles) in zip((empty, grown), picks, strict=True):
+            probe.lookups(numbers[start : start + LOOKUP_CHUNK], mobiles[start : start + LOOKUP_CHUNK])
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--existing", type=int, default=500_000, help="waybills written before the 2nd probe")
-    parser.add_argument("--batches", type=int, default=3, help="measured batches of 1,000 per probe")
-    parser.add_argument("--lookups", type=int, default=2000, help="lookups of each kind per probe")
-    parser.add_argument("--quick", action="store_true", help="100,000 existing, 1 batch, 300 lookups")
+    parser.add_argument("--existing", type=int, default=500_000, help="waybills in the grown database")
+    parser.add_argument("--batches", type=int, default=3, help="measured batches of 1,000 per database")
+    parser.add_argument("--lookups", type=int, default=2000, help="lookups of each kind per database")
+    parser.add_argument("--quick", action="store_true", help="100,000 existing, 2 batches, 300 lookups")
     add_database_argument(parser)
     args = parser.parse_args(argv)
     if args.quick:
-        args.existing, args.batches, args.lookups = 100_000, 1, 300
-    with LoadAverage() as load, fresh_runtime(args.database_url) as runtime:
-        probe = Probe(runtime, args.batches, args.lookups)
-        probe.measure()  # warm-up: the detector's lexicons, the division table, the statement caches
-        empty = probe.measure()
-        fill_rate = fill(runtime.engine, args.existing)
-        grown = probe.measure()
+        args.existing, args.batches, args.lookups = 100_000, 2, 300
+    with (
+        LoadAverage() as load,
+        fresh_runtime(args.database_url) as runtime_empty,
+        fresh_runtime(args.database_url) as runtime_grown,
+    ):
+        fill_rate = fill(runtime_grown.engine, args.existing)
+        empty, grown = Probe(runtime_empty), Probe(runtime_grown)
+        # Warm-up: the detector's lexicons, the division table, the statement caches, on both.
+        interleaved(empty, grown, 1, 100)
+        empty.times.clear()
+        grown.times.clear()
+        interleaved(empty, grown, args.batches, args.lookups)
+        at_zero, at_n = empty.rates(), grown.rates()
     print(
-        f"growth, {backend_name(args.database_url)}: rates per CPU second (wall in brackets), "
-        f"empty vs {args.existing:,} existing waybills (written at {fill_rate:,.0f}/s)"
+        f"growth, {backend_name(args.database_url)}: rates per CPU second (wall in brackets), an empty "
+        f"database vs one with {args.existing:,} waybills (written at {fill_rate:,.0f}/s), measured "
+        "alternately in one run"
     )
-    for name, (cpu0, wall0) in empty.items():
-        cpu1, wall1 = grown[name]
+    for name, (cpu0, wall0) in at_zero.items():
+        cpu1, wall1 = at_n[name]
         print(
             f"  {name}: {cpu0:,.0f}/s -> {cpu1:,.0f}/s = {cpu1 / cpu0:.0%} "
             f"(target >= {TARGET_SHARE:.0%})  [wall {wall0:,.0f}/s -> {wall1:,.0f}/s = {wall1 / wall0:.0%}]"
         )
-    for label, rates in (("empty", empty), (f"{args.existing:,} existing", grown)):
+    for label, rates in (("empty", at_zero), (f"{args.existing:,} existing", at_n)):
         print(f"  issuance vs the floor, {label}: {rates[FLOOR][0] / rates[ISSUANCE][0]:.2f}x")
     print(f"  {load.summary()}")
     return 0

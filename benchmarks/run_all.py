@@ -1,7 +1,8 @@
 """Run every benchmark in one go and print their figures: python benchmarks/run_all.py [--quick].
 
 Each benchmark prints its ratios measured in its own run and the load average during it. ``--quick`` runs
-each in a small form (under two minutes in all on an idle 2-core machine). The HTTP benchmark needs ``wrk``
+each in a small form (under two minutes in all on an idle 2-core machine; about 3 minutes of wall time at a
+load average of 8 on 2 cores, when the benchmarks get a third of the CPU). The HTTP benchmark needs ``wrk``
 (``apt-get install wrk``) and says so when it is missing. PARCELGUARD_DATABASE_URL naming a PostgreSQL
 server makes the issuance, label, HTTP, CLI and growth benchmarks run there (a fresh database per run).
 """
@@ -17,12 +18,12 @@ HERE = Path(__file__).parent
 BENCHMARKS = [
     (HERE / "bench_issuance.py", ["--orders", "20000"], ["--orders", "2000", "--rounds", "1"]),
     (HERE / "bench_labels.py", [], ["--quick"]),
-    (HERE / "bench_http.py", [], ["--seconds", "5", "--batch-rounds", "1"]),
+    (HERE / "bench_http.py", [], ["--seconds", "5", "--batch-rounds", "1", "--single", "200"]),
     (HERE / "bench_growth.py", [], ["--quick"]),
     (HERE / "deid" / "bench_deid.py", [], ["--n", "500", "--presidio-n", "200", "--no-zh"]),
     (HERE / "deid" / "bench_real.py", [], ["--quick"]),
-    (HERE / "bench_deid_datasets.py", [], ["--quick"]),
-    (HERE / "bench_cli_issue.py", ["--orders", "10000"], ["--orders", "200"]),
+    (HERE / "bench_deid_datasets.py", [], ["--rows", "3000"]),  # --quick is 10,000 rows, a minute here
+    (HERE / "bench_cli_issue.py", ["--sizes", "20000,200000"], ["--orders", "1000"]),
     (HERE / "bench_identity.py", [], ["--n", "500", "--repeat", "2"]),
 ]
 
