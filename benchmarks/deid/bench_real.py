@@ -11,12 +11,17 @@ prints, per data set and system:
 - ADDRESS (customer addresses train/dev; each line is one address): the share found whole (every character of
   its labelled components inside ADDRESS findings), the share found at all, and the share of household-detail
   characters (roadno, houseno, cellno, floorno, roomno, subpoi) that no finding of any type hides.
-- Throughput: texts/s and chars/s, CPU time of the calling process on one core.
+- Throughput: texts/s and chars/s, CPU time of the calling process on one core (ONNX Runtime held to one
+  thread). ParcelGuard reads each set in one ``detect_many`` call (its model batches the texts, as the API,
+  CLI and dataset paths do); peers take texts one by one, as their libraries do.
 
+Systems: ParcelGuard ``accurate`` (Baidu LAC + rules, the default) and ``fast`` (rules only), then the peers.
 Peers run on the first ``--peer-n`` texts of each set (Presidio is slow); every system's row says on how many
-texts it was measured. ``--quick`` samples 200 texts per set (peers 100) for run_all.py.
+texts it was measured. ``--quick`` samples 200 texts per set (peers 100) for run_all.py. The closing table
+is issue 8's: PERSON recall per set, addresses found whole and household details left readable, and the
+speed targets (accurate >= 2x jionlp+LAC, fast >= 50x Presidio, chars/s).
 
-    python benchmarks/deid/bench_real.py [--quick] [--peers lac,presidio|none] [--data DIR]
+    python benchmarks/deid/bench_real.py [--quick] [--peers lac,presidio|none] [--modes accurate,fast]
 """
 
 from __future__ import annotations
@@ -56,7 +61,7 @@ def _ratio(part: float, whole: float) -> float:
 
 def _run(detect: real_peers.System, samples: list[Sample]) -> tuple[list[list[real_peers.Finding]], float]:
     start = time.process_time()
-    found = [detect(s.text) for s in samples]
+    found = detect([s.text for s in samples])
     return found, time.process_time() - start
 
 
@@ -125,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=None, help="texts per set for ParcelGuard (default: all)")
     parser.add_argument("--peer-n", type=int, default=1000, help="texts per set for each peer")
     parser.add_argument("--peers", default="lac,presidio", help="comma list of lac, presidio, or none")
+    parser.add_argument("--modes", default="accurate,fast", help="ParcelGuard modes: accurate, fast")
     parser.add_argument("--quick", action="store_true", help="200 texts per set, peers 100")
     parser.add_argument("--false-alarms", type=Path, default=None, help="folder for false-alarm listings")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
@@ -142,8 +148,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"missing, skipped: {path}")
 
     systems: list[tuple[str, real_peers.System, int | None]] = [
-        ("ParcelGuard", real_peers.parcelguard(), args.n)
+        (f"PG {mode}", real_peers.parcelguard(mode), args.n)
+        for mode in (m.strip() for m in args.modes.split(","))
+        if mode in ("accurate", "fast")
     ]
+    for name, detect, _ in systems:
+        if name == "PG accurate":
+            detect(["预热：加载模型"])  # load the model before the clock runs (once per process)
     wanted = {p.strip() for p in args.peers.split(",") if p.strip() and p.strip() != "none"}
     for peer in real_peers.peers(wanted):
         if peer.detect is None:
@@ -222,6 +233,65 @@ def _summary(sets: list[CorpusSet], systems: list[tuple[str, Any, Any]], figures
             else:
                 cells.append(f"W {_fmt(row['found_whole'])} D {_fmt(row['detail_readable'])}")
         print(f"{corpus.name:<15}" + "".join(f"{c:>22}" for c in cells))
+    _targets(sets, names, figures)
+
+
+def _speed(figures: dict[str, Any], sets: list[CorpusSet], name: str) -> float:
+    """chars/s over every set, from each set's chars and seconds (a weighted mean)."""
+    chars = seconds = 0.0
+    for corpus in sets:
+        row = figures[corpus.name].get(name)
+        if row and row["chars_per_s"] == row["chars_per_s"] and row["chars_per_s"] > 0:
+            n = sum(len(s.text) for s in corpus.samples[: row["texts"]])
+            chars += n
+            seconds += n / row["chars_per_s"]
+    return chars / seconds if seconds else float("nan")
+
+
+def _targets(sets: list[CorpusSet], names: list[str], figures: dict[str, Any]) -> None:
+    """Issue 8's table and targets: recall >= 0.90 with precision >= the peer's; speed ratios."""
+    print("\n== Issue 8: PERSON recall (overlap) | ADDRESS found whole, details readable ==")
+    print(f"{'set':<15}" + "".join(f"{n:>16}" for n in names))
+    peer = "jionlp+LAC" if "jionlp+LAC" in names else None
+    for corpus in sets:
+        cells = []
+        for n in names:
+            row = figures[corpus.name][n]
+            if corpus.kind == "person":
+                cells.append(f"{row['recall_overlap']:.0%}")
+            else:
+                cells.append(f"{row['found_whole']:.0%}, {row['detail_readable']:.1%}")
+        print(f"{corpus.name:<15}" + "".join(f"{c:>16}" for c in cells))
+    if "PG accurate" in names:
+        print("\nTargets for PG accurate:")
+        for corpus in sets:
+            row = figures[corpus.name]["PG accurate"]
+            if corpus.kind == "person":
+                recall, precision = row["recall_overlap"], row["precision_overlap"]
+                floor = figures[corpus.name][peer]["precision_overlap"] if peer else float("nan")
+                met = recall >= 0.90 and (peer is None or precision >= floor)
+                print(
+                    f"  {corpus.name:<15} recall {recall:.3f} (>= 0.90), precision {precision:.3f} "
+                    f"(peer {_fmt(floor)}): {'MET' if met else 'NOT MET'}"
+                )
+            else:
+                met = row["found_whole"] >= 0.95 and row["detail_readable"] <= 0.05
+                print(
+                    f"  {corpus.name:<15} found whole {row['found_whole']:.3f} (>= 0.95), details readable "
+                    f"{row['detail_readable']:.3f} (<= 0.05): {'MET' if met else 'NOT MET'}"
+                )
+    speeds = {n: _speed(figures, sets, n) for n in names}
+    print(
+        "\nThroughput over all sets (chars/s, CPU, one core): "
+        + ", ".join(f"{n} {v:,.0f}" for n, v in speeds.items())
+    )
+    if "PG accurate" in speeds and peer:
+        ratio = speeds["PG accurate"] / speeds[peer]
+        print(f"  accurate / jionlp+LAC: {ratio:.1f}x (target >= 2x): {'MET' if ratio >= 2 else 'NOT MET'}")
+    if "PG fast" in speeds and "Presidio" in speeds:
+        ratio = speeds["PG fast"] / speeds["Presidio"]
+        print(f"  fast / Presidio: {ratio:,.0f}x (target >= 50x): {'MET' if ratio >= 50 else 'NOT MET'}")
+    figures["throughput_chars_per_s"] = speeds
 
 
 if __name__ == "__main__":

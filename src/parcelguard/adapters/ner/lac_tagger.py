@@ -47,8 +47,10 @@ _OVERLAP = 64  # characters two consecutive windows share
 _MARGIN = 24  # characters of context kept on each side of a seam at least
 _MAX_CELLS = 16_384  # characters per encoder call (rows x length)
 _SEAM_MARKS = frozenset("。！？；!?;\n.，,、 ")
-# Fitted on the CLUENER and Weibo/résumé training splits (benchmarks/deid/bench_real.py --tune); see docs.
-DEFAULT_PERSON_BIAS = 1.5
+# Fitted on the CLUENER, Weibo and résumé training splits (benchmarks/deid/tune_bias.py; docs/deid.md): any
+# positive bias gains recall (+0.3 points at 0.25, +3 at 2.0) only by losing precision below LAC's own
+# reading, which the target forbids, so the default is 0 (one reading, no second decode).
+DEFAULT_PERSON_BIAS = 0.0
 
 Tags = npt.NDArray[np.int64]
 

@@ -5,8 +5,7 @@ contain a phone-shaped run, a name recognizer may take 张家 out of 张家港�
 same address. The rules, in order:
 
 1. overlapping address findings are one address (their union);
-2. a name inside an address belongs to the address, unless a strong cue (收件人, a title) or the sequence
-   model (``accurate`` mode) says otherwise;
+2. a name inside an address belongs to the address, unless a strong cue (收件人, a title) says otherwise;
 3. everything else is taken greedily by score, then length, then type priority (an ID before a card
    before a phone ...);
 4. an address gives way to whatever was taken and keeps its longest free stretch.
@@ -32,13 +31,11 @@ _PRIORITY = {
     EntityType.PERSON: 7,
     EntityType.ADDRESS: 8,
 }
-# Names with evidence of their own keep their characters inside an address: a cue or title, a middle dot,
-# or the sequence model, which read the whole sentence (副镇长杨永清 after a place is a person).
+# Names with evidence of their own keep their characters inside an address: a cue or title, a middle dot.
+# (A sequence model's name does not: customers' addresses are full of roads, villages and companies named
+# after people, and the model reads them as persons.)
 _NAME_OVER_ADDRESS = frozenset(
-    {
-        *("person.zh.cue", "person.zh.title", "person.zh.dotted", "person.en.title", "person.en.cue"),
-        *("person.model", "person.model.recall"),
-    }
+    {"person.zh.cue", "person.zh.title", "person.zh.dotted", "person.en.title", "person.en.cue"}
 )
 _MIN_ADDRESS_LENGTH = 2
 _TRIM = " ,.;:-/、，。"
