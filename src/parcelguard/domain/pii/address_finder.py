@@ -24,6 +24,7 @@ from typing import NamedTuple
 from parcelguard.domain.pii.address_grammar import (
     ADDRESS_LABEL,
     ADDRESS_VERB,
+    ANCHOR_NEEDS_DIGIT,
     ANCHORS,
     COMPONENT,
     HIGHWAY,
@@ -191,14 +192,15 @@ def _parse_once(text: str, start: int, cue: int, rule: str, divisions: bool) -> 
     end, kinds = _components(text, pos)
     if kinds and kinds[0] in ("unit", "room") and len(kinds) < 2 and not count and not cue:
         return None
+    score = _accept(count, full, last, kinds, cue)
     if (
-        cue == _NONE
+        score
+        and cue == _NONE
         and count <= _ORGANISATION_NAMES
         and _STREET_KINDS.isdisjoint(kinds)
         and ORGANISATION.match(text, pos) is not None
     ):
         return None  # 江苏省高级人民法院, 北京市住房贷款担保中心: an organisation named after its place
-    score = _accept(count, full, last, kinds, cue)
     if cue == _LABEL:
         rest = REST_OF_FIELD.match(text, end)
         if rest is not None and 0 < rest.end() - end <= _MAX_REST and _HAS_DIGIT.search(rest.group()):
@@ -321,12 +323,15 @@ def find_address_spans(
         # (192-3598|-2342 is a phone number even when an address found earlier ends at the bar).
         last = min(len(text), high + _ANCHOR_OVERLAP)
         context = min(len(text), last + _ANCHOR_CONTEXT)
-        for pattern in ANCHORS:
+        digits = _ASCII_DIGIT.search(text, low, last) is not None
+        for pattern, needs_digit in zip(ANCHORS, ANCHOR_NEEDS_DIGIT, strict=True):
+            if needs_digit and not digits:
+                continue
             for match in pattern.finditer(text, low, context):
                 if match.start() >= last:
                     break
                 _from_anchor(text, match, found, veto)
-        for match in ROOM_ANCHOR.finditer(text, low, context):
+        for match in ROOM_ANCHOR.finditer(text, low, context if digits else low):
             if match.start() >= last:
                 break
             if match.start() and "\u4e00" <= text[match.start() - 1] <= "\u9fff":

@@ -21,6 +21,7 @@ __all__ = [
     "ADDRESS_LABEL",
     "ADDRESS_VERB",
     "ANCHORS",
+    "ANCHOR_NEEDS_DIGIT",
     "COMPONENT",
     "HIGHWAY",
     "HOUSEHOLD",
@@ -186,6 +187,8 @@ ANCHORS = (
         + rf"|{_NUM}(?:楼|层|F))"
     ),
 )
+# Which anchors can match only where an ASCII digit is: most text has none, and then they are skipped.
+ANCHOR_NEEDS_DIGIT = (False, False, True, True, False, False, True)
 ROOM_ANCHOR = re.compile(
     rf"(?<![0-9-])[1-9][0-9]{{0,2}}-(?:[0-9]{{1,3}}-[0-9]{{2,5}}|[0-9]{{3,5}})(?![0-9:-]|{_NOT_HOUSE_AFTER})"
 )
