@@ -418,7 +418,8 @@ def test_ended_sessions_and_stale_failure_counts_are_forgotten(
     auth.issue_access_token(ctx, username="courier.01", password=PASSWORD)  # forgets the 2-day-old token
     with runtime.engine.connect() as connection:
         assert len(connection.execute(select(m.user_session)).all()) == 1
-        assert len(connection.execute(select(m.login_throttle)).all()) == 2  # nobody.1 and its client
+        # nobody.1's count, and the client's (the last sign-in counted it afresh, then refunded it)
+        assert len(connection.execute(select(m.login_throttle)).all()) == 2
     with ctx.uow() as uow:
         assert uow.login_throttle.forget_stale(clock.now - ctx.login_policy.window, clock.now) == 2
         uow.commit()
@@ -466,3 +467,27 @@ def test_parallel_failed_sign_ins_each_count(runtime: Runtime, ctx: ServiceConte
     with ctx.uow() as uow:
         count = uow.login_throttle.get(b"p" * 32)
     assert count is not None and count.failures == attempts
+
+
+def test_a_burst_of_parallel_guesses_gets_no_more_tries_than_the_limit(ctx: ServiceContext) -> None:
+    add_person(ctx, "courier.01", Role.COURIER)
+
+    def guess(n: int) -> ErrorCode:
+        try:
+            auth.issue_access_token(
+                ctx, username="courier.01", password=f"guess number {n:04d}", client=f"10.0.0.{n}"
+            )
+        except AuthenticationError as refused:
+            return refused.code
+        raise AssertionError("a guess got in")
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(guess, range(12)))
+    assert answers.count(ErrorCode.INVALID_CREDENTIALS) == ctx.login_policy.max_failures
+    assert answers.count(ErrorCode.ACCOUNT_LOCKED) == 12 - ctx.login_policy.max_failures
+
+
+def test_successful_sign_ins_from_one_office_address_never_lock_it(ctx: ServiceContext) -> None:
+    add_person(ctx, "courier.01", Role.COURIER)
+    for _ in range(ctx.login_policy.client_max_failures + 5):
+        assert auth.issue_access_token(ctx, username="courier.01", password=PASSWORD, client="192.0.2.10")

@@ -9,11 +9,13 @@ Why it is built this way:
   not, so that a password cannot be confirmed without the code.
 * **Replay**: the RFC 6238 time step of an accepted code is recorded (compare-and-set in the database);
   the same code, or any code of that step or an earlier one, is refused afterwards.
-* **Throttling**: every failed sign-in counts against the account (whether it exists or not) and against
-  the client address, both stored only as keyed digests (blind index). ``max_failures`` failures of an
-  account within the window, or ``client_max_failures`` from one address, lock it for the lockout time:
-  ``account_locked`` (HTTP 429 with Retry-After), without looking at the password. A success clears the
-  account's count.
+* **Throttling**: every sign-in attempt counts against the account (whether it exists or not) and against
+  the client address, both stored only as keyed digests (blind index), *before* anything is checked, in
+  one atomic database step; a success (or an attempt refused for the account's state) takes it back. So
+  ``max_failures`` attempts of an account within the window, or ``client_max_failures`` from one address,
+  is all anyone gets, however many requests they send at once: later ones answer ``account_locked``
+  (HTTP 429 with Retry-After) for the lockout time, without looking at the password. A success clears
+  the account's count.
 * **Tokens and sessions** are 256 random bits the client holds; the database keeps only their SHA-256, so a
   dump of it signs nobody in. Every request reads the token or session together with its user's current
   state: a disabled user (``user_disabled``), one whose offboarding date has come (``offboarding``), a
@@ -36,6 +38,7 @@ from parcelguard.domain.access import Principal, hash_secret
 from parcelguard.domain.audit import AuditEvent, AuditValue
 from parcelguard.domain.people import (
     SECOND_FACTOR_ROLES,
+    FailureCount,
     User,
     parse_username,
 )
@@ -236,33 +239,62 @@ def _sign_in(
     attempt = _attempt(ctx, method, username, client, device)
     with ctx.uow() as uow:
         now = ctx.clock()
-        account_count = uow.login_throttle.get(attempt.account)
-        client_count = uow.login_throttle.get(attempt.client)
         credentials = uow.users.credentials(attempt.username) if attempt.username else None
-    locks = [
+        # Counted before anything is checked, and refunded on success: parallel guesses each use up one
+        # attempt, so no burst of requests gets past the limit before the first of them has failed.
+        taken = _take(uow, ctx, attempt, now)
+        uow.commit()
+    # The attempt whose count reached the limit set the lock and still runs; every later one is refused
+    # unseen until the lock runs out (counts only grow within a window, so exactly one attempt reaches it).
+    earlier_locks = [
         c.locked_until
-        for c in (account_count, client_count)
-        if c is not None and c.locked_until is not None and c.locked_at(now)
+        for _what, c, limit in taken
+        if c.locked_until is not None and c.locked_at(now) and c.failures != limit
     ]
-    locked_until = max(locks, default=None)
-    if locked_until is not None:
-        _refuse(ctx, attempt, credentials, ErrorCode.ACCOUNT_LOCKED, count=False)
+    if earlier_locks:
+        _refuse(ctx, attempt, credentials, ErrorCode.ACCOUNT_LOCKED, locked=())
         raise AccountLockedError(
-            "too many failed sign-ins: try again later", retry_after_s=(locked_until - now).total_seconds()
+            "too many failed sign-ins: try again later",
+            retry_after_s=(max(earlier_locks) - now).total_seconds(),
         )
+    locked = tuple(what for what, c, limit in taken if c.locked_at(now) and c.failures == limit)
     failure = _check_secrets(ctx, credentials, password, otp, now)
     if failure is not None:
-        _refuse(ctx, attempt, credentials, failure, count=True)
+        _refuse(ctx, attempt, credentials, failure, locked=locked)
         raise _sign_in_error(failure)
     assert credentials is not None  # noqa: S101 - _check_secrets fails without them
-    user = credentials.user
     try:
-        _check_user_state(user, now)
+        _check_user_state(credentials.user, now)
     except AuthenticationError as refused:
-        _refuse(ctx, attempt, credentials, refused.code, count=False)
+        _refuse(ctx, attempt, credentials, refused.code, locked=(), refund=True)  # not a guess
         raise
     rehashed = ctx.passwords.hash(password) if ctx.passwords.needs_rehash(credentials.password_hash) else None
-    return _admit(ctx, attempt, credentials, otp, rehashed)
+    return _admit(ctx, attempt, credentials, otp, rehashed, locked)
+
+
+def _take(
+    uow: UnitOfWork, ctx: ServiceContext, attempt: _Attempt, now: datetime
+) -> list[tuple[str, FailureCount, int]]:
+    policy = ctx.login_policy
+    return [
+        (
+            what,
+            uow.login_throttle.record_failure(
+                digest, now=now, window=policy.window, lockout=policy.lockout, limit=limit
+            ),
+            limit,
+        )
+        for digest, limit, what in (
+            (attempt.account, policy.max_failures, "account"),
+            (attempt.client, policy.client_max_failures, "client"),
+        )
+    ]
+
+
+def _refund(uow: UnitOfWork, ctx: ServiceContext, attempt: _Attempt) -> None:
+    """The attempt was no guess: it no longer counts (the account's count starts over after a success)."""
+    uow.login_throttle.clear(attempt.account)
+    uow.login_throttle.refund(attempt.client, limit=ctx.login_policy.client_max_failures)
 
 
 def _attempt(
@@ -328,25 +360,17 @@ def _refuse(
     credentials: UserCredentials | None,
     reason: ErrorCode,
     *,
-    count: bool,
+    locked: tuple[str, ...],
+    refund: bool = False,
 ) -> None:
-    """Record a refused sign-in (and, when ``count``, one more failure per account and client)."""
+    """Record a refused sign-in, and the lockouts (``account``, ``client``) its counting started."""
     policy = ctx.login_policy
     subject = credentials.user.actor if credentials is not None else "user:unknown"
     with ctx.uow() as uow:
         now = ctx.clock()
-        locked = []
-        if count:
-            for digest, limit, what in (
-                (attempt.account, policy.max_failures, "account"),
-                (attempt.client, policy.client_max_failures, "client"),
-            ):
-                after = uow.login_throttle.record_failure(
-                    digest, now=now, window=policy.window, lockout=policy.lockout, limit=limit
-                )
-                if after.locked_until == now + policy.lockout:  # this failure set the lock
-                    locked.append(what)
-        if count and secrets.randbelow(_FORGET_EVERY) == 0:
+        if refund:
+            _refund(uow, ctx, attempt)
+        elif secrets.randbelow(_FORGET_EVERY) == 0:
             # Now and then, not on every failure: counts older than a window (and unlocked) are dead weight.
             uow.login_throttle.forget_stale(now - policy.window, now)
         _audit(uow, audit.SIGN_IN_FAILED, subject, subject, now, _details(attempt, reason))
@@ -364,6 +388,7 @@ def _admit(
     credentials: UserCredentials,
     otp: str | None,
     rehashed: str | None,
+    locked: tuple[str, ...],
 ) -> tuple[str, str | None, datetime]:
     user = credentials.user
     second_factor = user.role in SECOND_FACTOR_ROLES
@@ -378,7 +403,7 @@ def _admit(
             # Claimed in the database: two sign-ins racing with one code cannot both get in.
             if step is None or not uow.users.claim_totp_step(user.id, step):
                 uow.rollback()
-                _refuse(ctx, attempt, credentials, ErrorCode.INVALID_CREDENTIALS, count=True)
+                _refuse(ctx, attempt, credentials, ErrorCode.INVALID_CREDENTIALS, locked=locked)
                 raise _sign_in_error(ErrorCode.INVALID_CREDENTIALS)
         ttl = policy.token_ttl if attempt.method == "token" else policy.session_ttl
         expires_at = now + ttl
@@ -395,7 +420,7 @@ def _admit(
                 revoked_at=None,
             )
         )
-        uow.login_throttle.clear(attempt.account)
+        _refund(uow, ctx, attempt)
         uow.sessions.forget_ended(user.id, now - _KEEP_ENDED)
         if rehashed is not None:
             uow.users.set_password_hash(user.id, rehashed)

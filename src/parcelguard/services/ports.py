@@ -343,8 +343,13 @@ class LoginThrottleRepository(Protocol):
         ...
 
     def clear(self, subject: bytes) -> None: ...
+    def refund(self, subject: bytes, *, limit: int) -> None:
+        """Take one counted failure back (it was no guess), and the lock with it once below ``limit``."""
+        ...
+
     def forget_stale(self, window_started_before: datetime, now: datetime) -> int:
-        """Delete counts whose window began before the cutoff and that hold no lock at ``now``."""
+        """Delete counts whose window began before the cutoff (or that were all refunded) and that hold no
+        lock at ``now``."""
         ...
 
 

@@ -362,11 +362,22 @@ class SqlLoginThrottleRepository:
     def clear(self, subject: bytes) -> None:
         self._c.execute(delete(m.login_throttle).where(m.login_throttle.c.subject == subject))
 
+    def refund(self, subject: bytes, *, limit: int) -> None:
+        t = m.login_throttle.c
+        self._c.execute(  # both right-hand sides read the row as it was: one atomic step
+            update(m.login_throttle)
+            .where(t.subject == subject, t.failures > 0)
+            .values(
+                failures=t.failures - 1,
+                locked_until=case((t.failures - 1 < limit, null()), else_=t.locked_until),
+            )
+        )
+
     def forget_stale(self, window_started_before: datetime, now: datetime) -> int:
         t = m.login_throttle.c
         result = self._c.execute(
             delete(m.login_throttle).where(
-                t.window_started_at < window_started_before,
+                or_(t.window_started_at < window_started_before, t.failures <= 0),
                 or_(t.locked_until.is_(None), t.locked_until <= now),
             )
         )
