@@ -1,6 +1,7 @@
 """The browser harness: the real app served by uvicorn on a free port, driven by headless Chromium.
 
-One server and one browser per test session (starting them costs about a second); each test gets a fresh
+One server and one browser for this folder (starting them costs about a second; both stop when its last
+test is done, before the rest of the suite runs); each test gets a fresh
 browser context (its own cookies) and creates the users, stations and waybills it needs through the
 services, with unique names, so tests never depend on one another's data.
 
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
 from parcelguard.adapters.crypto.passwords import Argon2Passwords
 from parcelguard.adapters.db import migrate
@@ -43,6 +44,8 @@ DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 PHONE = {"width": 360, "height": 740}  # a courier's phone
 DESK = {"width": 1280, "height": 800}  # customer service, security, administration
 SERVER_START_TIMEOUT_S = 15.0
+ACTION_TIMEOUT_MS = 10_000  # generous for a loaded 2-core CI machine; a passing step takes milliseconds
+expect.set_options(timeout=ACTION_TIMEOUT_MS)
 
 _HERE = Path(__file__).resolve().parent
 
@@ -54,7 +57,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         missing = f"{CHROMIUM} is missing (scripts/setup --dev installs Debian's chromium)"
@@ -72,7 +75,7 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     """A migrated SQLite ParcelGuard in a temporary data folder, shared by the server and the tests.
 
@@ -100,7 +103,7 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_server(live_runtime: Runtime) -> Iterator[str]:
     """The base URL of the real app (uvicorn in a thread), stopped at the end of the session."""
     import uvicorn
@@ -132,7 +135,7 @@ class WatchedContext:
 
     def __init__(self, browser: Browser, base_url: str, viewport: dict[str, int], **options: Any) -> None:
         self.context = browser.new_context(base_url=base_url, viewport=viewport, locale="zh-CN", **options)  # type: ignore[arg-type]
-        self.context.set_default_timeout(5_000)
+        self.context.set_default_timeout(ACTION_TIMEOUT_MS)
         self.errors: list[str] = []
         self.context.on("page", self._watch)
 
