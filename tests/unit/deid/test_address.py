@@ -133,6 +133,7 @@ def test_a_number_with_a_floor_word_in_a_description_is_not_an_address(detector:
         "新华路118号国贸大厦B座1906",
         "科技园路56号星光电子有限公司",
         "石桥镇双河村五组",
+        "塘下镇镇政府门卫室",
         "白沙镇青山村卫生室",
         "浙江-台州-椒江区海门街道东山路12号",
         "中国浙江省温州市鹿城区人民路100号",
@@ -182,6 +183,14 @@ def test_an_address_ends_at_a_clear_boundary(detector: Detector, text: str, addr
         "坐18路公交车",
         "主力户型为40-50-70平米",
         "务必05-0315:13前送达",
+        "记者从陕西省安康市旬阳县人民法院获悉",
+        "采访了重庆市渝中区建委开发办主任",
+        "专程飞到巴南区法院作证",
+        "上诉要求广州中院依法改判",
+        "山东深化农村信用社改革",
+        "控股了大邑交银兴民村镇银行",
+        "英德胜负彩08085期开奖",
+        "调配给东城区118套房源",
     ],
 )
 def test_an_organisation_a_route_or_a_count_is_not_an_address(detector: Detector, text: str) -> None:

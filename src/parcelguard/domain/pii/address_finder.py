@@ -27,6 +27,7 @@ from parcelguard.domain.pii.address_grammar import (
     ANCHOR_NEEDS_DIGIT,
     ANCHORS,
     COMPONENT,
+    GOVERNMENT,
     HIGHWAY,
     LEFT_STOP,
     LEFT_STOP_WORDS,
@@ -362,13 +363,25 @@ def _extended(text: str, span: AddressSpan) -> AddressSpan | None:
     """
     start = span.start if span.rule in _FIXED_START else _extend_left(text, span.start)
     end = _extend_right(text, span.end)
-    if (
-        span.rule not in _CUED
-        and POSITION.search(text, span.start, min(len(text), end + _POSITION_REACH)) is not None
-        and not _ASCII_DIGIT.search(text, start, end)
-    ):
-        return None
+    if span.rule not in _CUED and not _ASCII_DIGIT.search(text, start, end):
+        if POSITION.search(text, span.start, min(len(text), end + _POSITION_REACH)) is not None:
+            return None
+        if _government(text, start, end):
+            return None
     return span._replace(start=start, end=end)
+
+
+def _government(text: str, start: int, end: int) -> bool:
+    """旬阳县人民法院, 渝中区建委: a government body right after the divisions, before any street piece."""
+    pos = start + len(_COUNTRY) if text.startswith(_COUNTRY, start) else start
+    pos, count, _, _ = _walk(text, pos)
+    if not count:
+        return False
+    _, kinds = _components(text, pos)
+    if not _STREET_KINDS.isdisjoint(kinds):
+        return False
+    body = GOVERNMENT.match(text, pos, end)
+    return body is not None
 
 
 def _extend_right(text: str, end: int) -> int:

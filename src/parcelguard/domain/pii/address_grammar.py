@@ -23,6 +23,7 @@ __all__ = [
     "ANCHORS",
     "ANCHOR_NEEDS_DIGIT",
     "COMPONENT",
+    "GOVERNMENT",
     "HIGHWAY",
     "HOUSEHOLD",
     "HOUSE_NUMBER",
@@ -138,12 +139,14 @@ _ROAD_FIRSTS = _firsts(_ROAD_WORDS + " 街 里 道")
 # its suffix words before trying them, which keeps ``re`` from running every alternation at every step.
 COMPONENT = re.compile(
     r"[ _]?(?:"
-    rf"(?P<unit>(?:{_BUILDING_HEAD}[A-Za-z]?)(?:{_UNIT_SUFFIX})(?:之{_NUM})?|[东西南北中](?:校区|区|院))"
-    rf"|(?P<room>{_ROOM_DASH}(?:室|号|房)?(?![0-9-])|(?<=[栋幢撞懂座元楼号层门区舍#F])[A-Za-z]?[0-9]{{2,5}}[A-Za-z]?(?![0-9A-Za-z])"
+    rf"(?P<unit>(?![0-9]{{3}}期)(?:{_BUILDING_HEAD}[A-Za-z]?)(?:{_UNIT_SUFFIX})(?:之{_NUM})?"
+    r"|[东西南北中](?:校区|区)|[东西南北]院)"
+    rf"|(?P<room>{_ROOM_DASH}(?:室|号|房)?(?![0-9-])|(?<=[栋幢撞懂座元楼号层门舍#F])[A-Za-z]?[0-9]{{2,5}}[A-Za-z]?(?![0-9A-Za-z])"
+    rf"|(?<=区)[A-Za-z]?[0-9]{{2,5}}[A-Za-z]?(?![0-9A-Za-z]|{_NOT_HOUSE_AFTER})"
     r"|(?<=[楼层])[A-Z](?![A-Za-z]))"
     rf"|(?P<town>{_N}{{1,8}}?{_firsts(_TOWN_WORDS)}{_NOT_TOWN_HERE}{_TOWN})"
     rf"|(?P<road>{_N}{{1,8}}?(?:[0-9]{{1,3}}号?)?{_ROAD_FIRSTS}{_ROAD}(?:[东西南北中](?:段|路)?)?(?:(?:{_NUM}|{_CN_NUM})段)?(?:{_HOUSE})?)"
-    rf"|(?P<village>{_N}{{1,6}}?{_firsts(_VILLAGE_WORDS)}{_VILLAGE}(?:(?:{_NUM}|{_CN_NUM})(?:组|队|社|号(?!楼)))?(?!{_ESTATE}))"
+    rf"|(?P<village>{_N}{{1,6}}?{_firsts(_VILLAGE_WORDS)}(?!(?<=[农乡用])村|村镇银行){_VILLAGE}(?:(?:{_NUM}|{_CN_NUM})(?:组|队|社|号(?!楼)))?(?!{_ESTATE}))"
     rf"|(?P<estate>{_N}(?:{_N}|[0-9]){{0,9}}?{_firsts(_ESTATE_WORDS)}{_ESTATE}(?:{_ESTATE})?"
     rf"(?:(?:{_NUM}|{_CN_NUM})期)?(?:[A-Za-z]{{0,2}}[0-9]{{3,5}}[A-Za-z]?(?![0-9A-Za-z]|{_NOT_HOUSE_AFTER})|{_ROOM_DASH}(?![0-9-]))?)"
     rf"|(?P<cross>与{_N}{{1,8}}?{_ROAD_FIRSTS}{_ROAD}(?:交叉口|交汇处|交界处|十字路口|路口)?)"
@@ -275,5 +278,10 @@ LEFT_STOP_WORDS = frozenset({"收件", "收货", "收到", "收好", "收下", "
 # Estate-like names that are the carrier's own facilities, not anyone's address.
 NOT_ESTATE = re.compile(
     r"(?:转运|分拨|集散|分拣|配送|客服|服务|处理|仓储|物流|调度|运营|快递|营业|数据|呼叫|售后|维修|"
-    r"购物|商业|市中|中转)(?:中心|站|部|点|所)$"
+    r"购物|商业|市中|中转)(?:中心|站|部|点|所)$|(?<![镇乡])政府$|法院$|检察院$"
+)
+# Government bodies named after their place (旬阳县人民法院, 渝中区建委): right after the divisions, before
+# any street, they make the text about the body, not an address.
+GOVERNMENT = re.compile(
+    rf"{NAME_CHAR}{{0,8}}?(?:人民政府|政府|法院|检察院|中院|人大|政协|党委|[省市县区州党纪建经计卫教科政法]委(?!员))"
 )
