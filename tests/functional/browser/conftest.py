@@ -68,8 +68,14 @@ def browser() -> Iterator[Browser]:
         launched = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             headless=True,
-            # Chromium's fake camera stands in for a phone's (the scan test grants the permission).
-            args=["--no-sandbox", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"],
+            # Root in CI needs --no-sandbox; containers often have a tiny /dev/shm. Chromium's fake camera
+            # stands in for a phone's (the scan test grants the permission).
+            args=[
+                "--no-sandbox",
+                "--disable-dev-shm-usage",
+                "--use-fake-device-for-media-stream",
+                "--use-fake-ui-for-media-stream",
+            ],
         )
         yield launched
         launched.close()
