@@ -139,7 +139,7 @@ _ROAD_FIRSTS = _firsts(_ROAD_WORDS + " 街 里 道")
 # its suffix words before trying them, which keeps ``re`` from running every alternation at every step.
 COMPONENT = re.compile(
     r"[ _]?(?:"
-    rf"(?P<unit>(?![0-9]{{3}}期)(?:{_BUILDING_HEAD}[A-Za-z]?)(?:{_UNIT_SUFFIX})(?:之{_NUM})?"
+    rf"(?P<unit>(?![0-9]{{3,}}期)(?:{_BUILDING_HEAD}[A-Za-z]?)(?:{_UNIT_SUFFIX})(?:之{_NUM})?"
     r"|[东西南北中](?:校区|区)|[东西南北]院)"
     rf"|(?P<room>{_ROOM_DASH}(?:室|号|房)?(?![0-9-])|(?<=[栋幢撞懂座元楼号层门舍#F])[A-Za-z]?[0-9]{{2,5}}[A-Za-z]?(?![0-9A-Za-z])"
     rf"|(?<=区)[A-Za-z]?[0-9]{{2,5}}[A-Za-z]?(?![0-9A-Za-z]|{_NOT_HOUSE_AFTER})"
