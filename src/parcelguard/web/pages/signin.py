@@ -44,6 +44,10 @@ router = APIRouter(include_in_schema=False)
 SIGNIN_COOKIE = "pg_signin"
 SIGNIN_COOKIE_MAX_AGE_S = 3600
 PAGE_DEVICE = "web"  # what the audit log records as the device of a page session
+# Why a page sent someone back here (``?reason=``): the only codes the sign-in page repeats.
+SESSION_END_REASONS = {
+    code.value: code for code in (ErrorCode.UNAUTHENTICATED, ErrorCode.USER_DISABLED, ErrorCode.OFFBOARDING)
+}
 
 
 def _signin_page(
@@ -103,8 +107,7 @@ def signin_form(
     token = request.cookies.get(SIGNIN_COOKIE) or secrets.token_urlsafe(32)
     if reason == "signed_out":
         return _signin_page(request, runtime, token=token, notice="已退出 · You are signed out.")
-    known = {code.value: code for code in ErrorCode}
-    code = known.get(reason or "")
+    code = SESSION_END_REASONS.get(reason or "")
     # Why the last session ended (expired, disabled, offboarded), in words; the form itself is not refused.
     error = AuthenticationError("sign in again", code=code) if code is not None else None
     return _signin_page(
