@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -99,16 +100,20 @@ def test_an_administrator_disables_and_offboards_users_from_the_users_page(
     assert people.get_user(live_runtime.ctx, leaving.username).offboard_from is not None
 
 
-def test_a_disabled_person_is_signed_out_of_an_open_page_at_once(
-    page: Page, staffing: Staffing, live_runtime: Runtime
+@pytest.mark.parametrize(("change", "reason"), [("disable", "user_disabled"), ("offboard", "offboarding")])
+def test_a_person_disabled_or_offboarded_is_signed_out_of_an_open_page_at_once(
+    page: Page, staffing: Staffing, live_runtime: Runtime, change: str, reason: str
 ) -> None:
     courier = staffing.person(Role.COURIER)
     sign_in(page, courier)
-    people.disable_user(live_runtime.ctx, courier.username, actor="test")
+    if change == "disable":
+        people.disable_user(live_runtime.ctx, courier.username, actor="test")
+    else:
+        yesterday = datetime.now(UTC) - timedelta(days=1)
+        people.offboard_user(live_runtime.ctx, courier.username, from_=yesterday, actor="test")
     page.goto("/courier")
-    expect(page).to_have_url("/signin?reason=user_disabled&next=/courier")
-    expect(page.locator(".problem")).to_have_attribute("data-code", "user_disabled")
-    expect(page.locator(".problem")).to_contain_text("Account disabled")
+    expect(page).to_have_url(f"/signin?reason={reason}&next=/courier")
+    expect(page.locator(".problem")).to_have_attribute("data-code", reason)
 
 
 @pytest.mark.parametrize("path", STAFF_PAGES)
