@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import NamedTuple
 
+from parcelguard.domain.pii._name_lexicon import COMPOUND_SURNAMES, SURNAMES_FREQUENT
 from parcelguard.domain.pii.address_grammar import (
     ADDRESS_LABEL,
     ADDRESS_VERB,
@@ -395,11 +396,21 @@ def _extend_right(text: str, end: int) -> int:
         if text[stop : stop + 1] not in _BLANKS:
             break
         after = _tail_end(text, stop + 1)
-        word = text[stop + 1 : after].removesuffix("收")
-        if not word or (len(word) <= _NAME_LENGTH and all("\u4e00" <= ch <= "\u9fff" for ch in word)):
+        if _reads_as_name(text[stop + 1 : after]):
             break
         stop = after
     return stop
+
+
+def _reads_as_name(word: str) -> bool:
+    """张伟, 欧阳娜娜收: a surname and one or two more Han characters (a compound surname and two), the
+    shape of a recipient's name after an address; 附一医 and 辉煌电镀 are places."""
+    word = word.removesuffix("收")
+    if not word or not all("\u4e00" <= ch <= "\u9fff" for ch in word):
+        return not word
+    if word[:2] in COMPOUND_SURNAMES:
+        return len(word) <= _NAME_LENGTH
+    return word[0] in SURNAMES_FREQUENT and len(word) < _NAME_LENGTH
 
 
 def _tail_end(text: str, pos: int) -> int:

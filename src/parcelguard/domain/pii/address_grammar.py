@@ -218,18 +218,19 @@ REST_OF_FIELD = re.compile(
 # Words that end whatever follows an address: contact details, remarks, times and courtesies; and 等
 # (等了一天, 公司等9家), but not in 高等专科学校.
 _TAIL_STOP_WORDS = (
-    "电话 手机 联系 联电 电联 收件人 收货人 姓名 邮编 备注 谢谢 麻烦 辛苦 快递员 尽快 今天 明天 后天 "
+    "电话 联系 联电 电联 收件人 收货人 姓名 邮编 备注 谢谢 麻烦 辛苦 快递员 尽快 今天 明天 后天 "
     "上午 下午 晚上 中午 周末 工作日 时间 送货 送到 送来 送出 派送 签收 代收 收到 取件 发出 发货 退回 "
-    "转交 打电话 不在 不要 务必"
+    "转交 打电话 不在 不要 不用 不是 务必"
 )
-_TAIL_STOP = f"(?:{_alt(_TAIL_STOP_WORDS)}|等(?![级专学院高]))"
+# 手机 ends it before a number (手机13800138000, 手机号), not in a shop's name (手机店, 手机专卖店).
+_TAIL_STOP = f"(?:{_alt(_TAIL_STOP_WORDS)}|手机(?=号|[0-9 :])|等(?![级专学院高]))"
 # Function words that end what follows an address; fewer than in a name (自在城, 快递部, 奶吧 are places).
 _TAIL_CHAR = _han_class_without(
-    "的了是我你他她它们这那哪吗呢啊呀哦嗯您请把被让叫要想不没很又已和及或与也还从给寄"
+    "的了是我你他她它们这那哪吗呢啊呀哦嗯您请把被让叫要想没很又已及或与也还从给寄"
 )
 _TAIL_PIECE = (
     rf"(?:{_TAIL_CHAR}|[A-Za-z]|[0-9]{{1,6}}(?![0-9]|{_NOT_HOUSE_AFTER}|[盒箱包瓶袋份支只斤双套张本]|单(?!元))|[-#]"
-    r"|[(（][^()（）0-9,]{1,12}[)）])"
+    r"|[0-9]{1,2}路(?!公交|车|汽车|线)|(?<=[0-9])、(?=[0-9])|[(（][^()（）0-9,]{1,12}[)）])"
 )
 # What may follow the last piece the grammar knows, up to a clear boundary (a separator, a function word, a
 # long number such as a phone, a measure after a number, or a remark): the name of a shop, firm or building
