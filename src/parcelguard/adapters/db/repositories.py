@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, bindparam, delete, func, insert, select, update
@@ -27,11 +28,19 @@ _CT_COLUMNS = {field: m.ciphertext_column(field) for field in wb.ENCRYPTED_FIELD
 _IN_CHUNK = 500
 # Statements run on every label, lookup and single order, built once: SQLAlchemy then reuses their cache key
 # and compiled form instead of rebuilding both per call (about a third of a label's CPU time went there).
-_WAYBILL_BY_NUMBER = select(m.waybill).where(m.waybill.c.tracking_number == bindparam("number"))
-_EVENTS_OF = (
-    select(m.tracking_event)
-    .where(m.tracking_event.c.waybill_id == bindparam("waybill_id"))
-    .order_by(m.tracking_event.c.id)
+# A waybill and its later tracking events in one round trip (one row with empty event columns when there is
+# none, the common case on labels and lookups): the second query cost a label about a tenth of its time.
+_e = m.tracking_event.c
+_WAYBILL_BY_NUMBER = (
+    select(
+        m.waybill,
+        _e.status.label("event_status"),
+        _e.occurred_at.label("event_occurred_at"),
+        _e.location.label("event_location"),
+    )
+    .select_from(m.waybill.outerjoin(m.tracking_event, _e.waybill_id == m.waybill.c.id))
+    .where(m.waybill.c.tracking_number == bindparam("number"))
+    .order_by(_e.id)
 )
 _NUMBER_TAKEN = select(m.waybill.c.tracking_number).where(m.waybill.c.tracking_number == bindparam("number"))
 _ACTIVE_TOKEN = (
@@ -40,6 +49,15 @@ _ACTIVE_TOKEN = (
     .order_by(m.label_token.c.issued_at.desc())
     .limit(1)
 )
+
+
+_TAKEN_ANY = "SELECT tracking_number FROM waybill WHERE tracking_number = ANY(%s)"
+
+
+@lru_cache(maxsize=8)
+def _taken_sql(count: int) -> str:
+    """``count`` tracking numbers asked at once, with qmark placeholders (sqlite3)."""
+    return f"SELECT tracking_number FROM waybill WHERE tracking_number IN ({','.join('?' * count)})"  # noqa: S608
 
 
 class SqlWaybillRepository:
@@ -85,13 +103,17 @@ class SqlWaybillRepository:
         bulk_insert(self._c, m.tracking_event, events)
 
     def get(self, tracking_number: str) -> SealedWaybill | None:
-        row = self._c.execute(_WAYBILL_BY_NUMBER, {"number": tracking_number}).mappings().first()
-        if row is None:
+        rows = self._c.execute(_WAYBILL_BY_NUMBER, {"number": tracking_number}).mappings().all()
+        if not rows:
             return None
+        row = rows[0]
         # The row itself is the "created" event; later ones are in tracking_event.
         events = [TrackingEvent(WaybillStatus.CREATED, row["created_at"], row["routing_text"])]
-        for event in self._c.execute(_EVENTS_OF, {"waybill_id": row["id"]}):
-            events.append(TrackingEvent(WaybillStatus(event.status), event.occurred_at, event.location))
+        events += [
+            TrackingEvent(WaybillStatus(r["event_status"]), r["event_occurred_at"], r["event_location"])
+            for r in rows
+            if r["event_status"] is not None
+        ]
         return _sealed(row, tuple(events))
 
     def get_by_id(self, waybill_id: str) -> SealedWaybill | None:
@@ -110,10 +132,16 @@ class SqlWaybillRepository:
         if len(tracking_numbers) == 1:  # a single order: the prebuilt statement
             taken.update(self._c.scalars(_NUMBER_TAKEN, {"number": tracking_numbers[0]}))
             return taken
-        column = m.waybill.c.tracking_number
+        # A batch: SQL text made once per chunk length, run on the driver. SQLAlchemy's expanding IN rebuilt
+        # 500 parameters per chunk, about 25 us a waybill; here the driver binds them as they are.
+        positional = self._c.dialect.paramstyle == "qmark"
         for start in range(0, len(tracking_numbers), _IN_CHUNK):
-            chunk = list(tracking_numbers[start : start + _IN_CHUNK])
-            taken.update(self._c.scalars(select(column).where(column.in_(chunk))))
+            chunk = tuple(tracking_numbers[start : start + _IN_CHUNK])
+            if positional:
+                result = self._c.exec_driver_sql(_taken_sql(len(chunk)), chunk)
+            else:  # PostgreSQL: one array parameter
+                result = self._c.exec_driver_sql(_TAKEN_ANY, (list(chunk),))
+            taken.update(row[0] for row in result)
         return taken
 
     def any_tracking_number(self, organisation_id: int | None = None) -> str | None:
