@@ -88,6 +88,9 @@ _SETTLED_KINDS = frozenset({"town", "village", "cross"})
 # Up to this many division names before an organisation word make an organisation's name (北京市公安局,
 # 北京市石景山区区委); a customer who types province, city and district before a firm means its address.
 _ORGANISATION_NAMES = 2
+_SETTLED_ALONE = frozenset({"town", "village", "road"})
+_TAIL_NUMBER = re.compile("[0-9]{2,}")
+_TAIL_SCORE = 0.75
 _STREET_KINDS = frozenset({"town", "village", "road", "house", "cross", "unit", "room"})
 _NONE, _VERB, _LABEL = 0, 1, 2
 
@@ -140,6 +143,13 @@ def _components(text: str, pos: int) -> tuple[int, list[str]]:
             break
         if kind == "road" and _not_a_road(match.group()):
             break
+        if (
+            kind == "road"
+            and kinds
+            and kinds[-1] in ("road", "cross")
+            and match.group().lstrip(" _")[0] == "和"
+        ):
+            kind = "cross"  # 群贤路|和镜水路交叉口
         if kind in ("road", "estate") and any(ch.isdigit() for ch in match.group()):
             kind = "house"
         elif kind == "road" and HIGHWAY.search(match.group()) is not None:
@@ -195,6 +205,10 @@ def _parse_once(text: str, start: int, cue: int, rule: str, divisions: bool) -> 
     if kinds and kinds[0] in ("unit", "room") and len(kinds) < 2 and not count and not cue:
         return None
     score = _accept(count, full, last, kinds, cue)
+    if not score and not count and cue == _NONE and len(kinds) == 1 and kinds[0] in _SETTLED_ALONE:
+        tail = TAIL.match(text, end)  # 濮院镇|国贸名品港8890: one place and a number in what follows
+        if tail is not None and _TAIL_NUMBER.search(tail.group()) is not None:
+            score = _TAIL_SCORE
     if (
         score
         and cue == _NONE

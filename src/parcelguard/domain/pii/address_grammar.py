@@ -74,7 +74,7 @@ def _alt(words: str) -> str:
 _ROAD_WORDS = "大道 大街 胡同 支路 横路 辅路 环路 公路 国道 省道 路 巷 弄"
 ROAD_WORDS = tuple(_ROAD_WORDS.split())
 """Words that end a road's name. 街, 道 and 里 also end one, but only in context (街 not in 街道)."""
-_ROAD = "(?:" + _alt(_ROAD_WORDS)[3:-1] + "|街(?!道)|里(?=[0-9])|道(?=[0-9]))"
+_ROAD = "(?:" + _alt(_ROAD_WORDS)[3:-1] + "|街(?!道)|里(?=[0-9])|道(?=[0-9])|段(?=[0-9]+号))"
 # Characters that turn a place name into a street, village or house number (朝阳路, 长安街, 南山村).
 # Only one-character words and 胡 (胡同): 大 or 公 would stop 广东|大学城 or 深圳|公司 too.
 STREET_CHARS = frozenset("".join(w for w in ROAD_WORDS if len(w) == 1) + "胡街道里村镇乡号桥")
@@ -88,14 +88,17 @@ _HOUSE = (
     rf"(?:[甲乙丙丁]?{_NUM}(?:(?:-{{1,2}}|之){_NUM})?(?:号院|号(?!楼)|弄|栋|幢)|{_CN_NUM}号(?!楼)"
     rf"|(?<=[路街巷弄道段])[0-9]{{2,5}}(?:-{{1,2}}{_NUM})?(?!{_NOT_HOUSE_AFTER}))"
 )
-_TOWN_WORDS = "街道办事处 街道办 街道 镇 乡 开发区 高新区 工业园区 工业园 工业区 经济区 管委会 农场 林场 牧场"
+_TOWN_WORDS = (
+    "街道办事处 街道办 街道 镇 乡 开发区 经开区 高新区 工业园区 工业园 工业区 经济区 管委会 农场 林场 牧场"
+)
 _TOWN = _alt(_TOWN_WORDS)
 _VILLAGE_WORDS = "村委会 村民委员会 居委会 社区 村 屯 嘎查 寨 庄"
 _VILLAGE = _alt(_VILLAGE_WORDS)
 _ESTATE_WORDS = (
     "小区 花园 家园 公寓 大厦 广场 中心 新村 新城 名苑 雅苑 华庭 山庄 别墅 公馆 天地 国际 家属院 大院 宿舍楼 "
     "宿舍 教学楼 实验楼 办公楼 综合楼 写字楼 科技园 产业园 软件园 创业园 孵化园 园区 市场 商城 商场 商厦 "
-    "大楼 校区 大学 学院 医院 中学 小学 幼儿园 酒店 宾馆 饭店 名邸 苑 府 城 园 庭 湾 阁 居 墅 院 坊 里 楼 邸"
+    "大楼 校区 大学 学院 医院 中学 小学 幼儿园 酒店 宾馆 饭店 名邸 基地 "
+    "苑 府 城 园 庭 湾 阁 居 墅 院 坊 里 楼 邸"
 )
 _ESTATE = _alt(_ESTATE_WORDS)
 # 栋 and 幢 as typed, with the homophone typos customers make (3撞, 5懂).
@@ -149,7 +152,7 @@ COMPONENT = re.compile(
     rf"|(?P<village>{_N}{{1,6}}?{_firsts(_VILLAGE_WORDS)}(?!(?<=[农乡用])村|村镇银行){_VILLAGE}(?:(?:{_NUM}|{_CN_NUM})(?:组|队|社|号(?!楼)))?(?!{_ESTATE}))"
     rf"|(?P<estate>{_N}(?:{_N}|[0-9]){{0,9}}?{_firsts(_ESTATE_WORDS)}{_ESTATE}(?:{_ESTATE})?"
     rf"(?:(?:{_NUM}|{_CN_NUM})期)?(?:[A-Za-z]{{0,2}}[0-9]{{3,5}}[A-Za-z]?(?![0-9A-Za-z]|{_NOT_HOUSE_AFTER})|{_ROOM_DASH}(?![0-9-]))?)"
-    rf"|(?P<cross>与{_N}{{1,8}}?{_ROAD_FIRSTS}{_ROAD}(?:交叉口|交汇处|交界处|十字路口|路口)?)"
+    rf"|(?P<cross>(?<=[路街道巷])[与和]{_N}{{1,8}}?{_ROAD_FIRSTS}{_ROAD}(?:交叉口|交汇处|交界处|十字路口|路口)?)"
     rf"|(?P<named>{_NAMED_CHAR}{{1,12}}?{_NAMED_GUARD}"
     rf"(?=[ _]?(?:{_BUILDING_HEAD}(?:号楼|{_BUILDING_WORD[3:-1]}|座|单元|号|舍|区|期)"
     rf"|{_ROOM_DASH}|{_NUM}(?:组|队|社))))"
@@ -174,9 +177,11 @@ ANCHORS = (
         r"|[0-9]{3,5}(?![0-9]))|号[0-9]{3,5}(?:室|房)|单元[0-9]{3,5}(?![0-9]))"
     ),
     # Each pattern below starts with a literal, so ``re`` skips to it; lookbehinds check what precedes.
-    re.compile(r"(?<=[A-Z东西南北中])座[0-9]{3,5}(?![0-9])"),
+    re.compile(r"(?<=[A-Z东西南北中])座(?:[0-9]{3,5}(?![0-9])|[0-9]{1,3}(?:楼|层|F))"),
+    # A numbered part of an estate, then a room (二区744号, 3排12号, 5楼201室).
+    re.compile(r"(?<=[区排期层楼])[0-9]{2,5}(?:号|室)"),
     # Two roads and where they cross (文二西路与紫荆港路交叉口).
-    re.compile(rf"(?<=[路街道巷])与{_N}{{1,8}}?{_ROAD_FIRSTS}{_ROAD}"),
+    re.compile(rf"(?<=[路街道巷])[与和]{_N}{{1,8}}?{_ROAD_FIRSTS}{_ROAD}"),
     # A town or sub-district with more after it (柳市镇东岸村, 良渚街道文化村): the parse decides whether
     # what follows makes an address.
     re.compile(
@@ -191,7 +196,7 @@ ANCHORS = (
     ),
 )
 # Which anchors can match only where an ASCII digit is: most text has none, and then they are skipped.
-ANCHOR_NEEDS_DIGIT = (False, False, True, True, False, False, True)
+ANCHOR_NEEDS_DIGIT = (False, False, True, True, True, False, False, True)
 ROOM_ANCHOR = re.compile(
     rf"(?<![0-9-])[1-9][0-9]{{0,2}}-(?:[0-9]{{1,3}}-[0-9]{{2,5}}|[0-9]{{3,5}})(?![0-9:-]|{_NOT_HOUSE_AFTER})"
 )
