@@ -206,3 +206,23 @@ def test_a_model_place_word_followed_by_a_floor_starts_an_address() -> None:
     assert spans == ["来福士15楼前台"]
     assert find_addresses(text, [(2, 5, "ORG")]) == []
     assert find_addresses(text, []) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "address", "name"),
+    [
+        ("寄到杭州市西湖区文三路100号王小明收", "杭州市西湖区文三路100号", "王小明"),
+        ("寄到杭州市西湖区文三路100号欧阳娜娜收", "杭州市西湖区文三路100号", "欧阳娜娜"),
+        ("北京市朝阳区建国路88号张三13800000000", "北京市朝阳区建国路88号", "张三"),
+    ],
+)
+def test_a_recipient_glued_after_an_address_is_a_person_not_part_of_it(
+    detector: Detector, text: str, address: str, name: str
+) -> None:
+    got = found(detector, text)
+    assert (address, ADDRESS) in got
+    assert (name, EntityType.PERSON) in got
+
+
+def test_a_shop_ending_in_shou_is_not_taken_for_a_name(detector: Detector) -> None:
+    assert addresses(detector, "温州市鹿城区五马街100号华联商厦收") == ["温州市鹿城区五马街100号华联商厦收"]

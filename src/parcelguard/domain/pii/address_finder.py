@@ -43,7 +43,7 @@ from parcelguard.domain.pii.address_grammar import (
 from parcelguard.domain.pii.divisions import Division, division_table
 from parcelguard.domain.pii.region import resolve_region
 
-__all__ = ["AddressSpan", "AnchorVeto", "ModelPlace", "find_address_spans"]
+__all__ = ["AddressSpan", "AnchorVeto", "ModelPlace", "find_address_spans", "name_after"]
 
 
 class AddressSpan(NamedTuple):
@@ -70,6 +70,8 @@ _TAIL_TRIM = "-# _"
 _BLANKS = (" ", "_")
 _MAX_BLANKS = 2
 _NAME_LENGTH = 4
+_NAME_LENGTHS = (4, 3, 2)  # a compound surname and two, then a surname and two, then one
+_PHONE_AHEAD = re.compile("[0-9]{7}|\\+?86")
 _POSITION_REACH = 3
 _ASCII_DIGIT = re.compile("[0-9]")
 _MODEL_PLACE = "LOC"
@@ -413,7 +415,33 @@ def _extend_right(text: str, end: int) -> int:
         if _reads_as_name(text[stop + 1 : after]):
             break
         stop = after
+    return _before_name(text, end, stop)
+
+
+def _before_name(text: str, low: int, stop: int) -> int:
+    """``stop``, or where a recipient's name glued to the end of the tail starts (see :func:`name_after`)."""
+    end = stop - 1 if text[stop - 1 : stop] == "收" else stop
+    for length in _NAME_LENGTHS:
+        start = end - length
+        if start >= low and name_after(text, start) == end:
+            return start
     return stop
+
+
+def name_after(text: str, pos: int) -> int | None:
+    """The end of a recipient's name at ``text[pos]`` right after an address, or None.
+
+    The name is a surname and one or two Han characters (a compound surname and two) followed by 收 or by a
+    phone number: 文三路100号|王小明收, 建国路88号|张三13800000000. Glued to the address like this, the
+    finder leaves it out of the address and the detector reports it as a person.
+    """
+    for length in _NAME_LENGTHS:
+        end = pos + length
+        if end > len(text) or not _reads_as_name(text[pos:end]):
+            continue
+        if text[end : end + 1] == "收" or _PHONE_AHEAD.match(text, end) is not None:
+            return end
+    return None
 
 
 def _reads_as_name(word: str) -> bool:
