@@ -128,7 +128,15 @@ def test_a_name_glued_to_a_phone_and_an_address(accurate: Detector) -> None:
     ]
 
 
-@pytest.mark.parametrize("text", ["在江苏某有限公司总经理任上", "尤其是暴力事件", "令人信服的结果"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "曾任河南联华会计师事务所项目经理。",
+        "任上海回力宾馆副总经理兼党支书记",
+        "尤其是暴力事件",
+        "令人信服的结果",
+    ],
+)
 def test_rule_names_the_model_reads_as_words_are_dropped(accurate: Detector, text: str) -> None:
     assert names(accurate, text, "fast")  # the rules alone raise a false alarm here
     assert names(accurate, text) == []

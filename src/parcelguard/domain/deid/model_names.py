@@ -8,8 +8,10 @@ context. This module combines the two, in folded text (positions are indexes int
 
 1. Every ``PER`` word of the model's reading is a person (rule ``person.model``).
 2. A ``PER`` word of the recall-biased reading (names the model hesitated on) is a person only where its
-   shape agrees: a known surname and one to three more Han characters, a middle dot, or three or more
-   characters of transliterated names (rule ``person.model.recall``).
+   shape agrees (a known surname and one to three more Han characters, a middle dot, or three or more
+   characters of transliterated names) and a name rule proposes a name there too (rule
+   ``person.model.recall``). A Latin spelling in brackets right after a name is that name
+   (``person.model.spelling``).
 3. Each is extended over the pieces the model cut off: the other parts of a foreign name joined by a dot or
    dash (索尔-坎贝尔), a surname the model left as a word of its own (周 + 清来), and the whole handle when
    the name follows an ``@``.
@@ -72,6 +74,10 @@ _NOT_NAME_TAGS = frozenset({"d", "p", "c", "u", "r", "xc", "w", "a", "ad", "an",
 _NOT_PERSONS = BRAND_NAMES | NOT_NAMES
 _HANDLE_END = frozenset(" \t\r\n@:：,，。.!！?？;；、/\\()（）[]【】\"“”'#<>《》…~～|")
 _MAX_HANDLE = 30
+_RECALL_RULE = "person.model.recall"
+_PROPER_TAGS = frozenset({"LOC", "ORG", "nw", "nz"})
+_LIST_JOINERS = frozenset({"、", "和", "与", "及", "跟", ",", "，"})
+_LISTED_NAME_TAGS = frozenset({"LOC", "ORG", "nz"})
 _MAX_JOINS = 3
 
 
@@ -232,6 +238,54 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _listed_with_persons(text: str, view: ModelView, persons: list[tuple[int, int]]) -> list[Candidate]:
+    """Items of a list that holds a model name (A、B和C): lists are of one kind, so a Han item of two to
+    five characters the model read as a place, organisation or proper noun is a name too
+    (武西尼奇、巴普蒂斯塔)."""
+    if not persons:
+        return []
+    words = view.words
+    starts = {s for s, _ in persons}
+    out: list[Candidate] = []
+    for i, word in enumerate(words):
+        if word.start not in starts:
+            continue
+        for step in (-2, 2):
+            j = i + step
+            while 0 <= j < len(words) and 0 <= j - step // 2 < len(words):
+                joiner = words[j - step // 2]
+                item = words[j]
+                if text[joiner.start : joiner.end] not in _LIST_JOINERS:
+                    break
+                piece = text[item.start : item.end]
+                if item.tag == _PER:
+                    j += step
+                    continue
+                if item.tag not in _LISTED_NAME_TAGS or not 2 <= len(piece) <= 5 or not _is_han_word(piece):
+                    break
+                if piece in _NOT_PERSONS:
+                    break
+                out.append(Candidate(item.start, item.end, _PERSON, RECALL_SCORE, "person.model.list"))
+                j += step
+    return out
+
+
+def _original_spellings(text: str, view: ModelView, found: list[Candidate]) -> list[Candidate]:
+    """A Latin spelling in brackets right after a name (巴里·穆尼兹（barrymunitz）): the same person."""
+    out: list[Candidate] = []
+    for person in found:
+        pos = person.end
+        if pos < len(text) and text[pos] in "(（":
+            close = pos + 1
+            while close < len(text) and close - pos <= _MAX_HANDLE and text[close] not in ")）":
+                close += 1
+            inner = text[pos + 1 : close]
+            latin = all(ch.isascii() and (ch.isalpha() or ch in " .-'") for ch in inner)
+            if close < len(text) and latin and any(ch.isalpha() for ch in inner):
+                out.append(Candidate(pos + 1, close, _PERSON, RECALL_SCORE, "person.model.spelling"))
+    return out
+
+
 def model_persons(text: str, view: ModelView) -> list[Candidate]:
     """PERSON candidates from the model's words (steps 1-3 of the module docstring)."""
     out: list[Candidate] = []
@@ -243,6 +297,8 @@ def model_persons(text: str, view: ModelView) -> list[Candidate]:
                 confident.append((word.start, word.end))
                 start, end = _extend(text, view, start, end)
                 out.append(Candidate(start, end, _PERSON, MODEL_SCORE, "person.model"))
+    # out.extend(_listed_with_persons(text, view, confident))
+    out.extend(_original_spellings(text, view, out))
     for word in view.tagging.recall_persons:
         if any(word.start < e and s < word.end for s, e in confident):
             continue
@@ -252,7 +308,7 @@ def model_persons(text: str, view: ModelView) -> list[Candidate]:
         # the plain reading must not have read a function word, adjective, number or time there (任上)
         if not any(w.tag in _NOT_NAME_TAGS for w in view.covering(start, end)):
             start, end = _extend(text, view, start, end)
-            out.append(Candidate(start, end, _PERSON, RECALL_SCORE, "person.model.recall"))
+            out.append(Candidate(start, end, _PERSON, RECALL_SCORE, _RECALL_RULE))
     return out
 
 
@@ -288,13 +344,30 @@ def _strong_rule_agrees(text: str, words: list[TaggedWord]) -> bool:
     return not any(w.tag in _FUNCTION_TAGS for w in words)
 
 
+def _agreed(view: ModelView, hesitant: Candidate, rules: list[Candidate]) -> bool:
+    """Whether a rule's name overlaps a hesitant model name: any rule where the model's own reading was a
+    common word, only a strong one (a cue, a title) where it read a place, organisation or title (桑普,
+    哈利·波特)."""
+    overlapping = [r for r in rules if r.start < hesitant.end and hesitant.start < r.end]
+    if not overlapping:
+        return False
+    words = view.covering(hesitant.start, hesitant.end)
+    if any(r.rule in _STRONG_RULES for r in overlapping):
+        return True
+    return not any(w.tag in _PROPER_TAGS for w in words)
+
+
 def vet_rule_persons(
     text: str, view: ModelView, rules: Iterable[Candidate], model: Sequence[Candidate]
 ) -> list[Candidate]:
     """The rules' PERSON candidates that the model does not contradict (step 4); the model's candidates
-    that a rule's aligned name overlaps are widened to cover it."""
+    that a rule's aligned name overlaps are widened to cover it, and those of the recall-biased reading
+    are kept only where a rule's name overlaps them (two weak signals agreeing)."""
     kept: list[Candidate] = []
-    widened = list(model)
+    rules = list(rules)
+    han_rules = [r for r in rules if not r.rule.startswith("person.en.")]
+    # a name the model only hesitated on stands where a rule proposes a name there too (联系 + 谢勇逸)
+    widened = [m for m in model if m.rule != _RECALL_RULE or _agreed(view, m, han_rules)]
     for rule in rules:
         if rule.rule.startswith("person.en."):
             kept.append(rule)
