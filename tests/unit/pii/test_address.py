@@ -326,3 +326,19 @@ def test_the_masked_address_never_contains_a_digit(street: str, number: int, det
     masked = Address.parse(f"北京市东城区{street}{number}号{detail}").masked()
     assert not any(ch.isdigit() for ch in masked)
     assert masked.endswith("****")
+
+
+@pytest.mark.parametrize(
+    ("raw", "building", "unit", "room"),
+    [
+        ("浙江省温州市苍南县龙港镇泰和小区B懂1097", "B懂", None, "1097"),
+        ("浙江省温州市苍南县龙港镇泰和小区12撞1097", "12撞", None, "1097"),
+        ("浙江省杭州市西湖区梅园新村5#1单元602", "5#", "1单元", "602"),
+        ("广东省深圳市南山区科苑路15号科兴科学园B栋401", "B栋", None, "401"),
+    ],
+)
+def test_household_detail_typed_with_letters_hashes_or_homophones_is_read(
+    raw: str, building: str, unit: str | None, room: str
+) -> None:
+    household = Address.parse(raw).household
+    assert (household.building, household.unit, household.room) == (building, unit, room)

@@ -119,7 +119,7 @@ HOUSE_NUMBER = re.compile(r"(?:[0-9]+弄)?[甲乙丙丁]?[0-9]+(?:[-之][0-9]+)?
 # floor (12层) and room (1201室, or the bare number after a building or unit), and the dash forms
 # building-unit-room (5-2-1201) and building-room (12-301).
 HOUSEHOLD = re.compile(
-    rf"(?P<building>[A-Za-z]?{_NUM}[A-Za-z]?(?:号楼|{_BUILDING_WORD}|座|号馆|#楼?)|[A-Za-z]座"
+    rf"(?P<building>[A-Za-z]?{_NUM}[A-Za-z]?(?:号楼|{_BUILDING_WORD}|座|号馆|#楼?)|(?<![A-Za-z])[A-Za-z](?:座|{_BUILDING_WORD})"
     rf"|{_CN_NUM}(?:号楼|{_BUILDING_WORD}|座))"
     rf"|(?P<unit>(?:{_NUM}|{_CN_NUM})单元)"
     rf"|(?P<floor>(?:{_NUM}|{_CN_NUM})(?:层|楼))"
