@@ -72,8 +72,16 @@ class Principal:
 
     @property
     def sees_every_organisation(self) -> bool:
-        """Only the carrier's administrators see every tenant's waybills."""
-        return self.organisation_kind is OrganisationKind.CARRIER and Scope.ADMIN in self.scopes
+        """The carrier's administrator keys and the carrier's people see every tenant's waybills.
+
+        The carrier picks up, sorts, delivers and answers for every platform's parcels, so its couriers,
+        clerks, managers and customer service must find them (masked; what they may see unmasked is the
+        reveal policy's decision, ``domain.reveal_policy``). A platform's keys and people see their own
+        organisation's only; the carrier's keys without ``admin`` see the carrier's own waybills.
+        """
+        if self.organisation_kind is not OrganisationKind.CARRIER:
+            return False
+        return Scope.ADMIN in self.scopes or self.is_user
 
     @property
     def visible_organisation(self) -> int | None:
