@@ -76,8 +76,6 @@ _HANDLE_END = frozenset(" \t\r\n@:：,，。.!！?？;；、/\\()（）[]【】\
 _MAX_HANDLE = 30
 _RECALL_RULE = "person.model.recall"
 _PROPER_TAGS = frozenset({"LOC", "ORG", "nw", "nz"})
-_LIST_JOINERS = frozenset({"、", "和", "与", "及", "跟", ",", "，"})
-_LISTED_NAME_TAGS = frozenset({"LOC", "ORG", "nz"})
 _MAX_JOINS = 3
 
 
@@ -238,38 +236,6 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _listed_with_persons(text: str, view: ModelView, persons: list[tuple[int, int]]) -> list[Candidate]:
-    """Items of a list that holds a model name (A、B和C): lists are of one kind, so a Han item of two to
-    five characters the model read as a place, organisation or proper noun is a name too
-    (武西尼奇、巴普蒂斯塔)."""
-    if not persons:
-        return []
-    words = view.words
-    starts = {s for s, _ in persons}
-    out: list[Candidate] = []
-    for i, word in enumerate(words):
-        if word.start not in starts:
-            continue
-        for step in (-2, 2):
-            j = i + step
-            while 0 <= j < len(words) and 0 <= j - step // 2 < len(words):
-                joiner = words[j - step // 2]
-                item = words[j]
-                if text[joiner.start : joiner.end] not in _LIST_JOINERS:
-                    break
-                piece = text[item.start : item.end]
-                if item.tag == _PER:
-                    j += step
-                    continue
-                if item.tag not in _LISTED_NAME_TAGS or not 2 <= len(piece) <= 5 or not _is_han_word(piece):
-                    break
-                if piece in _NOT_PERSONS:
-                    break
-                out.append(Candidate(item.start, item.end, _PERSON, RECALL_SCORE, "person.model.list"))
-                j += step
-    return out
-
-
 def _original_spellings(text: str, view: ModelView, found: list[Candidate]) -> list[Candidate]:
     """A Latin spelling in brackets right after a name (巴里·穆尼兹（barrymunitz）): the same person."""
     out: list[Candidate] = []
@@ -297,7 +263,6 @@ def model_persons(text: str, view: ModelView) -> list[Candidate]:
                 confident.append((word.start, word.end))
                 start, end = _extend(text, view, start, end)
                 out.append(Candidate(start, end, _PERSON, MODEL_SCORE, "person.model"))
-    # out.extend(_listed_with_persons(text, view, confident))
     out.extend(_original_spellings(text, view, out))
     for word in view.tagging.recall_persons:
         if any(word.start < e and s < word.end for s, e in confident):
