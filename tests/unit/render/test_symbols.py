@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import pytest
+import segno
 import zxingcpp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
 from parcelguard.adapters.render.symbols import (
+    QR_ERROR_LEVEL,
+    QR_MASK,
     code128_codewords,
     code128_modules,
     is_qr_alphanumeric,
@@ -63,3 +66,33 @@ def test_upper_case_base32_tokens_fit_qr_alphanumeric_mode(payload: str, alphanu
 @given(st.one_of(TOKENS, st.from_regex(r"[a-z_~^]{1,60}", fullmatch=True)))
 def test_the_qr_size_predicted_for_zpl_matches_the_symbol_actually_encoded(payload: str) -> None:
     assert qr_side_modules(payload) == len(qr_matrix(payload))
+
+
+def _segno_rows(payload: str) -> tuple[bytes, ...]:
+    qr = segno.make_qr(payload, error=QR_ERROR_LEVEL, mask=QR_MASK, boost_error=False)
+    return tuple(bytes(row) for row in qr.matrix)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(TOKENS, st.text(min_size=1, max_size=120)))
+def test_the_planned_qr_symbol_is_segnos_own_module_for_module(payload: str) -> None:
+    # Tokens of every length (versions 2-5), and any text (byte mode, higher versions, version information).
+    assert qr_matrix.__wrapped__(payload) == _segno_rows(payload)
+
+
+def test_planned_qr_symbols_read_back_with_a_real_reader() -> None:
+    payload = "PGT1" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" * 2
+    rows = qr_matrix.__wrapped__(payload)
+    quiet = 4
+    side = len(rows) + 2 * quiet
+    blank = bytes([255]) * side
+    margin = bytes([255]) * quiet
+    pixels = b"".join(
+        margin + bytes(0 if m else 255 for m in rows[y - quiet]) + margin
+        if quiet <= y < side - quiet
+        else blank
+        for y in range(side)
+    )
+    image = Image.frombytes("L", (side, side), pixels).resize((side * 4, side * 4), Image.Resampling.NEAREST)
+    (found,) = zxingcpp.read_barcodes(image)
+    assert found.format == zxingcpp.BarcodeFormat.QRCode and found.text == payload
