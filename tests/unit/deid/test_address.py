@@ -160,6 +160,8 @@ def test_a_real_world_address_is_found_whole_without_a_cue(detector: Detector, a
         ("我在丰收路1524号院3号楼等了一天", "丰收路1524号院3号楼"),
         ("地址：江苏省徐州市新沂市丰收东路970号寄出的", "江苏省徐州市新沂市丰收东路970号"),
         ("放在幸福小区3-2-501（2单）", "幸福小区3-2-501"),
+        ("他在北京路88号上班", "北京路88号"),
+        ("今天去了万达广场3楼吃饭", "万达广场3楼"),
     ],
 )
 def test_an_address_ends_at_a_clear_boundary(detector: Detector, text: str, address: str) -> None:
@@ -191,6 +193,9 @@ def test_an_address_ends_at_a_clear_boundary(detector: Detector, text: str, addr
         "控股了大邑交银兴民村镇银行",
         "英德胜负彩08085期开奖",
         "调配给东城区118套房源",
+        "小区3期房价涨了",
+        "我们镇上有20多家工厂",
+        "中山路上开了12家新店",
     ],
 )
 def test_an_organisation_a_route_or_a_count_is_not_an_address(detector: Detector, text: str) -> None:

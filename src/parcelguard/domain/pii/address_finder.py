@@ -82,6 +82,7 @@ _FIXED_START = _CUED | {"address.model"}  # a cue or the model's word says where
 _MAX_REST = 24
 _ANCHOR_OVERLAP = 8
 _ANCHOR_CONTEXT = 32
+_NUMBERED = re.compile("[0-9](?![0-9]*期)")
 _HAS_DIGIT = re.compile("[0-9一二三四五六七八九十]")
 _COUNTRY = "中国"
 _DIGIT_KINDS = frozenset({"unit", "room", "house"})
@@ -152,10 +153,12 @@ def _components(text: str, pos: int) -> tuple[int, list[str]]:
             and match.group().lstrip(" _")[0] == "和"
         ):
             kind = "cross"  # 群贤路|和镜水路交叉口
-        if kind in ("road", "estate") and any(ch.isdigit() for ch in match.group()):
-            kind = "house"
+        if kind in ("road", "estate") and _NUMBERED.search(match.group()) is not None:
+            kind = "house"  # 建设路88号, 产业园1207; not an estate's phase alone (万科城2期)
         elif kind == "road" and HIGHWAY.search(match.group()) is not None:
             kind = "highway"
+        elif kind == "unit" and match.group().endswith("期"):
+            kind = "phase"  # 小区3期 is a phase of an estate, not anyone's household
         kinds.append(kind)
         pos = match.end()
     return pos, kinds

@@ -225,7 +225,10 @@ REST_OF_FIELD = re.compile(
 _TAIL_STOP_WORDS = (
     "电话 联系 联电 电联 收件人 收货人 姓名 邮编 备注 谢谢 麻烦 辛苦 快递员 尽快 今天 明天 后天 "
     "上午 下午 晚上 中午 周末 工作日 时间 送货 送到 送来 送出 派送 签收 代收 收到 取件 发出 发货 退回 "
-    "转交 打电话 不在 不要 不用 不是 务必"
+    "转交 打电话 不在 不要 不用 不是 务必 "
+    # what people do at an address, and what news says happened there
+    "上班 下班 吃饭 上学 放学 开会 见面 集合 逛街 看病 就诊 举行 举办 召开 发生 出现 表示 认为 宣布 进行 "
+    "开展 成立 推出 获悉 显示 附近的"
 )
 # 手机 ends it before a number (手机13800138000, 手机号), not in a shop's name (手机店, 手机专卖店).
 _TAIL_STOP = f"(?:{_alt(_TAIL_STOP_WORDS)}|手机(?=号|[0-9 :])|等(?![级专学院高]))"
