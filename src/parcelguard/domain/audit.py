@@ -36,6 +36,8 @@ SIGN_IN_SUCCEEDED = "access:sign_in:succeeded"
 SIGN_IN_FAILED = "access:sign_in:failed"
 SIGN_IN_LOCKED = "access:sign_in:locked"  # an account or a client address reached the failure limit
 SESSION_CLOSED = "access:session:closed"
+# a live token or session presented by a person who may no longer act (disabled, offboarded): the refusal
+CREDENTIAL_REFUSED = "access:credential:refused"
 
 
 @dataclass(frozen=True, slots=True)

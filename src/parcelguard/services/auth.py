@@ -116,20 +116,24 @@ def open_session(
     return PageSession(session_id=secret, csrf_token=csrf, expires_at=expires_at, max_age_s=max_age)
 
 
-def principal_for_access_token(ctx: ServiceContext, token: str) -> Principal:
+def principal_for_access_token(ctx: ServiceContext, token: str, *, client: str | None = None) -> Principal:
     """The person behind a bearer token, as they are now (read from the database on every call).
 
     Raises AuthenticationError ``unauthenticated`` (unknown, revoked, expired or not a token),
-    ``user_disabled`` or ``offboarding``.
+    ``user_disabled`` or ``offboarding``; those two are audited (``access:credential:refused``, with
+    the ``client`` address), since a person who may no longer act still tried to.
     """
-    principal, _csrf = _principal_for(ctx, token, "token")
+    principal, _csrf = _principal_for(ctx, token, "token", client=client)
     return principal
 
 
-def principal_for_session(ctx: ServiceContext, session_id: str) -> tuple[Principal, str]:
+def principal_for_session(
+    ctx: ServiceContext, session_id: str, *, client: str | None = None, audit_refusal: bool = True
+) -> tuple[Principal, str]:
     """The person behind a page session and the session's CSRF token; raises as
-    :func:`principal_for_access_token`."""
-    principal, csrf = _principal_for(ctx, session_id, "session")
+    :func:`principal_for_access_token` (``audit_refusal=False``: only asking whether someone is signed
+    in, as the sign-in page does, which is no attempt to act)."""
+    principal, csrf = _principal_for(ctx, session_id, "session", client=client, audit_refusal=audit_refusal)
     assert csrf is not None  # noqa: S101 - a session always has one
     return principal, csrf
 
@@ -166,7 +170,14 @@ def _well_formed(presented: str) -> bool:
     )
 
 
-def _principal_for(ctx: ServiceContext, presented: str, kind: Method) -> tuple[Principal, str | None]:
+def _principal_for(
+    ctx: ServiceContext,
+    presented: str,
+    kind: Method,
+    *,
+    client: str | None = None,
+    audit_refusal: bool = True,
+) -> tuple[Principal, str | None]:
     prefix = TOKEN_PREFIX if kind == "token" else SESSION_PREFIX
     if not _well_formed(presented) or not presented.startswith(prefix):
         raise _unauthenticated(kind)
@@ -178,7 +189,19 @@ def _principal_for(ctx: ServiceContext, presented: str, kind: Method) -> tuple[P
     record, user = found
     if record.kind != kind:
         raise _unauthenticated(kind)
-    _check_user_state(user, now)  # first: a disabled person's revoked token says why it stopped
+    try:
+        _check_user_state(user, now)  # first: a disabled person's revoked token says why it stopped
+    except AuthenticationError as refused:
+        if audit_refusal:  # every refusal is recorded, this one too (issue 10: "refusals are recorded")
+            details: dict[str, AuditValue] = {"method": kind, "reason": refused.code.value}
+            if client:
+                details["client"] = client
+            if record.device:
+                details["device"] = record.device
+            with ctx.uow() as uow:
+                _audit(uow, audit.CREDENTIAL_REFUSED, user.actor, user.actor, now, details)
+                uow.commit()
+        raise
     if record.revoked_at is not None or record.expires_at <= now:
         raise _unauthenticated(kind)
     return _principal(user, record), record.csrf_token

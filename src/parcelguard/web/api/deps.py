@@ -13,6 +13,7 @@ from parcelguard.errors import AuthenticationError, ErrorCode, PermissionDeniedE
 from parcelguard.services.api_keys import authenticate
 from parcelguard.services.auth import TOKEN_PREFIX, principal_for_access_token
 from parcelguard.services.context import ServiceContext
+from parcelguard.web.client_address import client_of
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -43,6 +44,7 @@ _header = APIKeyHeader(
 
 
 def get_principal(
+    request: Request,
     ctx: Annotated[ServiceContext, Depends(get_ctx)],
     security_scopes: SecurityScopes,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
@@ -55,7 +57,8 @@ def get_principal(
     if not presented:
         raise AuthenticationError("an API key is required", code=ErrorCode.UNAUTHENTICATED)
     if bearer is not None and presented.startswith(TOKEN_PREFIX):
-        principal = principal_for_access_token(ctx, presented)
+        client = client_of(request, get_runtime(request))
+        principal = principal_for_access_token(ctx, presented, client=client)
     else:
         principal = authenticate(ctx, presented)
     for scope in security_scopes.scopes:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -29,6 +30,7 @@ from parcelguard.errors import AuthenticationError, ErrorCode, ParcelGuardError
 from parcelguard.services.auth import principal_for_session
 from parcelguard.services.tracking import china_time, status_names
 from parcelguard.web.api.deps import get_runtime
+from parcelguard.web.client_address import client_of
 from parcelguard.web.errors import status_for
 from parcelguard.web.pages.reasons import Problem, problem_for
 from parcelguard.web.sessions import SESSION_COOKIE, check_csrf
@@ -141,7 +143,9 @@ async def current_staff(request: Request, runtime: Annotated[Runtime, Depends(ge
         raise SignInRequired()
     try:
         # A database read: off the event loop, like the sync routes themselves.
-        principal, csrf_token = await run_in_threadpool(principal_for_session, runtime.ctx, session_id)
+        principal, csrf_token = await run_in_threadpool(
+            partial(principal_for_session, runtime.ctx, session_id, client=client_of(request, runtime))
+        )
     except AuthenticationError as error:
         raise SignInRequired(error.code.value) from None
     try:

@@ -91,7 +91,7 @@ def _signed_in(request: Request, runtime: RuntimeDep) -> bool:
     if not session_id:
         return False
     try:
-        principal_for_session(runtime.ctx, session_id)
+        principal_for_session(runtime.ctx, session_id, audit_refusal=False)
     except AuthenticationError:
         return False
     return True
