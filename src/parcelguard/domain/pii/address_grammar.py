@@ -237,12 +237,13 @@ _TAIL_CHAR = _han_class_without(
     "的了是我你他她它们这那哪吗呢啊呀哦嗯您请把被让叫要想没很又已及或与也还从给寄"
 )
 _TAIL_PIECE = (
-    rf"(?:{_TAIL_CHAR}|[A-Za-z]|[0-9]{{1,6}}(?![0-9]|{_NOT_HOUSE_AFTER}|[盒箱包瓶袋份支只斤双套张本]|单(?!元))|[-#]"
-    r"|[0-9]{1,2}路(?!公交|车|汽车|线)|(?<=[0-9])、(?=[0-9])|[(（][^()（）0-9,]{1,12}[)）])"
+    rf"(?:{_TAIL_CHAR}|[A-Za-z]|[0-9]{{1,8}}(?![0-9]|{_NOT_HOUSE_AFTER}|[盒箱包瓶袋份支只斤双套张本]|单(?!元))|[-#]"
+    r"|[0-9]{1,2}路(?!公交|车|汽车|线)|(?<=[0-9])[、/](?=[0-9])|[(（][^()（）0-9,]{1,12}[)）])"
 )
 # What may follow the last piece the grammar knows, up to a clear boundary (a separator, a function word, a
-# long number such as a phone, a measure after a number, or a remark): the name of a shop, firm or building
-# (游方箱包, 金乐染织有限公司) and household details typed loosely (8一5室, 9A26号, 二楼6).
+# number longer than 8 digits such as a mobile, a measure after a number, or a remark): the name of a shop,
+# firm or building (游方箱包, 金乐染织有限公司) and household details typed loosely (8一5室, 9A26号, 二楼6,
+# 4/1268, and 5一6一1443, which folding turns into 51611443).
 # A blank (or the underscore some forms put for one) is crossed only before a number (西园一路 48号).
 TAIL = re.compile(rf"(?:(?!{_TAIL_STOP})(?:{_TAIL_PIECE}|[ _](?=[0-9]))){{0,24}}")
 
