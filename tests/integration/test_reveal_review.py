@@ -106,3 +106,35 @@ def test_a_platforms_people_never_reach_the_carriers_or_other_tenants_parcels(wo
                 purpose="complaint",
                 ticket="T-1",
             )
+
+
+def test_a_platforms_admin_assigns_no_courier_and_records_no_step(world: World) -> None:
+    shop = add_organisation(world.ctx, actor="t", name="shop", kind=OrganisationKind.PLATFORM)
+    number = platform_waybill(world, shop.id)
+    user, _ = people.add_user(
+        world.ctx,
+        username="shop.admin",
+        role=Role.ADMIN,
+        password=PASSWORD,
+        organisation_id=shop.id,
+        actor="t",
+    )
+    admin = Principal(
+        actor=user.actor,
+        scopes=user.scopes,
+        organisation_id=shop.id,
+        organisation_kind=OrganisationKind.PLATFORM,
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        second_factor=True,
+        auth_method="token",
+    )
+    for call in (
+        lambda: assign_courier(world.ctx, number, "courier.ns", principal=admin),
+        lambda: record_parcel_event(world.ctx, number, "picked_up", principal=admin),
+        lambda: record_parcel_event(world.ctx, number, "cancelled", principal=admin),
+    ):
+        with pytest.raises(PermissionDeniedError) as refused:
+            call()
+        assert refused.value.code is ErrorCode.ROLE_NOT_ALLOWED

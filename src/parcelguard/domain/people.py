@@ -47,6 +47,18 @@ class Role(StrEnum):
 SECOND_FACTOR_ROLES = frozenset({Role.ADMIN, Role.SECURITY_OFFICER, Role.CS_AGENT, Role.REGULATOR})
 # Roles that work at one station, so a user of these roles must name it.
 STATION_ROLES = frozenset({Role.STATION_MANAGER, Role.COURIER, Role.OUTLET_CLERK})
+# Roles that run the carrier itself (its people, stations, dispatch and counters). A platform's person
+# holding one of them (a platform's ``admin``) acts in it on the platform's own API key routes only, never
+# on the carrier's people, stations, couriers or parcel steps.
+CARRIER_ROLES = frozenset({Role.ADMIN}) | STATION_ROLES
+
+
+def acts_as(role: Role | None, organisation_kind: OrganisationKind) -> Role | None:
+    """The staff role a person of an ``organisation_kind`` acts in: their role, or None for a carrier
+    role held by a platform's person (who then may do none of the carrier's staff work)."""
+    if role in CARRIER_ROLES and organisation_kind is not OrganisationKind.CARRIER:
+        return None
+    return role
 
 # What a person's bearer token or page session may do on the API key routes (README "People and sign-in").
 # Scopes gate the existing key routes only; what a person may *reveal* is decided by the reveal policy from

@@ -10,7 +10,7 @@ from collections.abc import Collection
 from datetime import datetime
 
 from parcelguard.domain.access import Principal, Scope
-from parcelguard.domain.people import Role, User
+from parcelguard.domain.people import Role, User, acts_as
 from parcelguard.domain.reveal_policy import Requester, check_person
 from parcelguard.errors import ErrorCode, PermissionDeniedError
 from parcelguard.services.ports import UnitOfWork
@@ -36,14 +36,15 @@ def requester_of(uow: UnitOfWork, principal: Principal) -> Requester:
 def acting_role(uow: UnitOfWork, principal: Principal, now: datetime) -> Role | None:
     """The role a principal acts in, after the person checks (PermissionDeniedError ``user_disabled``,
     ``offboarding``, ``second_factor_required``). The carrier's admin keys and the CLI operator act as
-    ``admin``; other keys have no role (None)."""
+    ``admin``; other keys have no role (None), and neither has a platform's person in a carrier role
+    (``domain.people.acts_as``: a platform's admin runs no courier, station or parcel step)."""
     if principal.user_id is None:
         return Role.ADMIN if principal.sees_every_organisation else None
     requester = requester_of(uow, principal)
     refusal = check_person(requester, now)
     if refusal is not None:
         raise PermissionDeniedError(refusal.message, code=ErrorCode(refusal.reason))
-    return requester.role
+    return acts_as(requester.role, principal.organisation_kind)
 
 
 def require_role(uow: UnitOfWork, principal: Principal, roles: Collection[Role], now: datetime) -> Role:

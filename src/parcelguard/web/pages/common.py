@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from parcelguard.bootstrap import Runtime
 from parcelguard.domain.access import Principal
-from parcelguard.domain.people import Role
+from parcelguard.domain.people import Role, acts_as
 from parcelguard.errors import AuthenticationError, ErrorCode, ParcelGuardError
 from parcelguard.services.auth import principal_for_session
 from parcelguard.services.tracking import china_time, status_names
@@ -155,7 +155,7 @@ async def current_staff(request: Request, runtime: Annotated[Runtime, Depends(ge
     links = tuple(
         ShownLink(link.href, link.label, link.href == request.url.path)
         for link in PAGE_LINKS
-        if principal.role in link.roles
+        if page_role(principal) in link.roles
     )
     return Staff(principal=principal, csrf_token=csrf_token, path=request.url.path, links=links)
 
@@ -164,9 +164,17 @@ CurrentStaff = Annotated[Staff, Depends(current_staff)]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
+def page_role(principal: Principal) -> Role | None:
+    """The role whose pages a person uses: none of the carrier's (admin, dispatch, counter, courier) for
+    a platform's person holding a carrier role (``domain.people.acts_as``)."""
+    return acts_as(principal.role, principal.organisation_kind)
+
+
 def require_role(staff: Staff, roles: Iterable[Role]) -> None:
-    """PageRefused ``forbidden`` unless the person's role uses this page (the services decide the rest)."""
-    if staff.principal.role not in set(roles):
+    """PageRefused ``forbidden`` unless the person's role uses this page (the services decide the rest;
+    the administration pages change the carrier's people and stations with no further check, so a
+    platform's ``admin`` is refused here)."""
+    if page_role(staff.principal) not in set(roles):
         raise PageRefused(
             ParcelGuardError("this page is not for your role", code=ErrorCode.FORBIDDEN),
         )

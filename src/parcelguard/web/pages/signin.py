@@ -27,6 +27,7 @@ from parcelguard.web.pages.common import (
     CurrentStaff,
     RuntimeDep,
     home_for,
+    page_role,
     render,
     safe_next,
 )
@@ -164,7 +165,7 @@ def signout(request: Request, runtime: RuntimeDep, staff: CurrentStaff) -> Respo
 @router.get("/home")
 def home(staff: CurrentStaff) -> Response:
     """Each role's first page."""
-    return RedirectResponse(home_for(staff.principal.role), status_code=303)
+    return RedirectResponse(home_for(page_role(staff.principal)), status_code=303)
 
 
 @router.get("/account", response_class=HTMLResponse)

@@ -1,0 +1,83 @@
+"""Security review of issue 10, the staff pages over HTTP (no browser): each finding's regression test."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from fastapi.testclient import TestClient
+
+from parcelguard.bootstrap import Runtime
+from parcelguard.domain.organisation import OrganisationKind
+from parcelguard.domain.people import Role
+from parcelguard.services import people
+from parcelguard.services.organisations import add_organisation
+from parcelguard.web.app import create_app
+from tests.reveal_world import PASSWORD, World, build_world
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def world(sqlite_runtime: Runtime) -> World:
+    return build_world(sqlite_runtime.ctx)
+
+
+@pytest.fixture
+def site(sqlite_runtime: Runtime, world: World) -> Iterator[TestClient]:
+    app = create_app(runtime=replace(sqlite_runtime, ctx=world.ctx))
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
+        yield client
+
+
+def sign_in(site: TestClient, world: World, username: str) -> str:
+    """Signs ``username`` in through the form; answers the page session's CSRF token."""
+    site.cookies.clear()
+    form = site.get("/signin")
+    match = _CSRF.search(form.text)
+    assert match is not None
+    data = {"username": username, "password": PASSWORD, "csrf_token": match.group(1)}
+    if username in world.secrets:
+        data["otp"] = world.ctx.otp.code_at(world.secrets[username], world.clock.now)
+    answer = site.post("/signin", data=data)
+    assert answer.status_code == 303, answer.text
+    page = site.get("/account")
+    match = _CSRF.search(page.text)
+    assert match is not None
+    return match.group(1)
+
+
+def add_platform_person(world: World, username: str, role: Role) -> None:
+    shop = add_organisation(world.ctx, actor="t", name="shop", kind=OrganisationKind.PLATFORM)
+    user, uri = people.add_user(
+        world.ctx, username=username, role=role, password=PASSWORD, organisation_id=shop.id, actor="t"
+    )
+    world.users[username] = user
+    if uri is not None:
+        world.secrets[username] = uri.split("secret=")[1].split("&")[0]
+
+
+def test_a_platforms_admin_changes_none_of_the_carriers_people_stations_or_dispatch(
+    site: TestClient, world: World
+) -> None:
+    add_platform_person(world, "shop.admin", Role.ADMIN)
+    csrf = sign_in(site, world, "shop.admin")
+    new_courier = {"username": "planted", "role": "courier", "password": PASSWORD, "station": "SZ-NS"}
+    for path, form in (
+        ("/admin/users", new_courier),
+        ("/admin/users/courier.ns/disable", {}),
+        ("/admin/users/courier.ns/offboard", {"from": "2026-12-01"}),
+        ("/admin/stations", {"code": "EVIL", "name": "x", "district": "440305"}),
+        ("/admin/dispatch/assign", {"tracking_number": world.issue(), "courier": "courier.ns"}),
+    ):
+        answer = site.post(path, data={**form, "csrf_token": csrf})
+        assert answer.status_code == 403, (path, answer.status_code)
+    for path in ("/admin/users", "/admin/stations", "/admin/dispatch", "/outlet", "/courier"):
+        assert site.get(path).status_code == 403, path
+    assert site.get("/home").headers["location"] == "/account"
+    assert [u.username for u in people.list_users(world.ctx) if u.username == "planted"] == []
+    courier = people.get_user(world.ctx, "courier.ns")
+    assert courier.disabled_at is None and courier.offboard_from is None
+    assert [s.code for s in people.list_stations(world.ctx)] == ["SZ-FT", "SZ-NS"]
