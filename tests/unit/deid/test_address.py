@@ -143,6 +143,9 @@ def test_a_number_with_a_floor_word_in_a_description_is_not_an_address(detector:
         "金沙路18号锦绣家园12撞3单元1502",
         "紫荆路与长江路交叉口东南角万达广场",
         "滨江大道201号凯旋门大厦A1806",
+        "溪坦街溪坦村溪南1189号",
+        "金色家园5一6一1443",
+        "香提墅139幢4/1268",
     ],
 )
 def test_a_real_world_address_is_found_whole_without_a_cue(detector: Detector, address: str) -> None:
@@ -196,6 +199,11 @@ def test_an_address_ends_at_a_clear_boundary(detector: Detector, text: str, addr
         "小区3期房价涨了",
         "我们镇上有20多家工厂",
         "中山路上开了12家新店",
+        "下个月15号发货",
+        "座位号12号",
+        "包括调整265号文中有关规定",
+        "沿318国道行驶",
+        "坐3路公交车",
     ],
 )
 def test_an_organisation_a_route_or_a_count_is_not_an_address(detector: Detector, text: str) -> None:

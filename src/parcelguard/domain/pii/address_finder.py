@@ -153,10 +153,10 @@ def _components(text: str, pos: int) -> tuple[int, list[str]]:
             and match.group().lstrip(" _")[0] == "和"
         ):
             kind = "cross"  # 群贤路|和镜水路交叉口
-        if kind in ("road", "estate") and _NUMBERED.search(match.group()) is not None:
+        if kind == "road" and HIGHWAY.search(match.group()) is not None:
+            kind = "highway"  # 盘山公路, 104国道: no one lives on a highway without a house number
+        elif kind in ("road", "estate") and _NUMBERED.search(match.group()) is not None:
             kind = "house"  # 建设路88号, 产业园1207; not an estate's phase alone (万科城2期)
-        elif kind == "road" and HIGHWAY.search(match.group()) is not None:
-            kind = "highway"
         elif kind == "unit" and match.group().endswith("期"):
             kind = "phase"  # 小区3期 is a phase of an estate, not anyone's household
         kinds.append(kind)

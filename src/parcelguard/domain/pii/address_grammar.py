@@ -148,7 +148,8 @@ COMPONENT = re.compile(
     rf"|(?<=区)[A-Za-z]?[0-9]{{2,5}}[A-Za-z]?(?![0-9A-Za-z]|{_NOT_HOUSE_AFTER})"
     r"|(?<=[楼层])[A-Z](?![A-Za-z]))"
     rf"|(?P<town>{_N}{{1,8}}?{_firsts(_TOWN_WORDS)}{_NOT_TOWN_HERE}{_TOWN})"
-    rf"|(?P<road>{_N}{{1,8}}?(?:[0-9]{{1,3}}号?)?{_ROAD_FIRSTS}{_ROAD}(?:[东西南北中](?:段|路)?)?(?:(?:{_NUM}|{_CN_NUM})段)?(?:{_HOUSE})?)"
+    rf"|(?P<road>{_N}{{1,8}}?(?:[0-9]{{1,3}}号?)?{_ROAD_FIRSTS}{_ROAD}(?:[东西南北中](?:段|路)?)?(?:(?:{_NUM}|{_CN_NUM})段)?(?:{_HOUSE})?"
+    r"|[GSX]?[0-9]{2,3}(?:国道|省道|县道))"
     rf"|(?P<village>{_N}{{1,6}}?{_firsts(_VILLAGE_WORDS)}(?!(?<=[农乡用])村|村镇银行){_VILLAGE}(?:(?:{_NUM}|{_CN_NUM})(?:组|队|社|号(?!楼)))?(?!{_ESTATE}))"
     rf"|(?P<estate>{_N}(?:{_N}|[0-9]){{0,9}}?{_firsts(_ESTATE_WORDS)}{_ESTATE}(?:{_ESTATE})?"
     rf"(?:(?:{_NUM}|{_CN_NUM})期)?(?:[A-Za-z]{{0,2}}[0-9]{{3,5}}[A-Za-z]?(?![0-9A-Za-z]|{_NOT_HOUSE_AFTER})|{_ROOM_DASH}(?![0-9-]))?)"
@@ -178,6 +179,11 @@ ANCHORS = (
     ),
     # Each pattern below starts with a literal, so ``re`` skips to it; lookbehinds check what precedes.
     re.compile(r"(?<=[A-Z东西南北中])座(?:[0-9]{3,5}(?![0-9])|[0-9]{1,3}(?:楼|层|F))"),
+    # A house number right after a place name (溪坦村溪南1189号, 下沙幸福桥468号); never after a date or
+    # a count word (3月15号, 第12号, 桌号18号), nor a building or a document (88号楼, 265号文).
+    re.compile(
+        r"(?<=[\u4e00-\u9fff])(?<![月日年第期周天节后前号码位排座桌床个])[0-9]{2,5}号(?![楼院线文令0-9])"
+    ),
     # A numbered part of an estate, then a room (二区744号, 3排12号, 5楼201室).
     re.compile(r"(?<=[区排期层楼])[0-9]{2,5}(?:号|室)"),
     # Two roads and where they cross (文二西路与紫荆港路交叉口).
@@ -196,7 +202,7 @@ ANCHORS = (
     ),
 )
 # Which anchors can match only where an ASCII digit is: most text has none, and then they are skipped.
-ANCHOR_NEEDS_DIGIT = (False, False, True, True, True, False, False, True)
+ANCHOR_NEEDS_DIGIT = (False, False, True, True, True, True, False, False, True)
 ROOM_ANCHOR = re.compile(
     rf"(?<![0-9-])[1-9][0-9]{{0,2}}-(?:[0-9]{{1,3}}-[0-9]{{2,5}}|[0-9]{{3,5}})(?![0-9:-]|{_NOT_HOUSE_AFTER})"
 )
