@@ -144,7 +144,7 @@ def test_a_number_with_a_floor_word_in_a_description_is_not_an_address(detector:
         "紫荆路与长江路交叉口东南角万达广场",
         "滨江大道201号凯旋门大厦A1806",
         "溪坦街溪坦村溪南1189号",
-        "金色家园5一6一1443",
+        "纺织街道金色家园5一6一1443",
         "香提墅139幢4/1268",
     ],
 )
