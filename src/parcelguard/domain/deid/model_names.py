@@ -303,6 +303,9 @@ def _strong_rule_agrees(text: str, words: list[TaggedWord]) -> bool:
             return True
         # a frequent surname and a given name the model misread as a time, adjective or adverb (曾秋, 荣静)
         return text[word.start] in SURNAMES_FREQUENT and word.tag not in _COMMON_WORD_TAGS
+    span = text[words[0].start : words[-1].end]
+    if all(ch in TRANSLITERATION_CHARS for ch in span):
+        return True  # a Tibetan, Uyghur or Mongolian name LAC cut in pieces (其 + 木格)
     first = text[words[0].start : words[0].end]
     if (first not in SURNAMES and first not in COMPOUND_SURNAMES) or words[0].tag == "v":
         return False
@@ -357,6 +360,8 @@ def vet_rule_persons(
                 or _strong_rule_agrees(text, words)
             ):
                 kept.append(rule)
+        elif rule.rule == "person.zh.bounded" and _after_colon(text, rule.start):
+            kept.append(rule)  # a form's value after its label (收件信息：时军)
         elif all(w.tag in _WEAK_RULE_TAGS for w in words):
             kept.append(rule)
     return widened + kept
