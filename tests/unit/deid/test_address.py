@@ -145,6 +145,7 @@ def test_a_number_with_a_floor_word_in_a_description_is_not_an_address(detector:
         "滨江大道201号凯旋门大厦A1806",
         "溪坦街溪坦村溪南1189号",
         "纺织街道金色家园5一6一1443",
+        "浙江省杭州市江干区九堡四季青服装大市场6楼394",
         "香提墅139幢4/1268",
     ],
 )

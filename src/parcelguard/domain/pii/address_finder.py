@@ -63,6 +63,12 @@ AnchorVeto = Callable[[str, int, int, int], bool]
 it is something else (货架号5-2-12 is a shelf, 热线400-820-8820 a hotline)."""
 
 _MAX_WALK_BACK = 7
+# A district or county name the table does not have, right after its prefecture: two Han characters (not a
+# generic word such as 各区, 城区, 郊县) and 区 or 县, not followed by what makes it a word (区域, 县城).
+_UNLISTED_DISTRICT = re.compile(
+    "[\u4e00-\u9fff](?<![各全该本此郊景社小园片辖市城])[\u4e00-\u9fff](?<![各全该本此郊景社小园片辖市城])"
+    "[区县](?![域内外里间级委长城])"
+)
 _FILLERS = ("其它区", "其他区", "市辖区", "null", "NULL")
 _MAX_EXTEND_LEFT = 16
 _LEFT_GAPS = " -_"
@@ -125,6 +131,9 @@ def _walk(text: str, pos: int, gaps: str = " -_") -> tuple[int, int, bool, Divis
     if region is None:
         return pos, 0, False, None
     end, names, full, deepest = region.end, region.names, region.full, region.divisions[0]
+    # 杭州市江干区: a district abolished or renamed in a way no table follows (split in two), or misspelt.
+    if deepest.level == "prefecture" and (district := _UNLISTED_DISTRICT.match(text, end)) is not None:
+        end, names = district.end(), names + 1
     # 浙江省金华市其它区新华街: a shop's form filled in with "other district" (or null) between names.
     while (filler := next((w for w in _FILLERS if text.startswith(w, end)), None)) is not None:
         end += len(filler)
