@@ -83,8 +83,8 @@ def test_demo_reuses_its_organisation_and_keys_and_renews_them_on_request(env: d
     ]
 
     code, third, _ = run(env, "demo", "--orders", "0", "--no-serve", "--new-keys")
-    renewed = PRESENTED.findall(third)
-    assert code == 0 and len(renewed) == 2 and not set(renewed) & set(first_keys)
+    renewed = set(PRESENTED.findall(third))  # the curl hint repeats the platform key
+    assert code == 0 and len(renewed) == 2 and not renewed & set(first_keys)
     states = [line.split("\t")[1] for line in run(env, "keys", "list")[1].splitlines()]
     assert sorted(states) == ["active", "active", "revoked", "revoked"]
 

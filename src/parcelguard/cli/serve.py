@@ -13,6 +13,7 @@ from parcelguard.domain.pii.synthetic import SyntheticPeople
 from parcelguard.errors import NotFoundError
 from parcelguard.services.api_keys import create_api_key, list_api_keys, revoke_api_key
 from parcelguard.services.context import ServiceContext
+from parcelguard.services.demo import DEMO_STAFF, DEMO_STATION, demo_staff_exist, seed_demo_staff
 from parcelguard.services.issuance import MAX_BATCH, IssuedWaybill, issue_batch
 from parcelguard.services.labels import render_label
 from parcelguard.services.organisations import add_organisation, find_organisation
@@ -103,10 +104,53 @@ def demo(
             secret = keys[0][1] if fresh else "<platform key>"
             auth = f"Authorization: Bearer {secret}"
             console.print(f"  try:            curl -H '{auth}' {url}/v1/waybills/{first}", highlight=False)
+        _demo_staff(settings.environment, ctx, organisation.id, actor, url)
         if serve_after:
             _serve(runtime, host or settings.host, port or settings.port)
         else:
             runtime.close()
+
+
+def _demo_staff(environment: str, ctx: ServiceContext, organisation_id: int, actor: str, url: str) -> None:
+    """Seed the demo station, one person per role and parcels on their way, and print each person's
+    password (and TOTP set-up) this once; never in production settings, where people are added with
+    ``parcelguard user add`` and choose their own passwords."""
+    if environment == "prod":
+        console.print(
+            "  staff:          none seeded (PARCELGUARD_ENVIRONMENT=prod): add people with "
+            "`parcelguard user add`",
+            highlight=False,
+        )
+        return
+    if demo_staff_exist(ctx):
+        names = ", ".join(username for username, _ in DEMO_STAFF)
+        console.print(
+            f"  staff:          {names} at station {DEMO_STATION} (their passwords were shown on the first "
+            "run only)",
+            highlight=False,
+        )
+        return
+    staff = seed_demo_staff(ctx, organisation_id=organisation_id, actor=actor)
+    console.print(
+        f"\n[bold]Demo staff[/bold] (station {staff.station}; sign in at {url}/signin). Passwords and "
+        "TOTP set-ups are shown now and never again:",
+    )
+    for person in staff.people:
+        console.print(f"  {person.username:<15} {person.role.value:<17} {person.password}", highlight=False)
+        if person.totp_uri is not None:
+            console.print(f"  {'':<15} TOTP: {person.totp_uri}", highlight=False)
+    console.print(
+        "  one-time codes: scan a TOTP URI into an authenticator app, or "
+        "`.venv/bin/python -c \"import pyotp; print(pyotp.parse_uri('otpauth://...').now())\"`",
+        highlight=False,
+    )
+    out = ", ".join(staff.out_for_delivery)
+    console.print(f"  out for delivery with demo.courier: {out}", highlight=False)
+    console.print(
+        f"  at the counter of {staff.station}: {staff.at_counter}, pickup code {staff.pickup_code} "
+        "(the last 4 digits of the recipient's mobile: ask demo.agent to reveal it against a ticket)",
+        highlight=False,
+    )
 
 
 def _demo_organisation(ctx: ServiceContext, actor: str) -> Organisation:
