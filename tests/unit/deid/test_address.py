@@ -146,6 +146,8 @@ def test_a_number_with_a_floor_word_in_a_description_is_not_an_address(detector:
         "溪坦街溪坦村溪南1189号",
         "纺织街道金色家园5一6一1443",
         "浙江省杭州市江干区九堡四季青服装大市场6楼394",
+        "温州大学生活区E区",
+        "浙江省湖州市长兴县吕山乡捷凯实业有限公司",
         "香提墅139幢4/1268",
     ],
 )
@@ -205,6 +207,9 @@ def test_an_address_ends_at_a_clear_boundary(detector: Detector, text: str, addr
         "包括调整265号文中有关规定",
         "沿318国道行驶",
         "坐3路公交车",
+        "1982年毕业于昆明市韶山小学",
+        "曾任云南沾益化肥厂财务科会计",
+        "历任南京浦镇车辆工厂技术员",
     ],
 )
 def test_an_organisation_a_route_or_a_count_is_not_an_address(detector: Detector, text: str) -> None:

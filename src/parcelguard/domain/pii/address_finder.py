@@ -28,6 +28,7 @@ from parcelguard.domain.pii.address_grammar import (
     ANCHOR_NEEDS_DIGIT,
     ANCHORS,
     COMPONENT,
+    EMPLOYER_CUE,
     GOVERNMENT,
     HIGHWAY,
     LEFT_STOP,
@@ -79,6 +80,7 @@ _NAME_LENGTH = 4
 _NAME_LENGTHS = (4, 3, 2)  # a compound surname and two, then a surname and two, then one
 _PHONE_AHEAD = re.compile("[0-9]{7}|\\+?86")
 _POSITION_REACH = 3
+_CUE_REACH = 3
 _ASCII_DIGIT = re.compile("[0-9]")
 _MODEL_PLACE = "LOC"
 _MODEL_SCORE = 0.8
@@ -395,6 +397,8 @@ def _extended(text: str, span: AddressSpan) -> AddressSpan | None:
     if span.rule not in _CUED and not _ASCII_DIGIT.search(text, start, end):
         if POSITION.search(text, span.start, min(len(text), end + _POSITION_REACH)) is not None:
             return None
+        if EMPLOYER_CUE.search(text, max(0, start - _CUE_REACH), start) is not None:
+            return None  # 就读于昆明市韶山小学: a school or employer, not a home
         if _government(text, start, end):
             return None
     return span._replace(start=start, end=end)

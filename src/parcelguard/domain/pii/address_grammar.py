@@ -23,6 +23,7 @@ __all__ = [
     "ANCHORS",
     "ANCHOR_NEEDS_DIGIT",
     "COMPONENT",
+    "EMPLOYER_CUE",
     "GOVERNMENT",
     "HIGHWAY",
     "HOUSEHOLD",
@@ -280,8 +281,14 @@ POSITION = re.compile(
     + _alt(
         "董事 理事 监事 经理 总监 主任 书记 委员 常委 科员 科长 处长 局长 厂长 部长 院长 校长 所长 会长 "
         "主席 秘书 律师 教师 工程师 会计师 顾问 专家 行长 队长 组长 站长 合伙人 干部 职员 研究员 教授 "
-        "负责人 任教 插队 就读 任职 担任 挂职 总经理 董事长"
-    ).replace("委员", "委员(?!会)")  # 村民委员会 is a village committee, not a member of it
+        "负责人 任教 插队 就读 任职 担任 挂职 总经理 董事长 会计 技术员 统计员 计统员 业务员 读书 工作"
+    )
+    .replace("委员", "委员(?!会)")  # 村民委员会 is a village committee, not a member of it
+    .replace("工作", "工作(?![室站服])")  # 工作室 is a place
+)
+# Words before a school or employer that make it one (毕业于, 就读于): where someone studied or worked.
+EMPLOYER_CUE = re.compile(
+    _alt("毕业于 就读于 就职于 任职于 工作于 供职于 肄业于 毕业 就读 就职 任职 供职") + "$"
 )
 # Roads that are highways: no one lives on 盘山公路 or 318国道 without a number.
 HIGHWAY = re.compile("(?:公路|国道|省道|高速)$")
