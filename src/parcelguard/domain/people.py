@@ -232,15 +232,15 @@ def parse_offboard_from(raw: str) -> datetime:
             day = date.fromisoformat(text)
             return datetime(day.year, day.month, day.day, tzinfo=CHINA_STANDARD_TIME).astimezone(UTC)
         moment = datetime.fromisoformat(text)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise ValidationError(
-            "from must be a date (YYYY-MM-DD, China Standard Time) or a time with its UTC offset",
-            code=ErrorCode.INVALID_REQUEST,
-            field="from",
-        )
-    return moment.astimezone(UTC)
+        if moment.tzinfo is not None:
+            return moment.astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: 0001-01-01 in UTC+8 is before year 1 in UTC
+        pass
+    raise ValidationError(
+        "from must be a date (YYYY-MM-DD, China Standard Time) or a time with its UTC offset",
+        code=ErrorCode.INVALID_REQUEST,
+        field="from",
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,7 +87,8 @@ def test_passwords_are_12_to_256_characters_and_not_only_blanks(password: str) -
 def test_an_offboarding_date_is_midnight_china_standard_time() -> None:
     assert parse_offboard_from("2026-12-31") == datetime(2026, 12, 30, 16, 0, tzinfo=UTC)
     assert parse_offboard_from("2026-12-31T09:30:00+08:00") == datetime(2026, 12, 31, 1, 30, tzinfo=UTC)
-    for bad in ("tomorrow", "2026-13-01", "2026-12-31T09:30:00"):  # the last has no offset
+    # no offset; and the ends of the calendar, which fall outside it in UTC (were a 500 on the admin page)
+    for bad in ("tomorrow", "2026-13-01", "2026-12-31T09:30:00", "0001-01-01", "9999-12-31T23:00:00-05:00"):
         with pytest.raises(ValidationError):
             parse_offboard_from(bad)
 
