@@ -6,12 +6,24 @@ resolver (:func:`.region.resolve_region`), so all three agree on what an address
 
 An address is found from one of three kinds of start: an administrative division name from the shipped
 division table (北京市, 广东深圳, 南山区), a piece of street grammar that only addresses have (a road with a
-house number, an estate followed by a building), or a label such as 地址 or 送到. From there it is
-extended through the divisions and then the street grammar of :mod:`.address_grammar`.
+house number, a town or village with more after it, an estate followed by a building or room, two crossing
+roads, a building followed by a unit or room, 3-2-501 after a name), or a label such as 地址 or 送到. From
+there it is read through the divisions and then the street grammar of :mod:`.address_grammar`, and then
+grown at both ends, because customers do not type what the grammar knows:
+
+- to the left, back to where divisions and street pieces read on without a break (柳市镇|东岸村..., a
+  province typed twice, 浙江-台州-温岭市, 中国 before a province);
+- to the right, over the rest of the last word and loosely typed household detail up to a clear boundary
+  (:data:`.address_grammar.TAIL`: 143号|吉网通信技术有限公司, 颐东华庭166|-1519), stopping before a
+  recipient's name glued to it (文三路100号|王小明收, see :func:`name_after`).
 
 A place name alone (上海, 朝阳区) is not an address and is left alone: it says where a parcel goes, not
 where someone lives, and it is everywhere in delivery texts (杭州转运中心, 上海发货). At least one more
-specific piece must follow, or two nested divisions down to a district.
+specific piece must follow, or two nested divisions down to a district. Nor is an organisation named
+after its place (江苏省高级人民法院, 北京市公安局, 渝中区建委) or a school or employer someone held a role
+at (同仁县司法局科员, 毕业于昆明市韶山小学), unless a house or room number says otherwise.
+
+Measured on real customer addresses and news, Weibo and résumé text by benchmarks/deid/bench_addresses.py.
 """
 
 from __future__ import annotations

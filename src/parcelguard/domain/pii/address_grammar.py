@@ -9,6 +9,11 @@ matched piece by piece from where the divisions end.
 Names before a suffix are runs of Han characters that are not function words (的 了 在 ...), so "放在家里"
 never becomes a road called 在家里.
 
+Customers type loosely, and the grammar takes what they type as a shape, not as a list of places: homophones
+for the building word (3撞, B懂), # and dashes between levels (5#1单元, 3-2-501), letters with digits
+(B座1097, A区), numbered roads (新兴1路), bare house and room numbers after a road or estate (闻川路1722,
+产业园1207). Everyday words that end like a place are not places (线路, 频道, 古镇, 城乡, 农村信用社).
+
 This is the one list of road words and household suffixes: the order parser (:mod:`.address`), the
 free-text finder (:mod:`.address_finder`), the label gate and the division table all build on it.
 """
