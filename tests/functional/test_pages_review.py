@@ -81,3 +81,10 @@ def test_a_platforms_admin_changes_none_of_the_carriers_people_stations_or_dispa
     courier = people.get_user(world.ctx, "courier.ns")
     assert courier.disabled_at is None and courier.offboard_from is None
     assert [s.code for s in people.list_stations(world.ctx)] == ["SZ-FT", "SZ-NS"]
+
+
+def test_an_approval_of_a_grant_id_beyond_any_row_is_not_found(site: TestClient, world: World) -> None:
+    csrf = sign_in(site, world, "officer.one")
+    for grant_id in ("0", str(2**31), "99999999999999999999"):
+        answer = site.post(f"/security/approvals/{grant_id}/approve", data={"csrf_token": csrf})
+        assert answer.status_code == 404, (grant_id, answer.status_code)

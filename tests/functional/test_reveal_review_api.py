@@ -32,3 +32,10 @@ def test_a_disabled_or_offboarded_persons_attempts_with_a_live_token_are_recorde
     )
     assert answer.json()["code"] == "user_disabled"
     assert [e["reason"] for e in credential_refusals(api, "agent.two")] == ["user_disabled"] * 2
+
+
+def test_a_grant_id_beyond_any_row_is_not_found_not_a_server_error(api: Api) -> None:
+    for grant_id in ("0", "-1", str(2**31), "99999999999999999999"):
+        answer = api.post("officer.one", f"/v1/break-glass/{grant_id}/approve", None)
+        assert answer.status_code in (404, 422), (grant_id, answer.status_code)
+        assert answer.json()["code"] in ("grant_not_found", "invalid_request")

@@ -121,6 +121,9 @@ def request_break_glass(
     return replace(record, id=grant_id)
 
 
+MAX_GRANT_ID = 2**31 - 1
+
+
 def approve_break_glass(
     ctx: ServiceContext, principal: Principal, grant_id: int, *, client: str | None = None
 ) -> GrantRecord:
@@ -134,7 +137,8 @@ def approve_break_glass(
     now = ctx.clock()
     with ctx.uow() as uow:
         role = acting_role(uow, principal, now)
-        grant = uow.reveal_grants.get(grant_id)
+        # an id no row can have (the column is a 32-bit integer on PostgreSQL) is simply not found
+        grant = uow.reveal_grants.get(grant_id) if 0 < grant_id <= MAX_GRANT_ID else None
         if grant is None or not principal.sees(grant.organisation_id) or grant.approved_at is not None:
             raise NotFoundError("no pending break-glass request with this id", code=ErrorCode.GRANT_NOT_FOUND)
         circumstances = Circumstances(client=client, station_code=station_code_of(uow, principal))
