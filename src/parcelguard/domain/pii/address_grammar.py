@@ -250,12 +250,13 @@ _TAIL_CHAR = _han_class_without(
 )
 _TAIL_PIECE = (
     rf"(?:{_TAIL_CHAR}|[A-Za-z]|[0-9]{{1,8}}(?![0-9]|{_NOT_HOUSE_AFTER}|[盒箱包瓶袋份支只斤双套张本]|单(?!元))|[-#]"
-    r"|[0-9]{1,2}路(?!公交|车|汽车|线)|(?<=[0-9])[、/](?=[0-9])|[(（][^()（）0-9,]{1,12}[)）])"
+    r"|[0-9]{1,2}路(?!公交|车|汽车|线)|(?<=[0-9号])、(?=[0-9])|(?<=[0-9])/(?=[0-9])"
+    r"|(?<=[东西南北])[0-9]{1,4}(?:米|公里)|[(（][^()（）0-9,]{1,12}[)）])"
 )
 # What may follow the last piece the grammar knows, up to a clear boundary (a separator, a function word, a
 # number longer than 8 digits such as a mobile, a measure after a number, or a remark): the name of a shop,
-# firm or building (游方箱包, 金乐染织有限公司) and household details typed loosely (8一5室, 9A26号, 二楼6,
-# 4/1268, and 5一6一1443, which folding turns into 51611443).
+# firm or building (游方箱包, 金乐染织有限公司), household details typed loosely (8一5室, 9A26号, 二楼6,
+# 4/1268, 143号、52号, and 5一6一1443, which folding turns into 51611443) and directions (往北300米).
 # A blank (or the underscore some forms put for one) is crossed only before a number (西园一路 48号).
 TAIL = re.compile(rf"(?:(?!{_TAIL_STOP})(?:{_TAIL_PIECE}|[ _](?=[0-9]))){{0,24}}")
 
