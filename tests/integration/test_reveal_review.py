@@ -138,3 +138,38 @@ def test_a_platforms_admin_assigns_no_courier_and_records_no_step(world: World) 
         with pytest.raises(PermissionDeniedError) as refused:
             call()
         assert refused.value.code is ErrorCode.ROLE_NOT_ALLOWED
+
+
+def test_a_manager_cannot_hand_another_stations_parcel_to_their_courier(world: World) -> None:
+    number = world.issue()
+    record_parcel_event(world.ctx, number, "picked_up", principal=world.principal("courier.ft"))
+    record_parcel_event(world.ctx, number, "at_station", principal=world.principal("clerk.ft"))
+    assign_courier(world.ctx, number, "courier.ft", principal=world.principal("admin.one"))
+    record_parcel_event(world.ctx, number, "out_for_delivery", principal=world.principal("courier.ft"))
+    # out for delivery at 福田: 南山's manager reassigning it to 南山's courier would show them the address
+    with pytest.raises(PermissionDeniedError) as refused:
+        assign_courier(world.ctx, number, "courier.ns", principal=world.principal("manager.ns"))
+    assert refused.value.code is ErrorCode.STATION_MISMATCH
+    with pytest.raises(PermissionDeniedError) as hidden:
+        reveal(
+            world.ctx,
+            world.principal("courier.ns"),
+            tracking_number=number,
+            fields=["recipient.address"],
+            purpose="delivery",
+        )
+    assert hidden.value.code is ErrorCode.NOT_ASSIGNED
+
+
+def test_a_parcel_goes_out_for_delivery_only_from_the_station_it_is_at(world: World) -> None:
+    number = world.issue()
+    record_parcel_event(world.ctx, number, "picked_up", principal=world.principal("courier.ft"))
+    record_parcel_event(world.ctx, number, "at_station", principal=world.principal("clerk.ft"))
+    # even assigned by an administrator, 南山's courier does not take a parcel that is at 福田
+    assign_courier(world.ctx, number, "courier.ns", principal=world.principal("admin.one"))
+    with pytest.raises(PermissionDeniedError) as refused:
+        record_parcel_event(world.ctx, number, "out_for_delivery", principal=world.principal("courier.ns"))
+    assert refused.value.code is ErrorCode.STATION_MISMATCH
+    record_parcel_event(world.ctx, number, "in_transit", principal=world.principal("courier.ft"))
+    record_parcel_event(world.ctx, number, "at_station", principal=world.principal("clerk.ns"))
+    record_parcel_event(world.ctx, number, "out_for_delivery", principal=world.principal("courier.ns"))

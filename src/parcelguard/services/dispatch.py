@@ -19,7 +19,7 @@ from parcelguard.errors import ErrorCode, NotFoundError, PermissionDeniedError, 
 from parcelguard.services.audit_events import COURIER_ASSIGNED, Circumstances, person_event, station_code_of
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.parcel_view import MaskedParcel, masked_parcel
-from parcelguard.services.ports import Assignment
+from parcelguard.services.ports import Assignment, UnitOfWork
 from parcelguard.services.staff import require_role
 from parcelguard.services.unseal import get_sealed
 
@@ -59,6 +59,12 @@ def assign_courier(
             raise PermissionDeniedError(
                 "a station manager assigns the couriers of their own station", code=ErrorCode.STATION_MISMATCH
             )
+        if role is Role.STATION_MANAGER and not _handled_by(uow, sealed.id, principal.station_id):
+            # else a manager could hand a parcel out for delivery at another station to their own
+            # courier, who would see its address at once
+            raise PermissionDeniedError(
+                "a station manager assigns the parcels of their own station", code=ErrorCode.STATION_MISMATCH
+            )
         if sealed.status in TERMINAL:
             raise ValidationError(
                 f"a parcel that is {sealed.status.value} is not delivered any more",
@@ -89,6 +95,21 @@ def assign_courier(
         )
         uow.commit()
     return assignment
+
+
+def last_station(uow: UnitOfWork, waybill_id: str) -> str | None:
+    """The code of the station that last recorded a step of the parcel (None: no station yet)."""
+    codes = [e.station_code for e in uow.parcel_events.for_waybill(waybill_id) if e.station_code is not None]
+    return codes[-1] if codes else None
+
+
+def _handled_by(uow: UnitOfWork, waybill_id: str, station_id: int | None) -> bool:
+    """Whether the parcel is the station's to dispatch: it was last handled there, or nowhere yet."""
+    code = last_station(uow, waybill_id)
+    if code is None:
+        return True
+    station = uow.stations.get(station_id) if station_id is not None else None
+    return station is not None and station.code == code
 
 
 def courier_deliveries(ctx: ServiceContext, principal: Principal) -> list[MaskedParcel]:

@@ -25,6 +25,7 @@ from parcelguard.services.audit_events import (
     station_code_of,
 )
 from parcelguard.services.context import ServiceContext
+from parcelguard.services.dispatch import last_station
 from parcelguard.services.ports import UnitOfWork
 from parcelguard.services.staff import acting_role
 from parcelguard.services.unseal import get_sealed
@@ -64,7 +65,8 @@ def record_parcel_event(
 
     Errors: ValidationError ``invalid_request`` (status, station), ``missing_field`` (station),
     ``invalid_transition`` (409); PermissionDeniedError ``role_not_allowed``, ``station_mismatch`` (a
-    station user at another station), ``not_assigned`` (a courier delivering another's parcel), the person
+    station user at another station, or sending out for delivery a parcel that is at another station),
+    ``not_assigned`` (a courier delivering another's parcel), the person
     checks; NotFoundError ``waybill_not_found``, ``station_not_found``.
     """
     number = TrackingNumber.parse(tracking_number).value
@@ -80,6 +82,13 @@ def record_parcel_event(
             raise ValidationError(
                 f"a parcel {new.value} names its station", code=ErrorCode.MISSING_FIELD, field="station"
             )
+        if new is WaybillStatus.OUT_FOR_DELIVERY and role in STATION_ROLES:
+            here = last_station(uow, sealed.id)
+            if station is None or here != station.code:
+                raise PermissionDeniedError(
+                    "a parcel goes out for delivery from the station it is at",
+                    code=ErrorCode.STATION_MISMATCH,
+                )
         if role is Role.COURIER and new in _COURIER_OWN_STEPS:
             assignment = uow.dispatch.get(sealed.id)
             if assignment is None or assignment.courier_id != principal.user_id:
