@@ -449,6 +449,8 @@ def _extend_right(text: str, end: int) -> int:
 def _before_name(text: str, low: int, stop: int) -> int:
     """``stop``, or where a recipient's name glued to the end of the tail starts (see :func:`name_after`)."""
     end = stop - 1 if text[stop - 1 : stop] == "收" else stop
+    if end == stop and _PHONE_AHEAD.match(text, stop) is None:
+        return stop
     for length in _NAME_LENGTHS:
         start = end - length
         if start >= low and name_after(text, start) == end:
@@ -463,6 +465,8 @@ def name_after(text: str, pos: int) -> int | None:
     phone number: 文三路100号|王小明收, 建国路88号|张三13800000000. Glued to the address like this, the
     finder leaves it out of the address and the detector reports it as a person.
     """
+    if text[pos : pos + 1] not in SURNAMES_FREQUENT and text[pos : pos + 2] not in COMPOUND_SURNAMES:
+        return None
     for length in _NAME_LENGTHS:
         end = pos + length
         if end > len(text) or not _reads_as_name(text[pos:end]):
