@@ -88,3 +88,20 @@ def test_an_approval_of_a_grant_id_beyond_any_row_is_not_found(site: TestClient,
     for grant_id in ("0", str(2**31), "99999999999999999999"):
         answer = site.post(f"/security/approvals/{grant_id}/approve", data={"csrf_token": csrf})
         assert answer.status_code == 404, (grant_id, answer.status_code)
+
+
+def test_no_form_puts_what_it_asks_for_in_a_url(site: TestClient, world: World) -> None:
+    """A form without method is a GET: without JavaScript (or before htmx loads, it is deferred) the
+    tracking page sent the last 4 digits of a mobile in the URL, into access logs and history."""
+    pages = {"/": site.get("/").text, "/signin": site.get("/signin").text}
+    for username, path in (
+        ("courier.ns", "/courier/scan"),
+        ("agent.one", "/support"),
+        ("admin.one", "/admin/users"),
+    ):
+        sign_in(site, world, username)
+        pages[path] = site.get(path).text
+    for path, html in pages.items():
+        forms = re.findall(r"<form\b[^>]*>", html)
+        assert forms, path
+        assert all('method="post"' in form for form in forms), (path, forms)
