@@ -105,3 +105,7 @@ def test_no_form_puts_what_it_asks_for_in_a_url(site: TestClient, world: World) 
         forms = re.findall(r"<form\b[^>]*>", html)
         assert forms, path
         assert all('method="post"' in form for form in forms), (path, forms)
+
+
+def test_a_new_user_finds_the_staff_sign_in_from_the_home_page(site: TestClient) -> None:
+    assert 'href="/signin"' in site.get("/").text
