@@ -128,10 +128,12 @@ def reveal_limits(settings: Settings) -> RevealLimits:
             daily_quota=settings.reveal_daily_quota,
             daily_ceiling=settings.reveal_daily_ceiling,
             notice_bulk_threshold=settings.reveal_notice_bulk_threshold,
+            daily_request_ceiling=settings.reveal_daily_request_ceiling,
         )
     except ValueError:
         raise ConfigurationError(
-            "PARCELGUARD_REVEAL_DAILY_CEILING must be at least PARCELGUARD_REVEAL_DAILY_QUOTA",
+            "PARCELGUARD_REVEAL_DAILY_CEILING must be at least PARCELGUARD_REVEAL_DAILY_QUOTA, and "
+            "PARCELGUARD_REVEAL_DAILY_REQUEST_CEILING at least PARCELGUARD_REVEAL_DAILY_CEILING",
             code=ErrorCode.INSECURE_CONFIGURATION,
         ) from None
 

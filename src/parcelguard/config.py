@@ -87,6 +87,11 @@ class Settings(BaseSettings):
         ge=1,
         description="requests a day by a person with an offboarding date that raise an alert",
     )
+    reveal_daily_request_ceiling: int = Field(
+        default=1000,
+        ge=1,
+        description="anyone's requests a day (reveals, refusals, searches); beyond: searches refused, alert",
+    )
 
     @field_validator("carrier_prefix")
     @classmethod

@@ -7,22 +7,27 @@ while a platform's own people and keys never reach the carrier's people or other
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from parcelguard.bootstrap import Runtime
-from parcelguard.domain.access import Principal
+from parcelguard.domain.access import ALL_SCOPES, Principal
 from parcelguard.domain.organisation import OrganisationKind
 from parcelguard.domain.people import Role
 from parcelguard.domain.pii.synthetic import SyntheticPeople
 from parcelguard.errors import ErrorCode, NotFoundError, PermissionDeniedError
 from parcelguard.services import people
+from parcelguard.services.audit_events import SEARCH_REFUSED, list_alerts, list_audit_events
 from parcelguard.services.cs_search import search_waybills
 from parcelguard.services.dispatch import assign_courier, courier_deliveries
 from parcelguard.services.issuance import issue_waybill
 from parcelguard.services.organisations import add_organisation
 from parcelguard.services.parcel_events import record_parcel_event
 from parcelguard.services.reveal import reveal
-from tests.reveal_world import PASSWORD, World, build_world
+from tests.reveal_world import LIMITS, PASSWORD, World, build_world
+
+OPERATOR = Principal(actor="test", scopes=ALL_SCOPES)
 
 
 @pytest.fixture
@@ -173,3 +178,20 @@ def test_a_parcel_goes_out_for_delivery_only_from_the_station_it_is_at(world: Wo
     record_parcel_event(world.ctx, number, "in_transit", principal=world.principal("courier.ft"))
     record_parcel_event(world.ctx, number, "at_station", principal=world.principal("clerk.ns"))
     record_parcel_event(world.ctx, number, "out_for_delivery", principal=world.principal("courier.ns"))
+
+
+def test_masked_searches_stop_at_the_days_request_ceiling_with_an_alert(world: World) -> None:
+    """A leaving agent downloading masked results in bulk (mobile -> surname, street) is stopped too."""
+    limits = replace(world.ctx.reveal_limits, daily_request_ceiling=LIMITS.daily_ceiling + 1)
+    ctx = replace(world.ctx, reveal_limits=limits)
+    number = world.issue()
+    agent = world.principal("agent.one")
+    for _ in range(limits.daily_request_ceiling):
+        assert len(search_waybills(ctx, agent, tracking_number=number)) == 1
+    with pytest.raises(PermissionDeniedError) as refused:
+        search_waybills(ctx, agent, mobile=world.recipient(number)["mobile"])
+    assert refused.value.code is ErrorCode.QUOTA_EXCEEDED
+    [alert] = list_alerts(ctx, principal=OPERATOR)
+    assert alert.kind == "reveal_ceiling_reached" and alert.details["reason"] == "quota_exceeded"
+    events = list_audit_events(ctx, principal=OPERATOR, actor="agent.one")
+    assert [e.details["reason"] for e in events if e.action == SEARCH_REFUSED] == ["quota_exceeded"]

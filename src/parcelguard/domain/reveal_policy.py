@@ -88,16 +88,22 @@ class RevealLimits:
     """``grace``: how long after delivery a courier still sees the address (default 24 h);
     ``daily_quota``: a customer-service agent's reveals per day before break-glass;
     ``daily_ceiling``: anyone's reveals per day, approvals included; ``notice_bulk_threshold``: requests
-    in one day (reveals, refusals and searches) by a person with an offboarding date that raise an alert."""
+    in one day (reveals, refusals and searches) by a person with an offboarding date that raise an alert;
+    ``daily_request_ceiling``: anyone's requests in one day (reveals, refusals and searches) beyond which
+    masked searches are refused too, with an alert: masked results in bulk are still a customer list
+    (a mobile searched for, with its owner's surname and street), what a leaving agent would download."""
 
     grace: timedelta = timedelta(hours=24)
     daily_quota: int = 20
     daily_ceiling: int = 200
     notice_bulk_threshold: int = 10
+    daily_request_ceiling: int = 1000
 
     def __post_init__(self) -> None:
         if self.grace < timedelta(0) or self.daily_quota < 0 or self.daily_ceiling < self.daily_quota:
             raise ValueError("reveal limits: grace >= 0 and 0 <= daily_quota <= daily_ceiling")
+        if self.daily_request_ceiling < self.daily_ceiling:
+            raise ValueError("reveal limits: daily_request_ceiling >= daily_ceiling")
         if self.notice_bulk_threshold < 1:
             raise ValueError("reveal limits: notice_bulk_threshold >= 1")
 
@@ -298,6 +304,12 @@ def _ceiling() -> Decision:
         "today's reveal ceiling is reached: refused whatever the approvals",
         AlertKind.CEILING_REACHED,
     )
+
+
+def searches_exhausted(usage: Usage, limits: RevealLimits) -> bool:
+    """Whether the person already made the day's ``daily_request_ceiling`` requests: a further masked
+    search is refused (``quota_exceeded``) and raises the ceiling alert."""
+    return usage.requests >= limits.daily_request_ceiling
 
 
 def busy_under_notice(requester: Requester, usage: Usage, limits: RevealLimits) -> bool:

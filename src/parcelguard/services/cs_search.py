@@ -17,6 +17,7 @@ from parcelguard.domain.reveal_policy import (
     busy_under_notice,
     check_person,
     day_of,
+    searches_exhausted,
 )
 from parcelguard.domain.tracking import TrackingNumber
 from parcelguard.errors import ErrorCode, PermissionDeniedError, ValidationError
@@ -77,6 +78,12 @@ def search_waybills(
         elif requester.role not in SEARCHERS:
             refused = ErrorCode.ROLE_NOT_ALLOWED, "this role does not search waybills"
         alert = refusal.alert if refusal is not None else None
+        if refused is None and searches_exhausted(usage, ctx.reveal_limits):
+            refused = (
+                ErrorCode.QUOTA_EXCEEDED,
+                "the day's requests are used up: searching stops until tomorrow",
+            )
+            alert = AlertKind.CEILING_REACHED
         if alert is None and busy_under_notice(requester, usage, ctx.reveal_limits):
             alert = AlertKind.OFFBOARDING_ACTIVITY
         if alert is not None and principal.user_id is not None:
@@ -86,7 +93,7 @@ def search_waybills(
                 principal,
                 alert,
                 subject=subject,
-                reason=refusal.reason if refusal is not None else "search",
+                reason=refusal.reason if refusal is not None else (refused[0].value if refused else "search"),
                 day=day,
                 circumstances=circumstances,
             )
