@@ -18,6 +18,8 @@ from parcelguard.domain.pii._lexicon import COMPOUND_SURNAME_LIST, MINORITY_NAME
 from parcelguard.domain.pii._name_lexicon import (
     FOLLOW_WORDS,
     GIVEN_CHARS,
+    LEFT_WEAK,
+    LEFT_WEAK_PERSONAL,
     NOT_NAMES,
     STOP_CHARS,
     SURNAMES,
@@ -175,3 +177,50 @@ def test_a_masked_name_passes_the_label_gate_and_the_name_itself_does_not(name: 
     assert_label_compliant(name=parsed.masked())
     with pytest.raises(LabelComplianceError):
         assert_label_compliant(name=parsed.value)
+
+
+# --- a name that is also a bare place name (白朗 county, 唐山) -------------------------------------------
+def _name_shaped_place_names() -> list[str]:
+    """Every division name or short name a frequent surname and name-like given characters make up."""
+    from parcelguard.domain.pii.divisions import division_table
+
+    names = {
+        name
+        for division in division_table()
+        for name in (division.name, division.short_name)
+        if name
+        and name[0] in SURNAMES_FREQUENT
+        and 2 <= len(name) <= 3
+        and all(given_char(ch) and ch not in STOP_CHARS for ch in name[1:])
+        and _readable(name)
+        and name not in COMPOUND_SURNAME_LIST  # 濮阳 alone is a surname without a given name
+    }
+    return sorted(names)
+
+
+_PLACE_NAMES = _name_shaped_place_names()
+
+
+def test_the_personal_cues_are_weak_cues() -> None:
+    assert LEFT_WEAK_PERSONAL <= LEFT_WEAK
+    assert len(_PLACE_NAMES) > 400  # counties, prefectures and provinces (白朗, 唐山, 江西)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    place=st.sampled_from(_PLACE_NAMES),
+    sentence=st.sampled_from(("给{}", "找{}。", "联系{} 谢谢", "给{}打电话")),
+)
+def test_after_a_cue_whose_object_is_a_person_a_place_name_with_nothing_of_a_place_after_it_is_a_name(
+    place: str, sentence: str
+) -> None:
+    _found_whole(sentence, place)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    place=st.sampled_from(_PLACE_NAMES),
+    sentence=st.sampled_from(("送{}", "地址是{}", "给{}分公司", "寄往{}", "{}，")),
+)
+def test_a_place_name_where_a_place_may_stand_is_no_name(place: str, sentence: str) -> None:
+    assert place not in names_in(sentence.format(place))

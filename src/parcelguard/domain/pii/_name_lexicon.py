@@ -168,6 +168,15 @@ LEFT_WEAK = _words(
     送 送给 寄给 收件 寄件 收货
     """
 )
+# Weak cues whose object is a person, never a place: 给/找/联系 someone. After one of these, a word that is
+# also a bare place name (白朗, 唐山) with nothing after it that continues a place is read as the person;
+# after the other weak cues (由, 是, 送, 改为: "from", "is", "deliver to", "change to") it may be either.
+LEFT_WEAK_PERSONAL = _words(
+    """
+    contact Contact call Call 您好 你好 哈喽 嗨 给 找 让 请 被 替 帮 问 告诉 通知 转告 交给 转交 联系 致电
+    打给 叫 送给 寄给
+    """
+)
 # Words whose first character is a weak cue and whose second is a surname: 由于 is not 由 + 于某.
 CUE_HALF_WORDS = _words("由于 至于 关于 对于 等于 属于 位于 终于 处于 用于 便于 给予 请问 是否 跟进 等候")
 # Words that end in a weak cue character without being a cue: 路由华南 is a route, not 由 + a name.

@@ -35,6 +35,7 @@ from parcelguard.domain.pii._name_lexicon import (
     HONORIFICS,
     LEFT_STRONG,
     LEFT_WEAK,
+    LEFT_WEAK_PERSONAL,
     NAME_DOTS,
     NAME_DOTS_WEAK,
     NOT_CUES,
@@ -195,8 +196,15 @@ class _Found:
         self.text = text
         self.by_start: dict[int, NameSpan] = {}
 
-    def _is_place(self, start: int, end: int, rule: str) -> bool:
-        """安庆市, 梅林中路: a "name" followed by a place suffix, or equal to a place name, is a place."""
+    def _is_place(self, start: int, end: int, rule: str, *, personal: bool = False) -> bool:
+        """安庆市, 梅林中路: a "name" followed by a place suffix, or equal to a place name, is a place.
+
+        A word that is also a bare place name (白朗 county, 唐山) is weighed by the evidence on each side: a
+        strong cue or a title makes it a person. A cue whose object is a person (``personal``: 给, 找, 联系)
+        makes it a person where the word ends (the text, or anything not Han, follows it), since nothing
+        there goes on as a place would (白朗县, 唐山分公司). Otherwise, after another weak cue (由, 是, 送:
+        "from", "is", "deliver to") or none, only what follows people does (邹平下楼, 黄平收, 给唐山打电话).
+        """
         strong = rule in _STRONG_RULES
         if self.text[end : end + 1] in _PLACE_SUFFIXES:
             return True
@@ -210,6 +218,8 @@ class _Found:
             return True
         if strong or self.text[start:end] not in _place_names():
             return False
+        if personal and not is_han(self.text[end : end + 1] or " "):
+            return False  # 给白朗, 找唐山。: nothing after it continues a place
         # A place name is still a person when what follows is what follows people (邹平下楼, 黄平收).
         return not self._person_follows(end)
 
@@ -223,8 +233,8 @@ class _Found:
             or _PHONE_AFTER.match(text, end) is not None
         )
 
-    def add(self, start: int, end: int, score: float, rule: str) -> None:
-        if end <= start or self._is_place(start, end, rule):
+    def add(self, start: int, end: int, score: float, rule: str, *, personal: bool = False) -> None:
+        if end <= start or self._is_place(start, end, rule, personal=personal):
             return
         old = self.by_start.get(start)
         if old is None or (score, end - start) > (old.score, old.end - old.start):
@@ -294,11 +304,20 @@ def _find_dotted(text: str, found: _Found) -> None:
             pos = span[1]
 
 
+_PERSONAL = 3  # a weak cue whose object is a person (LEFT_WEAK_PERSONAL), read as WEAK
+
+
 def _cue_ends(text: str) -> dict[int, int]:
-    """Where each cue word ends, with its strength (a listed strong cue or a role noun beats a weak cue)."""
+    """Where each cue word ends, with its strength (a listed strong cue or a role noun beats a weak cue).
+
+    ``_PERSONAL`` marks a weak cue whose object is a person (see ``_Found._is_place``).
+    """
     ends: dict[int, int] = {}
     for match in _CUE_WORD.finditer(text):
-        ends[match.end()] = STRONG if match.group() in LEFT_STRONG else WEAK
+        word = match.group()
+        ends[match.end()] = (
+            STRONG if word in LEFT_STRONG else _PERSONAL if word in LEFT_WEAK_PERSONAL else WEAK
+        )
     for match in _ROLE_END.finditer(text):
         pos = match.start()
         if (
@@ -314,7 +333,8 @@ def _cue_ends(text: str) -> dict[int, int]:
 def find_chinese_names(text: str) -> list[NameSpan]:
     """Chinese person names in normalised text (see the module docstring for the evidence taken)."""
     found = _Found(text)
-    for cue_end, strength in _cue_ends(text).items():
+    for cue_end, cue in _cue_ends(text).items():
+        strength = WEAK if cue == _PERSONAL else cue
         if text[cue_end - 1 : cue_end + 1] in CUE_HALF_WORDS or text[cue_end - 2 : cue_end] in NOT_CUES:
             continue  # 由于, 关于, 路由: the cue character is half of another word
         following = text[cue_end : cue_end + 1]
@@ -330,7 +350,7 @@ def find_chinese_names(text: str) -> list[NameSpan]:
         read = read_name(text, name_start, strength)
         if read is not None:
             rule = "person.zh.cue" if strength == STRONG else "person.zh.weak"
-            found.add(name_start, read[0], read[1], rule)
+            found.add(name_start, read[0], read[1], rule, personal=cue == _PERSONAL)
     for pattern, short in ((_HONORIFIC, False), (_SHORT_HONORIFIC, True)):
         for match in pattern.finditer(text):
             if not match.start() or not is_han(text[match.start() - 1]):
