@@ -60,6 +60,7 @@ def acts_as(role: Role | None, organisation_kind: OrganisationKind) -> Role | No
         return None
     return role
 
+
 # What a person's bearer token or page session may do on the API key routes (README "People and sign-in").
 # Scopes gate the existing key routes only; what a person may *reveal* is decided by the reveal policy from
 # the role, the assignment and the waybill's state, never by a scope. Nobody but an admin issues waybills
