@@ -228,8 +228,23 @@ def _extend(text: str, view: ModelView, start: int, end: int) -> tuple[int, int]
     return start, end
 
 
+def _letter(ch: str) -> bool:
+    """A letter, or a Han character of a block newer than Python's Unicode tables (Extension H, I)."""
+    return ch.isalpha() or is_han(ch)
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """Cut a model word at its first digit: LAC may glue a number to a name (李志启18519397416)."""
+    """A model word without what cannot be part of a name at its edges, cut at its first digit.
+
+    LAC reads characters outside its vocabulary (controls such as NUL, emoji, combining marks) as one
+    unknown character and may tag them, or glue them to a name, as a person; a name starts and ends with a
+    letter (or a Han character). It may also glue a number to a name (李志启18519397416). Empty when
+    nothing is left.
+    """
+    while start < end and not _letter(text[start]):
+        start += 1
+    while end > start and not _letter(text[end - 1]):
+        end -= 1
     for i in range(start, end):
         if text[i].isdigit():
             return start, i

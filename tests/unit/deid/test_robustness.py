@@ -1,0 +1,86 @@
+"""Any text through both modes: offsets inside the text as given, findings that hold a letter, digit or Han
+character (Extensions H and I are newer than Python's tables), the same answer for concurrent callers;
+control characters, emoji, surrogates and marks are never names."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parcelguard.adapters.ner import LacTagger, lac_tagger
+from parcelguard.domain.deid import Detector, Entity
+from parcelguard.domain.pii.han import is_han
+
+
+@pytest.fixture(scope="module")
+def tagger() -> LacTagger:
+    return lac_tagger()
+
+
+_ACCURATE = Detector(tagger=lac_tagger())
+
+# Arbitrary Unicode (surrogates, controls, marks, emoji, RTL marks) mixed with Chinese text, digits and
+# names, so that the model and the rules both fire inside it.
+_PIECES = st.sampled_from(
+    [
+        "张伟",
+        "收件人",
+        "13812345678",
+        "北京市朝阳区建国路88号",
+        "沃尔科特",
+        "@xigua",
+        "，",
+        "\n",
+        "\u200f",
+        "\u0301",
+    ]
+)
+_ANY = st.lists(st.text(max_size=6) | _PIECES, max_size=12).map("".join)
+
+
+def _well_formed(text: str, found: list[Entity]) -> None:
+    for entity in found:
+        assert 0 <= entity.start < entity.end <= len(text), (text, entity)
+        assert any(ch.isalnum() or is_han(ch) for ch in text[entity.start : entity.end]), (text, entity)
+    for a, b in pairwise(found):
+        assert a.end <= b.start, (text, a, b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_ANY)
+def test_any_text_gets_findings_inside_it_in_both_modes(text: str) -> None:
+    for mode in ("accurate", "fast"):
+        _well_formed(text, _ACCURATE.detect(text, mode))
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("\x00\x00张伟\x00", ["张伟"]),
+        ("😀😀收件人张伟😀", ["张伟"]),
+        ("\u202e收件人张伟\u202c", ["张伟"]),
+        ("", []),
+        ("。。。！！", []),
+        ("\u0301\u0301\u0301", []),
+        ("\ud800\udfff", []),
+    ],
+)
+def test_controls_emoji_and_marks_are_never_part_of_a_name(text: str, names: list[str]) -> None:
+    for mode in ("accurate", "fast"):
+        found = [text[e.start : e.end] for e in _ACCURATE.detect(text, mode) if e.type.value == "PERSON"]
+        assert found == names, (mode, text, found)
+
+
+def test_concurrent_callers_get_what_one_caller_gets() -> None:
+    texts = [
+        f"收件人张伟{i}，电话13812345678，沃尔科特破门{'。' * (i % 9)}北京市朝阳区建国路{i}号"
+        for i in range(120)
+    ]
+    alone = _ACCURATE.detect_many(texts)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: _ACCURATE.detect_many(texts), range(8)))
+    assert all(result == alone for result in results)
