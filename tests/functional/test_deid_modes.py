@@ -133,3 +133,84 @@ def test_policy_modes_are_parsed_strictly() -> None:
         with pytest.raises(ValidationError) as caught:
             parse_policy(doc)
         assert caught.value.code is ErrorCode.INVALID_POLICY and caught.value.field == where
+
+
+@pytest.mark.parametrize(("mode", "budget"), [("accurate", 200_000), ("fast", 2_000_000)])
+def test_http_a_request_over_its_modes_character_budget_is_refused_before_any_work(
+    client: TestClient, sqlite_runtime: Runtime, mode: str, budget: int
+) -> None:
+    """1,000 texts of 20,000 characters took six CPU-minutes in accurate mode: the work of one request is
+    bounded by the characters it holds, per mode (413 batch_too_large, never echoing a text)."""
+    from parcelguard.services.deid import MAX_BATCH_CHARS
+
+    assert MAX_BATCH_CHARS[DetectMode(mode)] == budget
+    headers = bearer(sqlite_runtime)
+    text = "沈东军" * 6_000  # 18,000 characters
+    over = [{"id": str(i), "text": text} for i in range(budget // len(text) + 1)]
+    for path in ("/v1/deid/detect", "/v1/deid/redact"):
+        refused = client.post(path, json={"items": over, "mode": mode}, headers=headers)
+        assert refused.status_code == 413, refused.text[:200]
+        assert refused.json()["code"] == "batch_too_large" and refused.json()["field"] == "items"
+        assert "沈东军" not in refused.text
+
+
+def test_the_character_budget_counts_every_text_of_a_batch() -> None:
+    from parcelguard.services.deid import MAX_BATCH_CHARS, check_batch
+
+    for mode, budget in MAX_BATCH_CHARS.items():
+        check_batch(["x" * (budget - 10), "y" * 10], mode)
+        with pytest.raises(ValidationError) as refused:
+            check_batch(["x" * (budget - 10), "y" * 11], mode)
+        assert refused.value.code is ErrorCode.BATCH_TOO_LARGE and refused.value.field == "items"
+
+
+def test_cli_batches_hold_at_most_the_character_budget(tmp_path: Path) -> None:
+    """The model's readings of a batch are held at once: lines go to the detector in batches of at most
+    the accurate budget's characters (a longer line alone), whatever the line count."""
+    from parcelguard.cli import deid as cli_deid
+
+    budget = cli_deid._BATCH_CHARS
+    lines = [json.dumps({"id": i, "text": "沈东军" * 20_000}, ensure_ascii=False) for i in range(12)]
+    lines.insert(5, json.dumps({"id": "big", "text": "x" * (budget + 5)}))
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    sizes: list[int] = []
+
+    def handle(items: list[tuple[object, str]]) -> list[dict[str, object]]:
+        sizes.append(sum(len(text) for _, text in items))
+        return [{"id": item_id} for item_id, _ in items]
+
+    done, failed = cli_deid._run_lines(source, tmp_path / "out.jsonl", "utf-8", handle)
+    assert (done, failed) == (13, 0)
+    assert sum(sizes) == 12 * 60_000 + budget + 5
+    assert max(size for size in sizes if size != budget + 5) <= budget
+    assert budget + 5 in sizes
+
+
+def test_a_model_that_cannot_load_fails_accurate_calls_with_a_code_and_fast_ones_still_work() -> None:
+    """onnxruntime missing or unable to run: the process starts, fast mode works, accurate is
+    dependency_missing with a message that says what to check, and the model is not loaded by fast calls."""
+    from parcelguard.bootstrap import configure_detector
+    from parcelguard.errors import ConfigurationError
+    from parcelguard.services.deid import detect_texts, use_tagger
+
+    calls = []
+
+    def broken() -> object:
+        calls.append(1)
+        raise ImportError("libonnxruntime.so: cannot open shared object file")
+
+    use_tagger(broken)  # type: ignore[arg-type]
+    try:
+        found = detect_texts([TEXT], mode=DetectMode.FAST)
+        assert [e.type.value for e in found[0]] == ["PHONE"] and calls == []
+        with pytest.raises(ConfigurationError) as failed:
+            detect_texts([TEXT], mode=DetectMode.ACCURATE)
+        assert failed.value.code is ErrorCode.DEPENDENCY_MISSING
+        assert (
+            "onnxruntime" in str(failed.value)
+            and "fast" in str(failed.value)
+            and TEXT not in str(failed.value)
+        )
+    finally:
+        configure_detector()

@@ -35,7 +35,13 @@ from parcelguard.domain.anonymize import DatasetPolicy, Operator, TextPolicy, pa
 from parcelguard.domain.deid.entity import EntityType
 from parcelguard.domain.deid.words import DetectMode
 from parcelguard.errors import ErrorCode, ParcelGuardError, ValidationError
-from parcelguard.services.deid import DEFAULT_TENANT, deidentify_dataset, detect_texts, redact_texts
+from parcelguard.services.deid import (
+    DEFAULT_TENANT,
+    MAX_BATCH_CHARS,
+    deidentify_dataset,
+    detect_texts,
+    redact_texts,
+)
 
 app = typer.Typer(help="Find and de-identify personal data in text and datasets.", no_args_is_help=True)
 
@@ -50,14 +56,18 @@ def _item(value: object) -> tuple[object, str]:
 
 
 _BATCH_LINES = 512  # lines read before the detector runs: the model of accurate mode batches them
+# ... or fewer when they hold this many characters: the model's readings of a batch are held in memory at
+# once (512 lines of 100,000 characters would be tens of millions of tagged words), and each batch is one
+# request's work (the API's budget in accurate mode). A longer line is a batch of its own.
+_BATCH_CHARS = MAX_BATCH_CHARS[DetectMode.ACCURATE]
 
 Handler = Callable[[list[tuple[object, str]]], list[dict[str, Any]]]
 
 
 def _run_lines(in_path: Path, out_path: Path, encoding: str, handle: Handler) -> tuple[int, int]:
-    """Apply ``handle`` to the lines, streamed in batches of up to 512, and write the results atomically in
-    input order; returns (done, failed). A batch that fails is retried line by line, so an error is reported
-    on its own line only.
+    """Apply ``handle`` to the lines, streamed in batches of up to 512 lines and :data:`_BATCH_CHARS`
+    characters, and write the results atomically in input order; returns (done, failed). A batch that fails
+    is retried line by line, so an error is reported on its own line only.
 
     ``--out`` and the encoding are checked and an empty input refused before any line is handled.
     """
@@ -68,8 +78,14 @@ def _run_lines(in_path: Path, out_path: Path, encoding: str, handle: Handler) ->
     counts = [0, 0]  # done, failed
     with atomic_text_output(out_path, field="--out") as out:
         batch: list[tuple[int, object]] = []
+        chars = 0
         for number, text in input_lines(in_path, encoding):
             value: object = text
+            if isinstance(text, str):
+                if batch and chars + len(text) > _BATCH_CHARS:
+                    _flush(batch, handle, out.write, counts)
+                    batch, chars = [], 0
+                chars += len(text)
             if not isinstance(text, ValidationError):
                 try:
                     value = decode_json_line(text)
@@ -78,7 +94,7 @@ def _run_lines(in_path: Path, out_path: Path, encoding: str, handle: Handler) ->
             batch.append((number, value))
             if len(batch) >= _BATCH_LINES:
                 _flush(batch, handle, out.write, counts)
-                batch = []
+                batch, chars = [], 0
         _flush(batch, handle, out.write, counts)
     return counts[0], counts[1]
 

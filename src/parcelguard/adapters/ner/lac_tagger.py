@@ -36,7 +36,6 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-import onnxruntime as ort  # type: ignore[import-untyped]
 
 from parcelguard.domain.deid.words import TaggedWord, Tagging
 
@@ -123,6 +122,9 @@ class LacTagger:
                 bias[i] = person_bias
         self._bias = bias
         self._biased = bool(bias.any())
+        # imported here: a process whose onnxruntime cannot load still starts, and runs fast mode
+        import onnxruntime as ort  # type: ignore[import-untyped]
+
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
