@@ -321,3 +321,93 @@ alert = Table(
     Column("details", Text, nullable=False),
     UniqueConstraint("kind", "user_id", "day", name="uq_alert_kind_user_id_day"),
 )
+
+# -- virtual numbers (issue 12, migration 0007_virtual_numbers) ---------------------------------------------
+
+# A number of the carrier's masking pool (not personal data: it is ours). ``state`` free / bound /
+# quarantined; ``model`` the binding model it serves while bound; ``bindings`` how many live bindings use it.
+vnum_number = Table(
+    "vnum_number",
+    metadata,
+    Column("number", String(20), primary_key=True),
+    Column("pool", String(40), nullable=False, index=True),
+    Column("state", String(12), nullable=False),
+    Column("model", String(3), nullable=True),
+    Column("bindings", Integer, nullable=False),
+    Column("quarantined_until", UtcDateTime, nullable=True),
+    Column("imported_at", UtcDateTime, nullable=False),
+)
+
+# A binding of a parcel's parties to a virtual number. The parties' real numbers are ciphertext under the
+# binding's own wrapped data key, found by the keyed index of each (``bi_*``, the waybills' mobile index).
+# ``live_waybill_id`` is the waybill while the binding lives, NULL after: one live binding per waybill.
+vnum_binding = Table(
+    "vnum_binding",
+    metadata,
+    Column("id", String(24), primary_key=True),
+    Column("number", String(20), ForeignKey("vnum_number.number"), nullable=False),
+    Column("model", String(3), nullable=False),
+    Column("extension", String(4), nullable=True),
+    Column("waybill_id", String(32), ForeignKey("waybill.id"), nullable=True, index=True),
+    Column("live_waybill_id", String(32), nullable=True),
+    Column("courier_id", Integer, ForeignKey("app_user.id"), nullable=True),
+    Column("bi_a", Blob(32), nullable=True),
+    Column("bi_b", Blob(32), nullable=False),
+    Column("kek_version", Integer, nullable=False),
+    Column("wrapped_key", Blob, nullable=False),
+    Column("ct_a", Blob, nullable=True),
+    Column("ct_b", Blob, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=True, index=True),
+    Column("ended_at", UtcDateTime, nullable=True),
+    Column("ended_reason", String(20), nullable=True),
+    Column("provider_ref", String(64), nullable=True),
+    UniqueConstraint("live_waybill_id", name="uq_vnum_binding_live_waybill_id"),
+)
+
+# What a call to a number may match, one row per key of a live binding: a party's keyed index (``p`` +
+# index), an extension (``e`` + digits) or the number itself (``n``, AXN). The primary key is what keeps every
+# route unambiguous, also between concurrent binds.
+vnum_route = Table(
+    "vnum_route",
+    metadata,
+    Column("number", String(20), ForeignKey("vnum_number.number"), primary_key=True),
+    Column("route_key", Blob(40), primary_key=True),
+    Column("binding_id", String(24), ForeignKey("vnum_binding.id"), nullable=False, index=True),
+)
+
+# The phone a courier (or any of the carrier's people) is reached on through a binding: encrypted.
+vnum_party_phone = Table(
+    "vnum_party_phone",
+    metadata,
+    Column("user_id", Integer, ForeignKey("app_user.id"), primary_key=True),
+    Column("bi_mobile", Blob(32), nullable=False),
+    Column("kek_version", Integer, nullable=False),
+    Column("wrapped_key", Blob, nullable=False),
+    Column("ct_mobile", Blob, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# -- access transparency for customers (issue 11, migration 0006_access_challenge) --------------------------
+
+# A customer's attempt to prove control of a parcel: a one-time code sent to the matching party's mobile.
+# Only a keyed digest of ``<challenge id>:<code>`` is kept (a plain hash of 6 digits is reversed at once). A
+# request whose tracking number or last 4 digits match nothing gets a row too (``waybill_id`` NULL, a code
+# nobody was sent), so both answer alike. A verified challenge carries the short view pass it earned: the
+# SHA-256 of the pass the customer holds, and the CSRF token of the pages it opens.
+access_challenge = Table(
+    "access_challenge",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("waybill_id", String(32), ForeignKey("waybill.id"), nullable=True),
+    Column("parties", String(20), nullable=False),
+    Column("code_digest", Blob(32), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False, index=True),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    Column("failures", Integer, nullable=False),
+    Column("pass_hash", String(64), nullable=True),
+    Column("pass_csrf", String(64), nullable=True),
+    Column("pass_expires_at", UtcDateTime, nullable=True),
+    Index("ix_access_challenge_pass_hash", "pass_hash", unique=True),
+)
