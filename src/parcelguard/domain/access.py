@@ -32,6 +32,8 @@ class Scope(StrEnum):
     LABEL_TOKEN_RESOLVE = "label_token:resolve"  # noqa: S105 - a scope name, not a secret
     ADMIN = "admin"
     DEID_USE = "deid:use"
+    # the SIP server asking where a call to a virtual number goes (issue 12); carrier keys only
+    TELEPHONY_ROUTE = "telephony:route"
 
 
 ALL_SCOPES = frozenset(Scope)
