@@ -411,3 +411,48 @@ access_challenge = Table(
     Column("pass_expires_at", UtcDateTime, nullable=True),
     Index("ix_access_challenge_pass_hash", "pass_hash", unique=True),
 )
+
+# -- transparency log (issue 11, migration 0008_transparency_log) -------------------------------------------
+
+# The RFC 9162 tree of the audit events, as hashes of *perfect* subtrees (they never change once complete):
+# row (level, chunk) holds up to 256 consecutive 32-byte hashes of that level, the subtrees
+# [chunk * 256 + i] * 2**level leaves on. Level 0 holds the leaf hashes. About 2n hashes for n leaves in
+# n / 128 rows, so an inclusion proof reads O(log n) rows and never rehashes the log.
+tlog_node_chunk = Table(
+    "tlog_node_chunk",
+    metadata,
+    Column("level", Integer, primary_key=True),
+    Column("chunk", BigInteger, primary_key=True),
+    Column("hashes", Blob, nullable=False),
+)
+
+# Leaf indexes are given in audit_event.seq order; a run maps ``count`` consecutive leaves from
+# ``first_leaf`` to consecutive seqs from ``first_seq`` (a gap in seq, a rolled-back insert, starts a run).
+tlog_leaf_run = Table(
+    "tlog_leaf_run",
+    metadata,
+    Column("first_leaf", BigInteger, primary_key=True, autoincrement=False),
+    Column("first_seq", BigInteger, nullable=False, unique=True),
+    Column("count", BigInteger, nullable=False),
+)
+
+# The sequencer's one row (id 1): the tree size and the highest audit seq integrated.
+tlog_state = Table(
+    "tlog_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("tree_size", BigInteger, nullable=False),
+    Column("last_seq", BigInteger, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# Signed checkpoints (C2SP tlog-checkpoint as a signed note), as published.
+tlog_checkpoint = Table(
+    "tlog_checkpoint",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("tree_size", BigInteger, nullable=False, index=True),
+    Column("root_hash", Blob(32), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("published_at", UtcDateTime, nullable=False),
+)
