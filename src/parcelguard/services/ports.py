@@ -523,6 +523,75 @@ class AuditSearch(Protocol):
         ...
 
 
+# -- access transparency for customers (issue 11) -----------------------------------------------------------
+
+
+class Notifier(Protocol):
+    """Sends a one-time code to a customer (an SMS gateway in production; adapters/notify/console.py prints
+    it with the destination masked). ``channel`` is ``sms``; ``destination`` an 11-digit mainland mobile,
+    which an implementation never logs whole; ``message`` holds the code and no personal data."""
+
+    def send_code(self, channel: str, destination: str, message: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AccessChallengeRecord:
+    """A customer's one-time-code challenge as stored (``waybill_id`` None: it matched no parcel), and the
+    view pass it earned once verified (``pass_*``)."""
+
+    id: str
+    waybill_id: str | None
+    parties: str
+    code_digest: bytes
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    failures: int = 0
+    pass_csrf: str | None = None
+    pass_expires_at: datetime | None = None
+
+
+class AccessChallengeRepository(Protocol):
+    def add(self, record: AccessChallengeRecord) -> None: ...
+    def get(self, challenge_id: str) -> AccessChallengeRecord | None:
+        """The challenge, its row held until the transaction ends (two tries are judged one after the
+        other)."""
+        ...
+
+    def count_failure(self, challenge_id: str) -> int:
+        """One more wrong code on this challenge; how many there are now."""
+        ...
+
+    def grant_pass(
+        self, challenge_id: str, *, at: datetime, pass_hash: str, csrf: str, expires_at: datetime
+    ) -> bool:
+        """Mark the challenge used and attach a view pass, unless it was used already (False)."""
+        ...
+
+    def by_pass(self, pass_hash: str) -> AccessChallengeRecord | None: ...
+    def end_pass(self, pass_hash: str, at: datetime) -> bool:
+        """End a view pass before its time (the customer closed the page)."""
+        ...
+
+    def forget_before(self, at: datetime) -> int:
+        """Delete challenges (and their passes) created before ``at``; how many."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class NumberedAuditEvent:
+    """An audit event with its sequence number in the log (what the transparency log's leaves follow)."""
+
+    seq: int
+    event: AuditEvent
+
+
+class SubjectAuditReader(Protocol):
+    def numbered_for_subject(self, subject: str, *, limit: int) -> list[NumberedAuditEvent]:
+        """The subject's events with their sequence numbers, oldest first, at most ``limit`` (the newest)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything a use case writes lands together or not at all."""
 
@@ -562,6 +631,11 @@ class UnitOfWork(Protocol):
     def parcel_events(self) -> ParcelEventRepository: ...
     @property
     def audit_search(self) -> AuditSearch: ...
+    # access transparency for customers (issue 11)
+    @property
+    def access_challenges(self) -> AccessChallengeRepository: ...
+    @property
+    def subject_audit(self) -> SubjectAuditReader: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

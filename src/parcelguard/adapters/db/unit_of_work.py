@@ -12,6 +12,10 @@ from parcelguard.adapters.db.access_repositories import (
     SqlKeyCanaryRepository,
     SqlOrganisationRepository,
 )
+from parcelguard.adapters.db.access_transparency_repositories import (
+    SqlAccessChallengeRepository,
+    SqlSubjectAuditReader,
+)
 from parcelguard.adapters.db.people_repositories import (
     SqlLoginThrottleRepository,
     SqlSessionRepository,
@@ -56,6 +60,8 @@ class SqlUnitOfWork:
     alerts: SqlAlertRepository
     parcel_events: SqlParcelEventRepository
     audit_search: SqlAuditSearch
+    access_challenges: SqlAccessChallengeRepository  # access transparency for customers (issue 11)
+    subject_audit: SqlSubjectAuditReader
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -84,6 +90,8 @@ class SqlUnitOfWork:
         self.alerts = SqlAlertRepository(connection)
         self.parcel_events = SqlParcelEventRepository(connection)
         self.audit_search = SqlAuditSearch(connection)
+        self.access_challenges = SqlAccessChallengeRepository(connection)
+        self.subject_audit = SqlSubjectAuditReader(connection)
         return self
 
     def __exit__(
