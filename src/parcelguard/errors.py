@@ -70,6 +70,9 @@ class ErrorCode(StrEnum):
     INVALID_TRANSITION = "invalid_transition"  # a status the parcel cannot take from where it is
     STATION_MISMATCH = "station_mismatch"  # a station user acting at another station
     PICKUP_VERIFICATION_FAILED = "pickup_verification_failed"  # pickup code and last 4 digits do not match
+    # access transparency for customers (issue 11)
+    ACCESS_CODE_INVALID = "access_code_invalid"  # a wrong one-time code (or no such challenge): one answer
+    ACCESS_CODE_EXPIRED = "access_code_expired"  # the code's 5 minutes passed, it was used, or 5 tries failed
     # label tokens
     TOKEN_INVALID = "token_invalid"  # noqa: S105 - an error code, not a secret
     TOKEN_REVOKED = "token_revoked"  # noqa: S105 - an error code, not a secret

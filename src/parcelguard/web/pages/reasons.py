@@ -126,6 +126,16 @@ _WORDS: dict[str, tuple[str, str]] = {
         "运单号格式不对 · Not a tracking number",
         "A tracking number is 2 to 4 letters followed by 13 digits.",
     ),
+    # access transparency for customers
+    "access_code_invalid": (
+        "验证码不正确 · Wrong code",
+        "Check the 6-digit code in the text message and type it again. After 5 wrong tries the code stops "
+        "working.",
+    ),
+    "access_code_expired": (
+        "验证码已失效 · Code no longer valid",
+        "The code was used, its 5 minutes passed, or it was typed wrong too often. Ask for a new code.",
+    ),
     # administration
     "user_exists": ("用户名已存在 · Username taken", "Choose another username."),
     "user_not_found": ("没有这个用户 · No such user", "Check the username."),
