@@ -1,0 +1,497 @@
+"""Virtual numbers: importing the pool, binding a parcel's parties to a number, rebinding, unbinding.
+
+A binding joins the courier (A) and the recipient (B) of one waybill through a number X of a pool (the
+courier's station, else the parcel's routing code, else ``default``). Their real numbers are stored only as
+ciphertext under the binding's own data key, beside the keyed mobile index of each (the one waybills use),
+so a call can be routed by index and only its target decrypted. Dispatch binds (``TelephonyPolicy
+.dispatch_model``) and rebinds when the courier changes; a delivered or returned parcel's binding ends
+after the grace period (72 h); a number left with no binding rests before reuse. Every change is an audit
+event in the same transaction, never holding a real number. Routing itself: services.call_routing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from parcelguard.domain import virtual_number as vn
+from parcelguard.domain import waybill as wb
+from parcelguard.domain.access import Principal
+from parcelguard.domain.audit import AuditEvent, AuditValue
+from parcelguard.domain.parcel_lifecycle import TERMINAL
+from parcelguard.domain.people import parse_username
+from parcelguard.domain.pii import Mobile
+from parcelguard.domain.tracking import TrackingNumber
+from parcelguard.domain.waybill import SealedWaybill, WaybillStatus
+from parcelguard.errors import ConflictError, ErrorCode, NotFoundError, ParcelGuardError, ValidationError
+from parcelguard.services.context import ServiceContext
+from parcelguard.services.ports import BindingRecord, PartyPhoneRecord, ProviderBinding, UnitOfWork
+from parcelguard.services.unseal import get_sealed
+
+NUMBERS_IMPORTED = "telephony:number:imported"
+PHONE_SET = "telephony:party_phone:set"
+BINDING_CREATED = "telephony:binding:created"
+BINDING_REBOUND = "telephony:binding:rebound"
+BINDING_ENDED = "telephony:binding:ended"
+BINDING_EXTENDED = "telephony:binding:extended"
+BINDING_EXPIRY_SET = "telephony:binding:expiry_set"
+BINDING_SKIPPED = "telephony:binding:skipped"
+PARTY_A = "party.a"  # field names bound into the ciphertexts' associated data: never rename
+PARTY_B = "party.b"
+DEFAULT_POOL = "default"
+_ATTEMPTS = 8  # concurrent binds racing for the same routes retry this often before binding_conflict
+_CANDIDATES = 16
+
+
+@dataclass(frozen=True, slots=True)
+class BoundNumber:
+    """What a binding shows: the number (and extension) to print or dial, never a real number."""
+
+    tracking_number: str
+    number: str
+    extension: str | None
+    model: vn.BindingModel
+    expires_at: datetime | None
+    binding_id: str
+
+    @property
+    def display(self) -> str:
+        """``17012345678`` or the label form ``17012345678-1234``."""
+        return vn.label_form(self.number, self.extension)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    added: int
+    already_present: int
+
+
+def owner_of(binding_id: str) -> str:
+    """The owner id the binding's data key is bound to."""
+    return f"vnum:{binding_id}"
+
+
+def parse_virtual_number(raw: str, *, field: str = "number") -> str:
+    """A virtual number as stored: 11 digits of an allocated mobile segment (170/171... in practice)."""
+    try:
+        return Mobile.parse(raw).value
+    except ValidationError as error:
+        raise ValidationError(error.message, code=error.code, field=field) from None
+
+
+def import_numbers(ctx: ServiceContext, rows: Iterable[tuple[str, str]], *, actor: str) -> ImportResult:
+    """Add (number, pool) pairs to the pool as free numbers; numbers already present stay as they are.
+
+    ValidationError ``invalid_mobile`` (field ``line N``) or ``invalid_request`` (pool) naming the line;
+    EMPTY_INPUT when there is nothing to import. One audit event per pool.
+    """
+    parsed: dict[str, str] = {}
+    for line, (raw_number, raw_pool) in enumerate(rows, start=1):
+        try:
+            number = parse_virtual_number(raw_number)
+            pool = vn.parse_pool(raw_pool or DEFAULT_POOL)
+        except ValidationError as error:
+            raise ValidationError(error.message, code=error.code, field=f"line {line}") from None
+        parsed[number] = pool
+    if not parsed:
+        raise ValidationError("no numbers to import", code=ErrorCode.EMPTY_INPUT)
+    now = ctx.clock()
+    with ctx.uow() as uow:
+        present = set(uow.virtual_numbers.add_numbers(sorted(parsed.items()), now))
+        per_pool: dict[str, int] = {}
+        for number, pool in parsed.items():
+            if number not in present:
+                per_pool[pool] = per_pool.get(pool, 0) + 1
+        uow.audit.append_many(
+            [
+                AuditEvent(NUMBERS_IMPORTED, actor, now, f"pool:{pool}", {"count": count})
+                for pool, count in sorted(per_pool.items())
+            ]
+        )
+        uow.commit()
+    return ImportResult(added=len(parsed) - len(present), already_present=len(present))
+
+
+def set_party_phone(ctx: ServiceContext, username: str, mobile: str, *, actor: str) -> None:
+    """The phone a courier is reached on through bindings, stored encrypted with its keyed index.
+
+    NotFoundError ``user_not_found``; ValidationError ``invalid_mobile`` (field ``mobile``)."""
+    name = parse_username(username)
+    digits = Mobile.parse(mobile).value
+    now = ctx.clock()
+    with ctx.uow() as uow:
+        user = uow.users.get(name)
+        if user is None:
+            raise NotFoundError("no user with this username", code=ErrorCode.USER_NOT_FOUND, field="username")
+        key, wrapped = ctx.envelope.new_data_key(f"vnum-phone:{user.id}")
+        uow.virtual_numbers.put_phone(
+            PartyPhoneRecord(
+                user_id=user.id,
+                bi_mobile=ctx.index.mobile(digits),
+                wrapped_key=wrapped,
+                ct_mobile=key.encrypt("mobile", digits),
+                updated_at=now,
+            )
+        )
+        uow.audit.append_many([AuditEvent(PHONE_SET, actor, now, user.actor)])
+        uow.commit()
+
+
+def bind_waybill(
+    ctx: ServiceContext,
+    tracking_number: str,
+    *,
+    model: vn.BindingModel,
+    principal: Principal,
+    pool: str | None = None,
+    ttl: timedelta | None = None,
+) -> BoundNumber:
+    """Bind the waybill's recipient (and its courier, if assigned and reachable) to a number of the pool.
+
+    Errors: ConflictError ``binding_exists`` (the waybill already has a live binding: unbind or extend
+    it), ``pool_exhausted`` (no number of the pool can take it), ``party_phone_missing`` (axb without a
+    courier with a phone), ``binding_conflict`` (concurrent binds kept taking the same routes: retry),
+    ``provider_failed``; NotFoundError ``waybill_not_found``; ValidationError for the inputs.
+    """
+    number = TrackingNumber.parse(tracking_number).value
+    chosen_pool = vn.parse_pool(pool) if pool is not None else None
+    if ttl is not None and not timedelta(0) < ttl <= timedelta(days=30):
+        raise ValidationError("ttl is more than 0 s and at most 30 days", field="ttl_seconds")
+    for attempt in range(_ATTEMPTS):
+        now = ctx.clock()
+        with ctx.uow() as uow:
+            sealed = get_sealed(uow, number, principal=principal)
+            if sealed.status in TERMINAL:
+                raise ValidationError(
+                    f"a parcel that is {sealed.status.value} gets no new number",
+                    code=ErrorCode.INVALID_TRANSITION,
+                    field="tracking_number",
+                )
+            if uow.virtual_numbers.live_for_waybill(sealed.id) is not None:
+                raise ConflictError("this waybill already has a live binding", code=ErrorCode.BINDING_EXISTS)
+            try:
+                record = bind_in(ctx, uow, sealed, model=model, pool=chosen_pool, now=now, ttl=ttl)
+            except ConflictError as error:
+                if error.code is ErrorCode.BINDING_CONFLICT and attempt < _ATTEMPTS - 1:
+                    continue  # the unit of work rolls back; another number or extension next time
+                if error.code is ErrorCode.POOL_EXHAUSTED and attempt == 0 and _release_in(ctx, uow, now):
+                    uow.commit()  # ended what was over; try again with the numbers it freed
+                    continue
+                raise
+            uow.audit.append_many([_binding_event(BINDING_CREATED, principal.actor, now, sealed, record)])
+            uow.commit()
+        return _bound(sealed.tracking_number, record)
+    raise ConflictError("concurrent binds kept colliding: try again", code=ErrorCode.BINDING_CONFLICT)
+
+
+def bind_in(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    sealed: SealedWaybill,
+    *,
+    model: vn.BindingModel,
+    pool: str | None,
+    now: datetime,
+    ttl: timedelta | None = None,
+    courier_id: int | None = None,
+) -> BindingRecord:
+    """Bind inside the caller's unit of work (issuance, dispatch); nothing is committed here."""
+    assignment = uow.dispatch.get(sealed.id)
+    courier = courier_id if courier_id is not None else (assignment.courier_id if assignment else None)
+    phone = uow.virtual_numbers.get_phone(courier) if courier is not None else None
+    if model is vn.BindingModel.AXB and phone is None:
+        raise ConflictError(
+            "an axb binding needs the courier's phone (assign a courier; parcelguard vnum phone)",
+            code=ErrorCode.PARTY_PHONE_MISSING,
+        )
+    a_digits = _open_phone(ctx, phone) if phone is not None else None
+    b_index = sealed.indexes.recipient_mobile
+    a_index = phone.bi_mobile if phone is not None else None
+    pools = (
+        [pool] if pool is not None else _pools_for(uow, sealed, assignment.station_id if assignment else None)
+    )
+    probe = vn.route_keys(model, a_index, b_index, "0001" if model is vn.BindingModel.AXE else None)
+    probe = [k for k in probe if not k.startswith(b"e")]
+    candidates = uow.virtual_numbers.usable(pools, model, probe, now, _CANDIDATES)
+    if model is vn.BindingModel.AXN:
+        secrets.SystemRandom().shuffle(candidates)  # concurrent binds spread over the free numbers
+    for candidate in candidates:
+        extension = None
+        if model is vn.BindingModel.AXE:
+            taken = uow.virtual_numbers.extensions_on(candidate.number)
+            extension = vn.free_extension(taken, secrets.randbelow(vn.AXE_CAPACITY) + 1)
+            if extension is None:
+                continue
+        if not uow.virtual_numbers.take(candidate.number, model, vn.CAPACITY[model], now):
+            continue  # filled up or taken for another model meanwhile
+        binding_id = "vb_" + secrets.token_hex(10)
+        key, wrapped = ctx.envelope.new_data_key(owner_of(binding_id))
+        recipient = ctx.envelope.open_data_key(sealed.id, sealed.wrapped_key).decrypt(
+            wb.RECIPIENT_MOBILE, sealed.ciphertexts[wb.RECIPIENT_MOBILE]
+        )
+        record = BindingRecord(
+            id=binding_id,
+            number=candidate.number,
+            model=model,
+            extension=extension,
+            waybill_id=sealed.id,
+            courier_id=courier if phone is not None else None,
+            bi_a=a_index,
+            bi_b=b_index,
+            wrapped_key=wrapped,
+            ct_a=key.encrypt(PARTY_A, a_digits) if a_digits is not None else None,
+            ct_b=key.encrypt(PARTY_B, recipient),
+            created_at=now,
+            expires_at=now + ttl if ttl is not None else None,
+        )
+        uow.virtual_numbers.add_binding(record, vn.route_keys(model, a_index, b_index, extension))
+        ref = _provider_bind(ctx, record, a_digits, recipient)
+        if ref is not None:
+            uow.virtual_numbers.set_provider_ref(record.id, ref)
+            record = replace(record, provider_ref=ref)
+        return record
+    raise ConflictError(
+        f"no number of the pool can take another {model.value} binding", code=ErrorCode.POOL_EXHAUSTED
+    )
+
+
+def unbind_waybill(ctx: ServiceContext, tracking_number: str, *, principal: Principal) -> BoundNumber:
+    """End the waybill's live binding now; its number rests if nothing else uses it.
+
+    NotFoundError ``waybill_not_found`` / ``binding_not_found``."""
+    number = TrackingNumber.parse(tracking_number).value
+    now = ctx.clock()
+    with ctx.uow() as uow:
+        sealed = get_sealed(uow, number, principal=principal)
+        record = _live(uow, sealed.id)
+        end_in(ctx, uow, record, now=now, reason="unbound", actor=principal.actor, subject=number)
+        uow.commit()
+    _provider_unbind(ctx, record)
+    return _bound(number, record)
+
+
+def extend_binding(
+    ctx: ServiceContext, tracking_number: str, *, hours: float, principal: Principal
+) -> BoundNumber:
+    """Push the end of the waybill's live binding ``hours`` further (a late delivery, a return call).
+
+    NotFoundError ``binding_not_found``; ValidationError ``invalid_request`` (field ``hours``)."""
+    number = TrackingNumber.parse(tracking_number).value
+    now = ctx.clock()
+    with ctx.uow() as uow:
+        sealed = get_sealed(uow, number, principal=principal)
+        record = _live(uow, sealed.id)
+        expires = vn.extended(record.expires_at, now, timedelta(hours=hours))
+        uow.virtual_numbers.set_expiry(record.id, expires)
+        record = replace(record, expires_at=expires)
+        uow.audit.append_many([_binding_event(BINDING_EXTENDED, principal.actor, now, sealed, record)])
+        uow.commit()
+    return _bound(number, record)
+
+
+def current_binding(ctx: ServiceContext, tracking_number: str, *, principal: Principal) -> BoundNumber:
+    """The waybill's live binding, as shown: NotFoundError ``binding_not_found`` when there is none."""
+    number = TrackingNumber.parse(tracking_number).value
+    with ctx.uow() as uow:
+        sealed = get_sealed(uow, number, principal=principal)
+        return _bound(number, _live(uow, sealed.id))
+
+
+def release_due(ctx: ServiceContext, *, actor: str) -> int:
+    """End every binding whose time is over (the cron job, ``parcelguard vnum release``): how many."""
+    now = ctx.clock()
+    with ctx.uow() as uow:
+        ended = _release_in(ctx, uow, now, actor=actor)
+        uow.commit()
+    for record in ended:
+        _provider_unbind(ctx, record)
+    return len(ended)
+
+
+def end_in(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    record: BindingRecord,
+    *,
+    now: datetime,
+    reason: str,
+    actor: str,
+    subject: str,
+) -> None:
+    """End a live binding inside the caller's unit of work, free its routes and rest its number."""
+    if uow.virtual_numbers.end_binding(record.id, now, reason):
+        uow.virtual_numbers.give_back(record.number, now, ctx.telephony.cooldown)
+        uow.audit.append_many(
+            [AuditEvent(BINDING_ENDED, actor, now, subject, {**_details(record), "reason": reason})]
+        )
+
+
+def virtual_number_of(uow: UnitOfWork, waybill_id: str) -> str | None:
+    """What a courier's screen or a label shows to call the recipient: X or X-extension, or None."""
+    record = uow.virtual_numbers.live_for_waybill(waybill_id)
+    return None if record is None else vn.label_form(record.number, record.extension)
+
+
+# -- hooks the parcel's life calls (dispatch, parcel events), inside their units of work ---------------
+
+
+def on_courier_assigned(
+    ctx: ServiceContext, uow: UnitOfWork, sealed: SealedWaybill, *, courier_id: int, now: datetime, actor: str
+) -> None:
+    """Dispatch assigned a courier: rebind the live binding to them, or bind at dispatch (policy).
+
+    Never fails the dispatch for want of a number: an empty pool or a courier without a phone is an audit
+    event ``telephony:binding:skipped`` instead (the courier then has no number to call through)."""
+    live = uow.virtual_numbers.live_for_waybill(sealed.id)
+    if live is None:
+        model = ctx.telephony.dispatch_model
+        if model is None:
+            return
+        try:
+            record = bind_in(ctx, uow, sealed, model=model, pool=None, now=now, courier_id=courier_id)
+        except ConflictError as error:
+            if error.code in (ErrorCode.POOL_EXHAUSTED, ErrorCode.PARTY_PHONE_MISSING):
+                _skipped(uow, actor, now, sealed, error.code)
+                return
+            raise
+        uow.audit.append_many([_binding_event(BINDING_CREATED, actor, now, sealed, record)])
+        return
+    if live.courier_id == courier_id:
+        return
+    phone = uow.virtual_numbers.get_phone(courier_id)
+    if phone is None:  # the old courier must not reach the recipient any more
+        end_in(ctx, uow, live, now=now, reason="courier_changed", actor=actor, subject=sealed.tracking_number)
+        _skipped(uow, actor, now, sealed, ErrorCode.PARTY_PHONE_MISSING)
+        return
+    keys = vn.route_keys(live.model, phone.bi_mobile, live.bi_b, live.extension)
+    if any(k != vn.party_key(live.bi_b) and uow.virtual_numbers.route_taken(live.number, k) for k in keys):
+        # the new courier already talks to someone else through this number: move to another one
+        end_in(ctx, uow, live, now=now, reason="courier_changed", actor=actor, subject=sealed.tracking_number)
+        on_courier_assigned(ctx, uow, sealed, courier_id=courier_id, now=now, actor=actor)
+        return
+    key = ctx.envelope.open_data_key(owner_of(live.id), live.wrapped_key)
+    digits = _open_phone(ctx, phone)
+    uow.virtual_numbers.replace_party_a(
+        live, courier_id=courier_id, bi_a=phone.bi_mobile, ct_a=key.encrypt(PARTY_A, digits), keys=keys
+    )
+    uow.audit.append_many([_binding_event(BINDING_REBOUND, actor, now, sealed, live)])
+
+
+def on_parcel_status(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    sealed: SealedWaybill,
+    status: WaybillStatus,
+    *,
+    now: datetime,
+    actor: str,
+) -> None:
+    """A parcel delivered or returned keeps its number for the grace period; a cancelled one, not at all."""
+    if status not in TERMINAL:
+        return
+    live = uow.virtual_numbers.live_for_waybill(sealed.id)
+    if live is None:
+        return
+    ends = now if status is WaybillStatus.CANCELLED else vn.expiry_after_end(now, ctx.telephony.grace)
+    if live.expires_at is not None and live.expires_at <= ends:
+        return
+    uow.virtual_numbers.set_expiry(live.id, ends)
+    record = replace(live, expires_at=ends)
+    uow.audit.append_many([_binding_event(BINDING_EXPIRY_SET, actor, now, sealed, record)])
+
+
+# -- helpers -------------------------------------------------------------------------------------------
+
+
+def _release_in(
+    ctx: ServiceContext, uow: UnitOfWork, now: datetime, *, actor: str = "system:vnum"
+) -> list[BindingRecord]:
+    due = uow.virtual_numbers.due(now, 1000)
+    for record in due:
+        end_in(ctx, uow, record, now=now, reason="expired", actor=actor, subject=f"binding:{record.id}")
+    return due
+
+
+def _pools_for(uow: UnitOfWork, sealed: SealedWaybill, station_id: int | None) -> list[str]:
+    pools: list[str] = []
+    station = uow.stations.get(station_id) if station_id is not None else None
+    if station is not None:
+        pools.append(station.code)
+    if sealed.routing_code:
+        pools.append(sealed.routing_code)
+    pools.append(DEFAULT_POOL)
+    return pools
+
+
+def _open_phone(ctx: ServiceContext, phone: PartyPhoneRecord) -> str:
+    key = ctx.envelope.open_data_key(f"vnum-phone:{phone.user_id}", phone.wrapped_key)
+    return key.decrypt("mobile", phone.ct_mobile)
+
+
+def _provider_bind(ctx: ServiceContext, record: BindingRecord, a: str | None, b: str) -> str | None:
+    if ctx.numbers is None:
+        return None
+    request = ProviderBinding(
+        binding_id=record.id,
+        number=record.number,
+        model=record.model,
+        party_a=a,
+        party_b=b,
+        extension=record.extension,
+        expires_at=record.expires_at,
+    )
+    try:
+        return ctx.numbers.bind(request)
+    except ParcelGuardError:
+        raise
+    except Exception as error:  # any transport failure is the provider's
+        raise ConflictError(
+            f"the number provider failed: {type(error).__name__}", code=ErrorCode.PROVIDER_FAILED
+        ) from None
+
+
+def _provider_unbind(ctx: ServiceContext, record: BindingRecord) -> None:
+    if ctx.numbers is not None and record.provider_ref is not None:
+        ctx.numbers.unbind(record.provider_ref, record.number)
+
+
+def _live(uow: UnitOfWork, waybill_id: str) -> BindingRecord:
+    record = uow.virtual_numbers.live_for_waybill(waybill_id)
+    if record is None:
+        raise NotFoundError("this waybill has no live binding", code=ErrorCode.BINDING_NOT_FOUND)
+    return record
+
+
+def _bound(tracking_number: str, record: BindingRecord) -> BoundNumber:
+    return BoundNumber(
+        tracking_number=tracking_number,
+        number=record.number,
+        extension=record.extension,
+        model=record.model,
+        expires_at=record.expires_at,
+        binding_id=record.id,
+    )
+
+
+def _details(record: BindingRecord) -> dict[str, AuditValue]:
+    return {
+        "binding": record.id,
+        "number": record.number,
+        "model": record.model.value,
+        "extension": record.extension,
+        "expires_at": record.expires_at.isoformat() if record.expires_at else None,
+    }
+
+
+def _binding_event(
+    action: str, actor: str, now: datetime, sealed: SealedWaybill, record: BindingRecord
+) -> AuditEvent:
+    return AuditEvent(action, actor, now, sealed.tracking_number, _details(record))
+
+
+def _skipped(uow: UnitOfWork, actor: str, now: datetime, sealed: SealedWaybill, code: ErrorCode) -> None:
+    uow.audit.append_many(
+        [AuditEvent(BINDING_SKIPPED, actor, now, sealed.tracking_number, {"reason": code.value})]
+    )
