@@ -99,6 +99,15 @@ class ErrorCode(StrEnum):
     FPE_DOMAIN_TOO_SMALL = "fpe_domain_too_small"
     K_ANONYMITY_UNREACHABLE = "k_anonymity_unreachable"
     DEPENDENCY_MISSING = "dependency_missing"
+    # virtual numbers (issue 12)
+    POOL_EXHAUSTED = "pool_exhausted"  # no number of the pool can take one more binding of this model
+    BINDING_EXISTS = "binding_exists"  # the waybill already has a live binding (unbind or extend it)
+    BINDING_NOT_FOUND = "binding_not_found"  # the waybill has no live binding
+    BINDING_CONFLICT = "binding_conflict"  # concurrent binds kept taking the same routes: try again
+    PARTY_PHONE_MISSING = "party_phone_missing"  # the courier has no phone to be reached on (vnum phone)
+    NUMBER_EXISTS = "number_exists"  # an imported virtual number is already in a pool
+    CALL_NOT_FOUND = "call_not_found"  # a call record for a call id no route answer gave
+    PROVIDER_FAILED = "provider_failed"  # the number provider (cloud API) refused or could not be reached
 
 
 class ParcelGuardError(Exception):

@@ -7,6 +7,7 @@ from typing import Any
 
 from parcelguard.domain.people import LoginPolicy
 from parcelguard.domain.reveal_policy import RevealLimits
+from parcelguard.domain.virtual_number import TelephonyPolicy
 from parcelguard.services.ports import (
     BlindIndex,
     Clock,
@@ -15,6 +16,7 @@ from parcelguard.services.ports import (
     KeyRing,
     LabelRenderer,
     LabelTokenCodec,
+    NumberProvider,
     OneTimePasswords,
     PasswordHasher,
     Pseudonymizer,
@@ -41,3 +43,7 @@ class ServiceContext:
     login_policy: LoginPolicy
     # controlled reveal (issue 10): grace period, daily quota and ceiling (PARCELGUARD_REVEAL_*)
     reveal_limits: RevealLimits = field(default_factory=RevealLimits)
+    # virtual numbers (issue 12): grace, cool-down, binding at dispatch (PARCELGUARD_VNUM_*), and who carries
+    # the calls (None: our own SIP server with nothing to push, Kamailio asks the binding table per call)
+    telephony: TelephonyPolicy = field(default_factory=TelephonyPolicy)
+    numbers: NumberProvider | None = None

@@ -22,6 +22,7 @@ from parcelguard.domain.keys import WrappedKey
 from parcelguard.domain.label import LabelData
 from parcelguard.domain.organisation import Organisation, OrganisationKind
 from parcelguard.domain.people import FailureCount, Role, Station, User
+from parcelguard.domain.virtual_number import BindingModel, BindingView, NumberState
 from parcelguard.domain.waybill import SealedWaybill, TrackingEvent
 
 Clock = Callable[[], datetime]
@@ -592,6 +593,156 @@ class SubjectAuditReader(Protocol):
         ...
 
 
+# -- virtual numbers (issue 12) ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VirtualNumberRecord:
+    """A number of the masking pool: ours, not personal data."""
+
+    number: str
+    pool: str
+    state: NumberState
+    model: BindingModel | None
+    bindings: int
+    quarantined_until: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class BindingRecord:
+    """A binding as stored: the parties' numbers as ciphertext under the binding's own data key
+    (``wrapped_key``; owner id ``vnum:<id>``), found by their keyed mobile indexes ``bi_a`` / ``bi_b``."""
+
+    id: str
+    number: str
+    model: BindingModel
+    extension: str | None
+    waybill_id: str | None
+    courier_id: int | None
+    bi_a: bytes | None
+    bi_b: bytes
+    wrapped_key: WrappedKey
+    ct_a: bytes | None
+    ct_b: bytes
+    created_at: datetime
+    expires_at: datetime | None
+    ended_at: datetime | None = None
+    ended_reason: str | None = None
+    provider_ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PartyPhoneRecord:
+    user_id: int
+    bi_mobile: bytes
+    wrapped_key: WrappedKey
+    ct_mobile: bytes
+    updated_at: datetime
+
+
+class VirtualNumberRepository(Protocol):
+    def add_numbers(self, numbers: Sequence[tuple[str, str]], at: datetime) -> list[str]:
+        """Add (number, pool) pairs as free; return the numbers already present (left as they are)."""
+        ...
+
+    def get_number(self, number: str) -> VirtualNumberRecord | None: ...
+    def usable(
+        self, pools: Sequence[str], model: BindingModel, keys: Sequence[bytes], now: datetime, limit: int
+    ) -> list[VirtualNumberRecord]:
+        """Numbers of the first of ``pools`` that has any, that can take one more ``model`` binding and
+        hold none of ``keys``: bound numbers of that model first (fullest first), then free or rested."""
+        ...
+
+    def pools_with_numbers(self, pools: Sequence[str]) -> list[str]: ...
+    def take(self, number: str, model: BindingModel, capacity: int, now: datetime) -> bool:
+        """One more binding on the number if it still can take it (a conditional update): True if taken."""
+        ...
+
+    def give_back(self, number: str, now: datetime, cooldown: timedelta) -> None:
+        """One binding fewer; a number left with none is quarantined until now + cooldown."""
+        ...
+
+    def add_binding(self, record: BindingRecord, keys: Sequence[bytes]) -> None:
+        """Store the binding live with its route keys; ConflictError ``binding_conflict`` when a key is
+        taken meanwhile, ``binding_exists`` when the waybill got a live binding meanwhile."""
+        ...
+
+    def live_for_waybill(self, waybill_id: str) -> BindingRecord | None: ...
+    def get_binding(self, binding_id: str) -> BindingRecord | None: ...
+    def get_by_provider_ref(self, provider_ref: str) -> BindingRecord | None: ...
+    def route_candidates(self, number: str, keys: Sequence[bytes]) -> list[BindingView]:
+        """The live bindings on ``number`` holding any of ``keys``."""
+        ...
+
+    def route_taken(self, number: str, key: bytes) -> bool: ...
+    def extensions_on(self, number: str) -> list[str]: ...
+    def end_binding(self, binding_id: str, at: datetime, reason: str) -> bool:
+        """End a live binding and free its route keys: False if it was not live."""
+        ...
+
+    def set_expiry(self, binding_id: str, expires_at: datetime | None) -> None: ...
+    def set_provider_ref(self, binding_id: str, provider_ref: str) -> None: ...
+    def replace_party_a(
+        self, record: BindingRecord, *, courier_id: int, bi_a: bytes, ct_a: bytes, keys: Sequence[bytes]
+    ) -> None:
+        """Put another courier on a live binding: its A party and its route keys (``keys``: the new set)."""
+        ...
+
+    def due(self, now: datetime, limit: int) -> list[BindingRecord]:
+        """Live bindings whose time is over, oldest end first."""
+        ...
+
+    def live_count(self) -> int: ...
+    def put_phone(self, record: PartyPhoneRecord) -> None: ...
+    def get_phone(self, user_id: int) -> PartyPhoneRecord | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderBinding:
+    """What a number provider is asked to bind: X, the real numbers, the model, extension and end."""
+
+    binding_id: str
+    number: str
+    model: BindingModel
+    party_a: str | None
+    party_b: str
+    extension: str | None
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderCallRecord:
+    """A call record as a provider reports it, in our terms: never the content, never a real number."""
+
+    provider_ref: str
+    call_id: str
+    number: str
+    started_at: datetime
+    answered_at: datetime | None
+    ended_at: datetime
+    outcome: str
+
+
+class NumberProvider(Protocol):
+    """Who carries the calls: our own SIP server (the binding table is the truth, Kamailio asks us per
+    call) or a cloud number-protection API (bindings pushed to it, call records pushed back)."""
+
+    @property
+    def name(self) -> str: ...
+    def bind(self, binding: ProviderBinding) -> str:
+        """Make the binding effective at the provider; its reference for later unbind/query."""
+        ...
+
+    def unbind(self, provider_ref: str, number: str) -> None: ...
+    def query(self, provider_ref: str, number: str) -> bool:
+        """Whether the provider still holds the binding."""
+        ...
+
+    def parse_call_record(self, payload: Mapping[str, object]) -> ProviderCallRecord:
+        """A call record pushed by the provider, in its documented shape."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything a use case writes lands together or not at all."""
 
@@ -631,6 +782,8 @@ class UnitOfWork(Protocol):
     def parcel_events(self) -> ParcelEventRepository: ...
     @property
     def audit_search(self) -> AuditSearch: ...
+    @property
+    def virtual_numbers(self) -> VirtualNumberRepository: ...
     # access transparency for customers (issue 11)
     @property
     def access_challenges(self) -> AccessChallengeRepository: ...

@@ -108,6 +108,14 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.FPE_DOMAIN_TOO_SMALL: 422,
     ErrorCode.K_ANONYMITY_UNREACHABLE: 422,
     ErrorCode.DEPENDENCY_MISSING: 500,
+    ErrorCode.POOL_EXHAUSTED: 409,
+    ErrorCode.BINDING_EXISTS: 409,
+    ErrorCode.BINDING_NOT_FOUND: 404,
+    ErrorCode.BINDING_CONFLICT: 409,
+    ErrorCode.PARTY_PHONE_MISSING: 409,
+    ErrorCode.NUMBER_EXISTS: 409,
+    ErrorCode.CALL_NOT_FOUND: 404,
+    ErrorCode.PROVIDER_FAILED: 502,
 }
 
 

@@ -37,6 +37,7 @@ from parcelguard.adapters.db.reveal_repositories import (
     SqlRevealCounterRepository,
     SqlRevealGrantRepository,
 )
+from parcelguard.adapters.db.telephony_repositories import SqlVirtualNumberRepository
 
 
 class SqlUnitOfWork:
@@ -60,6 +61,7 @@ class SqlUnitOfWork:
     alerts: SqlAlertRepository
     parcel_events: SqlParcelEventRepository
     audit_search: SqlAuditSearch
+    virtual_numbers: SqlVirtualNumberRepository
     access_challenges: SqlAccessChallengeRepository  # access transparency for customers (issue 11)
     subject_audit: SqlSubjectAuditReader
 
@@ -90,6 +92,7 @@ class SqlUnitOfWork:
         self.alerts = SqlAlertRepository(connection)
         self.parcel_events = SqlParcelEventRepository(connection)
         self.audit_search = SqlAuditSearch(connection)
+        self.virtual_numbers = SqlVirtualNumberRepository(connection)
         self.access_challenges = SqlAccessChallengeRepository(connection)
         self.subject_audit = SqlSubjectAuditReader(connection)
         return self
