@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from parcelguard.adapters.crypto import BlindIndex, Envelope, KeyFile, LabelTokenCodec
 from parcelguard.adapters.crypto.ff1 import FF1
+from parcelguard.adapters.crypto.note_keys import Ed25519NoteSigner
 from parcelguard.adapters.crypto.passwords import Argon2Passwords
 from parcelguard.adapters.crypto.pseudonym import HmacPseudonymizer
 from parcelguard.adapters.crypto.totp import PyOtpTotp
@@ -28,7 +29,7 @@ from parcelguard.errors import ConfigurationError, ErrorCode, KeyStoreError
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.deid import use_tagger
 from parcelguard.services.keys import verify_key_file
-from parcelguard.services.ports import UnitOfWork
+from parcelguard.services.ports import LogKeys, UnitOfWork
 from parcelguard.services.tracking import TrackingLimits
 
 
@@ -96,6 +97,7 @@ def bootstrap(settings: Settings, *, create_keys: bool = True) -> Runtime:
         otp=PyOtpTotp(issuer=settings.carrier_name),
         login_policy=login_policy(settings),
         reveal_limits=reveal_limits(settings),
+        log_keys=log_keys(settings, keyfile),
     )
     limiter = make_tracking_limits(
         per_minute=settings.track_rate_per_minute,
@@ -105,6 +107,21 @@ def bootstrap(settings: Settings, *, create_keys: bool = True) -> Runtime:
         redis_url=settings.redis_url.get_secret_value() if settings.redis_url else None,
     )
     return Runtime(settings=settings, engine=engine, keyfile=keyfile, ctx=ctx, track_limiter=limiter)
+
+
+def log_keys(settings: Settings, keyfile: KeyFile) -> LogKeys | None:
+    """The audit log's origin line (``parcelguard/<carrier prefix>/audit``), its Ed25519 key and the
+    witness's, both from the key file (issue 11); None for a key file opened read-only that predates them."""
+    origin = f"parcelguard/{settings.carrier_prefix.lower()}/audit"
+    try:
+        log_seed, witness_seed = keyfile.log_key, keyfile.witness_key
+    except KeyStoreError:
+        return None
+    return LogKeys(
+        origin=origin,
+        log=Ed25519NoteSigner(origin, log_seed),
+        witnesses=(Ed25519NoteSigner(f"{origin}/witness", witness_seed),),
+    )
 
 
 def login_policy(settings: Settings) -> LoginPolicy:

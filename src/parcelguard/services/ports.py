@@ -16,6 +16,7 @@ from typing import Literal, Protocol, Self, TypeVar
 from parcelguard.domain.access import Scope
 from parcelguard.domain.anonymize import PartitionStats, QiKey, Table
 from parcelguard.domain.audit import AuditEvent
+from parcelguard.domain.checkpoint import NoteSignature, NoteVerifier
 from parcelguard.domain.deid.entity import Entity
 from parcelguard.domain.deid.words import Tagging
 from parcelguard.domain.keys import WrappedKey
@@ -743,6 +744,101 @@ class NumberProvider(Protocol):
         ...
 
 
+# -- transparency log (issue 11) ---------------------------------------------------------------------------
+
+
+class NoteSigner(Protocol):
+    """Signs checkpoint bodies as C2SP signed-note lines (adapters.crypto.note_keys.Ed25519NoteSigner)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def verifier(self) -> NoteVerifier: ...
+    @property
+    def verifier_key(self) -> str:
+        """The public verifier key text ``name+hash+base64``: safe to print and publish."""
+        ...
+
+    def sign(self, body: str) -> NoteSignature: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LogKeys:
+    """The log's name (checkpoint origin), its signing key, and the witnesses that co-sign each checkpoint."""
+
+    origin: str
+    log: NoteSigner
+    witnesses: tuple[NoteSigner, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCheckpoint:
+    id: int
+    tree_size: int
+    root_hash: bytes
+    note: str
+    published_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LeafRun:
+    """``count`` consecutive leaves from ``first_leaf`` are the audit events of consecutive seqs from
+    ``first_seq``."""
+
+    first_leaf: int
+    first_seq: int
+    count: int
+
+
+class TransparencyStore(Protocol):
+    """The stored RFC 9162 tree of the audit events (adapters/db/transparency_repository.py)."""
+
+    def settled_seq(self) -> int:
+        """The highest audit seq such that no event with a seq up to it can still commit (waits for
+        transactions writing audit events to end); 0 for none. Commit right after: it may hold a lock."""
+        ...
+
+    def state(self) -> tuple[int, int]:
+        """(tree size, highest audit seq integrated)."""
+        ...
+
+    def claim(self, tree_size: int, last_seq: int, at: datetime) -> bool:
+        """Move the sequencer's state from (``tree_size``, ``last_seq``) to itself, taking the write lock:
+        False when another sequencer moved it first."""
+        ...
+
+    def events_after(self, seq: int, upto: int, limit: int) -> list[tuple[int, AuditEvent]]:
+        """Audit events with ``seq < event seq <= upto``, in seq order, at most ``limit``."""
+        ...
+
+    def append_leaves(
+        self, tree_size: int, seqs: Sequence[int], leaf_hashes: Sequence[bytes], at: datetime
+    ) -> None:
+        """Add leaves after ``tree_size`` (their perfect-subtree hashes, their seq runs) and set the state."""
+        ...
+
+    def chunks(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        """Stored hash chunks by (level, chunk), 256 hashes of 32 bytes at most each."""
+        ...
+
+    def leaf_index_of(self, seq: int) -> int | None: ...
+    def runs_between(self, start: int, end: int) -> list[LeafRun]:
+        """The runs covering leaves ``[start, end)``, in leaf order."""
+        ...
+
+    def events_between(self, first_seq: int, last_seq: int) -> list[tuple[int, AuditEvent]]:
+        """Audit events with ``first_seq <= seq <= last_seq`` in seq order."""
+        ...
+
+    def add_checkpoint(
+        self, tree_size: int, root_hash: bytes, note: str, at: datetime
+    ) -> StoredCheckpoint: ...
+    def latest_checkpoint(self) -> StoredCheckpoint | None: ...
+    def checkpoints(self) -> list[StoredCheckpoint]:
+        """Every checkpoint published, oldest first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything a use case writes lands together or not at all."""
 
@@ -789,6 +885,8 @@ class UnitOfWork(Protocol):
     def access_challenges(self) -> AccessChallengeRepository: ...
     @property
     def subject_audit(self) -> SubjectAuditReader: ...
+    @property
+    def transparency(self) -> TransparencyStore: ...  # issue 11: the audit log's Merkle tree
 
     def __enter__(self) -> Self: ...
     def __exit__(

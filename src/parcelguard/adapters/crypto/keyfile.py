@@ -13,6 +13,8 @@ What it holds, and why each is separate:
 * ``token_key`` -- the label-token HMAC key (the QR code on the printed label).
 * ``pseudonym_key`` -- the master key of de-identification pseudonyms (per-tenant keys are derived from it).
 * ``fpe_key`` -- the AES key of format-preserving encryption (FF1) in de-identification.
+* ``log_key`` / ``witness_key`` -- Ed25519 private keys (32-byte seeds) that sign the audit log's checkpoints:
+  the log's own, and a witness's co-signature (issue 11; a witness held elsewhere signs with its own file).
 
 One key per purpose means a leak or misuse of one never weakens the others, and lets each be reasoned about
 (and one day rotated) on its own.
@@ -20,11 +22,11 @@ One key per purpose means a leak or misuse of one never weakens the others, and 
 On-disk format (``format`` 1), all keys standard base64, each exactly 32 bytes::
 
     {"format": 1, "keks": {"1": "...", "2": "..."}, "index_key": "...", "token_key": "...",
-     "pseudonym_key": "...", "fpe_key": "..."}
+     "pseudonym_key": "...", "fpe_key": "...", "log_key": "...", "witness_key": "..."}
 
-``pseudonym_key`` and ``fpe_key`` came later: a file without them still loads, and
-:meth:`KeyFile.load_or_create` adds them (fresh random keys, one atomic rewrite under the rotation lock)
-without changing any existing key.
+``pseudonym_key``, ``fpe_key``, ``log_key`` and ``witness_key`` came later: a file without them still
+loads, and :meth:`KeyFile.load_or_create` adds them (fresh random keys, one atomic rewrite under the
+rotation lock) without changing any existing key.
 
 Error messages name neither the file's path nor a key version: they reach HTTP answers and logs, and the
 operator knows where the key file is (``PARCELGUARD_KEY_FILE``; ``parcelguard keys status`` shows it).
@@ -69,7 +71,16 @@ _ENV = "PARCELGUARD_KEY_FILE"
 class _KeySet:
     """One immutable snapshot of the file's contents; swapped whole so readers never see half a rotation."""
 
-    __slots__ = ("current", "fpe_key", "index_key", "keks", "pseudonym_key", "token_key")
+    __slots__ = (
+        "current",
+        "fpe_key",
+        "index_key",
+        "keks",
+        "log_key",
+        "pseudonym_key",
+        "token_key",
+        "witness_key",
+    )
 
     def __init__(
         self,
@@ -78,23 +89,35 @@ class _KeySet:
         token_key: bytes,
         pseudonym_key: bytes | None = None,
         fpe_key: bytes | None = None,
+        log_key: bytes | None = None,
+        witness_key: bytes | None = None,
     ) -> None:
         self.keks: Mapping[int, bytes] = MappingProxyType(dict(keks))
         self.index_key = index_key
         self.token_key = token_key
         self.pseudonym_key = pseudonym_key
         self.fpe_key = fpe_key
+        self.log_key = log_key
+        self.witness_key = witness_key
         self.current = max(keks)  # new DEKs always use the highest version; read on every wrap
 
     @property
     def complete(self) -> bool:
         """False for a file written before the de-identification keys existed."""
-        return self.pseudonym_key is not None and self.fpe_key is not None
+        return all(k is not None for k in (self.pseudonym_key, self.fpe_key, self.log_key, self.witness_key))
 
     def with_new_kek(self) -> _KeySet:
         keks = dict(self.keks)
         keks[self.current + 1] = secrets.token_bytes(KEY_BYTES)
-        return _KeySet(keks, self.index_key, self.token_key, self.pseudonym_key, self.fpe_key)
+        return _KeySet(
+            keks,
+            self.index_key,
+            self.token_key,
+            self.pseudonym_key,
+            self.fpe_key,
+            self.log_key,
+            self.witness_key,
+        )
 
     def with_missing_keys(self) -> _KeySet:
         """The same keys plus fresh ones for any purpose this file predates; existing keys never change."""
@@ -104,6 +127,8 @@ class _KeySet:
             self.token_key,
             self.pseudonym_key or secrets.token_bytes(KEY_BYTES),
             self.fpe_key or secrets.token_bytes(KEY_BYTES),
+            self.log_key or secrets.token_bytes(KEY_BYTES),
+            self.witness_key or secrets.token_bytes(KEY_BYTES),
         )
 
     def to_json(self) -> bytes:
@@ -117,6 +142,10 @@ class _KeySet:
             doc["pseudonym_key"] = _b64(self.pseudonym_key)
         if self.fpe_key is not None:
             doc["fpe_key"] = _b64(self.fpe_key)
+        if self.log_key is not None:
+            doc["log_key"] = _b64(self.log_key)
+        if self.witness_key is not None:
+            doc["witness_key"] = _b64(self.witness_key)
         return (json.dumps(doc, indent=2) + "\n").encode("ascii")
 
 
@@ -156,6 +185,8 @@ class KeyFile:
             token_key=secrets.token_bytes(KEY_BYTES),
             pseudonym_key=secrets.token_bytes(KEY_BYTES),
             fpe_key=secrets.token_bytes(KEY_BYTES),
+            log_key=secrets.token_bytes(KEY_BYTES),
+            witness_key=secrets.token_bytes(KEY_BYTES),
         )
         with _temp_file(path, keys.to_json()) as tmp:
             try:
@@ -252,6 +283,16 @@ class KeyFile:
     def fpe_key(self) -> bytes:
         """AES key of format-preserving encryption (FF1)."""
         return self._purpose_key(self._keys.fpe_key, "fpe_key")
+
+    @property
+    def log_key(self) -> bytes:
+        """Ed25519 seed of the audit log's checkpoint signatures."""
+        return self._purpose_key(self._keys.log_key, "log_key")
+
+    @property
+    def witness_key(self) -> bytes:
+        """Ed25519 seed of the witness co-signature on checkpoints."""
+        return self._purpose_key(self._keys.witness_key, "witness_key")
 
     def _purpose_key(self, key: bytes | None, name: str) -> bytes:
         if key is None:
@@ -397,6 +438,8 @@ def _parse(raw: bytes) -> _KeySet:
         token_key=_key(doc.get("token_key"), "'token_key'"),
         pseudonym_key=_optional_key(doc, "pseudonym_key"),
         fpe_key=_optional_key(doc, "fpe_key"),
+        log_key=_optional_key(doc, "log_key"),
+        witness_key=_optional_key(doc, "witness_key"),
     )
 
 
@@ -426,7 +469,12 @@ def _check_successor(old: _KeySet, new: _KeySet) -> None:
     same_keks = all(new.keks.get(v) == k for v, k in old.keks.items())
     same_purpose_keys = all(
         kept is None or kept == fresh
-        for kept, fresh in ((old.pseudonym_key, new.pseudonym_key), (old.fpe_key, new.fpe_key))
+        for kept, fresh in (
+            (old.pseudonym_key, new.pseudonym_key),
+            (old.fpe_key, new.fpe_key),
+            (old.log_key, new.log_key),
+            (old.witness_key, new.witness_key),
+        )
     )
     if (
         not same_keks

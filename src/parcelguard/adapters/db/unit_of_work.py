@@ -38,6 +38,7 @@ from parcelguard.adapters.db.reveal_repositories import (
     SqlRevealGrantRepository,
 )
 from parcelguard.adapters.db.telephony_repositories import SqlVirtualNumberRepository
+from parcelguard.adapters.db.transparency_repository import SqlTransparencyStore
 
 
 class SqlUnitOfWork:
@@ -64,6 +65,7 @@ class SqlUnitOfWork:
     virtual_numbers: SqlVirtualNumberRepository
     access_challenges: SqlAccessChallengeRepository  # access transparency for customers (issue 11)
     subject_audit: SqlSubjectAuditReader
+    transparency: SqlTransparencyStore  # the audit log's Merkle tree (issue 11)
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -95,6 +97,7 @@ class SqlUnitOfWork:
         self.virtual_numbers = SqlVirtualNumberRepository(connection)
         self.access_challenges = SqlAccessChallengeRepository(connection)
         self.subject_audit = SqlSubjectAuditReader(connection)
+        self.transparency = SqlTransparencyStore(connection)
         return self
 
     def __exit__(
