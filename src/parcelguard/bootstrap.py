@@ -19,17 +19,23 @@ from parcelguard.adapters.db import migrate
 from parcelguard.adapters.db.access_repositories import database_holds_sealed_data
 from parcelguard.adapters.db.engine import make_engine
 from parcelguard.adapters.db.unit_of_work import SqlUnitOfWork
-from parcelguard.adapters.rate_limit import make_tracking_limits
+from parcelguard.adapters.notify import ConsoleNotifier, InMemoryNotifier
+from parcelguard.adapters.rate_limit import (
+    InMemoryAttemptLimiter,
+    InMemoryRateLimiter,
+    make_tracking_limits,
+)
 from parcelguard.adapters.render import LabelRenderer
 from parcelguard.config import Settings
 from parcelguard.domain.label_gate import privacy_gate
 from parcelguard.domain.people import LoginPolicy
 from parcelguard.domain.reveal_policy import RevealLimits
 from parcelguard.errors import ConfigurationError, ErrorCode, KeyStoreError
+from parcelguard.services.access_transparency import AccessDesk
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.deid import use_tagger
 from parcelguard.services.keys import verify_key_file
-from parcelguard.services.ports import LogKeys, UnitOfWork
+from parcelguard.services.ports import AttemptLimiter, LogKeys, Notifier, RateLimiter, UnitOfWork
 from parcelguard.services.tracking import TrackingLimits
 
 
@@ -42,6 +48,7 @@ class Runtime:
     keyfile: KeyFile
     ctx: ServiceContext
     track_limiter: TrackingLimits
+    access: AccessDesk  # access transparency for customers (issue 11)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -106,7 +113,52 @@ def bootstrap(settings: Settings, *, create_keys: bool = True) -> Runtime:
         lockout_s=settings.track_verify_lockout_s,
         redis_url=settings.redis_url.get_secret_value() if settings.redis_url else None,
     )
-    return Runtime(settings=settings, engine=engine, keyfile=keyfile, ctx=ctx, track_limiter=limiter)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        keyfile=keyfile,
+        ctx=ctx,
+        track_limiter=limiter,
+        access=access_desk(settings),
+    )
+
+
+def access_desk(settings: Settings) -> AccessDesk:
+    """The customers' access page: the notifier (PARCELGUARD_NOTIFIER) and its limits (PARCELGUARD_ACCESS_*),
+    in Redis when PARCELGUARD_REDIS_URL is set, like tracking's."""
+    notifier: Notifier = InMemoryNotifier() if settings.notifier == "memory" else ConsoleNotifier()
+    per_client: RateLimiter
+    per_parcel: AttemptLimiter
+    if settings.redis_url:
+        from parcelguard.adapters.redis_rate_limit import (
+            RedisAttemptLimiter,
+            RedisRateLimiter,
+            redis_client,
+        )
+
+        client = redis_client(settings.redis_url.get_secret_value())
+        per_client = RedisRateLimiter(
+            client, per_minute=settings.access_rate_per_minute, burst=settings.access_burst, name="access"
+        )
+        per_parcel = RedisAttemptLimiter(
+            client,
+            max_failures=settings.access_codes_per_parcel,
+            lockout_s=settings.access_code_window_s,
+            name="access-codes",
+        )
+    else:
+        per_client = InMemoryRateLimiter(
+            per_minute=settings.access_rate_per_minute, burst=settings.access_burst
+        )
+        per_parcel = InMemoryAttemptLimiter(
+            max_failures=settings.access_codes_per_parcel, lockout_s=settings.access_code_window_s
+        )
+    return AccessDesk(
+        notifier=notifier,
+        per_client=per_client,
+        per_parcel=per_parcel,
+        pass_ttl=timedelta(seconds=settings.access_pass_ttl_s),
+    )
 
 
 def log_keys(settings: Settings, keyfile: KeyFile) -> LogKeys | None:

@@ -92,6 +92,24 @@ class Settings(BaseSettings):
         ge=1,
         description="anyone's requests a day (reveals, refusals, searches); beyond: searches refused, alert",
     )
+    # access transparency for customers (issue 11)
+    notifier: Literal["console", "memory"] = Field(
+        default="console",
+        description="where customers' one-time codes go: console (printed, mobile masked) or memory (tests)",
+    )
+    access_rate_per_minute: int = Field(
+        default=10, ge=1, description="customers' code requests and tries per client a minute (/access)"
+    )
+    access_burst: int = Field(default=5, ge=1, description="of which at once")
+    access_codes_per_parcel: int = Field(
+        default=5, ge=1, description="one-time codes asked for one tracking number within the window"
+    )
+    access_code_window_s: int = Field(
+        default=3600, ge=60, description="seconds over which codes per tracking number count"
+    )
+    access_pass_ttl_s: int = Field(
+        default=900, ge=60, le=3600, description="lifetime of the view a verified code opens"
+    )
 
     @field_validator("carrier_prefix")
     @classmethod
@@ -113,6 +131,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Settings:
+        if self.environment == "prod" and self.notifier == "memory":
+            raise ConfigurationError(
+                "production cannot keep customers' one-time codes in memory (PARCELGUARD_NOTIFIER=memory)",
+                code=ErrorCode.INSECURE_CONFIGURATION,
+            )
         if self.environment == "prod" and self.database_url is None:
             raise ConfigurationError(
                 "production needs PARCELGUARD_DATABASE_URL (the embedded SQLite default is for dev)",

@@ -75,6 +75,15 @@ KIND_LABELS: dict[AccessKind, str] = {
     AccessKind.CUSTOMER_PROOF: "客户验证 · Customer proof of control",
 }
 
+# The customer's own steps, each in its words (the kind's label would not tell them apart).
+ACTION_LABELS: dict[str, str] = {
+    CODE_SENT: "验证码已发送 · Code sent to the mobile",
+    CODE_NOT_SENT: "尾号不符，未发送 · Code asked for, digits matched no one",
+    CODE_VERIFIED: "验证通过 · Code verified",
+    CODE_REFUSED: "验证码错误 · Wrong code typed",
+    REPORT_VIEWED: "查看访问记录 · This list viewed",
+}
+
 # action -> kind; an action ending in ``:exported`` about the parcel is an export whatever its area.
 _KINDS: dict[str, AccessKind] = {
     "reveal:waybill:revealed": AccessKind.REVEALED,
@@ -171,7 +180,7 @@ class AccessEntry:
 
     @property
     def label(self) -> str:
-        return KIND_LABELS[self.kind]
+        return ACTION_LABELS.get(self.action, KIND_LABELS[self.kind])
 
 
 def entry_of(

@@ -88,10 +88,19 @@ def live_runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     Argon2id runs with cheaper parameters (still argon2id) so that sign-ins take milliseconds; a customer
     service agent's daily quota is 1 so that the break-glass flow is reached on the second reveal; every
     browser comes from 127.0.0.1, so the per-client sign-in limit is raised (the per-account one, which the
-    lockout test drives, is the production default).
+    lockout test drives, is the production default). Customers' one-time codes go to an in-memory sink
+    the tests read (``runtime.access.notifier``), and the access page's per-client burst is raised likewise.
     """
     home = tmp_path_factory.mktemp("browser") / "home"
-    built = bootstrap(Settings(environment="test", home=home, login_client_max_failures=1000))
+    built = bootstrap(
+        Settings(
+            environment="test",
+            home=home,
+            login_client_max_failures=1000,
+            notifier="memory",  # the customers' access page: tests read the one-time codes sent
+            access_burst=100,
+        )
+    )
     migrate.upgrade(built.engine)
     ctx = replace(
         built.ctx,
