@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import typer
 
-from parcelguard.cli import audit, db, deid, dispatch, keys, label, org, serve, station, track, user, waybill
+from parcelguard.cli import (
+    audit,
+    db,
+    deid,
+    dispatch,
+    keys,
+    label,
+    org,
+    serve,
+    station,
+    track,
+    user,
+    vnum,
+    waybill,
+)
 from parcelguard.cli.common import OneLineErrors
 
 app = typer.Typer(
@@ -28,3 +42,4 @@ app.add_typer(station.app, name="station")
 app.add_typer(user.app, name="user")
 app.add_typer(dispatch.app, name="dispatch")
 app.add_typer(audit.app, name="audit")
+app.add_typer(vnum.app, name="vnum")

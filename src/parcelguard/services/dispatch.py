@@ -22,6 +22,7 @@ from parcelguard.services.parcel_view import MaskedParcel, masked_parcel
 from parcelguard.services.ports import Assignment, UnitOfWork
 from parcelguard.services.staff import require_role
 from parcelguard.services.unseal import get_sealed
+from parcelguard.services.virtual_numbers import on_courier_assigned
 
 DISPATCHERS = frozenset({Role.ADMIN, Role.STATION_MANAGER})
 
@@ -80,6 +81,8 @@ def assign_courier(
             courier_username=courier.username,
         )
         uow.dispatch.assign(assignment)
+        # the courier's number masking follows the parcel (issue 12): rebind, or bind at dispatch
+        on_courier_assigned(ctx, uow, sealed, courier_id=courier.id, now=now, actor=principal.actor)
         circumstances = Circumstances(client=client, station_code=station_code_of(uow, principal))
         uow.audit.append_many(
             [

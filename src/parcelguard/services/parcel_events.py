@@ -29,6 +29,7 @@ from parcelguard.services.dispatch import last_station
 from parcelguard.services.ports import UnitOfWork
 from parcelguard.services.staff import acting_role
 from parcelguard.services.unseal import get_sealed
+from parcelguard.services.virtual_numbers import on_parcel_status
 
 PICKUP_CODE_DIGITS = 6
 PICKUP_INDEX_KIND = "pickup_code"
@@ -99,6 +100,7 @@ def record_parcel_event(
             status=new, occurred_at=now, location=station.name if station else "", actor=principal.actor
         )
         uow.parcel_events.add(sealed.id, event, station_id=station.id if station else None)
+        on_parcel_status(ctx, uow, sealed, new, now=now, actor=principal.actor)  # number's grace (issue 12)
         uow.pickup_codes.retire_for(sealed.id, now)
         pickup_code = _new_pickup_code(ctx, uow, sealed.id, station, now) if new in NEEDS_STATION else None
         circumstances = Circumstances(client=client, station_code=station_code_of(uow, principal))

@@ -37,6 +37,7 @@ from parcelguard.services.ports import UnitOfWork
 from parcelguard.services.staff import require_role
 from parcelguard.services.tracking import parse_last4
 from parcelguard.services.unseal import get_sealed
+from parcelguard.services.virtual_numbers import on_parcel_status
 
 COUNTER_STAFF = frozenset({Role.OUTLET_CLERK, Role.STATION_MANAGER})
 PICKUP_STAFF = frozenset({Role.COURIER, Role.STATION_MANAGER})
@@ -114,6 +115,7 @@ def hand_over(
             station_id=principal.station_id,
         )
         uow.pickup_codes.mark_used(record.id, now)
+        on_parcel_status(ctx, uow, sealed, WaybillStatus.DELIVERED, now=now, actor=principal.actor)
         uow.audit.append_many(
             [
                 person_event(

@@ -366,7 +366,7 @@ def on_courier_assigned(
         _skipped(uow, actor, now, sealed, ErrorCode.PARTY_PHONE_MISSING)
         return
     keys = vn.route_keys(live.model, phone.bi_mobile, live.bi_b, live.extension)
-    if any(k != vn.party_key(live.bi_b) and uow.virtual_numbers.route_taken(live.number, k) for k in keys):
+    if any(uow.virtual_numbers.route_holder(live.number, k) not in (None, live.id) for k in keys):
         # the new courier already talks to someone else through this number: move to another one
         end_in(ctx, uow, live, now=now, reason="courier_changed", actor=actor, subject=sealed.tracking_number)
         on_courier_assigned(ctx, uow, sealed, courier_id=courier_id, now=now, actor=actor)

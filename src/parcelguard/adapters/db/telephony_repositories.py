@@ -234,11 +234,10 @@ class SqlVirtualNumberRepository:
             )
         return list(seen.values())
 
-    def route_taken(self, number: str, key: bytes) -> bool:
-        found = self._c.execute(
+    def route_holder(self, number: str, key: bytes) -> str | None:
+        return self._c.execute(
             select(_r.c.binding_id).where(_r.c.number == number, _r.c.route_key == key)
-        ).first()
-        return found is not None
+        ).scalar_one_or_none()
 
     def extensions_on(self, number: str) -> list[str]:
         rows = self._c.execute(
