@@ -1,11 +1,27 @@
-"""``parcelguard audit events``: read the audit log (who did what to which waybill; never the data)."""
+"""``parcelguard audit``: read the audit log (who did what to which waybill; never the data), and check it:
+checkpoints, RFC 9162 proofs, an auditor's verification from a kept checkpoint, and the database against
+the signed log (docs/audit-log.md)."""
 
 from __future__ import annotations
 
+import json
+import time
+import urllib.error
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+from typing import NoReturn
+
 import typer
 
-from parcelguard.cli.common import json_line, open_runtime, operator, reported_errors
+from parcelguard.adapters.crypto.note_keys import Ed25519NoteVerifier
+from parcelguard.bootstrap import Runtime
+from parcelguard.cli.common import err_console, json_line, open_runtime, operator, report, reported_errors
+from parcelguard.domain import merkle
+from parcelguard.domain.checkpoint import CheckpointError, verify_note
+from parcelguard.services import transparency_log as tlog
 from parcelguard.services.audit_events import list_alerts, list_audit_events
+from parcelguard.services.transparency_check import verify_database
 
 app = typer.Typer(help="The audit log.", no_args_is_help=True)
 
@@ -68,3 +84,234 @@ def alerts(
             typer.echo(json_line(row), nl=False)
         else:
             typer.echo(f"{row['raised_at']}\t{alert.kind}\t{alert.username}\t{alert.subject}")
+
+
+# -- the verifiable audit log (issue 11) ------------------------------------------------------------------
+
+prove_app = typer.Typer(help="RFC 9162 proofs from the audit log's tree.", no_args_is_help=True)
+app.add_typer(prove_app, name="prove")
+
+EXIT_BAD_SIGNATURE = 3
+EXIT_ROLLBACK = 4
+EXIT_FORK = 5
+EXIT_DB_MISMATCH = 6
+
+
+@app.command()
+def checkpoint() -> None:
+    """Print the signed checkpoint (C2SP tlog-checkpoint signed note) of the whole log, publishing one
+    first if the tree grew since the last."""
+    with reported_errors():
+        runtime = open_runtime()
+        try:
+            cp = tlog.current_checkpoint(runtime.ctx, max_age=timedelta(0))
+        finally:
+            runtime.close()
+    typer.echo(cp.text, nl=False)
+
+
+@app.command()
+def integrate(
+    every: float = typer.Option(
+        0, "--every", help="seconds: keep integrating and publishing at this interval"
+    ),
+) -> None:
+    """Integrate committed audit events into the tree and publish a checkpoint (once, or every N seconds
+    until interrupted: the sequencer)."""
+    with reported_errors():
+        runtime = open_runtime()
+        try:
+            while True:
+                added = tlog.integrate_pending(runtime.ctx)
+                cp = tlog.publish_checkpoint(runtime.ctx)
+                typer.echo(f"integrated {added}; tree size {cp.size}; root {cp.root_hash.hex()}")
+                if every <= 0:
+                    break
+                time.sleep(every)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            runtime.close()
+
+
+@app.command()
+def keys() -> None:
+    """Print the verifier keys (public) of the log and its witnesses, for auditors to keep."""
+    with reported_errors():
+        runtime = open_runtime()
+        try:
+            log_keys = runtime.ctx.log_keys
+            if log_keys is None:
+                tlog.verify_signed(runtime.ctx, "")  # raises the missing-key error
+                return
+            for signer in (log_keys.log, *log_keys.witnesses):
+                typer.echo(signer.verifier_key)
+        finally:
+            runtime.close()
+
+
+@prove_app.command("inclusion")
+def prove_inclusion(
+    index: int = typer.Argument(..., help="leaf index, from 0"),
+    size: int = typer.Argument(..., help="tree size (a checkpoint's)"),
+    as_json: bool = typer.Option(
+        False, "--json", help="JSON: leaf_index, tree_size, leaf_hash, proof, root_hash"
+    ),
+) -> None:
+    """Inclusion proof of leaf INDEX in the tree of SIZE leaves (hashes in hex)."""
+    with reported_errors():
+        runtime = open_runtime()
+        try:
+            proof = tlog.inclusion_proof(runtime.ctx, index, size)
+        finally:
+            runtime.close()
+    _print(proof.to_json(), as_json)
+
+
+@prove_app.command("consistency")
+def prove_consistency(
+    first: int = typer.Argument(..., help="the older tree size"),
+    second: int = typer.Argument(..., help="the newer tree size"),
+    as_json: bool = typer.Option(False, "--json", help="JSON: first, second, proof, first_root, second_root"),
+) -> None:
+    """Consistency proof that the tree of SECOND leaves extends the tree of FIRST leaves."""
+    with reported_errors():
+        runtime = open_runtime()
+        try:
+            proof = tlog.consistency_proof(runtime.ctx, first, second)
+        finally:
+            runtime.close()
+    _print(proof.to_json(), as_json)
+
+
+def _print(row: dict[str, object], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json_line(row), nl=False)
+        return
+    for key, value in row.items():
+        shown = "\n  ".join(str(v) for v in value) if isinstance(value, list) else value
+        typer.echo(f"{key}: {shown}")
+
+
+@app.command()
+def verify(
+    checkpoint_file: Path = typer.Option(
+        ..., "--checkpoint", help="a checkpoint you kept (signed note text)"
+    ),
+    url: str | None = typer.Option(None, "--url", help="the server (https://host); default: this database"),
+    key: list[str] = typer.Option(
+        [], "--key", help="a verifier key name+hash+key (repeat); default: this installation's keys"
+    ),
+    min_signatures: int = typer.Option(0, "--min-signatures", help="k of the keys (default: all of them)"),
+    api_key: str | None = typer.Option(
+        None,
+        "--api-key",
+        envvar="PARCELGUARD_API_KEY",
+        help="an admin API key or auditor bearer token for --url",
+    ),
+) -> None:
+    """Check that the log today extends a checkpoint you kept: both signed (k of n keys, the first key
+    required), same origin, no smaller, and an RFC 9162 consistency proof between them. Exit 3 on a bad
+    signature, 4 on a rollback, 5 on a fork."""
+    try:
+        old_text = checkpoint_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        _fail(2, "invalid_request", "cannot read the checkpoint file")
+    runtime = None
+    with reported_errors():
+        if url is None or not key:
+            runtime = open_runtime()
+        try:
+            verifiers = [Ed25519NoteVerifier.from_text(k) for k in key] if key else _local_verifiers(runtime)
+            k_of_n = min_signatures or len(verifiers)
+            required = [verifiers[0].name]
+            try:
+                old, _ = verify_note(old_text, verifiers, required=required, threshold=k_of_n)
+            except CheckpointError as error:
+                _fail(EXIT_BAD_SIGNATURE, "bad_signature", f"the kept checkpoint: {error}")
+            if url is not None:
+                new_text = _fetch(url, "/v1/audit/checkpoint", api_key)
+            else:
+                assert runtime is not None  # noqa: S101 - opened above when there is no URL
+                new_text = tlog.current_checkpoint(runtime.ctx, max_age=timedelta(0)).text
+            try:
+                new, signed = verify_note(new_text, verifiers, required=required, threshold=k_of_n)
+            except CheckpointError as error:
+                _fail(EXIT_BAD_SIGNATURE, "bad_signature", f"the log's checkpoint: {error}")
+            if new.origin != old.origin:
+                _fail(EXIT_FORK, "fork", "the checkpoints are of different logs (origin lines differ)")
+            if new.size < old.size:
+                _fail(
+                    EXIT_ROLLBACK,
+                    "rollback",
+                    f"the log has {new.size} leaves, the kept checkpoint {old.size}",
+                )
+            if old.size > 0:
+                if url is not None:
+                    query = f"/v1/audit/proof/consistency?first={old.size}&second={new.size}"
+                    proof = [bytes.fromhex(h) for h in json.loads(_fetch(url, query, api_key))["proof"]]
+                elif old.size == new.size:
+                    proof = []
+                else:
+                    assert runtime is not None  # noqa: S101
+                    proof = tlog.consistency_proof(runtime.ctx, old.size, new.size).proof
+                try:
+                    merkle.verify_consistency(old.size, new.size, old.root_hash, new.root_hash, proof)
+                except (merkle.ProofError, ValueError) as error:
+                    _fail(EXIT_FORK, "fork", f"the log does not extend the kept checkpoint ({error})")
+        finally:
+            if runtime is not None:
+                runtime.close()
+    typer.echo(
+        f"ok: the log ({new.size} leaves, signed by {', '.join(signed)}) extends the kept checkpoint "
+        f"({old.size} leaves)"
+    )
+
+
+@app.command("verify-db")
+def verify_db() -> None:
+    """Recompute the tree from the stored audit events and hold it against the stored tree and every
+    signed checkpoint; exit 6 naming the first bad leaf index when a row was changed, deleted, inserted or
+    reordered."""
+    with reported_errors():
+        runtime = open_runtime()
+        try:
+            report = verify_database(runtime.ctx)
+        finally:
+            runtime.close()
+    for problem in report.problems:
+        err_console.print(problem, highlight=False, markup=False)
+    if not report.ok:
+        where = f" first bad index {report.first_bad_index}" if report.first_bad_index is not None else ""
+        _fail(EXIT_DB_MISMATCH, "audit_log_mismatch", f"the database does not match the log:{where}")
+    typer.echo(
+        f"ok: {report.events_read} events hash to the {report.tree_size} leaves; "
+        f"{report.checkpoints} signed checkpoint(s) match"
+    )
+
+
+def _local_verifiers(runtime: Runtime | None) -> list[Ed25519NoteVerifier]:
+    keys_ = runtime.ctx.log_keys if runtime is not None else None
+    if keys_ is None:
+        _fail(2, "invalid_request", "no verifier keys: pass --key (see `parcelguard audit keys`)")
+    return [Ed25519NoteVerifier.from_text(s.verifier_key) for s in (keys_.log, *keys_.witnesses)]
+
+
+def _fetch(base: str, path: str, api_key: str | None) -> str:
+    if not base.startswith(("https://", "http://")):
+        _fail(2, "invalid_request", "--url must start with https:// or http://")
+    request = urllib.request.Request(base.rstrip("/") + path)  # noqa: S310 - the scheme is checked above
+    if api_key:
+        request.add_header("Authorization", f"Bearer {api_key}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - http(s) only
+            return str(answer.read(1 << 20).decode("utf-8"))
+    except urllib.error.HTTPError as error:
+        _fail(2, "http_error", f"{path.split('?')[0]} answered HTTP {error.code}")
+    except (urllib.error.URLError, OSError, UnicodeDecodeError):
+        _fail(2, "unreachable", "the server could not be reached")
+
+
+def _fail(code: int, what: str, message: str) -> NoReturn:
+    report(what, message, None)
+    raise typer.Exit(code)

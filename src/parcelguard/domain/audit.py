@@ -1,8 +1,12 @@
 """Audit events: who did what to which record, when; never the personal data itself.
 
-Events are written in the same transaction as the change they describe. Their canonical bytes are what a
-later Merkle log (RFC 9162) will hash as leaves, so the serialisation is fixed: sorted keys, no whitespace,
-UTF-8, timestamps in UTC with microseconds.
+Events are written in the same transaction as the change they describe. Their canonical bytes are what the
+transparency log (RFC 9162, services/transparency_log.py) hashes as leaves, so the serialisation is fixed and
+versioned (docs/audit-log.md): encoding version 1 is one JSON object with exactly the keys ``action``,
+``actor``, ``details``, ``occurred_at``, ``subject`` and ``v`` (= 1), keys sorted, no whitespace, UTF-8 with
+non-ASCII characters as themselves, ``occurred_at`` in UTC as ``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``, details
+values strings, integers, finite floats, booleans or null. A later version changes ``v``; the leaves of
+version 1 stay as they are.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 AuditValue = str | int | float | bool | None
+CANONICAL_VERSION = 1
 _ACTION = re.compile(r"^[a-z][a-z_]*:[a-z][a-z_]*:[a-z][a-z_]*$")
 
 WAYBILL_ISSUED = "waybill:waybill:issued"
@@ -57,12 +62,16 @@ class AuditEvent:
             raise ValueError("audit timestamps must be timezone-aware")
 
     def canonical_bytes(self) -> bytes:
-        """The exact bytes a transparency log will commit to."""
+        """The exact bytes the transparency log commits to (encoding version ``CANONICAL_VERSION``);
+        ValueError for a NaN or infinite float in ``details`` (no JSON for it)."""
         body = {
+            "v": CANONICAL_VERSION,
             "action": self.action,
             "actor": self.actor,
             "details": dict(self.details),
             "occurred_at": self.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
             "subject": self.subject,
         }
-        return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        return json.dumps(
+            body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        ).encode()

@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from parcelguard.domain import merkle
+from parcelguard.domain.access import Principal, Scope
 from parcelguard.domain.audit import AuditEvent
 from parcelguard.domain.checkpoint import Checkpoint, format_note, verify_note
 from parcelguard.domain.merkle import ProofError
-from parcelguard.errors import ConfigurationError, ErrorCode, ValidationError
+from parcelguard.domain.people import Role
+from parcelguard.errors import ConfigurationError, ErrorCode, PermissionDeniedError, ValidationError
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.ports import LogKeys, StoredCheckpoint, TransparencyStore
 
@@ -89,6 +91,23 @@ class LogEntry:
     leaf_index: int
     audit_seq: int
     event: AuditEvent
+
+
+AUDITOR_ROLES = frozenset({Role.SECURITY_OFFICER, Role.REGULATOR, Role.ADMIN})
+
+
+def require_auditor(principal: Principal) -> None:
+    """The log's HTTP interface is for auditors: a security officer, a regulator or an administrator
+    signed in, or an API key with the ``admin`` scope; PermissionDeniedError ``forbidden`` otherwise."""
+    if principal.is_user:
+        if principal.role in AUDITOR_ROLES:
+            return
+    elif Scope.ADMIN in principal.scopes:
+        return
+    raise PermissionDeniedError(
+        "the audit log is read by security officers, regulators and administrators (or an admin API key)",
+        code=ErrorCode.FORBIDDEN,
+    )
 
 
 # -- sequencing -------------------------------------------------------------------------------------------

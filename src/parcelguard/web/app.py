@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from parcelguard import __version__
 from parcelguard.bootstrap import Runtime, bootstrap, require_current_schema
 from parcelguard.config import Settings
-from parcelguard.web.api import auth, deid, parcel_events, reveal, track, waybills
+from parcelguard.web.api import audit_log, auth, deid, parcel_events, reveal, track, waybills
 from parcelguard.web.api import schemas as s
 from parcelguard.web.api import telephony as telephony_api
 from parcelguard.web.docs import install_docs
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(auth.router)
     app.include_router(reveal.router)
     app.include_router(parcel_events.router)
+    app.include_router(audit_log.router)  # the verifiable audit log (issue 11)
     app.include_router(tracking_pages.router)
     app.include_router(telephony_api.router)  # virtual numbers (issue 12)
     install_staff_pages(app)  # sign-in, courier, outlet, customer service, security, admin

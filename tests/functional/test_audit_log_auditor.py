@@ -1,0 +1,191 @@
+"""An auditor who kept yesterday's checkpoint detects every rewrite of history with the CLI alone.
+
+The insider works on the database directly (SQL on the SQLite file); with the log's signing keys they may
+even rebuild the tree and sign a new checkpoint. ``audit verify`` (signatures, rollback, consistency) and
+``audit verify-db`` (stored events against the stored tree and the signed checkpoints) must both notice.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from parcelguard.bootstrap import bootstrap
+from parcelguard.cli.main import app
+from parcelguard.config import Settings
+from parcelguard.domain.audit import AuditEvent
+
+T0 = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+
+
+def run(env: dict[str, str | None], *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def add_events(home: Path, n: int, start: int) -> None:
+    runtime = bootstrap(Settings(environment="test", home=home), create_keys=False)
+    try:
+        with runtime.ctx.uow() as uow:
+            uow.audit.append_many(
+                [
+                    AuditEvent(
+                        "reveal:waybill:revealed",
+                        f"user:agent{i % 5}",
+                        T0 + timedelta(minutes=i),
+                        f"PG{i:013d}",
+                        {"role": "cs_agent", "purpose": "delivery_issue", "decision": "allowed"},
+                    )
+                    for i in range(start, start + n)
+                ]
+            )
+            uow.commit()
+    finally:
+        runtime.close()
+
+
+class World:
+    def __init__(self, tmp_path: Path) -> None:
+        self.home = tmp_path / "home"
+        self.env: dict[str, str | None] = {
+            "PARCELGUARD_HOME": str(self.home),
+            "PARCELGUARD_DATABASE_URL": None,
+        }
+        self.kept = tmp_path / "yesterday.txt"
+
+    def sql(self, *statements: str) -> None:
+        with sqlite3.connect(self.home / "parcelguard.db") as db:
+            for statement in statements:
+                db.execute(statement)
+
+    def verify(self) -> tuple[int, str]:
+        code, out, err = run(self.env, "audit", "verify", "--checkpoint", str(self.kept), *self.keys)
+        return code, out + err
+
+    def verify_db(self) -> tuple[int, str]:
+        code, out, err = run(self.env, "audit", "verify-db")
+        return code, out + err
+
+    def rebuild_and_resign(self) -> None:
+        """The insider with the signing keys: throw the tree away, rebuild it from the rows, sign anew."""
+        self.sql("DELETE FROM tlog_node_chunk", "DELETE FROM tlog_leaf_run", "DELETE FROM tlog_state")
+        self.sql("DELETE FROM tlog_checkpoint")
+        assert run(self.env, "audit", "checkpoint")[0] == 0
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    w = World(tmp_path)
+    assert run(w.env, "db", "upgrade")[0] == 0
+    add_events(w.home, 300, 0)
+    code, text, _ = run(w.env, "audit", "checkpoint")
+    assert code == 0 and "\n301\n" in text  # 300 and the key canary's sealing at the first start
+    w.kept.write_text(text, encoding="utf-8")
+    code, keys, _ = run(w.env, "audit", "keys")
+    assert code == 0 and len(keys.split()) == 2
+    w.keys = [arg for k in keys.split() for arg in ("--key", k)]
+    add_events(w.home, 200, 300)  # today's events
+    yield w
+
+
+def test_an_honest_log_verifies(world: World) -> None:
+    code, out = world.verify()
+    assert code == 0 and "501 leaves" in out and "301 leaves" in out, out
+    code, out = world.verify_db()
+    assert code == 0 and "501 events" in out, out
+
+
+@pytest.mark.parametrize(
+    ("rewrite", "first_bad"),
+    [
+        ('UPDATE audit_event SET details = \'{"decision":"refused"}\' WHERE seq = 42', 41),
+        ("DELETE FROM audit_event WHERE seq = 120", 119),
+        ("UPDATE audit_event SET actor = 'user:agent9' WHERE seq = 450", 449),
+    ],
+    ids=["changed", "deleted", "changed-today"],
+)
+def test_verify_db_names_the_first_bad_index(world: World, rewrite: str, first_bad: int) -> None:
+    assert run(world.env, "audit", "checkpoint")[0] == 0  # today's checkpoint covers all 501
+    world.sql(rewrite)
+    code, out = world.verify_db()
+    assert code == 6 and f"first bad index {first_bad}" in out, out
+
+
+def test_an_inserted_row_is_named(world: World) -> None:
+    assert run(world.env, "audit", "checkpoint")[0] == 0
+    world.sql(
+        "UPDATE audit_event SET seq = seq + 1000 WHERE seq > 200",
+        "INSERT INTO audit_event (seq, occurred_at, actor, action, subject, details) "
+        "SELECT 201, occurred_at, 'user:nobody', action, subject, details FROM audit_event WHERE seq = 200",
+    )
+    code, out = world.verify_db()
+    assert code == 6 and "first bad index 200" in out, out
+
+
+def test_reordered_rows_are_named(world: World) -> None:
+    assert run(world.env, "audit", "checkpoint")[0] == 0
+    world.sql(
+        "UPDATE audit_event SET seq = -1 WHERE seq = 77",
+        "UPDATE audit_event SET seq = 77 WHERE seq = 78",
+        "UPDATE audit_event SET seq = 78 WHERE seq = -1",
+    )
+    code, out = world.verify_db()
+    assert code == 6 and "first bad index 76" in out, out
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        ("UPDATE audit_event SET details = '{}' WHERE seq = 10",),
+        ("DELETE FROM audit_event WHERE seq = 10",),
+        (
+            "UPDATE audit_event SET seq = -1 WHERE seq = 10",
+            "UPDATE audit_event SET seq = 10 WHERE seq = 11",
+            "UPDATE audit_event SET seq = 11 WHERE seq = -1",
+        ),
+    ],
+    ids=["changed", "deleted", "reordered"],
+)
+def test_a_rebuilt_and_resigned_history_is_a_fork(world: World, rewrite: tuple[str, ...]) -> None:
+    world.sql(*rewrite)
+    world.rebuild_and_resign()
+    code, out = world.verify()
+    assert code == 5 and "fork" in out, out
+    code, out = world.verify_db()
+    assert code == 0  # the rebuilt database agrees with itself: only the kept checkpoint shows the rewrite
+
+
+def test_a_truncated_history_is_a_rollback(world: World) -> None:
+    world.sql("DELETE FROM audit_event WHERE seq > 250")
+    world.rebuild_and_resign()
+    code, out = world.verify()
+    assert code == 4 and "rollback" in out, out
+
+
+def test_a_checkpoint_without_the_witness_or_with_a_bad_signature_is_refused(world: World) -> None:
+    kept = world.kept.read_text(encoding="utf-8")
+    body, signatures = kept.split("\n\n")
+    world.kept.write_text(body + "\n\n" + signatures.splitlines()[0] + "\n", encoding="utf-8")
+    code, out = world.verify()
+    assert code == 3 and "bad_signature" in out, out
+    forged = kept.replace("\n301\n", "\n300\n", 1)
+    world.kept.write_text(forged, encoding="utf-8")
+    code, out = world.verify()
+    assert code == 3, out
+
+
+def test_a_checkpoint_unsigned_after_a_rewrite_fails_verify_db(world: World) -> None:
+    """Rows rewritten and the tree rebuilt, but the old signed checkpoints left in place (no keys)."""
+    world.sql(
+        "UPDATE audit_event SET subject = 'PG0000000000001' WHERE seq = 5",
+        "DELETE FROM tlog_node_chunk",
+        "DELETE FROM tlog_leaf_run",
+        "DELETE FROM tlog_state",
+    )
+    code, out = world.verify_db()
+    assert code == 6 and "checkpoint of size 301" in out, out
