@@ -84,3 +84,20 @@ def test_concurrent_callers_get_what_one_caller_gets() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda _: _ACCURATE.detect_many(texts), range(8)))
     assert all(result == alone for result in results)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "华泰证券总裁沈东军认为市场将回暖",
+        "记者王吉瑛报道，沃尔科特破门",
+        "陈栋梁，男，汉族，住在广东省深圳市南山区科技园路88号",
+    ],
+)
+def test_traditional_text_is_folded_before_the_model_reads_it(text: str) -> None:
+    """The model was trained on simplified text: a traditional spelling gets the same findings."""
+    import opencc
+
+    traditional = opencc.OpenCC("s2t").convert(text)
+    assert traditional != text
+    assert _ACCURATE.detect(traditional) == _ACCURATE.detect(text)
