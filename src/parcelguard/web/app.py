@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from parcelguard import __version__
 from parcelguard.bootstrap import Runtime, bootstrap, require_current_schema
 from parcelguard.config import Settings
+from parcelguard.web.api import access as access_api
 from parcelguard.web.api import audit_log, auth, deid, parcel_events, reveal, track, waybills
 from parcelguard.web.api import schemas as s
 from parcelguard.web.api import telephony as telephony_api
@@ -19,6 +20,7 @@ from parcelguard.web.docs import install_docs
 from parcelguard.web.errors import install_error_handlers
 from parcelguard.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from parcelguard.web.openapi import install_openapi
+from parcelguard.web.pages import access as access_pages
 from parcelguard.web.pages import tracking as tracking_pages
 from parcelguard.web.pages.staff import install_staff_pages
 
@@ -54,6 +56,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(audit_log.router)  # the verifiable audit log (issue 11)
     app.include_router(tracking_pages.router)
     app.include_router(telephony_api.router)  # virtual numbers (issue 12)
+    app.include_router(access_api.router)  # access transparency for customers (issue 11)
+    app.include_router(access_pages.router)
     install_staff_pages(app)  # sign-in, courier, outlet, customer service, security, admin
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     install_docs(app)
