@@ -1,0 +1,121 @@
+"""Real telephony (issue 12): calls through a virtual number, by SIP, through Debian's Kamailio.
+
+Everything runs on 127.0.0.1 with free ports: the app (``parcelguard serve``, uvicorn, a SQLite data folder
+in the test's temporary folder), Kamailio with deploy/kamailio/kamailio.cfg pointed at the app's routing
+endpoint, and SIPp (Debian's sip-tester) with the scenarios of deploy/kamailio/sipp/. The binding is made
+with the CLI exactly as docs/telephony.md tells an operator: an AXB binding between the courier A and the
+recipient B through X, with a short time to live.
+
+- A dials X and reaches the SIPp callee registered as B; the callee sees X as the caller, and A's number is
+  nowhere in what it receives (From, Contact, P-Asserted-Identity).
+- A stranger dialling X is refused (480, caller_not_party); anyone dialling a number bound to no one gets
+  404 no_binding.
+- Once the binding's time is over, A dialling X is refused (480, expired).
+
+The test needs ``kamailio`` (with kamailio-utils-modules and kamailio-json-modules) and ``sipp``:
+scripts/kamailio-up installs them (scripts/test runs it). Without them it is skipped on a developer's
+machine and fails under CI. On failure the logs (Kamailio, the app, every SIPp message log) are copied to
+test-artifacts/sip_calls/.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.sip_support import (
+    ROOT,
+    SIPP_TIMEOUT_S,
+    Stack,
+    bind_pair,
+    final_response,
+    free_port,
+    messages,
+    start_kamailio,
+    tool,
+)
+
+pytestmark = pytest.mark.slow
+
+ARTIFACTS = ROOT / "test-artifacts" / "sip_calls"
+UNBOUND_NUMBER = "17012345679"
+TTL_S = 15  # the binding's time to live: long enough for the connected call, short for the test
+
+
+@pytest.fixture
+def tools() -> tuple[str, str]:
+    """(kamailio, sipp); skipped on a developer's machine without them, a failure under CI."""
+    kamailio, sipp = tool("kamailio"), tool("sipp")
+    if kamailio is None or sipp is None:
+        reason = (
+            "Kamailio and SIPp are needed: run scripts/kamailio-up as root (Debian packages kamailio, "
+            "kamailio-utils-modules, kamailio-json-modules, sip-tester)"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return kamailio, sipp
+
+
+@pytest.fixture
+def stack(tmp_path: Path, tools: tuple[str, str]) -> Iterator[Stack]:
+    running = Stack(tmp_path, tools[1])
+    yield running
+    running.stop()
+
+
+def test_a_call_through_x_connects_while_bound_and_is_refused_to_strangers_and_after_expiry(
+    stack: Stack, tools: tuple[str, str]
+) -> None:
+    try:
+        _calls_through_x(stack, tools[0])
+    except BaseException:
+        stack.stop()
+        stack.keep_logs(ARTIFACTS)
+        raise
+
+
+def _calls_through_x(stack: Stack, kamailio: str) -> None:
+    work = stack.work
+    pair = bind_pair(stack, ttl_s=TTL_S)
+    courier, recipient, x = pair.courier, pair.recipient, pair.virtual_number
+    proxy = start_kamailio(stack, kamailio, pair)
+
+    # B registers (its contact is the port where its answering SIPp listens), then A calls X.
+    callee_port = str(free_port(socket.SOCK_DGRAM))
+    callee = stack.start("callee", stack.sipp_argv("uas.xml", "callee", recipient, local_port=callee_port))
+    assert stack.run_sipp("register.xml", "register", proxy, recipient, contact_port=callee_port) == 0
+    assert stack.run_sipp("uac_call.xml", "call_a_to_x", proxy, x, caller=courier) == 0, (
+        "A's call through X did not connect"
+    )
+    assert callee.wait(timeout=SIPP_TIMEOUT_S + 5) == 0, "the callee did not answer one whole call"
+    invite = next(m for m in messages(work / "callee.messages") if m.startswith("INVITE "))
+    assert courier not in invite, "the callee saw the caller's real number"
+    from_header = next(line for line in invite.splitlines() if line.lower().startswith("from:"))
+    assert f"sip:{x}@" in from_header
+
+    assert stack.run_sipp("uac_rejected.xml", "call_stranger", proxy, x, caller=pair.stranger) == 0
+    assert final_response(work / "call_stranger.messages") == (
+        "SIP/2.0 480 Temporarily Unavailable (caller_not_party)"
+        ' | Reason: SIP;cause=480;text="caller_not_party"'
+    )
+    assert stack.run_sipp("uac_rejected.xml", "call_unbound", proxy, UNBOUND_NUMBER, caller=courier) == 0
+    assert final_response(work / "call_unbound.messages") == (
+        'SIP/2.0 404 Not Found (no_binding) | Reason: SIP;cause=404;text="no_binding"'
+    )
+
+    assert pair.expires_at is not None
+    time.sleep(max(0.0, (pair.expires_at - datetime.now(UTC)).total_seconds() + 0.5))
+    assert stack.run_sipp("uac_rejected.xml", "call_expired", proxy, x, caller=courier) == 0
+    assert final_response(work / "call_expired.messages") == (
+        'SIP/2.0 480 Temporarily Unavailable (expired) | Reason: SIP;cause=480;text="expired"'
+    )
+    log = (work / "kamailio.log").read_text(errors="replace")
+    for number in (courier, recipient, pair.stranger):
+        assert number not in log, "Kamailio logged a real number"
