@@ -165,14 +165,21 @@ def call_record(body: CallRecordCreate, ctx: Ctx, principal: RouterPrincipal) ->
     return CallRecordRead(call_id=ended.call_id, duration_s=ended.duration_s)
 
 
-@router.post("/provider/call-records", status_code=202, response_model=CallRecordRead)
-def provider_call_record(body: dict[str, Any], ctx: Ctx, principal: RouterPrincipal) -> CallRecordRead:
-    """A call record pushed by the cloud number provider, in its own documented shape."""
+class PushRead(BaseModel):
+    code: int = Field(description="0: taken (the answer cloud providers' pushes expect)")
+    msg: str
+    recorded: int
+
+
+@router.post("/provider/call-records", response_model=PushRead, responses=error_responses())
+def provider_call_records(body: list[dict[str, Any]], ctx: Ctx, principal: RouterPrincipal) -> PushRead:
+    """Call records pushed by the number provider in its own documented shape (a cloud provider's
+    ``SecretReport`` array), each into the audit log once; the real numbers in them are never kept."""
     if ctx.numbers is None:
-        raise PermissionDeniedError("no cloud number provider is configured", code=ErrorCode.FORBIDDEN)
-    record = ctx.numbers.parse_call_record(body)
-    ended = call_routing.record_provider_call(ctx, record, actor=principal.actor)
-    return CallRecordRead(call_id=ended.call_id, duration_s=ended.duration_s)
+        raise PermissionDeniedError("no number provider is configured", code=ErrorCode.FORBIDDEN)
+    for item in body:
+        call_routing.record_provider_call(ctx, ctx.numbers.parse_call_record(item), actor=principal.actor)
+    return PushRead(code=0, msg="成功", recorded=len(body))
 
 
 @router.post(
