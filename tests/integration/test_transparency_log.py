@@ -25,7 +25,7 @@ def add_events(runtime: Runtime, n: int, *, start: int = 0) -> None:
             f"user:agent{(start + i) % 7}",
             T0 + timedelta(seconds=start + i),
             f"PG{start + i:013d}",
-            {"role": "cs_agent", "n": start + i, "ok": True, "station": None},
+            {"role": "cs_agent", "n": start + i, "ok": True, "station": None, "where": '北京 "站"', "x": 0.5},
         )
         for i in range(n)
     ]

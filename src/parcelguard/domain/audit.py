@@ -64,14 +64,31 @@ class AuditEvent:
     def canonical_bytes(self) -> bytes:
         """The exact bytes the transparency log commits to (encoding version ``CANONICAL_VERSION``);
         ValueError for a NaN or infinite float in ``details`` (no JSON for it)."""
-        body = {
-            "v": CANONICAL_VERSION,
-            "action": self.action,
-            "actor": self.actor,
-            "details": dict(self.details),
-            "occurred_at": self.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
-            "subject": self.subject,
-        }
-        return json.dumps(
-            body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        ).encode()
+        return canonical_event_bytes(
+            self.action, self.actor, utc_text(self.occurred_at), self.subject, self.details
+        )
+
+
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
+
+
+def utc_text(at: datetime) -> str:
+    """An aware timestamp as encoding version 1 writes it: UTC, microseconds, ``+00:00``."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def canonical_event_bytes(
+    action: str, actor: str, occurred_at: str, subject: str, details: Mapping[str, AuditValue]
+) -> bytes:
+    """Encoding version 1 of an event from its stored fields (``occurred_at`` already ``utc_text``): what
+    ``AuditEvent.canonical_bytes`` gives, without building and validating an AuditEvent per leaf (the
+    sequencer's and ``verify-db``'s path)."""
+    body = {
+        "action": action,
+        "actor": actor,
+        "details": details if isinstance(details, dict) else dict(details),
+        "occurred_at": occurred_at,
+        "subject": subject,
+        "v": CANONICAL_VERSION,
+    }
+    return _ENCODE(body).encode()

@@ -783,6 +783,10 @@ class StoredCheckpoint:
     published_at: datetime
 
 
+# (seq, action, actor, occurred_at as domain.audit.utc_text, subject, details as stored JSON text)
+EventFields = tuple[int, str, str, str, str, str]
+
+
 @dataclass(frozen=True, slots=True)
 class LeafRun:
     """``count`` consecutive leaves from ``first_leaf`` are the audit events of consecutive seqs from
@@ -812,6 +816,10 @@ class TransparencyStore(Protocol):
 
     def events_after(self, seq: int, upto: int, limit: int) -> list[tuple[int, AuditEvent]]:
         """Audit events with ``seq < event seq <= upto``, in seq order, at most ``limit``."""
+        ...
+
+    def leaf_fields_after(self, seq: int, upto: int, limit: int) -> list[EventFields]:
+        """``events_after`` as raw fields, for hashing many events fast."""
         ...
 
     def append_leaves(

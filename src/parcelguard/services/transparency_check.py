@@ -85,15 +85,14 @@ def verify_database(ctx: ServiceContext) -> DatabaseCheck:
     while True:
         with ctx.uow() as uow:
             store = uow.transparency
-            batch = store.events_after(cursor, last_seq, _BATCH)
+            batch = store.leaf_fields_after(cursor, last_seq, _BATCH)
             if not batch:
                 break
             start = frontier.size
             want = range(start // _CHUNK, (min(start + len(batch), size) + _CHUNK - 1) // _CHUNK)
             chunks = store.chunks((0, c) for c in want)
-        for offset, (seq, event) in enumerate(batch):
-            index = start + offset
-            leaf = merkle.leaf_hash(event.canonical_bytes())
+        for offset, (row, leaf) in enumerate(zip(batch, tlog.leaf_hashes_of(batch), strict=True)):
+            index, seq = start + offset, row[0]
             chunk = chunks.get((0, index // _CHUNK), b"")
             at = (index % _CHUNK) * _HASH
             stored_leaf = chunk[at : at + _HASH] if index < size else None

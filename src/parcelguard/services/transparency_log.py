@@ -12,19 +12,21 @@ Leaf data is ``AuditEvent.canonical_bytes()`` of the stored row (docs/audit-log.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from parcelguard.domain import merkle
 from parcelguard.domain.access import Principal, Scope
-from parcelguard.domain.audit import AuditEvent
+from parcelguard.domain.audit import AuditEvent, canonical_event_bytes
 from parcelguard.domain.checkpoint import Checkpoint, format_note, verify_note
 from parcelguard.domain.merkle import ProofError
 from parcelguard.domain.people import Role
 from parcelguard.errors import ConfigurationError, ErrorCode, PermissionDeniedError, ValidationError
 from parcelguard.services.context import ServiceContext
-from parcelguard.services.ports import LogKeys, StoredCheckpoint, TransparencyStore
+from parcelguard.services.ports import EventFields, LogKeys, StoredCheckpoint, TransparencyStore
 
 BATCH = 10_000
 CHECKPOINT_INTERVAL = timedelta(minutes=5)
@@ -129,15 +131,24 @@ def integrate_pending(ctx: ServiceContext, *, batch_size: int = BATCH, max_batch
             size, last_seq = store.state()
             if not store.claim(size, last_seq, ctx.clock()):
                 return total
-            batch = store.events_after(last_seq, settled, batch_size)
+            batch = store.leaf_fields_after(last_seq, settled, batch_size)
             if not batch:
                 return total
-            leaves = [merkle.leaf_hash(event.canonical_bytes()) for _, event in batch]
-            store.append_leaves(size, [seq for seq, _ in batch], leaves, ctx.clock())
+            store.append_leaves(size, [row[0] for row in batch], leaf_hashes_of(batch), ctx.clock())
             uow.commit()
         total += len(batch)
         batches += 1
     return total
+
+
+def leaf_hashes_of(rows: Sequence[EventFields]) -> list[bytes]:
+    """RFC 9162 leaf hashes of stored events: SHA-256(0x00 || encoding version 1 of the event)."""
+    sha = hashlib.sha256
+    loads = json.loads
+    return [
+        sha(b"\x00" + canonical_event_bytes(action, actor, at, subject, loads(details))).digest()
+        for _, action, actor, at, subject, details in rows
+    ]
 
 
 def _keys(ctx: ServiceContext) -> LogKeys:

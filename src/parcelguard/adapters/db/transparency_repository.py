@@ -16,26 +16,42 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, text, tuple_, update
 
 from parcelguard.adapters.db import models as m
 from parcelguard.adapters.db.bulk import bulk_insert
-from parcelguard.domain.audit import AuditEvent
+from parcelguard.domain.audit import AuditEvent, utc_text
 from parcelguard.domain.merkle import node_hash
-from parcelguard.services.ports import LeafRun, StoredCheckpoint
+from parcelguard.services.ports import EventFields, LeafRun, StoredCheckpoint
 
 CHUNK = 256
 HASH = 32
 _STATE_ID = 1
+_FIELDS = (
+    "SELECT seq, action, actor, occurred_at, subject, details FROM audit_event"
+    " WHERE seq > {0} AND seq <= {0} ORDER BY seq LIMIT {0}"
+)
+_FIELDS_QMARK = _FIELDS.format("?")
+_FIELDS_FORMAT = _FIELDS.format("%s")
 
 
 def _event(row: Any) -> tuple[int, AuditEvent]:
     return int(row.seq), AuditEvent(
         row.action, row.actor, row.occurred_at, row.subject, json.loads(row.details)
     )
+
+
+def _utc_text(value: object) -> str:
+    if isinstance(value, str):
+        if len(value) == 26 and value[10] == " ":
+            return f"{value[:10]}T{value[11:]}+00:00"
+        value = datetime.fromisoformat(value).replace(tzinfo=UTC)
+    if not isinstance(value, datetime):
+        raise TypeError("an audit timestamp of an unknown type")
+    return utc_text(value if value.tzinfo is not None else value.replace(tzinfo=UTC))
 
 
 def _checkpoint(row: Any) -> StoredCheckpoint:
@@ -88,6 +104,16 @@ class SqlTransparencyStore:
             .limit(limit)
         )
         return [_event(r) for r in rows]
+
+    def leaf_fields_after(self, seq: int, upto: int, limit: int) -> list[EventFields]:
+        # Straight from the driver: the sequencer reads every event once, and SQLAlchemy's per-row result
+        # processing cost more than hashing it. SQLite returns the UtcDateTime column as the text
+        # 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC); PostgreSQL as an aware datetime.
+        rows = self._c.exec_driver_sql(self._fields_sql(), (seq, upto, limit)).fetchall()
+        return [(int(r[0]), r[1], r[2], _utc_text(r[3]), r[4], r[5]) for r in rows]
+
+    def _fields_sql(self) -> str:
+        return _FIELDS_QMARK if self._c.dialect.paramstyle == "qmark" else _FIELDS_FORMAT
 
     def events_between(self, first_seq: int, last_seq: int) -> list[tuple[int, AuditEvent]]:
         return self.events_after(first_seq - 1, last_seq, last_seq - first_seq + 1)
