@@ -225,14 +225,15 @@ def bind_pair(stack: Stack, ttl_s: int | None = None) -> MaskedPair:
     env.pop("PARCELGUARD_DATABASE_URL", None)
     platform_key = re.search(r"platform key:\s+(pgk_\S+)", cli(env, "demo", "--no-serve", "--orders", "0"))
     assert platform_key, "the demo printed no platform key"
+    app_port = free_port(socket.SOCK_STREAM)
+    app_url = f"http://127.0.0.1:{app_port}"
+    # the app starts (a few seconds of imports) while the CLI sets up the rest
+    app = stack.start("app", [str(PARCELGUARD), "serve", "--host", "127.0.0.1", "--port", str(app_port)], env)
     key_args = ("create-api-key", "--org", "carrier", "--name", "kamailio", "--scopes", "telephony:route")
     route_key = re.search(r"pgk_\S+", cli(env, "keys", *key_args))
     assert route_key, "no key for the SIP server"
     cli(env, "vnum", "phone", "demo.courier", stdin=f"{courier}\n")
 
-    app_port = free_port(socket.SOCK_STREAM)
-    app_url = f"http://127.0.0.1:{app_port}"
-    app = stack.start("app", [str(PARCELGUARD), "serve", "--host", "127.0.0.1", "--port", str(app_port)], env)
     wait_for_http(f"{app_url}/healthz", app)
     tracking = post_json(f"{app_url}/v1/waybills", order, platform_key.group(1))["tracking_number"]
     # Dispatch binds on its own (AXB) when the pool has a number: the pool is filled only after it, so

@@ -45,7 +45,7 @@ pytestmark = pytest.mark.slow
 
 ARTIFACTS = ROOT / "test-artifacts" / "sip_calls"
 UNBOUND_NUMBER = "17012345679"
-TTL_S = 15  # the binding's time to live: long enough for the connected call, short for the test
+TTL_S = 10  # the binding's time to live: long enough for the connected call, short for the test
 
 
 @pytest.fixture
