@@ -122,7 +122,7 @@ def pls() -> Iterator[tuple[FakePls, str]]:
 @pytest.fixture
 def world(runtime: Runtime, pls: tuple[FakePls, str]) -> World:
     provider = CloudNumberProvider(pls[1], access_key_id=KEY_ID, access_key_secret=SECRET, pool_key=POOL_KEY)
-    w = build_world(replace(runtime.ctx, numbers=provider), only=("admin.one", "courier.ns"))
+    w = build_world(replace(runtime.ctx, numbers=provider), only=("admin.one", "courier.ns", "courier.two"))
     vns.import_numbers(w.ctx, [("17011110000", "SZ-NS"), ("17011110001", "SZ-NS")], actor="test")
     return w
 
@@ -142,8 +142,13 @@ def test_an_axb_binding_is_pushed_with_a_and_b_and_unbound_at_the_provider(
     bound = vns.current_binding(world.ctx, number, principal=admin)
     assert sub["PhoneNoX"] == bound.number and sub["OutId"] == bound.binding_id
     assert world.ctx.numbers is not None and world.ctx.numbers.query(subs_id, bound.number)
+    other = Mobile.parse(SyntheticPeople(1003).mobile()).value
+    vns.set_party_phone(world.ctx, "courier.two", other, actor="test")
+    assign_courier(world.ctx, number, "courier.two", principal=admin)  # the provider follows the courier
+    ((new_id, moved),) = fake.subscriptions.items()
+    assert new_id != subs_id and moved["PhoneNoA"] == other and moved["PhoneNoB"] == recipient
     vns.unbind_waybill(world.ctx, number, principal=admin)
-    assert fake.subscriptions == {} and not world.ctx.numbers.query(subs_id, bound.number)
+    assert fake.subscriptions == {} and not world.ctx.numbers.query(new_id, bound.number)
 
 
 def test_axn_and_axe_name_the_recipient_as_the_protected_party(

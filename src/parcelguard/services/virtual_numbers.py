@@ -268,7 +268,6 @@ def unbind_waybill(ctx: ServiceContext, tracking_number: str, *, principal: Prin
         record = _live(uow, sealed.id)
         end_in(ctx, uow, record, now=now, reason="unbound", actor=principal.actor, subject=number)
         uow.commit()
-    _provider_unbind(ctx, record)
     return _bound(number, record)
 
 
@@ -305,8 +304,6 @@ def release_due(ctx: ServiceContext, *, actor: str) -> int:
     with ctx.uow() as uow:
         ended = _release_in(ctx, uow, now, actor=actor)
         uow.commit()
-    for record in ended:
-        _provider_unbind(ctx, record)
     return len(ended)
 
 
@@ -320,8 +317,12 @@ def end_in(
     actor: str,
     subject: str,
 ) -> None:
-    """End a live binding inside the caller's unit of work, free its routes and rest its number."""
+    """End a live binding inside the caller's unit of work, free its routes and rest its number.
+
+    The provider is told first: if it cannot unbind, nothing ends here (the transaction rolls back), so
+    ParcelGuard never believes a binding gone that the provider would still connect."""
     if uow.virtual_numbers.end_binding(record.id, now, reason):
+        _provider_unbind(ctx, record)
         uow.virtual_numbers.give_back(record.number, now, ctx.telephony.cooldown)
         uow.audit.append_many(
             [AuditEvent(BINDING_ENDED, actor, now, subject, {**_details(record), "reason": reason})]
@@ -376,6 +377,12 @@ def on_courier_assigned(
     uow.virtual_numbers.replace_party_a(
         live, courier_id=courier_id, bi_a=phone.bi_mobile, ct_a=key.encrypt(PARTY_A, digits), keys=keys
     )
+    if ctx.numbers is not None and live.provider_ref is not None:  # the provider holds the old courier
+        _provider_unbind(ctx, live)
+        recipient = key.decrypt(PARTY_B, live.ct_b)
+        ref = _provider_bind(ctx, replace(live, courier_id=courier_id), digits, recipient)
+        if ref is not None:
+            uow.virtual_numbers.set_provider_ref(live.id, ref)
     uow.audit.append_many([_binding_event(BINDING_REBOUND, actor, now, sealed, live)])
 
 
