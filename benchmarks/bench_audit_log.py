@@ -12,6 +12,7 @@ Figures (wall time on one core; the load average is printed beside them):
   verifier; proof sizes in hashes and bytes.
 
 Run: python benchmarks/bench_audit_log.py [--events 100000] [--leaves 10000000] [--proofs 2000]
+     [--tree FILE (keep and reuse the synthetic tree)] [--skip-append]
      [--database-url postgresql+psycopg://...] (the synthetic tree is always SQLite).
 """
 
@@ -138,12 +139,17 @@ def timed(fn: Any, count: int) -> list[float]:
     return out
 
 
-def bench_proofs(leaves: int, proofs: int) -> None:
+def bench_proofs(leaves: int, proofs: int, keep: Path | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "tree.db"
-        seconds = build_synthetic(path, leaves)
-        size_mib = path.stat().st_size / 2**20
-        print(f"synthetic tree of {leaves:,} leaves built in {seconds:.1f} s ({size_mib:,.0f} MiB on disk)")
+        path = keep or Path(folder) / "tree.db"
+        if path.exists():
+            print(f"synthetic tree of {leaves:,} leaves reused from {path}")
+        else:
+            seconds = build_synthetic(path, leaves)
+            size_mib = path.stat().st_size / 2**20
+            print(
+                f"synthetic tree of {leaves:,} leaves built in {seconds:.1f} s ({size_mib:,.0f} MiB on disk)"
+            )
         engine = make_engine(f"sqlite:///{path}")
         ctx: Any = SimpleNamespace(uow=lambda: SqlUnitOfWork(engine), clock=lambda: datetime.now(UTC))
         rnd = random.Random(11)
@@ -183,11 +189,16 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--leaves", type=int, default=10_000_000)
     parser.add_argument("--proofs", type=int, default=2000)
+    parser.add_argument(
+        "--tree", type=Path, help="keep the synthetic tree in this file (reused if it exists)"
+    )
+    parser.add_argument("--skip-append", action="store_true", help="only the proofs")
     add_database_argument(parser)
     args = parser.parse_args()
     with LoadAverage() as load:
-        bench_append(args.database_url, args.events)
-        bench_proofs(args.leaves, args.proofs)
+        if not args.skip_append:
+            bench_append(args.database_url, args.events)
+        bench_proofs(args.leaves, args.proofs, args.tree)
     print(load.summary())
 
 

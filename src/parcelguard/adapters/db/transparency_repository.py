@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, text, tuple_, update
+from sqlalchemy import Connection, func, insert, select, text, update
 
 from parcelguard.adapters.db import models as m
 from parcelguard.adapters.db.bulk import bulk_insert
@@ -34,6 +34,7 @@ _FIELDS = (
     "SELECT seq, action, actor, occurred_at, subject, details FROM audit_event"
     " WHERE seq > {0} AND seq <= {0} ORDER BY seq LIMIT {0}"
 )
+_CHUNKS = "SELECT level, chunk, hashes FROM tlog_node_chunk WHERE "
 _FIELDS_QMARK = _FIELDS.format("?")
 _FIELDS_FORMAT = _FIELDS.format("%s")
 
@@ -198,9 +199,14 @@ class SqlTransparencyStore:
         wanted = sorted(set(keys))
         if not wanted:
             return {}
-        n = m.tlog_node_chunk.c
-        rows = self._c.execute(select(n.level, n.chunk, n.hashes).where(tuple_(n.level, n.chunk).in_(wanted)))
-        return {(int(r.level), int(r.chunk)): bytes(r.hashes) for r in rows}
+        # One statement of primary-key probes, OR-ed: both SQLite (OR-by-union) and PostgreSQL (BitmapOr)
+        # read each chunk through the index. A row-value IN list made SQLite scan the table (55 ms a proof
+        # at 10 million leaves). Only placeholders are interpolated; the values are bound.
+        mark = "?" if self._c.dialect.paramstyle == "qmark" else "%s"
+        probe = f"(level = {mark} AND chunk = {mark})"
+        sql = _CHUNKS + " OR ".join([probe] * len(wanted))
+        rows = self._c.exec_driver_sql(sql, tuple(v for pair in wanted for v in pair)).fetchall()
+        return {(int(r[0]), int(r[1])): bytes(r[2]) for r in rows}
 
     def leaf_index_of(self, seq: int) -> int | None:
         r = m.tlog_leaf_run.c
