@@ -201,6 +201,7 @@ def final_response(path: Path) -> str:
 class MaskedPair:
     """An AXB binding made through the CLI, the app serving it, and the people's (synthetic) numbers."""
 
+    env: dict[str, str]  # the CLI's environment (its data folder)
     app_url: str
     route_key: str
     courier: str  # A
@@ -245,7 +246,9 @@ def bind_pair(stack: Stack, ttl_s: int | None = None) -> MaskedPair:
     bound = json.loads(cli(env, "vnum", "bind", tracking, "--model", "axb", "--json", *ttl))
     assert bound["number"] == VIRTUAL_NUMBER, bound
     expires_at = datetime.fromisoformat(bound["expires_at"]) if bound["expires_at"] else None
-    return MaskedPair(app_url, route_key.group(0), courier, recipient, stranger, VIRTUAL_NUMBER, expires_at)
+    return MaskedPair(
+        env, app_url, route_key.group(0), courier, recipient, stranger, VIRTUAL_NUMBER, expires_at
+    )
 
 
 def start_kamailio(stack: Stack, kamailio: str, pair: MaskedPair, children: int | None = None) -> str:
@@ -255,6 +258,7 @@ def start_kamailio(stack: Stack, kamailio: str, pair: MaskedPair, children: int 
     (stack.work / "parcelguard-local.cfg").write_text(
         f"#!define SIP_LISTEN udp:127.0.0.1:{sip_port}\n"
         f'#!define ROUTE_URL "{pair.app_url}/v1/telephony/route"\n'
+        f'#!define CDR_URL "{pair.app_url}/v1/telephony/cdr"\n'
         f'#!define TOPOH_MASK_KEY "{secrets.token_hex(16)}"\n'
     )
     argv = [kamailio, "-f", str(KAMAILIO_CFG), "-DD", "-E"]

@@ -20,6 +20,7 @@ test-artifacts/sip_calls/.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import time
@@ -34,6 +35,7 @@ from tests.sip_support import (
     SIPP_TIMEOUT_S,
     Stack,
     bind_pair,
+    cli,
     final_response,
     free_port,
     messages,
@@ -119,3 +121,11 @@ def _calls_through_x(stack: Stack, kamailio: str) -> None:
     log = (work / "kamailio.log").read_text(errors="replace")
     for number in (courier, recipient, pair.stranger):
         assert number not in log, "Kamailio logged a real number"
+
+    # Kamailio sent the connected call's record when it ended: in the audit log, without any number
+    events = [json.loads(line) for line in cli(pair.env, "audit", "events", "--json").splitlines() if line]
+    ended = [event for event in events if event.get("action") == "telephony:call:ended"]
+    assert len(ended) == 1, [event.get("action") for event in events]
+    assert ended[0]["details"]["outcome"] == "answered", ended[0]
+    for number in (courier, recipient):
+        assert number not in json.dumps(ended[0])
