@@ -15,8 +15,9 @@ from parcelguard.domain.virtual_number import BindingModel
 from parcelguard.errors import ConflictError, ErrorCode, NotFoundError
 from parcelguard.services import call_routing as cr
 from parcelguard.services import virtual_numbers as vns
-from parcelguard.services.dispatch import assign_courier
+from parcelguard.services.dispatch import assign_courier, courier_deliveries
 from parcelguard.services.parcel_events import record_parcel_event
+from parcelguard.services.reveal import reveal
 from tests.reveal_world import World, build_world
 
 STAFF = ("admin.one", "manager.ns", "courier.ns", "courier.two", "courier.ft")
@@ -209,3 +210,21 @@ def test_call_records_hold_times_and_outcome_and_never_a_real_number(world: Worl
             outcome="failed",
             actor="apikey:sip",
         )
+
+
+def test_the_couriers_screen_and_reveal_give_the_virtual_number_never_the_real_one(world: World) -> None:
+    courier_phone(world, "courier.ns", 909)
+    number = world.issue(43)
+    admin = world.principal("admin.one")
+    assign_courier(world.ctx, number, "courier.ns", principal=admin)
+    for status, station in (("picked_up", None), ("at_station", "SZ-NS"), ("out_for_delivery", None)):
+        record_parcel_event(world.ctx, number, status, station_code=station, principal=admin)
+    x = vns.current_binding(world.ctx, number, principal=admin).number
+    courier = world.principal("courier.ns")
+    (shown,) = courier_deliveries(world.ctx, courier)
+    assert shown.recipient_mobile == x
+    revealed = reveal(
+        world.ctx, courier, tracking_number=number, fields=["recipient.mobile"], purpose="delivery"
+    )
+    assert revealed.fields == {"recipient.mobile": x}
+    assert recipient_of(world, number) not in str(revealed)

@@ -7,6 +7,7 @@ assignment is an audit event.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from parcelguard.domain import waybill as wb
@@ -22,7 +23,7 @@ from parcelguard.services.parcel_view import MaskedParcel, masked_parcel
 from parcelguard.services.ports import Assignment, UnitOfWork
 from parcelguard.services.staff import require_role
 from parcelguard.services.unseal import get_sealed
-from parcelguard.services.virtual_numbers import on_courier_assigned
+from parcelguard.services.virtual_numbers import on_courier_assigned, virtual_number_of
 
 DISPATCHERS = frozenset({Role.ADMIN, Role.STATION_MANAGER})
 
@@ -127,7 +128,10 @@ def courier_deliveries(ctx: ServiceContext, principal: Principal) -> list[Masked
         assert principal.user_id is not None  # noqa: S101 - a courier is a person
         ids = uow.dispatch.waybill_ids_of(principal.user_id)
         parcels = [w for w in (uow.waybills.get_by_id(i) for i in ids) if w is not None]
-    return [masked_parcel(ctx, w) for w in parcels if _still_current(w, now, grace)]
+        calls = {w.id: virtual_number_of(uow, w.id) for w in parcels}  # the number to call (issue 12)
+    shown = [masked_parcel(ctx, w) for w in parcels if _still_current(w, now, grace)]
+    by_number = {w.tracking_number: calls[w.id] for w in parcels}
+    return [replace(p, recipient_mobile=by_number[p.tracking_number] or p.recipient_mobile) for p in shown]
 
 
 def _still_current(sealed: wb.SealedWaybill, now: datetime, grace: timedelta) -> bool:

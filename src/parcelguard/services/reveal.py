@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from parcelguard.domain.access import Principal
+from parcelguard.domain.people import Role
 from parcelguard.domain.reveal_policy import (
     AlertKind,
     Grant,
@@ -42,6 +43,7 @@ from parcelguard.services.audit_events import (
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.ports import AlertRecord, GrantRecord, UnitOfWork
 from parcelguard.services.staff import requester_of
+from parcelguard.services.virtual_numbers import with_virtual_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +163,8 @@ def reveal(
             uow.commit()
             raise PermissionDeniedError(decision.message, code=ErrorCode(decision.reason))
         values = open_fields(ctx, located.sealed, names)
+        if principal.role is Role.COURIER:  # a courier calls through the virtual number (issue 12)
+            values = with_virtual_number(uow, located.sealed.id, values)
         uow.commit()
     return RevealResult(
         tracking_number=located.sealed.tracking_number,

@@ -335,6 +335,14 @@ def virtual_number_of(uow: UnitOfWork, waybill_id: str) -> str | None:
     return None if record is None else vn.label_form(record.number, record.extension)
 
 
+def with_virtual_number(uow: UnitOfWork, waybill_id: str, values: dict[str, str]) -> dict[str, str]:
+    """A courier's revealed fields with the recipient's mobile replaced by the binding's number (or
+    X-extension) while one is live: the courier gets a way to call, never the real number; without a
+    binding the reveal policy's answer stands."""
+    shown = virtual_number_of(uow, waybill_id) if wb.RECIPIENT_MOBILE in values else None
+    return values if shown is None else {**values, wb.RECIPIENT_MOBILE: shown}
+
+
 # -- hooks the parcel's life calls (dispatch, parcel events), inside their units of work ---------------
 
 
