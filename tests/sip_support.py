@@ -66,15 +66,15 @@ class Stack:
         return process
 
     def sipp_argv(
-        self, scenario: str, name: str, service: str, *, load: bool = False, **keys: str
+        self, scenario: str, name: str, service: str, *, load: bool = False, calls: int = 1, **keys: str
     ) -> list[str]:
-        """SIPp on its own free ports. One call with a message log ``<name>.messages`` and a global timeout;
-        with ``load``, no message log (the caller adds -m, -r and its statistics options)."""
+        """SIPp on its own free ports. ``calls`` calls with a message log ``<name>.messages`` and a global
+        timeout; with ``load``, no message log (the caller adds -m, -r and its statistics options)."""
         argv = [self.sipp, "-sf", str(SCENARIOS / scenario), "-i", "127.0.0.1", "-s", service, "-nostdin"]
         argv += ["-p", keys.pop("local_port", str(free_port(socket.SOCK_DGRAM)))]
         argv += ["-cp", str(free_port(socket.SOCK_DGRAM))]
         if not load:
-            argv += ["-m", "1", "-timeout", f"{SIPP_TIMEOUT_S}s", "-timeout_error"]
+            argv += ["-m", str(calls), "-timeout", f"{SIPP_TIMEOUT_S}s", "-timeout_error"]
             argv += ["-trace_msg", "-message_file", str(self.work / f"{name}.messages")]
             argv += ["-trace_err", "-error_file", str(self.work / f"{name}.errors")]
         for key, value in keys.items():

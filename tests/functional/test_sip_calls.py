@@ -6,8 +6,9 @@ endpoint, and SIPp (Debian's sip-tester) with the scenarios of deploy/kamailio/s
 with the CLI exactly as docs/telephony.md tells an operator: an AXB binding between the courier A and the
 recipient B through X, with a short time to live.
 
-- A dials X and reaches the SIPp callee registered as B; the callee sees X as the caller, and A's number is
-  nowhere in what it receives (From, Contact, P-Asserted-Identity).
+- A dials X and reaches the SIPp callee registered as B, and A's SMS (a SIP MESSAGE) to X reaches B too;
+  the callee sees X as the sender, and A's number is nowhere in what it receives (From, Contact,
+  P-Asserted-Identity). When the call ends Kamailio sends its record, which the audit log holds.
 - A stranger dialling X is refused (480, caller_not_party); anyone dialling a number bound to no one gets
   404 no_binding.
 - Once the binding's time is over, A dialling X is refused (480, expired).
@@ -89,18 +90,24 @@ def _calls_through_x(stack: Stack, kamailio: str) -> None:
     courier, recipient, x = pair.courier, pair.recipient, pair.virtual_number
     proxy = start_kamailio(stack, kamailio, pair)
 
-    # B registers (its contact is the port where its answering SIPp listens), then A calls X.
+    # B registers (its contact is the port where its answering SIPp listens); A calls X, then texts X.
     callee_port = str(free_port(socket.SOCK_DGRAM))
-    callee = stack.start("callee", stack.sipp_argv("uas.xml", "callee", recipient, local_port=callee_port))
+    callee_argv = stack.sipp_argv("uas.xml", "callee", recipient, calls=2, local_port=callee_port)
+    callee = stack.start("callee", callee_argv)
     assert stack.run_sipp("register.xml", "register", proxy, recipient, contact_port=callee_port) == 0
     assert stack.run_sipp("uac_call.xml", "call_a_to_x", proxy, x, caller=courier) == 0, (
         "A's call through X did not connect"
     )
-    assert callee.wait(timeout=SIPP_TIMEOUT_S + 5) == 0, "the callee did not answer one whole call"
-    invite = next(m for m in messages(work / "callee.messages") if m.startswith("INVITE "))
-    assert courier not in invite, "the callee saw the caller's real number"
-    from_header = next(line for line in invite.splitlines() if line.lower().startswith("from:"))
-    assert f"sip:{x}@" in from_header
+    assert stack.run_sipp("uac_message.xml", "sms_a_to_x", proxy, x, caller=courier) == 0, (
+        "A's SMS through X did not arrive"
+    )
+    assert callee.wait(timeout=SIPP_TIMEOUT_S + 5) == 0, "the callee did not take one whole call and one SMS"
+    received = messages(work / "callee.messages")
+    for method in ("INVITE", "MESSAGE"):
+        request = next(m for m in received if m.startswith(f"{method} "))
+        from_header = next(line for line in request.splitlines() if line.lower().startswith("from:"))
+        assert f"sip:{x}@" in from_header, f"the callee's {method} is not from X"
+    assert courier not in (work / "callee.messages").read_text(), "the callee saw the caller's real number"
 
     assert stack.run_sipp("uac_rejected.xml", "call_stranger", proxy, x, caller=pair.stranger) == 0
     assert final_response(work / "call_stranger.messages") == (
