@@ -189,3 +189,67 @@ def test_a_checkpoint_unsigned_after_a_rewrite_fails_verify_db(world: World) -> 
     )
     code, out = world.verify_db()
     assert code == 6 and "checkpoint of size 301" in out, out
+
+
+@pytest.fixture
+def server(world: World) -> Iterator[tuple[str, str]]:
+    """The real app on a free port over the world's database, and an admin API key for the auditor."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from parcelguard.domain.access import Scope
+    from parcelguard.services.api_keys import create_api_key
+    from parcelguard.web.app import create_app
+
+    runtime = bootstrap(Settings(environment="test", home=world.home), create_keys=False)
+    key = create_api_key(runtime.ctx, actor="test", name="auditor", scopes=(Scope.ADMIN,))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(runtime=runtime), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+    )
+    live = uvicorn.Server(config)
+    thread = threading.Thread(target=live.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not live.started:
+        assert thread.is_alive() and time.monotonic() < deadline
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}", key.presented
+    live.should_exit = True
+    thread.join(timeout=10)
+    runtime.close()
+
+
+def test_an_outside_auditor_checks_the_server_with_no_database(
+    world: World, server: tuple[str, str], tmp_path: Path
+) -> None:
+    url, api_key = server
+    outside: dict[str, str | None] = {
+        "PARCELGUARD_HOME": str(tmp_path / "nothing"),
+        "PARCELGUARD_DATABASE_URL": None,
+    }
+    args = [
+        "audit",
+        "verify",
+        "--checkpoint",
+        str(world.kept),
+        "--url",
+        url,
+        "--api-key",
+        api_key,
+        *world.keys,
+    ]
+    code, out, err = run(outside, *args)
+    assert code == 0 and "502 leaves" in out, out + err  # and the API key's creation
+    assert not (tmp_path / "nothing").exists()  # the auditor needs no data folder of ours
+    world.sql("UPDATE audit_event SET actor = 'user:someone.else' WHERE seq = 3")
+    world.rebuild_and_resign()
+    code, out, err = run(outside, *args)
+    assert code == 5 and "fork" in err, out + err
+    code, out, err = run(outside, *args[:-4], "--api-key", "pgk_wrong_key", *world.keys)
+    assert code == 2 and "HTTP 401" in err, out + err
