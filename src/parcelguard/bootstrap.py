@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -26,16 +26,26 @@ from parcelguard.adapters.rate_limit import (
     make_tracking_limits,
 )
 from parcelguard.adapters.render import LabelRenderer
+from parcelguard.adapters.telephony.cloud_provider import CloudNumberProvider
+from parcelguard.adapters.telephony.sip_provider import SipNumberProvider
 from parcelguard.config import Settings
 from parcelguard.domain.label_gate import privacy_gate
 from parcelguard.domain.people import LoginPolicy
 from parcelguard.domain.reveal_policy import RevealLimits
+from parcelguard.domain.virtual_number import BindingModel, TelephonyPolicy
 from parcelguard.errors import ConfigurationError, ErrorCode, KeyStoreError
 from parcelguard.services.access_transparency import AccessDesk
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.deid import use_tagger
 from parcelguard.services.keys import verify_key_file
-from parcelguard.services.ports import AttemptLimiter, LogKeys, Notifier, RateLimiter, UnitOfWork
+from parcelguard.services.ports import (
+    AttemptLimiter,
+    LogKeys,
+    Notifier,
+    NumberProvider,
+    RateLimiter,
+    UnitOfWork,
+)
 from parcelguard.services.tracking import TrackingLimits
 
 
@@ -105,7 +115,9 @@ def bootstrap(settings: Settings, *, create_keys: bool = True) -> Runtime:
         login_policy=login_policy(settings),
         reveal_limits=reveal_limits(settings),
         log_keys=log_keys(settings, keyfile),
+        telephony=telephony_policy(settings),
     )
+    ctx = replace(ctx, numbers=number_provider(settings, ctx))
     limiter = make_tracking_limits(
         per_minute=settings.track_rate_per_minute,
         burst=settings.track_burst,
@@ -228,3 +240,44 @@ def require_current_schema(runtime: Runtime) -> None:
             code=ErrorCode.DATABASE_NOT_READY,
         )
     verify_key_file(runtime.ctx, actor="system:start")
+
+
+def telephony_policy(settings: Settings) -> TelephonyPolicy:
+    """Grace, cool-down and dispatch binding of virtual numbers (PARCELGUARD_VNUM_*)."""
+    model = None if settings.vnum_dispatch_model == "none" else BindingModel(settings.vnum_dispatch_model)
+    return TelephonyPolicy(
+        grace=timedelta(hours=settings.vnum_grace_hours),
+        cooldown=timedelta(hours=settings.vnum_cooldown_hours),
+        dispatch_model=model,
+    )
+
+
+def number_provider(settings: Settings, ctx: ServiceContext) -> NumberProvider:
+    """Our SIP server (default: the binding table is the truth), or the cloud API PARCELGUARD_VNUM_CLOUD_*
+    names (all four settings required)."""
+    if settings.vnum_provider == "sip":
+
+        def is_live(binding_id: str) -> bool:
+            with ctx.uow() as uow:
+                record = uow.virtual_numbers.get_binding(binding_id)
+            return record is not None and record.ended_at is None
+
+        return SipNumberProvider(is_live)
+    secret = settings.vnum_cloud_access_key_secret
+    if not (
+        settings.vnum_cloud_endpoint
+        and settings.vnum_cloud_access_key_id
+        and secret
+        and settings.vnum_cloud_pool_key
+    ):
+        raise ConfigurationError(
+            "PARCELGUARD_VNUM_PROVIDER=cloud needs PARCELGUARD_VNUM_CLOUD_ENDPOINT, _ACCESS_KEY_ID, "
+            "_ACCESS_KEY_SECRET and _POOL_KEY",
+            code=ErrorCode.INSECURE_CONFIGURATION,
+        )
+    return CloudNumberProvider(
+        settings.vnum_cloud_endpoint,
+        access_key_id=settings.vnum_cloud_access_key_id,
+        access_key_secret=secret.get_secret_value(),
+        pool_key=settings.vnum_cloud_pool_key,
+    )

@@ -110,6 +110,23 @@ class Settings(BaseSettings):
     access_pass_ttl_s: int = Field(
         default=900, ge=60, le=3600, description="lifetime of the view a verified code opens"
     )
+    # virtual numbers (issue 12)
+    vnum_grace_hours: float = Field(
+        default=72, ge=0, le=24 * 30, description="hours a delivered or returned parcel's number still works"
+    )
+    vnum_cooldown_hours: float = Field(
+        default=24, ge=0, le=24 * 90, description="hours a number rests after its last binding before reuse"
+    )
+    vnum_dispatch_model: Literal["axb", "axe", "axn", "none"] = Field(
+        default="axb", description="the binding dispatch makes when the pool has numbers (none: only by hand)"
+    )
+    vnum_provider: Literal["sip", "cloud"] = Field(
+        default="sip", description="who carries calls: our SIP server (Kamailio asks us) or a cloud API"
+    )
+    vnum_cloud_endpoint: str | None = Field(default=None, description="the cloud provider's API endpoint")
+    vnum_cloud_access_key_id: str | None = None
+    vnum_cloud_access_key_secret: SecretStr | None = None
+    vnum_cloud_pool_key: str | None = Field(default=None, description="the cloud provider's number pool key")
 
     @field_validator("carrier_prefix")
     @classmethod

@@ -149,8 +149,13 @@ def test_axn_numbers_are_exclusive_and_an_empty_pool_is_a_clear_error(world: Wor
 
 
 def test_axb_without_the_couriers_phone_is_refused_and_dispatch_still_succeeds(world: World) -> None:
-    number = world.issue(40)
     admin = world.principal("admin.one")
+    unmasked = world.issue(44)  # the station's pool is empty: dispatch as before, no telephony event
+    assign_courier(world.ctx, unmasked, "courier.ft", principal=admin)
+    with world.ctx.uow() as uow:
+        assert [e.action for e in uow.audit.for_subject(unmasked)][-1] == "dispatch:waybill:assigned"
+    vns.import_numbers(world.ctx, [("17012349999", "SZ-FT")], actor="test")
+    number = world.issue(40)
     assign_courier(world.ctx, number, "courier.ft", principal=admin)  # no phone: dispatch goes on
     with pytest.raises(ConflictError) as refused:
         vns.bind_waybill(world.ctx, number, model=BindingModel.AXB, principal=admin)

@@ -356,8 +356,10 @@ def on_courier_assigned(
     live = uow.virtual_numbers.live_for_waybill(sealed.id)
     if live is None:
         model = ctx.telephony.dispatch_model
-        if model is None:
-            return
+        assignment = uow.dispatch.get(sealed.id)
+        pools = _pools_for(uow, sealed, assignment.station_id if assignment else None)
+        if model is None or not uow.virtual_numbers.pools_with_numbers(pools):
+            return  # no masking here (nothing imported for these pools): dispatch as before
         try:
             record = bind_in(ctx, uow, sealed, model=model, pool=None, now=now, courier_id=courier_id)
         except ConflictError as error:
