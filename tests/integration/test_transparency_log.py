@@ -53,6 +53,7 @@ def test_events_become_leaves_in_seq_order_in_batches(runtime: Runtime) -> None:
     assert tlog.leaf_index_of(runtime.ctx, 1) == 0
     assert tlog.leaf_index_of(runtime.ctx, 703) == 702
     assert tlog.leaf_index_of(runtime.ctx, 704) is None
+    assert tlog.leaf_indexes_of(runtime.ctx, [1, 5, 704]) == {1: 0, 5: 4, 704: None}
 
 
 def test_checkpoint_is_signed_by_the_log_and_the_witness(runtime: Runtime) -> None:

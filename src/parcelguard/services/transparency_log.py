@@ -119,7 +119,9 @@ def integrate_pending(ctx: ServiceContext, *, batch_size: int = BATCH, max_batch
     """Make committed audit events leaves, oldest seq first, ``batch_size`` per transaction; how many.
 
     Only events that can no longer be preceded by a late commit are taken (``settled_seq``). A concurrent
-    sequencer that moved the tree first ends this one quietly (it integrates the rest).
+    sequencer that moved the tree first ends this one quietly (it integrates the rest). Call it (and
+    everything here that integrates first: checkpoints) outside any open unit of work that wrote audit
+    events: on PostgreSQL it waits for such transactions to end (at most 10 s, then an error).
     """
     with ctx.uow() as uow:
         settled = uow.transparency.settled_seq()
@@ -334,6 +336,12 @@ def leaf_index_of(ctx: ServiceContext, audit_seq: int) -> int | None:
     """The leaf of audit event ``audit_seq``, or None while it is not integrated (or no such event)."""
     with ctx.uow() as uow:
         return uow.transparency.leaf_index_of(audit_seq)
+
+
+def leaf_indexes_of(ctx: ServiceContext, audit_seqs: Sequence[int]) -> dict[int, int | None]:
+    """``leaf_index_of`` for many events in one unit of work."""
+    with ctx.uow() as uow:
+        return {seq: uow.transparency.leaf_index_of(seq) for seq in audit_seqs}
 
 
 def entries(ctx: ServiceContext, start: int, end: int) -> list[LogEntry]:

@@ -69,6 +69,9 @@ class SqlTransparencyStore:
 
     def settled_seq(self) -> int:
         if self._c.dialect.name == "postgresql":
+            # Bounded: a caller that (wrongly) integrates while its own open transaction holds an audit
+            # insert would otherwise wait for itself forever; this way it fails after 10 s.
+            self._c.execute(text("SET LOCAL lock_timeout = '10s'"))
             self._c.execute(text("LOCK TABLE audit_event IN SHARE MODE"))
         found = self._c.execute(select(func.max(m.audit_event.c.seq))).scalar()
         return int(found or 0)
