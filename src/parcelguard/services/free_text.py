@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from parcelguard.domain import waybill as wb
 from parcelguard.domain.anonymize import Operator, TextPolicy, ValueOperators, apply_text_policy
 from parcelguard.domain.label_gate import FREE_TEXT_FIELDS, label_violations
-from parcelguard.domain.order import Order
+from parcelguard.domain.order import IdDocument, Order, Party
 from parcelguard.domain.own_values import OwnValues, mask_own_values, may_hold_own_values
 from parcelguard.domain.pii.label_lint import mask_violations, raise_for
 from parcelguard.domain.waybill import MaskedOrder, MaskedParty, routing_of
@@ -36,13 +37,29 @@ _POLICY = TextPolicy.uniform(Operator.MASK)
 _MAX_MASKING_ROUNDS = 4
 
 
+@dataclass(frozen=True, slots=True)
+class Redacted:
+    """An order as it may be shown: free text masked (``shown``), its privacy view (``masked``, the one the
+    label gate passed), and the originals that masking changed, by encrypted field name."""
+
+    shown: Order
+    masked: MaskedOrder
+    originals: dict[str, str]
+
+
 class FreeTextRedactor:
-    """Masks order free text; one per batch, so repeated descriptions (食品, 书籍) are scanned once."""
+    """Masks order free text; one per batch, so repeated descriptions (食品, 书籍) are scanned once, and a
+    merchant's repeated sender is masked once."""
 
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
         self._operators: ValueOperators = value_operators(ctx, DEFAULT_TENANT)
         self._seen: dict[str, str] = {}
+        # By object identity (the object kept alive beside its result): a batch's parsed orders share the
+        # sender's Party and IdDocument, and hashing a frozen dataclass tree would cost more than it saves.
+        self._own: dict[int, tuple[Order, str, str | None]] = {}
+        self._parties: dict[int, tuple[Party, MaskedParty]] = {}
+        self._id_numbers: dict[int, tuple[IdDocument, str]] = {}
 
     def redact(self, text: str) -> str:
         """``text`` with what the detector finds masked (step 2 alone)."""
@@ -57,7 +74,7 @@ class FreeTextRedactor:
         ``accurate`` mode reads them together; :meth:`order` then finds them done."""
         texts: list[str] = []
         for order in orders:
-            description, remarks = _after_own_values(order)
+            description, remarks = self._after_own_values(order)
             texts.append(description)
             if remarks is not None:
                 texts.append(remarks)
@@ -72,17 +89,18 @@ class FreeTextRedactor:
 
     def order(
         self, order: Order, *, tracking_number: str | None = None, issued_on: date | None = None
-    ) -> tuple[Order, dict[str, str]]:
-        """The order as it may be shown (free text masked) and the originals that masking changed.
+    ) -> Redacted:
+        """The order as it may be shown (free text masked), its masked view, and the originals that masking
+        changed.
 
         ``tracking_number`` and ``issued_on`` are what the label will carry (a well-formed placeholder
         number and today when not given: the gate checks a tracking number's shape, never its digits).
         Raises LabelComplianceError when the label would still leak outside the free text.
         """
-        description, remarks = _after_own_values(order)
+        description, remarks = self._after_own_values(order)
         description = self.redact(description)
         remarks = None if remarks is None else self.redact(remarks)
-        shown = self._gated(
+        shown, masked = self._gated(
             _with_free_text(order, description, remarks),
             tracking_number=tracking_number or self._placeholder_number(),
             issued_on=issued_on or self._ctx.clock().date(),
@@ -92,19 +110,43 @@ class FreeTextRedactor:
             originals[wb.PARCEL_DESCRIPTION_ORIGINAL] = order.parcel.description
         if order.remarks is not None and shown.remarks != order.remarks:
             originals[wb.REMARKS_ORIGINAL] = order.remarks
-        return shown, originals
+        return Redacted(shown, masked, originals)
+
+    def _after_own_values(self, order: Order) -> tuple[str, str | None]:
+        """:func:`_after_own_values`, once per order (:meth:`prefetch` and :meth:`order` both need it)."""
+        done = self._own.get(id(order))
+        if done is not None and done[0] is order:
+            return done[1], done[2]
+        description, remarks = _after_own_values(order)
+        self._own[id(order)] = (order, description, remarks)
+        return description, remarks
+
+    def _masked_party(self, party: Party) -> MaskedParty:
+        done = self._parties.get(id(party))
+        if done is not None and done[0] is party:
+            return done[1]
+        masked = MaskedParty.of(party)
+        self._parties[id(party)] = (party, masked)
+        return masked
+
+    def _masked_id_number(self, document: IdDocument) -> str:
+        done = self._id_numbers.get(id(document))
+        if done is not None and done[0] is document:
+            return done[1]
+        masked = document.number.masked()
+        self._id_numbers[id(document)] = (document, masked)
+        return masked
 
     def _placeholder_number(self) -> str:
         return self._ctx.carrier_prefix + "0" * 13
 
-    def _gated(self, shown: Order, *, tracking_number: str, issued_on: date) -> Order:
+    def _gated(self, shown: Order, *, tracking_number: str, issued_on: date) -> tuple[Order, MaskedOrder]:
         routing_code, routing_text = routing_of(shown)
-        # the label never shows the sender's ID number: its mask is not needed here
         masked = MaskedOrder(
-            sender=MaskedParty.of(shown.sender),
+            sender=self._masked_party(shown.sender),
             sender_id_type=shown.sender_id.id_type,
-            sender_id_number="",
-            recipient=MaskedParty.of(shown.recipient),
+            sender_id_number=self._masked_id_number(shown.sender_id),  # on screens, never on the label
+            recipient=self._masked_party(shown.recipient),
             parcel_description=shown.parcel.description,
             weight_kg=shown.parcel.weight_kg,
             remarks=shown.remarks,
@@ -120,7 +162,7 @@ class FreeTextRedactor:
         )
         try:
             self._ctx.renderer.preflight(data)  # the gate and the glyph check, as a label request runs them
-            return shown
+            return shown, masked
         except LabelComplianceError as error:
             if error.code is not ErrorCode.LABEL_NOT_COMPLIANT:
                 raise
@@ -142,7 +184,9 @@ class FreeTextRedactor:
             violations = label_violations(data)
         raise_for(violations)
         self._ctx.renderer.preflight(data)
-        return shown
+        return shown, dataclasses.replace(
+            masked, parcel_description=shown.parcel.description, remarks=shown.remarks
+        )
 
 
 def _after_own_values(order: Order) -> tuple[str, str | None]:
