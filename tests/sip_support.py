@@ -32,6 +32,7 @@ SCENARIOS = ROOT / "deploy" / "kamailio" / "sipp"
 PARCELGUARD = Path(sys.executable).with_name("parcelguard")
 
 VIRTUAL_NUMBER = "17012345678"
+LABEL_NUMBER = "17012345670"
 START_TIMEOUT_S = 20.0
 SIPP_TIMEOUT_S = 10
 
@@ -112,18 +113,31 @@ class Stack:
                 shutil.copy2(path, into / path.name)
 
 
+class Cli:
+    """``parcelguard`` running in the background (its start-up takes seconds: steps that do not depend on
+    each other run side by side; SQLite's WAL and busy timeout keep concurrent writers apart)."""
+
+    def __init__(self, env: dict[str, str], *args: str, stdin: str | None = None) -> None:
+        self.args = args
+        self._process = subprocess.Popen(
+            [str(PARCELGUARD), *args],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self._stdin = stdin or ""
+
+    def output(self) -> str:
+        """Its standard output; AssertionError with its error output if it failed."""
+        out, err = self._process.communicate(self._stdin, timeout=60)
+        assert self._process.returncode == 0, f"parcelguard {' '.join(self.args[:2])}: {err}"
+        return out
+
+
 def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run(
-        [str(PARCELGUARD), *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, f"parcelguard {args[0]} {args[1] if len(args) > 1 else ''}: {done.stderr}"
-    return done.stdout
+    return Cli(env, *args, stdin=stdin).output()
 
 
 def wait_for_http(url: str, process: subprocess.Popen[bytes]) -> None:
@@ -199,7 +213,8 @@ def final_response(path: Path) -> str:
 
 @dataclass(frozen=True)
 class MaskedPair:
-    """An AXB binding made through the CLI, the app serving it, and the people's (synthetic) numbers."""
+    """An AXB binding made through the CLI, the app serving it, and the people's (synthetic) numbers;
+    beside it a second waybill bound AXE, the form printed on labels (X-EEEE), with no courier yet."""
 
     env: dict[str, str]  # the CLI's environment (its data folder)
     app_url: str
@@ -209,18 +224,22 @@ class MaskedPair:
     stranger: str
     virtual_number: str  # X
     expires_at: datetime | None  # when the binding's time is over (UTC), None: until the parcel is done
+    label_recipient: str  # the AXE waybill's recipient
+    label_number: str  # what its label shows: X-EEEE
 
 
 def bind_pair(stack: Stack, ttl_s: int | None = None) -> MaskedPair:
     """Sets up a data folder (demo staff, no orders), a key for the SIP server and the courier's phone;
-    serves the app; issues a waybill for B over HTTP, assigns it to the courier, puts X in the pool and
-    binds the waybill (AXB, expiring ``ttl_s`` seconds from now when given)."""
+    serves the app; issues two waybills over HTTP and assigns the first to the courier; puts two numbers in
+    the pool; binds the second waybill AXE (a label number), then the first AXB (expiring ``ttl_s`` seconds
+    from now when given)."""
     work = stack.work
     people = SyntheticPeople("sip-calls")
-    order = people.order()
-    recipient, courier, stranger = people.mobile(), people.mobile(), people.mobile()
-    assert len({recipient, courier, stranger}) == 3
+    order, label_order = people.order(), people.order()
+    recipient, courier, stranger, label_recipient = (people.mobile() for _ in range(4))
+    assert len({recipient, courier, stranger, label_recipient}) == 4
     order["recipient"]["mobile"] = recipient
+    label_order["recipient"]["mobile"] = label_recipient
 
     env = {**os.environ, "PARCELGUARD_HOME": str(work / "var")}
     env.pop("PARCELGUARD_DATABASE_URL", None)
@@ -231,29 +250,48 @@ def bind_pair(stack: Stack, ttl_s: int | None = None) -> MaskedPair:
     # the app starts (a few seconds of imports) while the CLI sets up the rest
     app = stack.start("app", [str(PARCELGUARD), "serve", "--host", "127.0.0.1", "--port", str(app_port)], env)
     key_args = ("create-api-key", "--org", "carrier", "--name", "kamailio", "--scopes", "telephony:route")
-    route_key = re.search(r"pgk_\S+", cli(env, "keys", *key_args))
+    key_cli = Cli(env, "keys", *key_args)
+    phone_cli = Cli(env, "vnum", "phone", "demo.courier", stdin=f"{courier}\n")
+    route_key = re.search(r"pgk_\S+", key_cli.output())
     assert route_key, "no key for the SIP server"
-    cli(env, "vnum", "phone", "demo.courier", stdin=f"{courier}\n")
+    phone_cli.output()
 
     wait_for_http(f"{app_url}/healthz", app)
-    tracking = post_json(f"{app_url}/v1/waybills", order, platform_key.group(1))["tracking_number"]
+    issued = [post_json(f"{app_url}/v1/waybills", o, platform_key.group(1)) for o in (order, label_order)]
+    tracking, label_tracking = (waybill["tracking_number"] for waybill in issued)
     # Dispatch binds on its own (AXB) when the pool has a number: the pool is filled only after it, so
-    # that the binding is the one made here, with its time to live.
+    # that the binding is the one made here, with its time to live. X is the courier's station's; the
+    # label number is in the default pool.
     cli(env, "dispatch", "assign", tracking, "--courier", "demo.courier")
-    (work / "numbers.csv").write_text(f"{VIRTUAL_NUMBER},DEMO-NS\n")
+    (work / "numbers.csv").write_text(f"{VIRTUAL_NUMBER},DEMO-NS\n{LABEL_NUMBER},default\n")
     cli(env, "vnum", "import", str(work / "numbers.csv"))
+    label_cli = Cli(env, "vnum", "bind", label_tracking, "--model", "axe", "--pool", "default", "--json")
     ttl = ("--ttl-seconds", str(ttl_s)) if ttl_s is not None else ()
     bound = json.loads(cli(env, "vnum", "bind", tracking, "--model", "axb", "--json", *ttl))
+    label = json.loads(label_cli.output())
+    assert label["number"] == LABEL_NUMBER and label["extension"], label
     assert bound["number"] == VIRTUAL_NUMBER, bound
     expires_at = datetime.fromisoformat(bound["expires_at"]) if bound["expires_at"] else None
     return MaskedPair(
-        env, app_url, route_key.group(0), courier, recipient, stranger, VIRTUAL_NUMBER, expires_at
+        env=env,
+        app_url=app_url,
+        route_key=route_key.group(0),
+        courier=courier,
+        recipient=recipient,
+        stranger=stranger,
+        virtual_number=VIRTUAL_NUMBER,
+        expires_at=expires_at,
+        label_recipient=label_recipient,
+        label_number=f"{LABEL_NUMBER}-{label['extension']}",
     )
 
 
-def start_kamailio(stack: Stack, kamailio: str, pair: MaskedPair, children: int | None = None) -> str:
-    """Kamailio with deploy/kamailio/kamailio.cfg on a free loopback port, asking ``pair``'s app; returns
-    ``127.0.0.1:PORT`` once it answers SIP."""
+def start_kamailio(
+    stack: Stack, kamailio: str, pair: MaskedPair, *, children: int | None = None, key: str | None = None
+) -> str:
+    """Kamailio with deploy/kamailio/kamailio.cfg on a free loopback port, asking ``pair``'s app with
+    ``key`` (default: the pair's key for the SIP server); returns ``127.0.0.1:PORT`` once it answers SIP.
+    Its log is ``kamailio.log``, or ``kamailio_<port>.log`` for a second one."""
     sip_port = free_port(socket.SOCK_DGRAM)
     (stack.work / "parcelguard-local.cfg").write_text(
         f"#!define SIP_LISTEN udp:127.0.0.1:{sip_port}\n"
@@ -264,6 +302,7 @@ def start_kamailio(stack: Stack, kamailio: str, pair: MaskedPair, children: int 
     argv = [kamailio, "-f", str(KAMAILIO_CFG), "-DD", "-E"]
     if children is not None:
         argv += ["-n", str(children)]
-    process = stack.start("kamailio", argv, {**os.environ, "PARCELGUARD_SIP_API_KEY": pair.route_key})
-    wait_for_sip(sip_port, process)
+    name = "kamailio" if not (stack.work / "kamailio.log").exists() else f"kamailio_{sip_port}"
+    env = {**os.environ, "PARCELGUARD_SIP_API_KEY": key or pair.route_key}
+    wait_for_sip(sip_port, stack.start(name, argv, env))
     return f"127.0.0.1:{sip_port}"

@@ -9,8 +9,9 @@ recipient B through X, with a short time to live.
 - A dials X and reaches the SIPp callee registered as B, and A's SMS (a SIP MESSAGE) to X reaches B too;
   the callee sees X as the sender, and A's number is nowhere in what it receives (From, Contact,
   P-Asserted-Identity). When the call ends Kamailio sends its record, which the audit log holds.
+- Anyone dialling a label's number X-EEEE (AXE, before a courier is assigned) reaches its recipient.
 - A stranger dialling X is refused (480, caller_not_party); anyone dialling a number bound to no one gets
-  404 no_binding.
+  404 no_binding; with a key the app refuses, Kamailio connects nothing (503).
 - Once the binding's time is over, A dialling X is refused (480, expired).
 
 The test needs ``kamailio`` (with kamailio-utils-modules and kamailio-json-modules) and ``sipp``:
@@ -34,9 +35,9 @@ import pytest
 from tests.sip_support import (
     ROOT,
     SIPP_TIMEOUT_S,
+    Cli,
     Stack,
     bind_pair,
-    cli,
     final_response,
     free_port,
     messages,
@@ -109,6 +110,24 @@ def _calls_through_x(stack: Stack, kamailio: str) -> None:
         assert f"sip:{x}@" in from_header, f"the callee's {method} is not from X"
     assert courier not in (work / "callee.messages").read_text(), "the callee saw the caller's real number"
 
+    # The label's number X-EEEE (AXE, no courier yet): anyone holding the label reaches its recipient.
+    label_b, label_port = pair.label_recipient, str(free_port(socket.SOCK_DGRAM))
+    label_callee = stack.start(
+        "label_callee", stack.sipp_argv("uas.xml", "label_callee", label_b, local_port=label_port)
+    )
+    assert stack.run_sipp("register.xml", "label_register", proxy, label_b, contact_port=label_port) == 0
+    dialled = pair.label_number
+    assert stack.run_sipp("uac_call.xml", "call_label", proxy, dialled, caller=pair.stranger) == 0, (
+        "a call to the label's X-EEEE did not connect"
+    )
+    assert label_callee.wait(timeout=SIPP_TIMEOUT_S + 5) == 0, "the label's recipient did not answer"
+    invite = next(m for m in messages(work / "label_callee.messages") if m.startswith("INVITE "))
+    from_header = next(line for line in invite.splitlines() if line.lower().startswith("from:"))
+    assert f"sip:{dialled.split('-')[0]}@" in from_header
+    assert pair.stranger not in invite
+    # both calls are over: their records are in (read while the calls below go on)
+    audit = Cli(pair.env, "audit", "events", "--json")
+
     assert stack.run_sipp("uac_rejected.xml", "call_stranger", proxy, x, caller=pair.stranger) == 0
     assert final_response(work / "call_stranger.messages") == (
         "SIP/2.0 480 Temporarily Unavailable (caller_not_party)"
@@ -119,20 +138,26 @@ def _calls_through_x(stack: Stack, kamailio: str) -> None:
         'SIP/2.0 404 Not Found (no_binding) | Reason: SIP;cause=404;text="no_binding"'
     )
 
+    # Without a decision no call connects: a SIP server whose key the app refuses answers 503.
+    refused_proxy = start_kamailio(stack, kamailio, pair, key="pgk_0_not-a-key")
+    assert stack.run_sipp("uac_rejected.xml", "call_bad_key", refused_proxy, x, caller=courier) == 0
+    assert final_response(work / "call_bad_key.messages") == "SIP/2.0 503 Routing Unavailable | "
+
+    # Kamailio sent the connected call's record when it ended: in the audit log, without any number
+    events = [json.loads(line) for line in audit.output().splitlines() if line]
+    ended = [event for event in events if event.get("action") == "telephony:call:ended"]
+    assert len(ended) == 2, [event.get("action") for event in events]
+    assert {event["details"]["outcome"] for event in ended} == {"answered"}, ended
+    for number in (courier, recipient, pair.stranger, pair.label_recipient):
+        assert number not in json.dumps(ended)
+
+    # the binding's time is over meanwhile, or soon
     assert pair.expires_at is not None
     time.sleep(max(0.0, (pair.expires_at - datetime.now(UTC)).total_seconds() + 0.5))
     assert stack.run_sipp("uac_rejected.xml", "call_expired", proxy, x, caller=courier) == 0
     assert final_response(work / "call_expired.messages") == (
         'SIP/2.0 480 Temporarily Unavailable (expired) | Reason: SIP;cause=480;text="expired"'
     )
-    log = (work / "kamailio.log").read_text(errors="replace")
-    for number in (courier, recipient, pair.stranger):
-        assert number not in log, "Kamailio logged a real number"
-
-    # Kamailio sent the connected call's record when it ended: in the audit log, without any number
-    events = [json.loads(line) for line in cli(pair.env, "audit", "events", "--json").splitlines() if line]
-    ended = [event for event in events if event.get("action") == "telephony:call:ended"]
-    assert len(ended) == 1, [event.get("action") for event in events]
-    assert ended[0]["details"]["outcome"] == "answered", ended[0]
-    for number in (courier, recipient):
-        assert number not in json.dumps(ended[0])
+    for log in work.glob("kamailio*.log"):
+        for number in (courier, recipient, pair.stranger, pair.label_recipient):
+            assert number not in log.read_text(errors="replace"), "Kamailio logged a real number"
