@@ -18,10 +18,11 @@ from datetime import datetime, timedelta
 
 from parcelguard.domain import virtual_number as vn
 from parcelguard.domain.audit import AuditEvent, AuditValue
+from parcelguard.domain.keys import WrappedKey
 from parcelguard.domain.pii import Mobile
 from parcelguard.errors import ErrorCode, NotFoundError, ValidationError
 from parcelguard.services.context import ServiceContext
-from parcelguard.services.ports import BindingRecord, ProviderCallRecord
+from parcelguard.services.ports import ProviderCallRecord, RouteSnapshot
 from parcelguard.services.virtual_numbers import PARTY_A, PARTY_B, owner_of
 
 CALL_ROUTED = "telephony:call:routed"
@@ -120,7 +121,12 @@ def route_call(
     call_id = "c_" + secrets.token_hex(12)
     now = ctx.clock()
     with ctx.uow() as uow:
-        record = uow.virtual_numbers.get_number(number) if number is not None else None
+        snapshot = (
+            uow.virtual_numbers.route_snapshot(number, vn.candidate_keys(caller_index, ext))
+            if number is not None
+            else RouteSnapshot(number=None, candidates=[], sealed={})
+        )
+        record = snapshot.number
         view = (
             vn.NumberView(
                 state=record.state, quarantined_until=record.quarantined_until, bindings=record.bindings
@@ -128,19 +134,13 @@ def route_call(
             if record is not None
             else None
         )
-        candidates = (
-            uow.virtual_numbers.route_candidates(record.number, vn.candidate_keys(caller_index, ext))
-            if record is not None and record.bindings > 0
-            else []
-        )
         decision = vn.decide(
-            number=view, caller_index=caller_index, extension=ext, candidates=candidates, now=now
+            number=view, caller_index=caller_index, extension=ext, candidates=snapshot.candidates, now=now
         )
         answer = RouteAnswer(call_id=call_id, reason=decision.reason)
         if decision.connects and decision.binding_id is not None and number is not None:
-            answer = _connect(
-                ctx, uow.virtual_numbers.get_binding(decision.binding_id), decision, call_id, number
-            )
+            sealed = snapshot.sealed.get(decision.binding_id)
+            answer = _connect(ctx, decision, sealed, call_id, number)
         details: dict[str, AuditValue] = {
             "number": number,
             "extension": ext,
@@ -156,14 +156,19 @@ def route_call(
 
 
 def _connect(
-    ctx: ServiceContext, binding: BindingRecord | None, decision: vn.Decision, call_id: str, number: str
+    ctx: ServiceContext,
+    decision: vn.Decision,
+    sealed: tuple[WrappedKey, bytes | None, bytes] | None,
+    call_id: str,
+    number: str,
 ) -> RouteAnswer:
-    if binding is None:
+    if sealed is None or decision.binding_id is None:
         return RouteAnswer(call_id=call_id, reason=vn.RejectReason.NO_BINDING)
-    ciphertext = binding.ct_a if decision.party is vn.Party.A else binding.ct_b
+    wrapped, ct_a, ct_b = sealed
+    ciphertext = ct_a if decision.party is vn.Party.A else ct_b
     if ciphertext is None:
         return RouteAnswer(call_id=call_id, reason=vn.RejectReason.CALLER_NOT_PARTY)
-    key = ctx.envelope.open_data_key(owner_of(binding.id), binding.wrapped_key)
+    key = ctx.envelope.open_data_key(owner_of(decision.binding_id), wrapped)
     target = key.decrypt(PARTY_A if decision.party is vn.Party.A else PARTY_B, ciphertext)
     return RouteAnswer(call_id=call_id, target=target, caller_id=number)
 

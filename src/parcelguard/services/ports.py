@@ -641,6 +641,16 @@ class PartyPhoneRecord:
     updated_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class RouteSnapshot:
+    """What routing one call reads: the number (None: not ours), the candidate bindings for the decision,
+    and each one's sealed parties (wrapped key, ``ct_a`` or None, ``ct_b``) to open the target."""
+
+    number: VirtualNumberRecord | None
+    candidates: list[BindingView]
+    sealed: dict[str, tuple[WrappedKey, bytes | None, bytes]]
+
+
 class VirtualNumberRepository(Protocol):
     def add_numbers(self, numbers: Sequence[tuple[str, str]], at: datetime) -> list[str]:
         """Add (number, pool) pairs as free; return the numbers already present (left as they are)."""
@@ -671,8 +681,8 @@ class VirtualNumberRepository(Protocol):
     def live_for_waybill(self, waybill_id: str) -> BindingRecord | None: ...
     def get_binding(self, binding_id: str) -> BindingRecord | None: ...
     def get_by_provider_ref(self, provider_ref: str) -> BindingRecord | None: ...
-    def route_candidates(self, number: str, keys: Sequence[bytes]) -> list[BindingView]:
-        """The live bindings on ``number`` holding any of ``keys``."""
+    def route_snapshot(self, number: str, keys: Sequence[bytes]) -> RouteSnapshot:
+        """In one read: the number's record and the live bindings on it holding any of ``keys``."""
         ...
 
     def route_holder(self, number: str, key: bytes) -> str | None:

@@ -11,14 +11,14 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from parcelguard.adapters.db import models as m
 from parcelguard.domain.keys import WrappedKey
 from parcelguard.domain.virtual_number import CAPACITY, BindingModel, BindingView, NumberState
 from parcelguard.errors import ConflictError, ErrorCode
-from parcelguard.services.ports import BindingRecord, PartyPhoneRecord, VirtualNumberRecord
+from parcelguard.services.ports import BindingRecord, PartyPhoneRecord, RouteSnapshot, VirtualNumberRecord
 
 _n = m.vnum_number
 _b = m.vnum_binding
@@ -56,6 +56,35 @@ def _binding(row: Any) -> BindingRecord:
         ended_reason=row.ended_reason,
         provider_ref=row.provider_ref,
     )
+
+
+# Routing reads one number and the bindings its matching route keys point at, in one statement built
+# once (routing is the hot path: the SIP server asks for every INVITE).
+_ROUTE = (
+    select(
+        _n.c.pool,
+        _n.c.state,
+        _n.c.model.label("number_model"),
+        _n.c.bindings,
+        _n.c.quarantined_until,
+        _b.c.id,
+        _b.c.model,
+        _b.c.bi_a,
+        _b.c.bi_b,
+        _b.c.extension,
+        _b.c.expires_at,
+        _b.c.kek_version,
+        _b.c.wrapped_key,
+        _b.c.ct_a,
+        _b.c.ct_b,
+    )
+    .select_from(
+        _n.outerjoin(
+            _r, and_(_r.c.number == _n.c.number, _r.c.route_key.in_(bindparam("keys", expanding=True)))
+        ).outerjoin(_b, _b.c.id == _r.c.binding_id)
+    )
+    .where(_n.c.number == bindparam("number"))
+)
 
 
 class SqlVirtualNumberRepository:
@@ -216,15 +245,25 @@ class SqlVirtualNumberRepository:
         row = self._c.execute(select(_b).where(_b.c.provider_ref == provider_ref)).first()
         return None if row is None else _binding(row)
 
-    def route_candidates(self, number: str, keys: Sequence[bytes]) -> list[BindingView]:
-        rows = self._c.execute(
-            select(_b.c.id, _b.c.model, _b.c.bi_a, _b.c.bi_b, _b.c.extension, _b.c.expires_at)
-            .join(_r, _r.c.binding_id == _b.c.id)
-            .where(_r.c.number == number, _r.c.route_key.in_(list(keys)))
-        ).all()
-        seen: dict[str, BindingView] = {}
+    def route_snapshot(self, number: str, keys: Sequence[bytes]) -> RouteSnapshot:
+        rows = self._c.execute(_ROUTE, {"number": number, "keys": list(keys)}).all()
+        if not rows:
+            return RouteSnapshot(number=None, candidates=[], sealed={})
+        first = rows[0]
+        record = VirtualNumberRecord(
+            number=number,
+            pool=first.pool,
+            state=NumberState(first.state),
+            model=BindingModel(first.number_model) if first.number_model else None,
+            bindings=first.bindings,
+            quarantined_until=first.quarantined_until,
+        )
+        candidates: dict[str, BindingView] = {}
+        sealed: dict[str, tuple[WrappedKey, bytes | None, bytes]] = {}
         for row in rows:
-            seen[row.id] = BindingView(
+            if row.id is None or row.id in candidates:
+                continue
+            candidates[row.id] = BindingView(
                 binding_id=row.id,
                 model=BindingModel(row.model),
                 a_index=bytes(row.bi_a) if row.bi_a is not None else None,
@@ -232,7 +271,9 @@ class SqlVirtualNumberRepository:
                 extension=row.extension,
                 expires_at=row.expires_at,
             )
-        return list(seen.values())
+            ct_a = bytes(row.ct_a) if row.ct_a is not None else None
+            sealed[row.id] = (WrappedKey(row.kek_version, bytes(row.wrapped_key)), ct_a, bytes(row.ct_b))
+        return RouteSnapshot(number=record, candidates=list(candidates.values()), sealed=sealed)
 
     def route_holder(self, number: str, key: bytes) -> str | None:
         return self._c.execute(
