@@ -305,33 +305,6 @@ def extended(expires_at: datetime | None, now: datetime, by: timedelta) -> datet
     return max(expires_at, now) + by
 
 
-def state_after_unbind(
-    remaining: int, now: datetime, cooldown: timedelta
-) -> tuple[NumberState, datetime | None]:
-    """A number left with no binding rests (quarantined) before reuse, so a late call for the old parcel
-    never reaches a new customer; a number still serving others stays bound."""
-    if remaining > 0:
-        return NumberState.BOUND, None
-    return NumberState.QUARANTINED, now + cooldown
-
-
-def usable_for(
-    model: BindingModel,
-    state: NumberState,
-    bound_model: BindingModel | None,
-    bindings: int,
-    quarantined_until: datetime | None,
-    now: datetime,
-) -> bool:
-    """Whether a number may take one more binding of ``model``: free, rested, or bound to the same
-    sharing model below its capacity (AXN never shares)."""
-    if state is NumberState.FREE:
-        return True
-    if state is NumberState.QUARANTINED:
-        return quarantined_until is not None and now >= quarantined_until
-    return bound_model is model and model is not BindingModel.AXN and bindings < CAPACITY[model]
-
-
 def free_extension(taken: Sequence[str], draw: int) -> str | None:
     """An extension not in ``taken``, starting at ``draw`` (1-9999) and wrapping; None when all are used."""
     used = set(taken)
