@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
@@ -21,8 +22,11 @@ def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
-def get_ctx(runtime: Annotated[Runtime, Depends(get_runtime)]) -> ServiceContext:
-    return runtime.ctx
+async def get_ctx(request: Request) -> ServiceContext:
+    """The runtime's service context. ``async`` only so that FastAPI calls it on the event loop: a plain
+    ``def`` dependency costs a hop to a worker thread and back on every request (issue 9: four such hops,
+    each a thread wake-up under the GIL, were a sixth of the server's CPU on ``POST /v1/waybills``)."""
+    return get_runtime(request).ctx
 
 
 # The two OpenAPI security schemes (either one will do); the scopes an operation needs are listed in its
@@ -43,27 +47,58 @@ _header = APIKeyHeader(
 )
 
 
-def get_principal(
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """Credentials a request presented, not yet checked: ``principal()`` checks them (against the database).
+
+    A route that runs in a worker thread anyway takes these instead of a ``Principal`` and checks them first
+    thing in that thread, so that authentication costs no hop of its own to a worker thread and back
+    (issue 9). The checks, their order and their errors are those of ``get_principal``: missing credentials
+    are refused at once, on the event loop; the API key or the person's bearer token is looked up on every
+    request (a revoked key, a disabled or offboarded person is refused at once).
+    """
+
+    request: Request
+    ctx: ServiceContext
+    presented: str
+    is_bearer: bool
+    scopes: tuple[str, ...]
+
+    def principal(self) -> Principal:
+        """The principal of an API key, or of a person's bearer token (``pgt_...``, checked against the
+        person's current state: ``user_disabled``, ``offboarding``), holding every scope the route names
+        (FORBIDDEN otherwise). UNAUTHENTICATED for a key or token that is not valid. Blocking: call it from
+        a worker thread."""
+        if self.is_bearer and self.presented.startswith(TOKEN_PREFIX):
+            client = client_of(self.request, get_runtime(self.request))
+            principal = principal_for_access_token(self.ctx, self.presented, client=client)
+        else:
+            principal = authenticate(self.ctx, self.presented)
+        for scope in self.scopes:
+            principal.require(Scope(scope))
+        return principal
+
+
+async def get_credentials(
     request: Request,
     ctx: Annotated[ServiceContext, Depends(get_ctx)],
     security_scopes: SecurityScopes,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     x_api_key: Annotated[str | None, Depends(_header)],
-) -> Principal:
-    """The principal of an API key, or of a person's bearer token (``pgt_...``, checked against the
-    person's current state on every request: ``user_disabled``, ``offboarding``), holding every scope the
-    route names (FORBIDDEN otherwise). UNAUTHENTICATED without valid credentials."""
+) -> Credentials:
+    """The credentials presented (a bearer token first, else ``X-API-Key``), checked later by
+    ``Credentials.principal``; UNAUTHENTICATED at once when there are none."""
     presented = bearer.credentials if bearer is not None else x_api_key
     if not presented:
         raise AuthenticationError("an API key is required", code=ErrorCode.UNAUTHENTICATED)
-    if bearer is not None and presented.startswith(TOKEN_PREFIX):
-        client = client_of(request, get_runtime(request))
-        principal = principal_for_access_token(ctx, presented, client=client)
-    else:
-        principal = authenticate(ctx, presented)
-    for scope in security_scopes.scopes:
-        principal.require(Scope(scope))
-    return principal
+    return Credentials(request, ctx, presented, bearer is not None, tuple(security_scopes.scopes))
+
+
+def get_principal(credentials: Annotated[Credentials, Security(get_credentials)]) -> Principal:
+    """The principal of an API key, or of a person's bearer token (``pgt_...``, checked against the
+    person's current state on every request: ``user_disabled``, ``offboarding``), holding every scope the
+    route names (FORBIDDEN otherwise). UNAUTHENTICATED without valid credentials."""
+    return credentials.principal()
 
 
 def get_user_principal(principal: Annotated[Principal, Security(get_principal)]) -> Principal:
@@ -87,5 +122,7 @@ IssuePrincipal = Annotated[Principal, Security(get_principal, scopes=[Scope.WAYB
 ReadPrincipal = Annotated[Principal, Security(get_principal, scopes=[Scope.WAYBILL_READ.value])]
 PrintPrincipal = Annotated[Principal, Security(get_principal, scopes=[Scope.LABEL_PRINT.value])]
 ResolvePrincipal = Annotated[Principal, Security(get_principal, scopes=[Scope.LABEL_TOKEN_RESOLVE.value])]
+IssueCredentials = Annotated[Credentials, Security(get_credentials, scopes=[Scope.WAYBILL_ISSUE.value])]
+"""Like IssuePrincipal, checked by the route itself in its worker thread (``Credentials.principal``)."""
 DeidPrincipal = Annotated[Principal, Security(get_principal, scopes=[Scope.DEID_USE.value])]
 UserPrincipal = Annotated[Principal, Security(get_user_principal)]
