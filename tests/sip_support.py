@@ -71,7 +71,8 @@ class Stack:
     ) -> list[str]:
         """SIPp on its own free ports. ``calls`` calls with a message log ``<name>.messages`` and a global
         timeout; with ``load``, no message log (the caller adds -m, -r and its statistics options)."""
-        argv = [self.sipp, "-sf", str(SCENARIOS / scenario), "-i", "127.0.0.1", "-s", service, "-nostdin"]
+        local_ip = keys.pop("local_ip", "127.0.0.1")
+        argv = [self.sipp, "-sf", str(SCENARIOS / scenario), "-i", local_ip, "-s", service, "-nostdin"]
         argv += ["-p", keys.pop("local_port", str(free_port(socket.SOCK_DGRAM)))]
         argv += ["-cp", str(free_port(socket.SOCK_DGRAM))]
         if not load:

@@ -11,7 +11,8 @@ recipient B through X, with a short time to live.
   P-Asserted-Identity). When the call ends Kamailio sends its record, which the audit log holds.
 - Anyone dialling a label's number X-EEEE (AXE, before a courier is assigned) reaches its recipient.
 - A stranger dialling X is refused (480, caller_not_party); anyone dialling a number bound to no one gets
-  404 no_binding; with a key the app refuses, Kamailio connects nothing (503).
+  404 no_binding; a call from an address outside TRUSTED_NETS gets 403; with a key the app refuses,
+  Kamailio connects nothing (503).
 - Once the binding's time is over, A dialling X is refused (480, expired).
 
 The test needs ``kamailio`` (with kamailio-utils-modules and kamailio-json-modules) and ``sipp``:
@@ -137,6 +138,13 @@ def _calls_through_x(stack: Stack, kamailio: str) -> None:
     assert final_response(work / "call_unbound.messages") == (
         'SIP/2.0 404 Not Found (no_binding) | Reason: SIP;cause=404;text="no_binding"'
     )
+
+    # Only trusted peers (TRUSTED_NETS, here 127.0.0.1/32) start calls: From is taken as the caller.
+    untrusted = stack.run_sipp(
+        "uac_rejected.xml", "call_untrusted", proxy, x, caller=courier, local_ip="127.0.0.2"
+    )
+    assert untrusted == 0
+    assert final_response(work / "call_untrusted.messages") == "SIP/2.0 403 Forbidden | "
 
     # Without a decision no call connects: a SIP server whose key the app refuses answers 503.
     refused_proxy = start_kamailio(stack, kamailio, pair, key="pgk_0_not-a-key")
