@@ -25,7 +25,7 @@ from parcelguard.domain.order import Order, Party
 from parcelguard.domain.pii.fold import fold
 from parcelguard.domain.pii.mobile import HIDDEN_DIGITS
 
-__all__ = ["OwnValues", "mask_own_values", "may_hold_own_values"]
+__all__ = ["OwnValues", "mask_own_values", "may_hold_own_values", "may_hold_pinyin"]
 
 # Characters that stand for a digit when people spell numbers out (phones are read digit by digit).
 _CHINESE_DIGITS = {
@@ -69,13 +69,23 @@ class OwnValues:
     names: tuple[tuple[str, frozenset[int]], ...]
     numbers: frozenset[str] = frozenset()
     tokens: tuple[str, ...] = ()
-    pieces: frozenset[str] = frozenset()
-    """Runs of 4+ digits of an own mobile or ID number: masked whole where a digit run is exactly one."""
+    pieces: tuple[tuple[str, int], ...] = ()
+    """Where runs of 4+ digits of an own mobile or ID number come from: each digit run of those values with
+    the length of its whole value (:meth:`is_piece`)."""
     pinyin: tuple[tuple[tuple[str, ...], int], ...] = ()
     """Han names as pinyin syllables, with how many (the surname's) stay visible: zhang wei, ZHANGWEI."""
 
+    def is_piece(self, run: str) -> bool:
+        """Whether ``run`` is 4+ digits of an own mobile or ID number, short of the whole value (which keeps
+        its own mask): masked whole where a digit run of the text is exactly one."""
+        return len(run) >= _MIN_PIECE and any(
+            len(run) < whole and run in digits for digits, whole in self.pieces
+        )
+
     @classmethod
-    def of(cls, order: Order) -> OwnValues:
+    def of(cls, order: Order, *, pinyin: bool = True) -> OwnValues:
+        """The order's values; ``pinyin=False`` leaves out the pinyin spellings of Han names, which only a
+        text holding a Latin letter can contain (see :func:`may_hold_pinyin`)."""
         sender, recipient = _party_values(order.sender), _party_values(order.recipient)
         number = order.sender_id.number.value.upper()
         digits = {**dict(sender.digits), **dict(recipient.digits)}
@@ -84,21 +94,36 @@ class OwnValues:
         if core != number and len(core) >= _MIN_CORE_DIGITS and core.isdigit():
             # h12345678, H1234 5678: runs hold digits only, so the letter (any case) is read around it
             digits.setdefault(core, frozenset(range(len(core) - 1)))
-        pieces = {
-            whole[i:j]
+        pieces = tuple(
+            (run, len(whole))
             for whole in (number, order.sender.mobile.value, order.recipient.mobile.value)
-            for i in range(len(whole))
-            for j in range(i + _MIN_PIECE, len(whole) + 1)
-            if j - i < len(whole) and whole[i:j].isdigit()  # the whole value keeps its own mask
-        }
+            for run in _digit_only_runs(whole)
+            if len(run) >= _MIN_PIECE
+        )
         return cls(
             tuple(digits.items()),
             tuple({**dict(sender.names), **dict(recipient.names)}.items()),
             sender.numbers | recipient.numbers,
             tuple(sorted({*sender.tokens, *recipient.tokens})),
-            frozenset(pieces),
-            sender.pinyin + recipient.pinyin,
+            pieces,
+            _party_pinyin(order.sender) + _party_pinyin(order.recipient) if pinyin else (),
         )
+
+
+def _digit_only_runs(value: str) -> list[str]:
+    """The maximal runs of ``value`` whose characters are all digits (``str.isdigit``)."""
+    runs: list[str] = []
+    start = None
+    for i, ch in enumerate(value):
+        if ch.isdigit():
+            if start is None:
+                start = i
+        elif start is not None:
+            runs.append(value[start:i])
+            start = None
+    if start is not None:
+        runs.append(value[start:])
+    return runs
 
 
 @lru_cache(maxsize=1024)
@@ -117,15 +142,23 @@ def _party_values(party: Party) -> OwnValues:
             numbers.add(number)
     for spelling, hidden in _name_spellings(party):
         names.setdefault(spelling, hidden)
-    pinyin: tuple[tuple[tuple[str, ...], int], ...] = ()
+    return OwnValues(tuple(digits.items()), tuple(names.items()), frozenset(numbers), tuple(tokens))
+
+
+_Pinyin = tuple[tuple[tuple[str, ...], int], ...]
+
+
+@lru_cache(maxsize=1024)
+def _party_pinyin(party: Party) -> _Pinyin:
+    """A Han name's pinyin syllables and how many stay visible; apart from `_party_values` because it costs
+    about 50 us a name and only a text holding a Latin letter needs it."""
     name = party.name
-    if name.script != "latin":
-        syllables = tuple(s for s in lazy_pinyin(fold(name.value).text) if s.isascii() and s.isalpha())
-        if len(syllables) >= 2:
-            pinyin = ((tuple(s.casefold() for s in syllables), len(name.surname or "") or 1),)
-    return OwnValues(
-        tuple(digits.items()), tuple(names.items()), frozenset(numbers), tuple(tokens), pinyin=pinyin
-    )
+    if name.script == "latin":
+        return ()
+    syllables = tuple(s for s in lazy_pinyin(fold(name.value).text) if s.isascii() and s.isalpha())
+    if len(syllables) < 2:
+        return ()
+    return ((tuple(s.casefold() for s in syllables), len(name.surname or "") or 1),)
 
 
 def _address_tokens(party: Party) -> Iterator[str]:
@@ -215,7 +248,7 @@ def _masked_positions(text: str, values: OwnValues) -> set[int]:
     folded = fold(text)
     if values.digits and any(_digit(ch) is not None for ch in folded.text):
         for run, where in _digit_runs(folded.text):
-            if run in values.pieces:  # 尾号5678 beside 139******78
+            if values.is_piece(run):  # 尾号5678 beside 139******78
                 hidden.update(folded.origin(i) for i in where)
             for number, masked in values.digits:
                 for start in _find_all(run, number):
@@ -307,7 +340,7 @@ def may_hold_own_values(text: str, order: Order) -> bool:
     if any(not chars.isdisjoint(_name_letters(party.name.value)) for party in parties):
         return True
     if not chars.isdisjoint(_PINYIN_FIRST) and any(
-        syllables[0] in folded.casefold() for party in parties for syllables, _ in _party_values(party).pinyin
+        syllables[0] in folded.casefold() for party in parties for syllables, _ in _party_pinyin(party)
     ):
         return True  # a Han name written in pinyin (zhang wei)
     if _CHINESE_NUMBER.search(folded) is not None:  # 八十八号 for 88号: compare the numbers read
@@ -324,6 +357,12 @@ def may_hold_own_values(text: str, order: Order) -> bool:
     if longest_run >= shortest:
         return True
     return any(token in folded for party in parties for token in _address_tokens(party))
+
+
+def may_hold_pinyin(text: str) -> bool:
+    """False when ``text`` holds no Latin letter once folded and casefolded: no pinyin spelling of a name can
+    occur in it, so `OwnValues.of` may leave the pinyin out (``pinyin=False``)."""
+    return not _text_facts(text)[1].isdisjoint(_PINYIN_FIRST)
 
 
 @lru_cache(maxsize=4096)

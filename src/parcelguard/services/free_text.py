@@ -25,7 +25,7 @@ from parcelguard.domain import waybill as wb
 from parcelguard.domain.anonymize import Operator, TextPolicy, ValueOperators, apply_text_policy
 from parcelguard.domain.label_gate import FREE_TEXT_FIELDS, label_violations
 from parcelguard.domain.order import IdDocument, Order, Party
-from parcelguard.domain.own_values import OwnValues, mask_own_values, may_hold_own_values
+from parcelguard.domain.own_values import OwnValues, mask_own_values, may_hold_own_values, may_hold_pinyin
 from parcelguard.domain.pii.label_lint import mask_violations, raise_for
 from parcelguard.domain.waybill import MaskedOrder, MaskedParty, routing_of
 from parcelguard.errors import ErrorCode, LabelComplianceError
@@ -192,8 +192,9 @@ class FreeTextRedactor:
 def _after_own_values(order: Order) -> tuple[str, str | None]:
     """The order's description and remarks after step 1 (its own values masked)."""
     description, remarks = order.parcel.description, order.remarks
-    if may_hold_own_values(description + "\n" + (remarks or ""), order):
-        values = OwnValues.of(order)
+    text = description + "\n" + (remarks or "")
+    if may_hold_own_values(text, order):
+        values = OwnValues.of(order, pinyin=may_hold_pinyin(text))
         description = mask_own_values(description, values)
         remarks = None if remarks is None else mask_own_values(remarks, values)
     return description, remarks
