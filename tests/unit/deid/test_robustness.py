@@ -4,6 +4,7 @@ control characters, emoji, surrogates and marks are never names."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from parcelguard.adapters.ner import LacTagger, lac_tagger
 from parcelguard.domain.deid import Detector, Entity
+from parcelguard.domain.deid.words import Tagging
 from parcelguard.domain.pii.han import is_han
 
 
@@ -101,3 +103,28 @@ def test_traditional_text_is_folded_before_the_model_reads_it(text: str) -> None
     traditional = opencc.OpenCC("s2t").convert(text)
     assert traditional != text
     assert _ACCURATE.detect(traditional) == _ACCURATE.detect(text)
+
+
+class _Recording:
+    """The real tagger, recording how many texts and characters each call hands it."""
+
+    def __init__(self, tagger: LacTagger) -> None:
+        self.tagger = tagger
+        self.calls: list[tuple[int, int]] = []
+
+    def tag_many(self, texts: Sequence[str]) -> list[Tagging]:
+        self.calls.append((len(texts), sum(len(t) for t in texts)))
+        return self.tagger.tag_many(texts)
+
+
+def test_the_model_reads_a_partition_in_calls_of_bounded_texts_and_characters(tagger: LacTagger) -> None:
+    """A dataset partition hands in 20,000 cells at once: the taggings of one call are held together, so
+    calls are bounded by characters (a longer text alone) as well as by texts."""
+    recording = _Recording(tagger)
+    detector = Detector(tagger=recording)
+    texts = ["沈东军认为" * 9_000] * 6 + ["张伟"] * 3_000 + ["x" * 10] + ["沈东军" * 80_000]
+    found = detector.detect_many(texts)
+    assert len(found) == len(texts)
+    assert sum(n for n, _ in recording.calls) == len(texts) - 1  # the Latin-only text is never read
+    assert max(n for n, _ in recording.calls) <= 2_048
+    assert all(chars <= 200_000 or n == 1 for n, chars in recording.calls)

@@ -62,8 +62,10 @@ _DIGIT = re.compile("[0-9]")
 _HAN = re.compile(f"[{HAN_CLASS}]")
 _PERSON_RULES = frozenset({find_chinese_names, find_latin_names})
 # Texts per model call: enough for full batches of every common length, few enough to bound the memory of
-# a dataset partition's taggings.
+# a dataset partition's taggings; and characters per call (a longer text is a call of its own), since the
+# taggings of a call are held at once (about 160 MB for 200,000 characters) whatever the number of texts.
 _CHUNK = 2048
+_CHUNK_CHARS = 200_000
 # Number recognizers can only fire on text with a digit; skipping them on digit-free text is free speed.
 _NEEDS_DIGIT = frozenset(
     {find_resident_ids, find_bank_cards, find_phones, find_ips, find_passports, find_plates}
@@ -119,12 +121,21 @@ class Detector:
     def detect_many(
         self, texts: Sequence[str] | Iterable[str], mode: DetectMode | str | None = None
     ) -> list[list[Entity]]:
-        """:meth:`detect` for each text, in order; in ``accurate`` mode the model reads them in batches."""
+        """:meth:`detect` for each text, in order; in ``accurate`` mode the model reads them in batches of at
+        most 2,048 texts and 200,000 characters (a longer text alone), so memory stays bounded however many
+        texts a dataset partition hands in."""
         chosen = self._mode if mode is None else self._check(mode)
-        items = list(texts)
         out: list[list[Entity]] = []
-        for first in range(0, len(items), _CHUNK):
-            out.extend(self._detect_chunk(items[first : first + _CHUNK], chosen))
+        chunk: list[str] = []
+        chars = 0
+        for text in texts:
+            if chunk and (len(chunk) >= _CHUNK or chars + len(text) > _CHUNK_CHARS):
+                out.extend(self._detect_chunk(chunk, chosen))
+                chunk, chars = [], 0
+            chunk.append(text)
+            chars += len(text)
+        if chunk:
+            out.extend(self._detect_chunk(chunk, chosen))
         return out
 
     def _detect_chunk(self, items: list[str], mode: DetectMode) -> list[list[Entity]]:

@@ -35,6 +35,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
 from parcelguard.domain.deid._candidate import Candidate
+from parcelguard.domain.deid._spans import SpanIndex
 from parcelguard.domain.deid.entity import EntityType
 from parcelguard.domain.deid.words import TaggedWord, Tagging
 from parcelguard.domain.pii._name_lexicon import (
@@ -279,8 +280,9 @@ def model_persons(text: str, view: ModelView) -> list[Candidate]:
                 start, end = _extend(text, view, start, end)
                 out.append(Candidate(start, end, _PERSON, MODEL_SCORE, "person.model"))
     out.extend(_original_spellings(text, view, out))
+    taken = SpanIndex(confident)
     for word in view.tagging.recall_persons:
-        if any(word.start < e and s < word.end for s, e in confident):
+        if taken.any_overlapping(word.start, word.end):
             continue
         start, end = _trim(text, word.start, word.end)
         if end <= start or not _plausible(text, start, end) or not _name_shaped(text[start:end]):
@@ -327,11 +329,11 @@ def _strong_rule_agrees(text: str, words: list[TaggedWord]) -> bool:
     return not any(w.tag in _FUNCTION_TAGS for w in words)
 
 
-def _agreed(view: ModelView, hesitant: Candidate, rules: list[Candidate]) -> bool:
+def _agreed(view: ModelView, hesitant: Candidate, rules: list[Candidate], index: SpanIndex) -> bool:
     """Whether a rule's name overlaps a hesitant model name: any rule where the model's own reading was a
     common word, only a strong one (a cue, a title) where it read a place, organisation or title (桑普,
-    哈利·波特)."""
-    overlapping = [r for r in rules if r.start < hesitant.end and hesitant.start < r.end]
+    哈利·波特). ``index`` holds the spans of ``rules``."""
+    overlapping = [rules[i] for i in index.overlapping(hesitant.start, hesitant.end)]
     if not overlapping:
         return False
     words = view.covering(hesitant.start, hesitant.end)
@@ -350,17 +352,20 @@ def vet_rule_persons(
     rules = list(rules)
     han_rules = [r for r in rules if not r.rule.startswith("person.en.")]
     # a name the model only hesitated on stands where a rule proposes a name there too (联系 + 谢勇逸)
-    widened = [m for m in model if m.rule != _RECALL_RULE or _agreed(view, m, han_rules)]
+    rule_index = SpanIndex([(r.start, r.end) for r in han_rules])
+    widened = [m for m in model if m.rule != _RECALL_RULE or _agreed(view, m, han_rules, rule_index)]
+    index = SpanIndex([(m.start, m.end) for m in widened])
     for rule in rules:
         if rule.rule.startswith("person.en."):
             kept.append(rule)
             continue
-        overlapping = [i for i, m in enumerate(widened) if rule.start < m.end and m.start < rule.end]
+        overlapping = index.overlapping(rule.start, rule.end)
         if overlapping:
             if view.aligned(rule.start, rule.end):
                 for i in overlapping:
                     m = widened[i]
                     widened[i] = m._replace(start=min(m.start, rule.start), end=max(m.end, rule.end))
+                    index.move(i, widened[i].start, widened[i].end)
             continue
         if not view.aligned(rule.start, rule.end):
             continue

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from parcelguard.domain.deid._candidate import Candidate
+from parcelguard.domain.deid._spans import SpanIndex
 from parcelguard.domain.deid.entity import EntityType
 
 __all__ = ["resolve"]
@@ -55,13 +56,9 @@ def _merge(addresses: list[Candidate]) -> list[Candidate]:
     return merged
 
 
-def _overlaps(a: Candidate, taken: list[Candidate]) -> bool:
-    return any(a.start < b.end and b.start < a.end for b in taken)
-
-
-def _free_part(text: str, address: Candidate, taken: list[Candidate]) -> Candidate | None:
+def _free_part(text: str, address: Candidate, taken: list[Candidate], index: SpanIndex) -> Candidate | None:
     """The longest stretch of ``address`` that nothing taken covers, trimmed of separators."""
-    cuts = sorted((b.start, b.end) for b in taken if b.start < address.end and address.start < b.end)
+    cuts = sorted((taken[i].start, taken[i].end) for i in index.overlapping(address.start, address.end))
     best: tuple[int, int] | None = None
     pos = address.start
     for start, end in [*cuts, (address.end, address.end)]:
@@ -88,24 +85,34 @@ def resolve(text: str, candidates: Iterable[Candidate]) -> list[Candidate]:
         (addresses if candidate.type is EntityType.ADDRESS else others).append(candidate)
     addresses = _merge(addresses)
     if addresses:
+        spans = SpanIndex([(a.start, a.end) for a in addresses])
         others = [
             c
             for c in others
             if c.type is not EntityType.PERSON
             or c.rule in _NAME_OVER_ADDRESS
-            or not any(a.start <= c.start and c.end <= a.end for a in addresses)
+            or not any(
+                addresses[i].start <= c.start and c.end <= addresses[i].end
+                for i in spans.overlapping(c.start, c.end)
+            )
         ]
     others.sort(key=lambda c: (-c.score, c.start - c.end, _PRIORITY[c.type], c.start))
     taken: list[Candidate] = []
+    index = SpanIndex()
+
+    def take(candidate: Candidate) -> None:
+        index.add(len(taken), candidate.start, candidate.end)
+        taken.append(candidate)
+
     for candidate in others:
-        if not _overlaps(candidate, taken):
-            taken.append(candidate)
+        if not index.any_overlapping(candidate.start, candidate.end):
+            take(candidate)
     for address in addresses:
-        if _overlaps(address, taken):
-            part = _free_part(text, address, taken)
+        if index.any_overlapping(address.start, address.end):
+            part = _free_part(text, address, taken, index)
             if part is not None:
-                taken.append(part)
+                take(part)
         else:
-            taken.append(address)
+            take(address)
     taken.sort()
     return taken

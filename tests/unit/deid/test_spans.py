@@ -1,0 +1,51 @@
+"""SpanIndex answers what a scan of every span answers, and a text full of names costs linear time."""
+
+from __future__ import annotations
+
+import time
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parcelguard.adapters.ner import lac_tagger
+from parcelguard.domain.deid import Detector
+from parcelguard.domain.deid._spans import SpanIndex
+
+_SPAN = st.tuples(st.integers(0, 60), st.integers(0, 12)).map(lambda p: (p[0], p[0] + p[1]))
+
+
+def _scan(spans: list[tuple[int, int]], start: int, end: int) -> list[int]:
+    return [i for i, (s, e) in enumerate(spans) if start < e and s < end]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    spans=st.lists(_SPAN, max_size=30),
+    moves=st.lists(st.tuples(st.integers(0, 29), _SPAN), max_size=10),
+    queries=st.lists(_SPAN, min_size=1, max_size=10),
+)
+def test_the_index_finds_what_a_scan_finds_after_any_moves(
+    spans: list[tuple[int, int]], moves: list[tuple[int, tuple[int, int]]], queries: list[tuple[int, int]]
+) -> None:
+    index = SpanIndex(spans)
+    spans = list(spans)
+    for key, span in moves:
+        if key < len(spans):
+            spans[key] = span
+            index.move(key, *span)
+    for start, end in queries:
+        assert index.overlapping(start, end) == _scan(spans, start, end)
+        assert index.any_overlapping(start, end) == bool(_scan(spans, start, end))
+
+
+def test_a_text_full_of_names_costs_linear_time() -> None:
+    """7,000 names in 20,000 characters (张某、张某、...) took 4 CPU-seconds in accurate mode and 0.8 in
+    fast: every finding was compared with every other. Now about 0.5 and 0.05."""
+    detector = Detector(tagger=lac_tagger())
+    detector.detect("热身：张伟")
+    text = ("张某、" * 7_000)[:20_000]
+    for mode, budget in (("accurate", 2.0), ("fast", 0.3)):
+        started = time.process_time()
+        found = detector.detect(text, mode)
+        assert len(found) > 6_000
+        assert time.process_time() - started < budget, mode
