@@ -2,9 +2,9 @@
 
 Everything runs on 127.0.0.1 with free ports: the app (``parcelguard serve``, uvicorn, a SQLite data folder
 in the test's temporary folder), Kamailio with deploy/kamailio/kamailio.cfg pointed at the app's routing
-endpoint, and SIPp (Debian's sip-tester) with the scenarios of deploy/kamailio/sipp/. The binding is made
-with the CLI exactly as docs/telephony.md tells an operator: an AXB binding between the courier A and the
-recipient B through X, with a short time to live.
+endpoint, and SIPp (Debian's sip-tester) with the scenarios of deploy/kamailio/sipp/. The bindings are made
+with the CLI as docs/telephony.md tells an operator: AXB between the courier A and the recipient B through X,
+with a short time to live, and AXE for a second waybill (the label's X-EEEE).
 
 - A dials X and reaches the SIPp callee registered as B, and A's SMS (a SIP MESSAGE) to X reaches B too;
   the callee sees X as the sender, and A's number is nowhere in what it receives (From, Contact,
