@@ -16,6 +16,7 @@ from parcelguard.errors import ConflictError, ErrorCode, NotFoundError
 from parcelguard.services import call_routing as cr
 from parcelguard.services import virtual_numbers as vns
 from parcelguard.services.dispatch import assign_courier, courier_deliveries
+from parcelguard.services.keys import rotate_keys
 from parcelguard.services.parcel_events import record_parcel_event
 from parcelguard.services.reveal import reveal
 from tests.reveal_world import World, build_world
@@ -233,3 +234,23 @@ def test_the_couriers_screen_and_reveal_give_the_virtual_number_never_the_real_o
     )
     assert revealed.fields == {"recipient.mobile": x}
     assert recipient_of(world, number) not in str(revealed)
+
+
+def test_key_rotation_rewraps_live_bindings_and_an_ended_binding_is_shredded(world: World) -> None:
+    courier = courier_phone(world, "courier.ns", 910)
+    number = world.issue(45)
+    admin = world.principal("admin.one")
+    assign_courier(world.ctx, number, "courier.ns", principal=admin)
+    bound = vns.current_binding(world.ctx, number, principal=admin)
+    rotate_keys(world.ctx, actor="test", settle_seconds=0)
+    assert route(world, courier, bound.number)["target"] == recipient_of(world, number)
+    with world.ctx.uow() as uow:
+        record = uow.virtual_numbers.get_binding(bound.binding_id)
+        phone = uow.virtual_numbers.get_phone(world.users["courier.ns"].id)
+    current = world.ctx.keyring.current_kek_version
+    assert record is not None and record.wrapped_key.kek_version == current
+    assert phone is not None and phone.wrapped_key.kek_version == current
+    vns.unbind_waybill(world.ctx, number, principal=admin)
+    with world.ctx.uow() as uow:
+        ended = uow.virtual_numbers.get_binding(bound.binding_id)
+    assert ended is not None and ended.wrapped_key.blob == b"" and ended.ct_a is None and ended.ct_b == b""

@@ -24,6 +24,7 @@ from parcelguard.errors import ConflictError, CryptoError, ErrorCode, KeyStoreEr
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.people import totp_owner
 from parcelguard.services.ports import KeyCanaryRecord, UnitOfWork
+from parcelguard.services.virtual_numbers import rewrap_keys
 
 REWRAP_BATCH = 500
 # A running server notices a rotation within a fraction of a second (adapters.crypto.keyfile.RECHECK_SECONDS)
@@ -75,6 +76,7 @@ def rotate_keys(
         people = uow.users.totp_keys_below(version)
         for user_id, username, wrapped_totp in people:
             uow.users.replace_totp_key(user_id, ctx.envelope.rewrap(totp_owner(username), wrapped_totp))
+        vnums = rewrap_keys(ctx, uow, version)  # virtual numbers' parties and phones (issue 12)
         uow.audit.append_many(
             [
                 AuditEvent(
@@ -82,7 +84,7 @@ def rotate_keys(
                     actor=actor,
                     occurred_at=ctx.clock(),
                     subject=f"kek:{version}",
-                    details={"rewrapped": total, "users_rewrapped": len(people)},
+                    details={"rewrapped": total, "users_rewrapped": len(people), "vnum_rewrapped": vnums},
                 )
             ]
         )

@@ -125,7 +125,7 @@ def set_party_phone(ctx: ServiceContext, username: str, mobile: str, *, actor: s
         user = uow.users.get(name)
         if user is None:
             raise NotFoundError("no user with this username", code=ErrorCode.USER_NOT_FOUND, field="username")
-        key, wrapped = ctx.envelope.new_data_key(f"vnum-phone:{user.id}")
+        key, wrapped = ctx.envelope.new_data_key(_phone_owner(user.id))
         uow.virtual_numbers.put_phone(
             PartyPhoneRecord(
                 user_id=user.id,
@@ -335,6 +335,20 @@ def virtual_number_of(uow: UnitOfWork, waybill_id: str) -> str | None:
     return None if record is None else vn.label_form(record.number, record.extension)
 
 
+def rewrap_keys(ctx: ServiceContext, uow: UnitOfWork, version: int) -> int:
+    """Key rotation: the data keys of live bindings and of people's phones still under an older key
+    version, rewrapped (ended bindings hold none: their parties are shredded when they end). How many."""
+    bindings = uow.virtual_numbers.binding_keys_below(version)
+    for binding_id, wrapped in bindings:
+        uow.virtual_numbers.replace_binding_key(
+            binding_id, ctx.envelope.rewrap(owner_of(binding_id), wrapped)
+        )
+    phones = uow.virtual_numbers.phone_keys_below(version)
+    for user_id, wrapped in phones:
+        uow.virtual_numbers.replace_phone_key(user_id, ctx.envelope.rewrap(_phone_owner(user_id), wrapped))
+    return len(bindings) + len(phones)
+
+
 def with_virtual_number(uow: UnitOfWork, waybill_id: str, values: dict[str, str]) -> dict[str, str]:
     """A courier's revealed fields with the recipient's mobile replaced by the binding's number (or
     X-extension) while one is live: the courier gets a way to call, never the real number; without a
@@ -442,8 +456,12 @@ def _pools_for(uow: UnitOfWork, sealed: SealedWaybill, station_id: int | None) -
     return pools
 
 
+def _phone_owner(user_id: int) -> str:
+    return f"vnum-phone:{user_id}"
+
+
 def _open_phone(ctx: ServiceContext, phone: PartyPhoneRecord) -> str:
-    key = ctx.envelope.open_data_key(f"vnum-phone:{phone.user_id}", phone.wrapped_key)
+    key = ctx.envelope.open_data_key(_phone_owner(phone.user_id), phone.wrapped_key)
     return key.decrypt("mobile", phone.ct_mobile)
 
 

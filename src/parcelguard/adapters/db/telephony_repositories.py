@@ -292,7 +292,9 @@ class SqlVirtualNumberRepository:
         result = self._c.execute(
             update(_b)
             .where(_b.c.id == binding_id, _b.c.ended_at.is_(None))
-            .values(ended_at=at, ended_reason=reason, live_waybill_id=None)
+            .values(
+                ended_at=at, ended_reason=reason, live_waybill_id=None, wrapped_key=b"", ct_a=None, ct_b=b""
+            )
         )
         if result.rowcount != 1:
             return False
@@ -334,6 +336,34 @@ class SqlVirtualNumberRepository:
     def live_count(self) -> int:
         return int(
             self._c.execute(select(func.count()).select_from(_b).where(_b.c.ended_at.is_(None))).scalar_one()
+        )
+
+    def binding_keys_below(self, version: int) -> list[tuple[str, WrappedKey]]:
+        rows = self._c.execute(
+            select(_b.c.id, _b.c.kek_version, _b.c.wrapped_key).where(
+                _b.c.ended_at.is_(None), _b.c.kek_version < version
+            )
+        ).all()
+        return [(row.id, WrappedKey(row.kek_version, bytes(row.wrapped_key))) for row in rows]
+
+    def replace_binding_key(self, binding_id: str, wrapped: WrappedKey) -> None:
+        self._c.execute(
+            update(_b)
+            .where(_b.c.id == binding_id)
+            .values(kek_version=wrapped.kek_version, wrapped_key=wrapped.blob)
+        )
+
+    def phone_keys_below(self, version: int) -> list[tuple[int, WrappedKey]]:
+        rows = self._c.execute(
+            select(_p.c.user_id, _p.c.kek_version, _p.c.wrapped_key).where(_p.c.kek_version < version)
+        ).all()
+        return [(row.user_id, WrappedKey(row.kek_version, bytes(row.wrapped_key))) for row in rows]
+
+    def replace_phone_key(self, user_id: int, wrapped: WrappedKey) -> None:
+        self._c.execute(
+            update(_p)
+            .where(_p.c.user_id == user_id)
+            .values(kek_version=wrapped.kek_version, wrapped_key=wrapped.blob)
         )
 
     # -- the phones of the carrier's people -------------------------------------------------------------
