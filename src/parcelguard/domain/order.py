@@ -158,6 +158,10 @@ def _optional_text(
     value = body.get(key)
     if value is None:
         return None
+    return _checked_text(value, field, code, max_chars)
+
+
+def _checked_text(value: object, field: str, code: ErrorCode, max_chars: int) -> str | None:
     if not isinstance(value, str):
         raise ValidationError(f"{field} must be a string", code=code, field=field)
     if len(value) > max_chars:
@@ -170,11 +174,22 @@ def _optional_text(
 
 
 def _text(body: Mapping[str, Any], key: str, prefix: str, code: ErrorCode, max_chars: int = 10_000) -> str:
+    value = body.get(key)
+    # The common case first: a string within bounds, no surrogate (an ASCII string holds none), not blank.
+    # The field's path is only built for an error.
+    if (
+        type(value) is str
+        and len(value) <= max_chars
+        and (value.isascii() or _SURROGATE.search(value) is None)
+        and not value.isspace()
+        and value
+    ):
+        return value
     field = _path(prefix, key)
-    value = _optional_text(body, key, field, code, max_chars)
-    if value is None:
+    checked = None if value is None else _checked_text(value, field, code, max_chars)
+    if checked is None:
         raise _missing(field)
-    return value
+    return checked
 
 
 def free_text(value: str) -> str | None:
@@ -202,8 +217,14 @@ def _parse_remarks(body: Mapping[str, Any]) -> str | None:
 
 
 def _parse_sender(body: Mapping[str, Any], cache: SenderCache | None) -> tuple[Party, IdDocument]:
-    key = tuple(body.get(k) for k in SENDER_FIELDS)
-    if cache is not None and all(isinstance(v, str) for v in key):
+    key = (
+        body.get("name"),
+        body.get("mobile"),
+        body.get("address"),
+        body.get("id_type"),
+        body.get("id_number"),
+    )
+    if cache is not None and all(type(v) is str for v in key):
         found = cache.get(key)
         if found is None:
             found = cache[key] = (_parse_party(body, "sender"), _parse_id_document(body))
