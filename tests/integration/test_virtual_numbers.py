@@ -5,6 +5,7 @@ rebinding on a courier change, expiry after delivery plus grace, cool-down, call
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -254,3 +255,29 @@ def test_key_rotation_rewraps_live_bindings_and_an_ended_binding_is_shredded(wor
     with world.ctx.uow() as uow:
         ended = uow.virtual_numbers.get_binding(bound.binding_id)
     assert ended is not None and ended.wrapped_key.blob == b"" and ended.ct_a is None and ended.ct_b == b""
+
+
+def test_the_raw_sqlite_file_holds_no_real_number_of_a_binding(sqlite_runtime: Runtime) -> None:
+    world = build_world(sqlite_runtime.ctx, only=STAFF)
+    vns.import_numbers(world.ctx, [(n, "SZ-NS") for n in POOL], actor="test")
+    courier = courier_phone(world, "courier.ns", 911)
+    number = world.issue(46)
+    assign_courier(world.ctx, number, "courier.ns", principal=world.principal("admin.one"))
+    x = vns.current_binding(world.ctx, number, principal=world.principal("admin.one")).number
+    answer = route(world, courier, x)
+    cr.record_call_end(
+        world.ctx,
+        call_id=answer["call_id"],
+        started_at=world.clock.now,
+        answered_at=None,
+        ended_at=world.clock.now,
+        outcome="no_answer",
+        actor="apikey:sip",
+    )
+    with sqlite_runtime.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db_file = Path(sqlite_runtime.settings.resolved_database_url.removeprefix("sqlite:///"))
+    raw = b"".join(p.read_bytes() for p in db_file.parent.glob(db_file.name + "*"))
+    assert x.encode() in raw  # the virtual number is ours, stored as such
+    for real in (courier, recipient_of(world, number)):
+        assert real.encode() not in raw and real.encode("utf-16-le") not in raw
