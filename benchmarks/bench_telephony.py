@@ -147,7 +147,7 @@ def lookups(runtime: Runtime, calls: list[tuple[str, str]], count: int) -> float
     ctx = runtime.ctx
     now = datetime.now(UTC)
     with ctx.uow() as uow:
-        start = time.perf_counter()
+        start = time.process_time()
         for i in range(count):
             caller, called = calls[i % len(calls)]
             index = ctx.index.mobile(caller)
@@ -162,20 +162,23 @@ def lookups(runtime: Runtime, calls: list[tuple[str, str]], count: int) -> float
                 key = ctx.envelope.open_data_key(owner_of(decision.binding_id), wrapped)
                 a = decision.party is vn.Party.A
                 key.decrypt(PARTY_A if a else PARTY_B, (ct_a if a else ct_b) or b"")
-        return count / (time.perf_counter() - start)
+        return count / (time.process_time() - start)
 
 
-def use_case(runtime: Runtime, calls: list[tuple[str, str]], count: int) -> tuple[float, dict[str, int]]:
+def use_case(
+    runtime: Runtime, calls: list[tuple[str, str]], count: int
+) -> tuple[float, float, dict[str, int]]:
+    """(decisions per CPU second, per wall second, outcomes): route_call as the endpoint calls it."""
     outcomes: dict[str, int] = {}
     for caller, called in calls[:50]:  # warm-up
         call_routing.route_call(runtime.ctx, caller=caller, called=called, actor="bench")
-    start = time.perf_counter()
+    start, wall = time.process_time(), time.perf_counter()
     for i in range(count):
         caller, called = calls[i % len(calls)]
         answer = call_routing.route_call(runtime.ctx, caller=caller, called=called, actor="bench")
         key = answer.action if answer.reason is None else answer.reason.value
         outcomes[key] = outcomes.get(key, 0) + 1
-    return count / (time.perf_counter() - start), outcomes
+    return count / (time.process_time() - start), count / (time.perf_counter() - wall), outcomes
 
 
 def run_wrk(url: str, root: int, env: dict[str, str], clients: int, seconds: int) -> dict[str, Any]:
@@ -231,13 +234,16 @@ def main() -> None:
         calls = seed(runtime, args.numbers, args.bindings)
         alone = decisions_alone(runtime, calls, args.calls * 5)
         read = lookups(runtime, calls, args.calls)
-        full, outcomes = use_case(runtime, calls, args.calls)
+        full, full_wall, outcomes = use_case(runtime, calls, args.calls)
         print(f"routing, {backend}, {args.bindings} AXB bindings on {args.numbers} numbers:")
         print(f"  decision alone (keyed index + decide): {alone:,.0f} decisions/s (one core, CPU time)")
         ok = "meets" if alone >= TARGET_IN_PROCESS else "misses"
         print(f"    ({ok} the target of {TARGET_IN_PROCESS:,.0f}/s)")
-        print(f"  lookup + decide + decrypt (one query each, no audit): {read:,.0f} decisions/s wall")
-        print(f"  route_call in process (+ audit event and commit per call): {full:,.0f} decisions/s wall")
+        print(f"  lookup + decide + decrypt (one query each, no audit): {read:,.0f} decisions per CPU second")
+        print(
+            f"  route_call in process (+ audit event and commit per call): {full:,.0f} per CPU second "
+            f"({full_wall:,.0f}/s wall)"
+        )
         print(f"    outcomes {outcomes}")
         if shutil.which("wrk") is None:
             print("wrk is not installed (Debian: apt-get install wrk); skipping HTTP")
