@@ -49,3 +49,13 @@ def test_a_text_full_of_names_costs_linear_time() -> None:
         found = detector.detect(text, mode)
         assert len(found) > 6_000
         assert time.process_time() - started < budget, mode
+
+
+def test_a_long_run_of_digits_costs_linear_time() -> None:
+    """A house-number anchor read the rest of a digit run from each of its digits: 100,000 digits took 3
+    CPU-seconds in either mode (0.2 for 25,000)."""
+    detector = Detector()
+    detector.detect("热身")
+    started = time.process_time()
+    detector.detect("1" * 100_000, "fast")
+    assert time.process_time() - started < 0.5

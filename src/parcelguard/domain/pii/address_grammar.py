@@ -178,9 +178,11 @@ ANCHORS = (
         _alt(_ESTATE_WORDS + " " + _VILLAGE_WORDS + " " + _TOWN_WORDS)
         + rf"(?:{_NUM}期)? ?{_BUILDING_HEAD}(?:号楼|号院|栋|幢|撞|懂|座|单元|组|号|区|期|-|#|队|社)"
     ),
-    # The digits are possessive (3.11+): inside a long number ``re`` must not retry every shorter prefix.
+    # The digits are possessive (3.11+): inside a long number ``re`` must not retry every shorter prefix;
+    # and the number is taken from its first digit only, or each digit of a long run would read the rest
+    # of the run again (a 20,000-digit text: 0.13 s, 100,000 digits: 3 s).
     re.compile(
-        rf"[0-9]++(?:(?:号楼|栋|幢|撞|懂|座)(?:(?:{_NUM}|{_CN_NUM}|[A-Za-z])(?:单元|层|楼|室|号|门)"
+        rf"(?<![0-9])[0-9]++(?:(?:号楼|栋|幢|撞|懂|座)(?:(?:{_NUM}|{_CN_NUM}|[A-Za-z])(?:单元|层|楼|室|号|门)"
         r"|[0-9]{3,5}(?![0-9]))|号[0-9]{3,5}(?:室|房)|单元[0-9]{3,5}(?![0-9]))"
     ),
     # Each pattern below starts with a literal, so ``re`` skips to it; lookbehinds check what precedes.
