@@ -19,11 +19,11 @@ from parcelguard.domain.waybill import WaybillStatus
 from parcelguard.errors import ErrorCode, NotFoundError, PermissionDeniedError, ValidationError
 from parcelguard.services.audit_events import COURIER_ASSIGNED, Circumstances, person_event, station_code_of
 from parcelguard.services.context import ServiceContext
+from parcelguard.services.parcel_numbers import on_courier_assigned, virtual_number_of
 from parcelguard.services.parcel_view import MaskedParcel, masked_parcel
 from parcelguard.services.ports import Assignment, UnitOfWork
 from parcelguard.services.staff import require_role
 from parcelguard.services.unseal import get_sealed
-from parcelguard.services.virtual_numbers import on_courier_assigned, virtual_number_of
 
 DISPATCHERS = frozenset({Role.ADMIN, Role.STATION_MANAGER})
 

@@ -22,9 +22,9 @@ from parcelguard.domain.audit import AuditEvent
 from parcelguard.domain.keys import WrappedKey
 from parcelguard.errors import ConflictError, CryptoError, ErrorCode, KeyStoreError
 from parcelguard.services.context import ServiceContext
+from parcelguard.services.parcel_numbers import rewrap_keys
 from parcelguard.services.people import totp_owner
 from parcelguard.services.ports import KeyCanaryRecord, UnitOfWork
-from parcelguard.services.virtual_numbers import rewrap_keys
 
 REWRAP_BATCH = 500
 # A running server notices a rotation within a fraction of a second (adapters.crypto.keyfile.RECHECK_SECONDS)

@@ -26,10 +26,10 @@ from parcelguard.services.audit_events import (
 )
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.dispatch import last_station
+from parcelguard.services.parcel_numbers import on_parcel_status
 from parcelguard.services.ports import UnitOfWork
 from parcelguard.services.staff import acting_role
 from parcelguard.services.unseal import get_sealed
-from parcelguard.services.virtual_numbers import on_parcel_status
 
 PICKUP_CODE_DIGITS = 6
 PICKUP_INDEX_KIND = "pickup_code"

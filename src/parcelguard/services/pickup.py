@@ -32,12 +32,12 @@ from parcelguard.services.audit_events import (
 )
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.parcel_events import PICKUP_CODE_DIGITS, pickup_digest
+from parcelguard.services.parcel_numbers import on_parcel_status
 from parcelguard.services.parcel_view import MaskedParcel, masked_parcel
 from parcelguard.services.ports import UnitOfWork
 from parcelguard.services.staff import require_role
 from parcelguard.services.tracking import parse_last4
 from parcelguard.services.unseal import get_sealed
-from parcelguard.services.virtual_numbers import on_parcel_status
 
 COUNTER_STAFF = frozenset({Role.OUTLET_CLERK, Role.STATION_MANAGER})
 PICKUP_STAFF = frozenset({Role.COURIER, Role.STATION_MANAGER})

@@ -41,9 +41,9 @@ from parcelguard.services.audit_events import (
     station_code_of,
 )
 from parcelguard.services.context import ServiceContext
+from parcelguard.services.parcel_numbers import with_virtual_number
 from parcelguard.services.ports import AlertRecord, GrantRecord, UnitOfWork
 from parcelguard.services.staff import requester_of
-from parcelguard.services.virtual_numbers import with_virtual_number
 
 
 @dataclass(frozen=True, slots=True)

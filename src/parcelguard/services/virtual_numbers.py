@@ -6,7 +6,8 @@ ciphertext under the binding's own data key, beside the keyed mobile index of ea
 so a call can be routed by index and only its target decrypted. Dispatch binds (``TelephonyPolicy
 .dispatch_model``) and rebinds when the courier changes; a delivered or returned parcel's binding ends
 after the grace period (72 h); a number left with no binding rests before reuse. Every change is an audit
-event in the same transaction, never holding a real number. Routing itself: services.call_routing.
+event in the same transaction, never holding a real number. Routing itself: services.call_routing; the
+hooks dispatch, parcel events, reveal and key rotation call: services.parcel_numbers.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from parcelguard.domain.parcel_lifecycle import TERMINAL
 from parcelguard.domain.people import parse_username
 from parcelguard.domain.pii import Mobile
 from parcelguard.domain.tracking import TrackingNumber
-from parcelguard.domain.waybill import SealedWaybill, WaybillStatus
+from parcelguard.domain.waybill import SealedWaybill
 from parcelguard.errors import ConflictError, ErrorCode, NotFoundError, ParcelGuardError, ValidationError
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.ports import BindingRecord, PartyPhoneRecord, ProviderBinding, UnitOfWork
@@ -125,7 +126,7 @@ def set_party_phone(ctx: ServiceContext, username: str, mobile: str, *, actor: s
         user = uow.users.get(name)
         if user is None:
             raise NotFoundError("no user with this username", code=ErrorCode.USER_NOT_FOUND, field="username")
-        key, wrapped = ctx.envelope.new_data_key(_phone_owner(user.id))
+        key, wrapped = ctx.envelope.new_data_key(phone_owner(user.id))
         uow.virtual_numbers.put_phone(
             PartyPhoneRecord(
                 user_id=user.id,
@@ -180,7 +181,7 @@ def bind_waybill(
                     uow.commit()  # ended what was over; try again with the numbers it freed
                     continue
                 raise
-            uow.audit.append_many([_binding_event(BINDING_CREATED, principal.actor, now, sealed, record)])
+            uow.audit.append_many([binding_event(BINDING_CREATED, principal.actor, now, sealed, record)])
             uow.commit()
         return _bound(sealed.tracking_number, record)
     raise ConflictError("concurrent binds kept colliding: try again", code=ErrorCode.BINDING_CONFLICT)
@@ -206,11 +207,11 @@ def bind_in(
             "an axb binding needs the courier's phone (assign a courier; parcelguard vnum phone)",
             code=ErrorCode.PARTY_PHONE_MISSING,
         )
-    a_digits = _open_phone(ctx, phone) if phone is not None else None
+    a_digits = open_phone(ctx, phone) if phone is not None else None
     b_index = sealed.indexes.recipient_mobile
     a_index = phone.bi_mobile if phone is not None else None
     pools = (
-        [pool] if pool is not None else _pools_for(uow, sealed, assignment.station_id if assignment else None)
+        [pool] if pool is not None else pools_for(uow, sealed, assignment.station_id if assignment else None)
     )
     probe = vn.route_keys(model, a_index, b_index, "0001" if model is vn.BindingModel.AXE else None)
     probe = [k for k in probe if not k.startswith(b"e")]
@@ -247,7 +248,7 @@ def bind_in(
             expires_at=now + ttl if ttl is not None else None,
         )
         uow.virtual_numbers.add_binding(record, vn.route_keys(model, a_index, b_index, extension))
-        ref = _provider_bind(ctx, record, a_digits, recipient)
+        ref = provider_bind(ctx, record, a_digits, recipient)
         if ref is not None:
             uow.virtual_numbers.set_provider_ref(record.id, ref)
             record = replace(record, provider_ref=ref)
@@ -285,7 +286,7 @@ def extend_binding(
         expires = vn.extended(record.expires_at, now, timedelta(hours=hours))
         uow.virtual_numbers.set_expiry(record.id, expires)
         record = replace(record, expires_at=expires)
-        uow.audit.append_many([_binding_event(BINDING_EXTENDED, principal.actor, now, sealed, record)])
+        uow.audit.append_many([binding_event(BINDING_EXTENDED, principal.actor, now, sealed, record)])
         uow.commit()
     return _bound(number, record)
 
@@ -322,115 +323,11 @@ def end_in(
     The provider is told first: if it cannot unbind, nothing ends here (the transaction rolls back), so
     ParcelGuard never believes a binding gone that the provider would still connect."""
     if uow.virtual_numbers.end_binding(record.id, now, reason):
-        _provider_unbind(ctx, record)
+        provider_unbind(ctx, record)
         uow.virtual_numbers.give_back(record.number, now, ctx.telephony.cooldown)
         uow.audit.append_many(
             [AuditEvent(BINDING_ENDED, actor, now, subject, {**_details(record), "reason": reason})]
         )
-
-
-def virtual_number_of(uow: UnitOfWork, waybill_id: str) -> str | None:
-    """What a courier's screen or a label shows to call the recipient: X or X-extension, or None."""
-    record = uow.virtual_numbers.live_for_waybill(waybill_id)
-    return None if record is None else vn.label_form(record.number, record.extension)
-
-
-def rewrap_keys(ctx: ServiceContext, uow: UnitOfWork, version: int) -> int:
-    """Key rotation: the data keys of live bindings and of people's phones still under an older key
-    version, rewrapped (ended bindings hold none: their parties are shredded when they end). How many."""
-    bindings = uow.virtual_numbers.binding_keys_below(version)
-    for binding_id, wrapped in bindings:
-        uow.virtual_numbers.replace_binding_key(
-            binding_id, ctx.envelope.rewrap(owner_of(binding_id), wrapped)
-        )
-    phones = uow.virtual_numbers.phone_keys_below(version)
-    for user_id, wrapped in phones:
-        uow.virtual_numbers.replace_phone_key(user_id, ctx.envelope.rewrap(_phone_owner(user_id), wrapped))
-    return len(bindings) + len(phones)
-
-
-def with_virtual_number(uow: UnitOfWork, waybill_id: str, values: dict[str, str]) -> dict[str, str]:
-    """A courier's revealed fields with the recipient's mobile replaced by the binding's number (or
-    X-extension) while one is live: the courier gets a way to call, never the real number; without a
-    binding the reveal policy's answer stands."""
-    shown = virtual_number_of(uow, waybill_id) if wb.RECIPIENT_MOBILE in values else None
-    return values if shown is None else {**values, wb.RECIPIENT_MOBILE: shown}
-
-
-# -- hooks the parcel's life calls (dispatch, parcel events), inside their units of work ---------------
-
-
-def on_courier_assigned(
-    ctx: ServiceContext, uow: UnitOfWork, sealed: SealedWaybill, *, courier_id: int, now: datetime, actor: str
-) -> None:
-    """Dispatch assigned a courier: rebind the live binding to them, or bind at dispatch (policy).
-
-    Never fails the dispatch for want of a number: an empty pool or a courier without a phone is an audit
-    event ``telephony:binding:skipped`` instead (the courier then has no number to call through)."""
-    live = uow.virtual_numbers.live_for_waybill(sealed.id)
-    if live is None:
-        model = ctx.telephony.dispatch_model
-        assignment = uow.dispatch.get(sealed.id)
-        pools = _pools_for(uow, sealed, assignment.station_id if assignment else None)
-        if model is None or not uow.virtual_numbers.pools_with_numbers(pools):
-            return  # no masking here (nothing imported for these pools): dispatch as before
-        try:
-            record = bind_in(ctx, uow, sealed, model=model, pool=None, now=now, courier_id=courier_id)
-        except ConflictError as error:
-            if error.code in (ErrorCode.POOL_EXHAUSTED, ErrorCode.PARTY_PHONE_MISSING):
-                _skipped(uow, actor, now, sealed, error.code)
-                return
-            raise
-        uow.audit.append_many([_binding_event(BINDING_CREATED, actor, now, sealed, record)])
-        return
-    if live.courier_id == courier_id:
-        return
-    phone = uow.virtual_numbers.get_phone(courier_id)
-    if phone is None:  # the old courier must not reach the recipient any more
-        end_in(ctx, uow, live, now=now, reason="courier_changed", actor=actor, subject=sealed.tracking_number)
-        _skipped(uow, actor, now, sealed, ErrorCode.PARTY_PHONE_MISSING)
-        return
-    keys = vn.route_keys(live.model, phone.bi_mobile, live.bi_b, live.extension)
-    if any(uow.virtual_numbers.route_holder(live.number, k) not in (None, live.id) for k in keys):
-        # the new courier already talks to someone else through this number: move to another one
-        end_in(ctx, uow, live, now=now, reason="courier_changed", actor=actor, subject=sealed.tracking_number)
-        on_courier_assigned(ctx, uow, sealed, courier_id=courier_id, now=now, actor=actor)
-        return
-    key = ctx.envelope.open_data_key(owner_of(live.id), live.wrapped_key)
-    digits = _open_phone(ctx, phone)
-    uow.virtual_numbers.replace_party_a(
-        live, courier_id=courier_id, bi_a=phone.bi_mobile, ct_a=key.encrypt(PARTY_A, digits), keys=keys
-    )
-    if ctx.numbers is not None and live.provider_ref is not None:  # the provider holds the old courier
-        _provider_unbind(ctx, live)
-        recipient = key.decrypt(PARTY_B, live.ct_b)
-        ref = _provider_bind(ctx, replace(live, courier_id=courier_id), digits, recipient)
-        if ref is not None:
-            uow.virtual_numbers.set_provider_ref(live.id, ref)
-    uow.audit.append_many([_binding_event(BINDING_REBOUND, actor, now, sealed, live)])
-
-
-def on_parcel_status(
-    ctx: ServiceContext,
-    uow: UnitOfWork,
-    sealed: SealedWaybill,
-    status: WaybillStatus,
-    *,
-    now: datetime,
-    actor: str,
-) -> None:
-    """A parcel delivered or returned keeps its number for the grace period; a cancelled one, not at all."""
-    if status not in TERMINAL:
-        return
-    live = uow.virtual_numbers.live_for_waybill(sealed.id)
-    if live is None:
-        return
-    ends = now if status is WaybillStatus.CANCELLED else vn.expiry_after_end(now, ctx.telephony.grace)
-    if live.expires_at is not None and live.expires_at <= ends:
-        return
-    uow.virtual_numbers.set_expiry(live.id, ends)
-    record = replace(live, expires_at=ends)
-    uow.audit.append_many([_binding_event(BINDING_EXPIRY_SET, actor, now, sealed, record)])
 
 
 # -- helpers -------------------------------------------------------------------------------------------
@@ -445,7 +342,7 @@ def _release_in(
     return due
 
 
-def _pools_for(uow: UnitOfWork, sealed: SealedWaybill, station_id: int | None) -> list[str]:
+def pools_for(uow: UnitOfWork, sealed: SealedWaybill, station_id: int | None) -> list[str]:
     pools: list[str] = []
     station = uow.stations.get(station_id) if station_id is not None else None
     if station is not None:
@@ -456,16 +353,16 @@ def _pools_for(uow: UnitOfWork, sealed: SealedWaybill, station_id: int | None) -
     return pools
 
 
-def _phone_owner(user_id: int) -> str:
+def phone_owner(user_id: int) -> str:
     return f"vnum-phone:{user_id}"
 
 
-def _open_phone(ctx: ServiceContext, phone: PartyPhoneRecord) -> str:
-    key = ctx.envelope.open_data_key(_phone_owner(phone.user_id), phone.wrapped_key)
+def open_phone(ctx: ServiceContext, phone: PartyPhoneRecord) -> str:
+    key = ctx.envelope.open_data_key(phone_owner(phone.user_id), phone.wrapped_key)
     return key.decrypt("mobile", phone.ct_mobile)
 
 
-def _provider_bind(ctx: ServiceContext, record: BindingRecord, a: str | None, b: str) -> str | None:
+def provider_bind(ctx: ServiceContext, record: BindingRecord, a: str | None, b: str) -> str | None:
     if ctx.numbers is None:
         return None
     request = ProviderBinding(
@@ -487,7 +384,7 @@ def _provider_bind(ctx: ServiceContext, record: BindingRecord, a: str | None, b:
         ) from None
 
 
-def _provider_unbind(ctx: ServiceContext, record: BindingRecord) -> None:
+def provider_unbind(ctx: ServiceContext, record: BindingRecord) -> None:
     if ctx.numbers is not None and record.provider_ref is not None:
         ctx.numbers.unbind(record.provider_ref, record.number)
 
@@ -520,13 +417,7 @@ def _details(record: BindingRecord) -> dict[str, AuditValue]:
     }
 
 
-def _binding_event(
+def binding_event(
     action: str, actor: str, now: datetime, sealed: SealedWaybill, record: BindingRecord
 ) -> AuditEvent:
     return AuditEvent(action, actor, now, sealed.tracking_number, _details(record))
-
-
-def _skipped(uow: UnitOfWork, actor: str, now: datetime, sealed: SealedWaybill, code: ErrorCode) -> None:
-    uow.audit.append_many(
-        [AuditEvent(BINDING_SKIPPED, actor, now, sealed.tracking_number, {"reason": code.value})]
-    )
