@@ -17,12 +17,14 @@ like every other personal field, only when masking changed it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from parcelguard.domain import waybill as wb
 from parcelguard.domain.anonymize import Operator, TextPolicy, ValueOperators, apply_text_policy
+from parcelguard.domain.deid.entity import Entity
 from parcelguard.domain.label_gate import FREE_TEXT_FIELDS, label_violations
 from parcelguard.domain.order import IdDocument, Order, Party
 from parcelguard.domain.own_values import OwnValues, mask_own_values, may_hold_own_values, may_hold_pinyin
@@ -30,7 +32,7 @@ from parcelguard.domain.pii.label_lint import mask_violations, raise_for
 from parcelguard.domain.waybill import MaskedOrder, MaskedParty, routing_of
 from parcelguard.errors import ErrorCode, LabelComplianceError
 from parcelguard.services.context import ServiceContext
-from parcelguard.services.deid import DEFAULT_TENANT, detect_texts, value_operators
+from parcelguard.services.deid import DEFAULT_TENANT, default_detector, detect_texts, value_operators
 from parcelguard.services.labels import PENDING_QR_PAYLOAD, label_data_of
 
 _POLICY = TextPolicy.uniform(Operator.MASK)
@@ -84,8 +86,21 @@ class FreeTextRedactor:
         todo = list(dict.fromkeys(t for t in texts if t not in self._seen))
         if not todo:
             return
-        for text, found in zip(todo, detect_texts(todo), strict=True):
-            self._seen[text] = apply_text_policy(text, found, _POLICY, self._operators).text
+        clean = _CLEAN.current(detect_texts)
+        unknown: list[str] = []
+        for text in todo:
+            if text in clean:
+                self._seen[text] = text
+            else:
+                unknown.append(text)
+        if not unknown:
+            return
+        for text, found in zip(unknown, detect_texts(unknown), strict=True):
+            if found:
+                self._seen[text] = apply_text_policy(text, found, _POLICY, self._operators).text
+            else:
+                self._seen[text] = text
+                _CLEAN.add(clean, text)
 
     def order(
         self, order: Order, *, tracking_number: str | None = None, issued_on: date | None = None
@@ -187,6 +202,46 @@ class FreeTextRedactor:
         return shown, dataclasses.replace(
             masked, parcel_description=shown.parcel.description, remarks=shown.remarks
         )
+
+
+_CLEAN_TEXTS = 4096
+"""How many texts without a finding are remembered across batches (each at most 500 characters)."""
+
+
+class _CleanTexts:
+    """Free texts the detector found nothing in, remembered across batches for the detector and detecting
+    function they were read with: "放门口", "到了打电话" and a shop's "书籍" come back batch after batch, and
+    reading them again costs the sequence model's time for nothing.
+
+    Only texts without a finding are kept (none holds personal data the detector can see), at most
+    ``_CLEAN_TEXTS``, the oldest dropped first. A new detector (``use_tagger`` builds one) or another
+    detecting function starts an empty set, so nothing read under one configuration answers for another.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[object, object] | None = None
+        self._texts: dict[str, None] = {}
+
+    def current(self, detect: Callable[[Sequence[str]], list[list[Entity]]]) -> dict[str, None]:
+        """The set (a dict used as an ordered set) for today's detector and ``detect``; read it without the
+        lock (a dict lookup is atomic), add to it with :meth:`add`."""
+        key = (default_detector(), detect)
+        with self._lock:
+            if self._key is None or self._key[0] is not key[0] or self._key[1] is not key[1]:
+                self._key, self._texts = key, {}
+            return self._texts
+
+    def add(self, texts: dict[str, None], text: str) -> None:
+        with self._lock:
+            if texts is not self._texts:  # the configuration changed meanwhile: this reading is stale
+                return
+            texts[text] = None
+            if len(texts) > _CLEAN_TEXTS:
+                del texts[next(iter(texts))]
+
+
+_CLEAN = _CleanTexts()
 
 
 def _after_own_values(order: Order) -> tuple[str, str | None]:
