@@ -7,6 +7,7 @@ import multiprocessing
 import threading
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
@@ -19,7 +20,9 @@ from parcelguard.domain.pii.synthetic import SyntheticPeople
 from parcelguard.domain.virtual_number import BindingModel
 from parcelguard.errors import ParcelGuardError
 from parcelguard.services import virtual_numbers as vns
+from parcelguard.services.dispatch import assign_courier
 from parcelguard.services.issuance import issue_waybill
+from tests.reveal_world import build_world
 
 OPERATOR = Principal(actor="test", scopes=ALL_SCOPES)
 
@@ -123,3 +126,19 @@ def test_worker_processes_binding_at_once_never_overfill_the_pool(
         worker.join(timeout=60)
     assert Counter(results) == {"bound": 6, "pool_exhausted": 6}
     assert sorted(_per_number(runtime).values()) == [1] * 6
+
+
+def test_one_courier_binding_many_parcels_at_once_gets_one_axb_number_each(runtime: Runtime) -> None:
+    """The courier's route key may sit once on a number: racing binds collide on it, retry on another
+    number, and the pool ends with one of the courier's bindings per number."""
+    world = build_world(runtime.ctx, only=("admin.one", "courier.ns"))
+    vns.set_party_phone(world.ctx, "courier.ns", SyntheticPeople(950).mobile(), actor="test")
+    waybills = [world.issue(900 + i) for i in range(6)]
+    for number in waybills:  # pool c5 is none of the courier's: dispatch binds nothing itself
+        assign_courier(world.ctx, number, "courier.ns", principal=world.principal("admin.one"))
+    vns.import_numbers(world.ctx, [(f"1709999{i:04d}", "c5") for i in range(3)], actor="test")
+    results = _at_once(
+        [lambda n=n: _bind(replace(runtime, ctx=world.ctx), n, BindingModel.AXB, "c5") for n in waybills]
+    )
+    assert Counter(results) == {"bound": 3, "pool_exhausted": 3}
+    assert sorted(_per_number(runtime).values()) == [1, 1, 1]
