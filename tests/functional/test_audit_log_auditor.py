@@ -113,7 +113,7 @@ def test_verify_db_names_the_first_bad_index(world: World, rewrite: str, first_b
     assert run(world.env, "audit", "checkpoint")[0] == 0  # today's checkpoint covers all 501
     world.sql(rewrite)
     code, out = world.verify_db()
-    assert code == 6 and f"first bad index {first_bad}" in out, out
+    assert code == 13 and f"first bad index {first_bad}" in out, out
 
 
 def test_an_inserted_row_is_named(world: World) -> None:
@@ -124,7 +124,7 @@ def test_an_inserted_row_is_named(world: World) -> None:
         "SELECT 201, occurred_at, 'user:nobody', action, subject, details FROM audit_event WHERE seq = 200",
     )
     code, out = world.verify_db()
-    assert code == 6 and "first bad index 200" in out, out
+    assert code == 13 and "first bad index 200" in out, out
 
 
 def test_reordered_rows_are_named(world: World) -> None:
@@ -135,7 +135,7 @@ def test_reordered_rows_are_named(world: World) -> None:
         "UPDATE audit_event SET seq = 78 WHERE seq = -1",
     )
     code, out = world.verify_db()
-    assert code == 6 and "first bad index 76" in out, out
+    assert code == 13 and "first bad index 76" in out, out
 
 
 @pytest.mark.parametrize(
@@ -155,7 +155,7 @@ def test_a_rebuilt_and_resigned_history_is_a_fork(world: World, rewrite: tuple[s
     world.sql(*rewrite)
     world.rebuild_and_resign()
     code, out = world.verify()
-    assert code == 5 and "fork" in out, out
+    assert code == 12 and "fork" in out, out
     code, out = world.verify_db()
     assert code == 0  # the rebuilt database agrees with itself: only the kept checkpoint shows the rewrite
 
@@ -164,7 +164,7 @@ def test_a_truncated_history_is_a_rollback(world: World) -> None:
     world.sql("DELETE FROM audit_event WHERE seq > 250")
     world.rebuild_and_resign()
     code, out = world.verify()
-    assert code == 4 and "rollback" in out, out
+    assert code == 11 and "rollback" in out, out
 
 
 def test_a_checkpoint_without_the_witness_or_with_a_bad_signature_is_refused(world: World) -> None:
@@ -172,11 +172,11 @@ def test_a_checkpoint_without_the_witness_or_with_a_bad_signature_is_refused(wor
     body, signatures = kept.split("\n\n")
     world.kept.write_text(body + "\n\n" + signatures.splitlines()[0] + "\n", encoding="utf-8")
     code, out = world.verify()
-    assert code == 3 and "bad_signature" in out, out
+    assert code == 10 and "bad_signature" in out, out
     forged = kept.replace("\n301\n", "\n300\n", 1)
     world.kept.write_text(forged, encoding="utf-8")
     code, out = world.verify()
-    assert code == 3, out
+    assert code == 10, out
 
 
 def test_a_checkpoint_unsigned_after_a_rewrite_fails_verify_db(world: World) -> None:
@@ -188,7 +188,7 @@ def test_a_checkpoint_unsigned_after_a_rewrite_fails_verify_db(world: World) -> 
         "DELETE FROM tlog_state",
     )
     code, out = world.verify_db()
-    assert code == 6 and "checkpoint of size 301" in out, out
+    assert code == 13 and "checkpoint of size 301" in out, out
 
 
 @pytest.fixture
@@ -250,6 +250,6 @@ def test_an_outside_auditor_checks_the_server_with_no_database(
     world.sql("UPDATE audit_event SET actor = 'user:someone.else' WHERE seq = 3")
     world.rebuild_and_resign()
     code, out, err = run(outside, *args)
-    assert code == 5 and "fork" in err, out + err
+    assert code == 12 and "fork" in err, out + err
     code, out, err = run(outside, *args[:-4], "--api-key", "pgk_wrong_key", *world.keys)
     assert code == 2 and "HTTP 401" in err, out + err

@@ -91,10 +91,11 @@ def alerts(
 prove_app = typer.Typer(help="RFC 9162 proofs from the audit log's tree.", no_args_is_help=True)
 app.add_typer(prove_app, name="prove")
 
-EXIT_BAD_SIGNATURE = 3
-EXIT_ROLLBACK = 4
-EXIT_FORK = 5
-EXIT_DB_MISMATCH = 6
+# Distinct from the shared exit codes (cli/common.py: 1 failure, 2 usage, 3 not found, 4 denied, 5 partial)
+EXIT_BAD_SIGNATURE = 10
+EXIT_ROLLBACK = 11
+EXIT_FORK = 12
+EXIT_DB_MISMATCH = 13
 
 
 @app.command()
@@ -211,8 +212,8 @@ def verify(
     ),
 ) -> None:
     """Check that the log today extends a checkpoint you kept: both signed (k of n keys, the first key
-    required), same origin, no smaller, and an RFC 9162 consistency proof between them. Exit 3 on a bad
-    signature, 4 on a rollback, 5 on a fork."""
+    required), same origin, no smaller, and an RFC 9162 consistency proof between them. Exit 10 on a bad
+    signature, 11 on a rollback, 12 on a fork."""
     try:
         old_text = checkpoint_file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -271,7 +272,7 @@ def verify(
 @app.command("verify-db")
 def verify_db() -> None:
     """Recompute the tree from the stored audit events and hold it against the stored tree and every
-    signed checkpoint; exit 6 naming the first bad leaf index when a row was changed, deleted, inserted or
+    signed checkpoint; exit 13 naming the first bad leaf index when a row was changed, deleted, inserted or
     reordered."""
     with reported_errors():
         runtime = open_runtime()
