@@ -105,3 +105,31 @@ def test_uncommitted_events_are_not_integrated(runtime: Runtime) -> None:
     with runtime.ctx.uow() as uow:
         committed = len(uow.audit_search.search(limit=100))
     assert integrated == committed
+
+
+def test_two_sequencers_at_once_integrate_each_event_once(runtime: Runtime) -> None:
+    import threading
+
+    add_events(runtime, 3000)
+    errors: list[BaseException] = []
+
+    def sequence() -> None:
+        try:
+            while tlog.integrate_pending(runtime.ctx, batch_size=250):
+                pass
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=sequence) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    tlog.integrate_pending(runtime.ctx)
+    with runtime.ctx.uow() as uow:
+        rows = uow.audit_search.search(limit=10_000)
+        size, last_seq = uow.transparency.state()
+    assert size == len(rows) and last_seq == len(rows)
+    leaves = [merkle.leaf_hash(e.canonical_bytes()) for e in rows]
+    assert tlog.tree_root(runtime.ctx, size) == merkle.root_from_leaves(leaves)

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from parcelguard.adapters.db import models as m
 from parcelguard.adapters.db.bulk import bulk_insert
@@ -93,9 +94,12 @@ class SqlTransparencyStore:
         if tree_size == 0 and self.state() == (0, 0):
             exists = self._c.execute(select(s.id).where(s.id == _STATE_ID)).first()
             if exists is None:
-                self._c.execute(
-                    insert(m.tlog_state).values(id=_STATE_ID, tree_size=0, last_seq=0, updated_at=at)
-                )
+                try:
+                    self._c.execute(
+                        insert(m.tlog_state).values(id=_STATE_ID, tree_size=0, last_seq=0, updated_at=at)
+                    )
+                except IntegrityError:
+                    return False  # another sequencer's first run created it: that one goes on
                 return True
         return False
 
