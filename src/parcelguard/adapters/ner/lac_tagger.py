@@ -45,6 +45,7 @@ WINDOW = 512  # characters per window of a long text
 _OVERLAP = 64  # characters two consecutive windows share
 _MARGIN = 24  # characters of context kept on each side of a seam at least
 _MAX_CELLS = 16_384  # characters per encoder call (rows x length)
+_DECODE_ROWS = 256  # rows decoded together (each in two readings)
 _SEAM_MARKS = frozenset("。！？；!?;\n.，,、 ")
 # Fitted by benchmarks/deid/tune_bias.py on training splits only (docs/deid.md): names of the biased reading
 # count only where a name rule agrees, so the bias buys recall on delivery text (the synthetic corpus needs
@@ -112,10 +113,11 @@ class LacTagger:
             inside.append(part == "I")
         self._labels = labels
         self._inside = np.array(inside, dtype=bool)
+        self._person = np.array([label == "PER" for label in labels], dtype=bool)
         # Only the ids named in tag.dic are tags (the encoder has 59 outputs, 49 of them used); decoding over
         # those alone gives the same paths (the unused ones never win) at two thirds of the cost.
         self._n_used = max(id2tag) + 1
-        self._incoming = np.ascontiguousarray(transitions[: self._n_used, : self._n_used].T)
+        self._outgoing = np.ascontiguousarray(transitions[: self._n_used, : self._n_used])
         bias = np.zeros(self._n_used, dtype=np.float32)
         for i, raw in id2tag.items():
             if raw.startswith("PER-"):
@@ -138,50 +140,90 @@ class LacTagger:
     def tag_many(self, texts: Sequence[str]) -> list[Tagging]:
         """For each text, LAC's words (``PER``, ``LOC``, ``ORG``, ``n``, ``v`` ...) and the ``PER`` words of
         the recall-biased reading."""
-        plain, biased = self.tag_ids(texts)
-        out: list[Tagging] = []
-        for ids, recall in zip(plain, biased, strict=True):
-            words = self._words(ids)
-            persons = [w for w in self._words(recall) if w.tag == "PER"] if self._biased else []
-            out.append(Tagging(words, persons))
-        return out
+        plain, biased, offsets = self._tag_flat(texts)
+        words = self._words(plain, offsets)
+        persons = self._words(biased, offsets, only=self._person) if self._biased else [[] for _ in texts]
+        return [Tagging(w, p) for w, p in zip(words, persons, strict=True)]
 
     def tag_ids(self, texts: Sequence[str]) -> tuple[list[Tags], list[Tags]]:
         """For each text, the decoded tag id of every character: LAC's reading, and the recall-biased one
         (the same arrays when the biases are 0)."""
-        plain: list[Tags] = [np.zeros(len(t), dtype=np.int64) for t in texts]
-        biased = [np.zeros(len(t), dtype=np.int64) for t in texts] if self._biased else plain
-        # (text index, window start, keep from, keep to), grouped by window length
-        groups: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
+        plain, biased, offsets = self._tag_flat(texts)
+        bounds = offsets.tolist()
+        split_plain = [plain[a:b] for a, b in itertools.pairwise(bounds)]
+        if not self._biased:
+            return split_plain, split_plain
+        return split_plain, [biased[a:b] for a, b in itertools.pairwise(bounds)]
+
+    # -- internals -------------------------------------------------------------------------------------
+
+    def _tag_flat(self, texts: Sequence[str]) -> tuple[Tags, Tags, npt.NDArray[np.intp]]:
+        """Both readings of all ``texts`` end to end (text ``i`` at ``offsets[i]:offsets[i + 1]``).
+
+        Encoder calls as ever: rows of exactly one length, at most :data:`_MAX_CELLS` characters a call. The
+        decode then takes the rows of many calls at once, longest first, in blocks of at most
+        :data:`_DECODE_ROWS`, so that short texts of 40 different lengths cost one pass, not 40."""
+        lengths = np.fromiter((len(t) for t in texts), dtype=np.intp, count=len(texts))
+        offsets = np.zeros(len(texts) + 1, dtype=np.intp)
+        np.cumsum(lengths, out=offsets[1:])
+        total = int(offsets[-1])
+        ids, oov = self._ids, self._oov
+        token_ids = np.fromiter(
+            (ids.get(ch, oov) for text in texts for ch in text), dtype=np.int64, count=total
+        )
+        plain = np.zeros(total, dtype=np.int64)
+        biased = np.zeros(total, dtype=np.int64) if self._biased else plain
+        # (global position of the window's first character, keep from, keep to: offsets in the window),
+        # grouped by window length
+        groups: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
         for index, text in enumerate(texts):
             n = len(text)
             if n == 0:
                 continue
+            at = int(offsets[index])
             if n <= WINDOW:
-                groups[n].append((index, 0, 0, n))
+                groups[n].append((at, 0, n))
                 continue
             for start, keep_from, keep_to in _windows(text):
-                groups[WINDOW].append((index, start, keep_from, keep_to))
-        ids = self._ids
-        oov = self._oov
-        for length, rows in groups.items():
+                groups[WINDOW].append((at + start, keep_from - start, keep_to - start))
+        pending: list[tuple[npt.NDArray[np.float32], list[tuple[int, int, int]]]] = []
+        pending_rows = 0
+        for length in sorted(groups, reverse=True):
+            rows = groups[length]
             per_call = max(1, _MAX_CELLS // length)
             for first in range(0, len(rows), per_call):
                 chunk = rows[first : first + per_call]
-                batch = np.empty((len(chunk), length), dtype=np.int64)
-                for r, (index, start, _, _) in enumerate(chunk):
-                    segment = texts[index][start : start + length]
-                    batch[r] = [ids.get(ch, oov) for ch in segment]
-                emissions = self._emissions(batch)
-                readings = [(plain, self._decode(emissions))]
-                if self._biased:
-                    readings.append((biased, self._decode(emissions + self._bias)))
-                for target, decoded in readings:
-                    for r, (index, start, keep_from, keep_to) in enumerate(chunk):
-                        target[index][keep_from:keep_to] = decoded[r, keep_from - start : keep_to - start]
-        return plain, biased
+                starts = np.array([at for at, _, _ in chunk], dtype=np.intp)
+                emissions = self._emissions(token_ids[starts[:, None] + np.arange(length)])
+                for piece in range(0, len(chunk), _DECODE_ROWS):
+                    part = chunk[piece : piece + _DECODE_ROWS]
+                    if pending_rows + len(part) > _DECODE_ROWS:
+                        self._decode_into(pending, plain, biased)
+                        pending, pending_rows = [], 0
+                    pending.append((emissions[piece : piece + len(part)], part))
+                    pending_rows += len(part)
+        if pending:
+            self._decode_into(pending, plain, biased)
+        return plain, biased, offsets
 
-    # -- internals -------------------------------------------------------------------------------------
+    def _decode_into(
+        self,
+        pieces: list[tuple[npt.NDArray[np.float32], list[tuple[int, int, int]]]],
+        plain: Tags,
+        biased: Tags,
+    ) -> None:
+        """Decode ``pieces`` (rows x length x tags emissions, longest first; where each row goes) and
+        write the kept part of each row's paths into ``plain`` and ``biased``."""
+        paths = _viterbi(
+            [emissions for emissions, _ in pieces], self._outgoing, self._bias if self._biased else None
+        )
+        readings = (plain, biased) if self._biased else (plain,)
+        row = 0
+        for _, part in pieces:
+            for at, keep_from, keep_to in part:
+                for k, target in enumerate(readings):
+                    target[at + keep_from : at + keep_to] = paths[k][row, keep_from:keep_to]
+                row += 1
 
     def _emissions(self, batch: Tags) -> npt.NDArray[np.float32]:
         lengths = np.full(batch.shape[0], batch.shape[1], dtype=np.int64)
@@ -190,40 +232,95 @@ class LacTagger:
         return scores[:, :, : self._n_used]
 
     def _decode(self, emissions: npt.NDArray[np.float32]) -> Tags:
-        """Batched Viterbi: the best tag path of each row under the CRF transition scores."""
-        rows, length, n_tags = emissions.shape
-        incoming = self._incoming[None, :, :]  # 1 x to x from
-        score = emissions[:, 0, :]
-        back = np.empty((length, rows, n_tags), dtype=np.intp)
-        for t in range(1, length):
-            total = (
-                score[:, None, :] + incoming
-            )  # rows x to x from: the reduction runs over contiguous memory
-            best = total.argmax(axis=2)
-            back[t] = best
-            score = np.take_along_axis(total, best[:, :, None], axis=2)[:, :, 0] + emissions[:, t, :]
-        path = np.empty((rows, length), dtype=np.intp)
-        path[:, -1] = score.argmax(axis=1)
-        row_index = np.arange(rows)
-        for t in range(length - 1, 0, -1):
-            path[:, t - 1] = back[t, row_index, path[:, t]]
-        return path.astype(np.int64)
+        """LAC's reading of rows of one length (rows x length x tags scores): rows x length tag ids."""
+        return _viterbi([emissions], self._outgoing, None)[0].astype(np.int64)
 
-    def _words(self, tag_ids: Tags) -> list[TaggedWord]:
-        words: list[TaggedWord] = []
-        inside = self._inside
+    def _words(
+        self, tags: Tags, offsets: npt.NDArray[np.intp], only: npt.NDArray[np.bool_] | None = None
+    ) -> list[list[TaggedWord]]:
+        """The words of each text from its tags (``tags[offsets[i]:offsets[i + 1]]``): a word starts at the
+        text's first character and at every tag that is not an ``I`` tag; ``only``: keep the words whose
+        first tag it marks. Python works per word, numpy per character."""
+        begins = np.zeros(len(tags), dtype=bool)
+        np.logical_not(self._inside[tags], out=begins)
+        firsts = offsets[:-1][offsets[:-1] < offsets[1:]]
+        begins[firsts] = True
+        starts = np.flatnonzero(begins)
+        ends = np.empty_like(starts)
+        ends[:-1] = starts[1:]
+        ends[-1:] = len(tags)
+        first_tags = tags[starts]
+        # a text's words: starts[bounds[i]:bounds[i + 1]]
+        bounds = np.searchsorted(starts, offsets)
+        if only is not None:
+            keep = only[first_tags]
+            bounds = np.concatenate(([0], np.cumsum(keep)))[bounds]
+            starts, ends, first_tags = starts[keep], ends[keep], first_tags[keep]
+        text_of = np.searchsorted(offsets, starts, side="right") - 1
+        base = offsets[text_of]
         labels = self._labels
-        start = 0
-        label = ""
-        for i, tag in enumerate(tag_ids.tolist()):
-            if i and inside[tag]:
-                continue
-            if i:
-                words.append(TaggedWord(start, i, label))
-            start, label = i, labels[tag]
-        if len(tag_ids):
-            words.append(TaggedWord(start, len(tag_ids), label))
-        return words
+        flat = [
+            TaggedWord(s, e, labels[t])
+            for s, e, t in zip(
+                (starts - base).tolist(), (ends - base).tolist(), first_tags.tolist(), strict=True
+            )
+        ]
+        return [flat[a:b] for a, b in itertools.pairwise(bounds.tolist())]
+
+
+def _viterbi(
+    pieces: Sequence[npt.NDArray[np.float32]],
+    outgoing: npt.NDArray[np.float32],
+    bias: npt.NDArray[np.float32] | None,
+) -> list[Tags]:
+    """Batched CRF Viterbi: the best tag path of each row, for LAC's reading and (``bias`` given) the reading
+    with ``bias`` added to every step's scores.
+
+    ``pieces``: rows x length x tags emission scores, longest first (lengths never increase from one piece
+    to the next); ``outgoing``: from x to transition scores. Returns per reading a rows x longest array
+    whose row ``r`` holds its path in ``[:length of r]`` (the rest is undefined). The same float32 sums,
+    maxima and first-best ties as a decode of each row alone, so the paths are identical to it: the loop
+    runs over time steps only, with numpy over the rows still running (a prefix, longest first), both
+    readings side by side; back pointers are not stored but recomputed for the one tag on the path.
+    """
+    readings = 1 if bias is None else 2
+    rows = sum(p.shape[0] for p in pieces)
+    n_tags = outgoing.shape[0]
+    longest = pieces[0].shape[1]
+    columns = rows * readings
+    # alpha[t, tag, row and reading]: the best score of a path ending in tag at step t (first the emissions)
+    alpha = np.empty((longest, n_tags, rows, readings), dtype=np.float32)
+    row_lengths = np.empty(rows, dtype=np.intp)
+    row = 0
+    for piece in pieces:
+        count, length, _ = piece.shape
+        alpha[:length, :, row : row + count, 0] = piece.transpose(1, 2, 0)
+        if bias is not None:
+            alpha[:length, :, row : row + count, 1] = (piece + bias).transpose(1, 2, 0)
+        row_lengths[row : row + count] = length
+        row += count
+    scores = alpha.reshape(longest, n_tags, columns)
+    lengths = np.repeat(row_lengths, readings)
+    # running[t]: how many columns (a prefix) are longer than t
+    running = (columns - np.cumsum(np.bincount(lengths, minlength=longest + 1))).tolist()
+    work = np.empty(n_tags * n_tags * running[0], dtype=np.float32)
+    best = np.empty(n_tags * running[0], dtype=np.float32)
+    spread = outgoing[:, :, None]
+    for t in range(1, longest):
+        m = running[t]
+        total = work[: n_tags * n_tags * m].reshape(n_tags, n_tags, m)  # from x to x columns
+        np.add(scores[t - 1, :, None, :m], spread, out=total)
+        top = best[: n_tags * m].reshape(n_tags, m)
+        np.max(total, axis=0, out=top)
+        np.add(scores[t, :, :m], top, out=scores[t, :, :m])
+    paths = np.empty((longest, columns), dtype=np.int64)
+    every = np.arange(columns)
+    paths[lengths - 1, every] = scores[lengths - 1, :, every].argmax(axis=1)
+    for t in range(longest - 1, 0, -1):
+        m = running[t]
+        paths[t - 1, :m] = (scores[t - 1, :, :m] + outgoing[:, paths[t, :m]]).argmax(axis=0)
+    by_reading = paths.reshape(longest, rows, readings)
+    return [by_reading[:, :, k].T for k in range(readings)]
 
 
 def _windows(text: str) -> list[tuple[int, int, int]]:
