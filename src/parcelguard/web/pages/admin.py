@@ -35,7 +35,6 @@ from parcelguard.web.pages.common import (
     RuntimeDep,
     Staff,
     render,
-    render_refusal,
     require_role,
 )
 
@@ -57,9 +56,7 @@ def _stations_page(
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
     context = {"stations": list_stations(runtime.ctx), "form": form or {}}
-    if error is not None:
-        return render_refusal(request, "admin_stations.html", staff, runtime, error, context)
-    return render(request, "admin_stations.html", staff, runtime, context, notice=notice)
+    return render(request, "admin_stations.html", staff, runtime, context, notice=notice, error=error)
 
 
 @router.get("/admin/stations", response_class=HTMLResponse)
@@ -104,9 +101,7 @@ def _users_page(
         "form": {},
         **(extra or {}),
     }
-    if error is not None:
-        return render_refusal(request, "admin_users.html", staff, runtime, error, context)
-    return render(request, "admin_users.html", staff, runtime, context, notice=notice)
+    return render(request, "admin_users.html", staff, runtime, context, notice=notice, error=error)
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
@@ -193,9 +188,7 @@ def _dispatch_page(
         "stations": list_stations(runtime.ctx),
         "form": form or {},
     }
-    if error is not None:
-        return render_refusal(request, "admin_dispatch.html", staff, runtime, error, context)
-    return render(request, "admin_dispatch.html", staff, runtime, context, notice=notice)
+    return render(request, "admin_dispatch.html", staff, runtime, context, notice=notice, error=error)
 
 
 @router.get("/admin/dispatch", response_class=HTMLResponse)

@@ -190,8 +190,14 @@ def render(
     status_code: int = 200,
     problem: Problem | None = None,
     notice: str | None = None,
+    error: ParcelGuardError | None = None,
 ) -> HTMLResponse:
-    """A page or fragment for ``staff``, with the carrier's name and an optional refusal or notice."""
+    """A page or fragment for ``staff``, with the carrier's name and an optional refusal or notice.
+
+    With ``error``, the page shows it in words and answers with the status the API gives its code.
+    """
+    if error is not None:
+        status_code, problem = status_for(error.code), problem_for(error)
     values: dict[str, Any] = {
         "staff": staff,
         "carrier_name": runtime.settings.carrier_name,
@@ -211,15 +217,7 @@ def render_refusal(
     context: Mapping[str, Any] | None = None,
 ) -> HTMLResponse:
     """``template`` showing ``error`` in words, answered with the status the API gives its code."""
-    return render(
-        request,
-        template,
-        staff,
-        runtime,
-        context,
-        status_code=status_for(error.code),
-        problem=problem_for(error),
-    )
+    return render(request, template, staff, runtime, context, error=error)
 
 
 def _is_htmx(request: Request) -> bool:

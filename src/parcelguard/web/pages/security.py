@@ -19,7 +19,6 @@ from parcelguard.web.pages.common import (
     RuntimeDep,
     Staff,
     render,
-    render_refusal,
     require_role,
 )
 from parcelguard.web.pages.support import FIELD_LABELS, PURPOSE_LABELS
@@ -42,9 +41,7 @@ def _approvals_page(
         "field_labels": FIELD_LABELS,
         "purpose_labels": PURPOSE_LABELS,
     }
-    if error is not None:
-        return render_refusal(request, "security_approvals.html", staff, runtime, error, context)
-    return render(request, "security_approvals.html", staff, runtime, context, notice=notice)
+    return render(request, "security_approvals.html", staff, runtime, context, notice=notice, error=error)
 
 
 @router.get("/security/approvals", response_class=HTMLResponse)

@@ -105,9 +105,7 @@ def _reveal_answer(
     fragment = request.headers.get("HX-Request") == "true"
     template = "_support_reveal.html" if fragment else "support_reveal.html"
     values = {**_choices(), **context}
-    if error is not None:
-        return render_refusal(request, template, staff, runtime, error, values)
-    return render(request, template, staff, runtime, values)
+    return render(request, template, staff, runtime, values, error=error)
 
 
 @router.post("/support/reveal", response_class=HTMLResponse)
