@@ -253,3 +253,61 @@ def test_an_outside_auditor_checks_the_server_with_no_database(
     assert code == 12 and "fork" in err, out + err
     code, out, err = run(outside, *args[:-4], "--api-key", "pgk_wrong_key", *world.keys)
     assert code == 2 and "HTTP 401" in err, out + err
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--key", "garbage"], "--key: a verifier key is name+hash+key"),
+        (["--min-signatures", "-1"], "--min-signatures must be between 1 and 2"),
+        (["--min-signatures", "3"], "--min-signatures must be between 1 and 2"),
+    ],
+    ids=["bad-key", "negative-k", "k-above-n"],
+)
+def test_bad_verify_options_are_one_usage_line(world: World, extra: list[str], message: str) -> None:
+    """Not an internal error, and not blamed on the kept checkpoint's signatures (exit 10)."""
+    keys = [] if extra[0] == "--key" else world.keys
+    code, out, err = run(world.env, "audit", "verify", "--checkpoint", str(world.kept), *keys, *extra)
+    assert code == 2 and "invalid_request" in err and message in err, out + err
+
+
+def test_a_kept_checkpoint_with_an_absurd_size_is_a_bad_signature(world: World, tmp_path: Path) -> None:
+    body, signatures = world.kept.read_text(encoding="utf-8").split("\n\n")
+    for size in (str(2**64), "9" * 5000):
+        world.kept.write_text(body.replace("\n301\n", f"\n{size}\n") + "\n\n" + signatures, encoding="utf-8")
+        code, out = world.verify()
+        assert code == 10 and "beyond 2**64 - 1" in out, out
+
+
+def test_a_server_that_garbles_the_consistency_proof_is_a_fork(world: World) -> None:
+    """A hostile server answers a good checkpoint but no usable proof: the auditor sees a fork (exit 12)."""
+    import http.server
+    import threading
+
+    code, today, _ = run(world.env, "audit", "checkpoint")
+    assert code == 0
+    answers = iter([today, '{"proof": ["zz"]}', today, '{"proof": 7}', today, "not json"])
+
+    class Hostile(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            data = next(answers).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), Hostile)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}"
+        for _ in range(3):
+            args = ["audit", "verify", "--checkpoint", str(world.kept), "--url", url, *world.keys]
+            code, out, err = run(world.env, *args)
+            assert code == 12 and "consistency proof is malformed" in err, out + err
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=10)

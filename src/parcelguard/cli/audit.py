@@ -223,8 +223,10 @@ def verify(
         if url is None or not key:
             runtime = open_runtime()
         try:
-            verifiers = [Ed25519NoteVerifier.from_text(k) for k in key] if key else _local_verifiers(runtime)
+            verifiers = _given_verifiers(key) if key else _local_verifiers(runtime)
             k_of_n = min_signatures or len(verifiers)
+            if not 1 <= k_of_n <= len(verifiers):
+                _fail(2, "invalid_request", f"--min-signatures must be between 1 and {len(verifiers)}")
             required = [verifiers[0].name]
             try:
                 old, _ = verify_note(old_text, verifiers, required=required, threshold=k_of_n)
@@ -250,7 +252,7 @@ def verify(
             if old.size > 0:
                 if url is not None:
                     query = f"/v1/audit/proof/consistency?first={old.size}&second={new.size}"
-                    proof = [bytes.fromhex(h) for h in json.loads(_fetch(url, query, api_key))["proof"]]
+                    proof = _proof_of(_fetch(url, query, api_key))
                 elif old.size == new.size:
                     proof = []
                 else:
@@ -289,6 +291,24 @@ def verify_db() -> None:
         f"ok: {report.events_read} events hash to the {report.tree_size} leaves; "
         f"{report.checkpoints} signed checkpoint(s) match"
     )
+
+
+def _given_verifiers(texts: list[str]) -> list[Ed25519NoteVerifier]:
+    try:
+        return [Ed25519NoteVerifier.from_text(text) for text in texts]
+    except CheckpointError as error:
+        _fail(2, "invalid_request", f"--key: {error}")
+
+
+def _proof_of(answer: str) -> list[bytes]:
+    """The hashes of a consistency proof answer; one the server garbled proves nothing: a fork (exit 12)."""
+    try:
+        hashes = json.loads(answer)["proof"]
+        if not isinstance(hashes, list) or not all(isinstance(h, str) for h in hashes):
+            raise TypeError
+        return [bytes.fromhex(h) for h in hashes]
+    except (ValueError, KeyError, TypeError):
+        _fail(EXIT_FORK, "fork", "the server's consistency proof is malformed")
 
 
 def _local_verifiers(runtime: Runtime | None) -> list[Ed25519NoteVerifier]:

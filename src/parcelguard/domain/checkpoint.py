@@ -27,6 +27,7 @@ from typing import Protocol
 ALG_ED25519 = 0x01
 SIGNATURE_PREFIX = "\u2014 "
 MAX_NOTE_BYTES = 1 << 16
+MAX_TREE_SIZE = (1 << 64) - 1  # C2SP tlog-checkpoint: the tree size is a uint64
 _HASH_BYTES = 32
 
 
@@ -66,6 +67,8 @@ class Checkpoint:
             raise CheckpointError("the origin line is empty or padded")
         if not size_text.isascii() or not size_text.isdigit() or (size_text != "0" and size_text[0] == "0"):
             raise CheckpointError("the tree size is not a decimal number")
+        if len(size_text) > len(str(MAX_TREE_SIZE)) or int(size_text) > MAX_TREE_SIZE:
+            raise CheckpointError("the tree size is beyond 2**64 - 1")
         try:
             root = base64.b64decode(root_text.encode("ascii"), validate=True)
         except (binascii.Error, UnicodeEncodeError):

@@ -101,8 +101,21 @@ def test_a_bad_signature_of_a_known_key_rejects_the_note() -> None:
         "example.com/log\n7\n" + base64.b64encode(ROOT).decode() + "\n\n- x AAAAAAAA\n",
         "example.com/log\n7\n" + base64.b64encode(ROOT).decode() + "\n\n",
         " example.com/log\n7\n" + base64.b64encode(ROOT).decode() + "\n\n\u2014 x AAAAAAAA\n",
+        # a size beyond uint64, and one beyond int()'s 4300-digit limit (was a bare ValueError)
+        "example.com/log\n18446744073709551616\n"
+        + base64.b64encode(ROOT).decode()
+        + "\n\n\u2014 x AAAAAAAA\n",
+        "example.com/log\n" + "9" * 5000 + "\n" + base64.b64encode(ROOT).decode() + "\n\n\u2014 x AAAAAAAA\n",
     ],
 )
 def test_malformed_notes_are_refused(text: str) -> None:
+    """Every malformed note is a CheckpointError (never another exception), so `audit verify` says so."""
     with pytest.raises(CheckpointError):
         verify_note(text, verifiers(LOG), threshold=1)
+
+
+def test_the_largest_uint64_size_is_a_checkpoint() -> None:
+    body = Checkpoint("example.com/log", 2**64 - 1, ROOT).body()
+    assert Checkpoint.parse(body).size == 2**64 - 1
+    with pytest.raises(CheckpointError, match="beyond"):
+        Checkpoint.parse(body.replace(str(2**64 - 1), str(2**64)))
