@@ -4,7 +4,8 @@ rebinding on a courier change, expiry after delivery plus grace, cool-down, call
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,12 +14,13 @@ from parcelguard.bootstrap import Runtime
 from parcelguard.domain.pii import Mobile
 from parcelguard.domain.pii.synthetic import SyntheticPeople
 from parcelguard.domain.virtual_number import BindingModel
-from parcelguard.errors import ConflictError, ErrorCode, NotFoundError
+from parcelguard.errors import ConflictError, ErrorCode, NotFoundError, ValidationError
 from parcelguard.services import call_routing as cr
 from parcelguard.services import virtual_numbers as vns
 from parcelguard.services.dispatch import assign_courier, courier_deliveries
 from parcelguard.services.keys import rotate_keys
 from parcelguard.services.parcel_events import record_parcel_event
+from parcelguard.services.ports import ProviderCallRecord
 from parcelguard.services.reveal import reveal
 from tests.reveal_world import World, build_world
 
@@ -281,3 +283,69 @@ def test_the_raw_sqlite_file_holds_no_real_number_of_a_binding(sqlite_runtime: R
     assert x.encode() in raw  # the virtual number is ours, stored as such
     for real in (courier, recipient_of(world, number)):
         assert real.encode() not in raw and real.encode("utf-16-le") not in raw
+
+
+def test_a_courier_who_changes_phone_takes_the_bindings_along_and_the_old_phone_is_cut_off(
+    world: World,
+) -> None:
+    old = courier_phone(world, "courier.ns", 911)
+    number = world.issue(45)
+    admin = world.principal("admin.one")
+    assign_courier(world.ctx, number, "courier.ns", principal=admin)
+    x = vns.current_binding(world.ctx, number, principal=admin).number
+    new = courier_phone(world, "courier.ns", 912)  # the old SIM handed back, perhaps to someone else
+    recipient = recipient_of(world, number)
+    assert route(world, old, x)["reason"] == "caller_not_party"
+    assert route(world, new, x)["target"] == recipient
+    assert route(world, recipient, x)["target"] == new
+    with world.ctx.uow() as uow:
+        text = b"".join(e.canonical_bytes() for e in uow.audit_search.search(action_prefix="telephony:"))
+    assert old.encode() not in text and new.encode() not in text
+
+
+def test_a_courier_sending_to_their_own_phone_is_dispatched_and_bound(world: World) -> None:
+    number = world.issue(46)
+    own = recipient_of(world, number)
+    vns.set_party_phone(world.ctx, "courier.ns", own, actor="test")
+    admin = world.principal("admin.one")
+    assign_courier(world.ctx, number, "courier.ns", principal=admin)  # two equal route keys: no conflict
+    x = vns.current_binding(world.ctx, number, principal=admin).number
+    assert route(world, own, x)["action"] == "connect"
+
+
+def test_a_pushed_call_record_keeps_no_real_number_and_is_checked_like_our_own(world: World) -> None:
+    real = Mobile.parse(SyntheticPeople(81).mobile()).value
+    start = world.clock.now
+    pushed = ProviderCallRecord(
+        provider_ref="sip:unknown",
+        call_id="pls_1",
+        number=real,  # a provider that filled in a party's number instead of X
+        started_at=start,
+        answered_at=None,
+        ended_at=start + timedelta(seconds=5),
+        outcome="no_answer",
+    )
+    cr.record_provider_call(world.ctx, pushed, actor="apikey:sip")
+    cr.record_provider_call(world.ctx, replace(pushed, call_id="pls_2", number=POOL[0]), actor="apikey:sip")
+    with world.ctx.uow() as uow:
+        first = uow.audit.for_subject("call:pls_1")[0].details
+        second = uow.audit.for_subject("call:pls_2")[0].details
+    assert first["number"] is None and second["number"] == POOL[0]
+    for bad in (
+        replace(pushed, outcome="<script>"),
+        replace(pushed, call_id="x" * 500),
+        replace(pushed, ended_at=start - timedelta(days=3)),
+    ):
+        with pytest.raises(ValidationError):
+            cr.record_provider_call(world.ctx, bad, actor="apikey:sip")
+    far = datetime(9999, 12, 31, 23, 0, tzinfo=UTC)  # started_at + 24 h would overflow
+    with pytest.raises(ValidationError):
+        cr.record_call_end(
+            world.ctx,
+            call_id="c_" + "0" * 24,
+            started_at=far,
+            answered_at=None,
+            ended_at=far + timedelta(minutes=1) - timedelta(days=1),
+            outcome="busy",
+            actor="apikey:sip",
+        )

@@ -158,7 +158,8 @@ def route_keys(
     if model is BindingModel.AXB:
         if a_index is None:
             raise ConflictError("an axb binding needs both parties", code=ErrorCode.PARTY_PHONE_MISSING)
-        return [party_key(a_index), party_key(b_index)]
+        # a courier who is the recipient too holds one key: two equal keys would collide with each other
+        return list(dict.fromkeys([party_key(a_index), party_key(b_index)]))
     if model is BindingModel.AXE:
         if extension is None:
             raise ValidationError("an axe binding needs an extension", code=ErrorCode.INVALID_REQUEST)

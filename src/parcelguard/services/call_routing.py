@@ -22,7 +22,7 @@ from parcelguard.domain.keys import WrappedKey
 from parcelguard.domain.pii import Mobile
 from parcelguard.errors import ErrorCode, NotFoundError, ValidationError
 from parcelguard.services.context import ServiceContext
-from parcelguard.services.ports import ProviderCallRecord, RouteSnapshot
+from parcelguard.services.ports import ProviderCallRecord, RouteSnapshot, UnitOfWork
 from parcelguard.services.virtual_numbers import PARTY_A, PARTY_B, owner_of
 
 CALL_ROUTED = "telephony:call:routed"
@@ -197,7 +197,7 @@ def record_call_end(
             raise ValidationError(f"{name} needs a time zone (Z or +08:00)", field=name)
     if answered_at is not None and not started_at <= answered_at <= ended_at:
         raise ValidationError("answered_at lies between started_at and ended_at", field="answered_at")
-    if not started_at <= ended_at <= started_at + MAX_CALL:
+    if not timedelta(0) <= ended_at - started_at <= MAX_CALL:  # no datetime overflow near year 9999
         raise ValidationError("ended_at lies within 24 h after started_at", field="ended_at")
     duration = int((ended_at - answered_at).total_seconds()) if answered_at is not None else 0
     subject = f"call:{call_id}"
@@ -226,15 +226,29 @@ def record_call_end(
 
 
 def record_provider_call(ctx: ServiceContext, record: ProviderCallRecord, *, actor: str) -> CallEnd:
-    """A call record a cloud provider pushed (already parsed by its adapter), into the audit log once."""
+    """A call record a cloud provider pushed (already parsed by its adapter), into the audit log once.
+
+    The record is the provider's word, so it is checked like a CDR of our own (ValidationError
+    ``invalid_request``: ``call_id`` 1-120 printable characters, ``outcome`` one of OUTCOMES, times in
+    order within 24 h), and its number is kept only when it is one of ours (the binding's, or a pool
+    number): a provider that put a party's real number there must not write it into the audit log."""
+    if not 0 < len(record.call_id) <= 120 or not record.call_id.isprintable():
+        raise ValidationError("call_id is 1 to 120 printable characters", field="call_id")
+    if record.outcome not in OUTCOMES:
+        raise ValidationError(f"outcome is one of {', '.join(OUTCOMES)}", field="outcome")
+    if not timedelta(0) <= record.ended_at - record.started_at <= MAX_CALL:
+        raise ValidationError("ended_at lies within 24 h after started_at", field="ended_at")
+    if record.answered_at is not None and not record.started_at <= record.answered_at <= record.ended_at:
+        raise ValidationError("answered_at lies between started_at and ended_at", field="answered_at")
     duration = int((record.ended_at - record.answered_at).total_seconds()) if record.answered_at else 0
     subject = f"call:{record.call_id}"
     with ctx.uow() as uow:
         if any(e.action == CALL_ENDED for e in uow.audit.for_subject(subject)):
             return CallEnd(call_id=record.call_id, duration_s=duration)
         binding = uow.virtual_numbers.get_by_provider_ref(record.provider_ref)
+        ours = _our_number(uow, record.number)
         routed: dict[str, AuditValue] = {
-            "number": record.number,
+            "number": binding.number if binding is not None else ours,
             "binding": binding.id if binding is not None else None,
             "provider_ref": record.provider_ref,
         }
@@ -244,6 +258,15 @@ def record_provider_call(ctx: ServiceContext, record: ProviderCallRecord, *, act
         uow.audit.append_many([AuditEvent(CALL_ENDED, actor, ctx.clock(), subject, details)])
         uow.commit()
     return CallEnd(call_id=record.call_id, duration_s=duration)
+
+
+def _our_number(uow: UnitOfWork, raw: str) -> str | None:
+    """``raw`` as a number of our pool, or None (not a mobile, or someone's real number)."""
+    try:
+        number = Mobile.parse(raw).value
+    except ValidationError:
+        return None
+    return number if uow.virtual_numbers.get_number(number) is not None else None
 
 
 def _cdr(

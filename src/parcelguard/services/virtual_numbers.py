@@ -118,6 +118,10 @@ def import_numbers(ctx: ServiceContext, rows: Iterable[tuple[str, str]], *, acto
 def set_party_phone(ctx: ServiceContext, username: str, mobile: str, *, actor: str) -> None:
     """The phone a courier is reached on through bindings, stored encrypted with its keyed index.
 
+    The courier's live bindings follow at once (their party A becomes the new phone), so a phone given up
+    (a SIM handed back, lost, reissued) no longer reaches recipients and the recipient's calls go to the
+    new one; a binding whose number already carries the new phone for another pair ends instead.
+
     NotFoundError ``user_not_found``; ValidationError ``invalid_mobile`` (field ``mobile``)."""
     name = parse_username(username)
     digits = Mobile.parse(mobile).value
@@ -127,16 +131,17 @@ def set_party_phone(ctx: ServiceContext, username: str, mobile: str, *, actor: s
         if user is None:
             raise NotFoundError("no user with this username", code=ErrorCode.USER_NOT_FOUND, field="username")
         key, wrapped = ctx.envelope.new_data_key(phone_owner(user.id))
-        uow.virtual_numbers.put_phone(
-            PartyPhoneRecord(
-                user_id=user.id,
-                bi_mobile=ctx.index.mobile(digits),
-                wrapped_key=wrapped,
-                ct_mobile=key.encrypt("mobile", digits),
-                updated_at=now,
-            )
+        phone = PartyPhoneRecord(
+            user_id=user.id,
+            bi_mobile=ctx.index.mobile(digits),
+            wrapped_key=wrapped,
+            ct_mobile=key.encrypt("mobile", digits),
+            updated_at=now,
         )
+        uow.virtual_numbers.put_phone(phone)
         uow.audit.append_many([AuditEvent(PHONE_SET, actor, now, user.actor)])
+        for live in uow.virtual_numbers.live_for_courier(user.id):
+            _follow_phone(ctx, uow, live, phone, digits, now=now, actor=actor)
         uow.commit()
 
 
@@ -331,6 +336,36 @@ def end_in(
 
 
 # -- helpers -------------------------------------------------------------------------------------------
+
+
+def _follow_phone(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    live: BindingRecord,
+    phone: PartyPhoneRecord,
+    digits: str,
+    *,
+    now: datetime,
+    actor: str,
+) -> None:
+    """Party A of a live binding becomes the courier's new phone (keys, index, ciphertext, provider)."""
+    subject = f"binding:{live.id}"
+    if live.bi_a == phone.bi_mobile:
+        return
+    keys = vn.route_keys(live.model, phone.bi_mobile, live.bi_b, live.extension)
+    if any(uow.virtual_numbers.route_holder(live.number, k) not in (None, live.id) for k in keys):
+        end_in(ctx, uow, live, now=now, reason="courier_phone_changed", actor=actor, subject=subject)
+        return
+    key = ctx.envelope.open_data_key(owner_of(live.id), live.wrapped_key)
+    uow.virtual_numbers.replace_party_a(
+        live, courier_id=phone.user_id, bi_a=phone.bi_mobile, ct_a=key.encrypt(PARTY_A, digits), keys=keys
+    )
+    if ctx.numbers is not None and live.provider_ref is not None:  # the provider holds the old phone
+        provider_unbind(ctx, live)
+        ref = provider_bind(ctx, live, digits, key.decrypt(PARTY_B, live.ct_b))
+        if ref is not None:
+            uow.virtual_numbers.set_provider_ref(live.id, ref)
+    uow.audit.append_many([AuditEvent(BINDING_REBOUND, actor, now, subject, _details(live))])
 
 
 def _release_in(

@@ -237,6 +237,12 @@ class SqlVirtualNumberRepository:
         row = self._c.execute(select(_b).where(_b.c.live_waybill_id == waybill_id)).first()
         return None if row is None else _binding(row)
 
+    def live_for_courier(self, courier_id: int) -> list[BindingRecord]:
+        rows = self._c.execute(
+            select(_b).where(_b.c.courier_id == courier_id, _b.c.ended_at.is_(None)).order_by(_b.c.id)
+        ).all()
+        return [_binding(row) for row in rows]
+
     def get_binding(self, binding_id: str) -> BindingRecord | None:
         row = self._c.execute(select(_b).where(_b.c.id == binding_id)).first()
         return None if row is None else _binding(row)
