@@ -3,6 +3,7 @@ with a one-time code, and the accesses listed with inclusion proofs against the 
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -275,3 +276,24 @@ def test_the_database_keeps_a_keyed_digest_of_the_code_never_the_code_or_the_mob
         ).one()
     stored = " ".join(str(v) for v in row) + bytes(row.code_digest).hex()
     assert code not in stored and mobile not in stored
+
+
+def test_the_audit_log_keeps_a_keyed_reference_to_the_customers_address_never_the_address(
+    runtime: Runtime, world: World, desk: AccessDesk, sms: InMemoryNotifier
+) -> None:
+    """The log is append-only and read by auditors: a customer's IP address (personal data) never enters it,
+    but one client's requests, tries and views still carry one reference."""
+    number = out_for_delivery(world)
+    token = prove_control(world, desk, sms, number)  # client 198.51.100.1
+    list_accesses(world.ctx, token, client="198.51.100.1")
+    wrong = request_access_code(world.ctx, desk, number, mobile_of(world, number)[-4:], client="198.51.100.1")
+    with pytest.raises(AuthenticationError):
+        verify_access_code(world.ctx, desk, wrong.challenge_id, "000000", client="198.51.100.1")
+    with runtime.engine.connect() as connection:
+        rows = connection.execute(
+            select(m.audit_event.c.details).where(m.audit_event.c.actor.like("customer:%"))
+        ).all()
+    assert len(rows) >= 5
+    assert not any("198.51.100" in str(row.details) for row in rows)
+    references = {json.loads(row.details)["client"] for row in rows}
+    assert len(references) == 1 and re.fullmatch(r"[0-9a-f]{16}", references.pop())
