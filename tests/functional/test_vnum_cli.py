@@ -77,3 +77,21 @@ def test_errors_are_one_line_with_an_exit_code(env: dict[str, str | None], tmp_p
     assert code == 3 and "[binding_not_found]" in err
     code, _, err = run(env, "vnum", "phone", "nobody.here", stdin="13800138000\n")
     assert code == 3 and "[user_not_found]" in err
+
+
+def test_huge_or_not_a_number_durations_are_invalid_requests_not_internal_errors(
+    env: dict[str, str | None], tmp_path: Path
+) -> None:
+    assert run(env, "db", "upgrade")[0] == 0
+    numbers = tmp_path / "numbers.csv"
+    numbers.write_text("17033330000,p1\n", encoding="utf-8")
+    assert run(env, "vnum", "import", str(numbers))[0] == 0
+    tracking, _ = issue(env, tmp_path, 6)
+    code, _, err = run(
+        env, "vnum", "bind", tracking, "--model", "axn", "--pool", "p1", "--ttl-seconds", "1" + "0" * 16
+    )
+    assert code == 2 and "[invalid_request] (ttl_seconds)" in err
+    assert run(env, "vnum", "bind", tracking, "--model", "axn", "--pool", "p1")[0] == 0
+    for hours in ("nan", "inf", "1e300", "721"):
+        code, _, err = run(env, "vnum", "extend", tracking, "--hours", hours)
+        assert code == 2 and "[invalid_request] (hours)" in err, (hours, err)

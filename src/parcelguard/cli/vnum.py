@@ -22,6 +22,7 @@ from parcelguard.errors import ErrorCode, ValidationError
 from parcelguard.services import call_routing, virtual_numbers
 from parcelguard.services.virtual_numbers import BoundNumber
 
+MAX_TTL_SECONDS = 30 * 86400
 app = typer.Typer(help="Virtual numbers: pools, bindings, call routing.", no_args_is_help=True)
 
 
@@ -97,6 +98,10 @@ def bind(
 ) -> None:
     """Bind the waybill's recipient (and courier) to a virtual number; prints what labels show."""
     with reported_errors():
+        if ttl_seconds is not None and not 0 < ttl_seconds <= MAX_TTL_SECONDS:  # timedelta overflows first
+            raise ValidationError(
+                f"ttl is more than 0 s and at most {MAX_TTL_SECONDS} s (30 days)", field="ttl_seconds"
+            )
         ttl = timedelta(seconds=ttl_seconds) if ttl_seconds is not None else None
         runtime = open_runtime()
         try:

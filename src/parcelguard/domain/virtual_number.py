@@ -33,6 +33,7 @@ AXB_CAPACITY = 200  # pairs on one X (PLS documents "hundreds" per AXB number)
 AXE_CAPACITY = 9999  # extensions 0001-9999 on one X
 EXTENSION_DIGITS = 4
 MAX_POOL_CHARS = 40
+MAX_EXTENSION_HOURS = 720  # a binding is extended by at most 30 days at a time
 _POOL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 _EXTENSION = re.compile(r"^[0-9]{1,4}$")
 

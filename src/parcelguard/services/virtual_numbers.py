@@ -284,6 +284,10 @@ def extend_binding(
 
     NotFoundError ``binding_not_found``; ValidationError ``invalid_request`` (field ``hours``)."""
     number = TrackingNumber.parse(tracking_number).value
+    if not 0 < hours <= vn.MAX_EXTENSION_HOURS:  # also NaN; before timedelta, which overflows on huge values
+        raise ValidationError(
+            f"an extension is more than 0 and at most {vn.MAX_EXTENSION_HOURS} hours", field="hours"
+        )
     now = ctx.clock()
     with ctx.uow() as uow:
         sealed = get_sealed(uow, number, principal=principal)
