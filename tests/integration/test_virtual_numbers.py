@@ -20,6 +20,7 @@ from parcelguard.services import virtual_numbers as vns
 from parcelguard.services.dispatch import assign_courier, courier_deliveries
 from parcelguard.services.keys import rotate_keys
 from parcelguard.services.parcel_events import record_parcel_event
+from parcelguard.services.people import disable_user, offboard_user
 from parcelguard.services.ports import ProviderCallRecord
 from parcelguard.services.reveal import reveal
 from tests.reveal_world import World, build_world
@@ -349,3 +350,21 @@ def test_a_pushed_call_record_keeps_no_real_number_and_is_checked_like_our_own(w
             outcome="busy",
             actor="apikey:sip",
         )
+
+
+def test_a_disabled_or_offboarded_courier_neither_reaches_nor_is_reached(world: World) -> None:
+    admin = world.principal("admin.one")
+    courier = courier_phone(world, "courier.ns", 913)
+    other = courier_phone(world, "courier.two", 914)
+    first, second = world.issue(47), world.issue(48)
+    assign_courier(world.ctx, first, "courier.ns", principal=admin)
+    assign_courier(world.ctx, second, "courier.two", principal=admin)
+    x1 = vns.current_binding(world.ctx, first, principal=admin).number
+    x2 = vns.current_binding(world.ctx, second, principal=admin).number
+    assert route(world, courier, x1)["action"] == "connect"
+    offboard_user(world.ctx, "courier.ns", from_=world.clock.now, actor="test")
+    disable_user(world.ctx, "courier.two", actor="test")
+    for caller, x in ((courier, x1), (recipient_of(world, first), x1), (other, x2)):
+        refused = route(world, caller, x)
+        assert refused["reason"] == "caller_not_party" and "target" not in refused
+    assert route(world, recipient_of(world, second), x2)["reason"] == "caller_not_party"

@@ -137,6 +137,8 @@ def route_call(
         decision = vn.decide(
             number=view, caller_index=caller_index, extension=ext, candidates=snapshot.candidates, now=now
         )
+        if decision.connects and not _courier_active(uow, decision, now):
+            decision = vn.Decision(reason=vn.RejectReason.CALLER_NOT_PARTY, binding_id=decision.binding_id)
         answer = RouteAnswer(call_id=call_id, reason=decision.reason)
         if decision.connects and decision.binding_id is not None and number is not None:
             sealed = snapshot.sealed.get(decision.binding_id)
@@ -153,6 +155,19 @@ def route_call(
         uow.audit.append_many([AuditEvent(action, actor, now, f"call:{call_id}", details)])
         uow.commit()
     return answer
+
+
+def _courier_active(uow: UnitOfWork, decision: vn.Decision, now: datetime) -> bool:
+    """Whether the courier a call involves (as caller or callee) still works here: a disabled or
+    offboarded courier neither reaches the recipient nor is reached, like every other way they had to
+    the parcel's people. True when the call does not involve party A."""
+    if vn.Party.A not in (decision.party, decision.caller_party) or decision.binding_id is None:
+        return True
+    binding = uow.virtual_numbers.get_binding(decision.binding_id)
+    if binding is None or binding.courier_id is None:
+        return False
+    courier = uow.users.get_by_id(binding.courier_id)
+    return courier is not None and courier.disabled_at is None and not courier.offboarded_at(now)
 
 
 def _connect(
