@@ -21,7 +21,7 @@ from parcelguard.domain.access import Scope
 from parcelguard.domain.pii import Mobile
 from parcelguard.domain.pii.synthetic import SyntheticPeople
 from parcelguard.domain.virtual_number import BindingModel
-from parcelguard.errors import ConflictError, ErrorCode
+from parcelguard.errors import ConflictError, ErrorCode, ValidationError
 from parcelguard.services import virtual_numbers as vns
 from parcelguard.services.api_keys import create_api_key
 from parcelguard.services.dispatch import assign_courier
@@ -223,3 +223,39 @@ def test_pushed_call_records_land_in_the_audit_log_without_the_real_numbers(
     assert len(events) == 1 and events[0].details["duration_s"] == 60
     assert events[0].details["outcome"] == "answered" and events[0].details["binding"] == bound.binding_id
     assert recipient.encode() not in everything and caller.encode() not in everything
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "http://localhost.example.net/",
+        "http://127.0.0.1.nip.io/",
+        "http://localhost@provider.example.net/",
+        "http://provider.example.net/",
+        "ftp://127.0.0.1/",
+        "https:///nohost",
+        "http://127.0.0.1:notaport/",
+    ],
+)
+def test_plain_http_goes_only_to_this_machine_whatever_the_host_starts_with(endpoint: str) -> None:
+    with pytest.raises(ValidationError):
+        CloudNumberProvider(endpoint, access_key_id=KEY_ID, access_key_secret=SECRET, pool_key=POOL_KEY)
+    for fine in ("https://dyplsapi.aliyuncs.com/", "http://127.0.0.1:8080/", "http://localhost/"):
+        CloudNumberProvider(fine, access_key_id=KEY_ID, access_key_secret=SECRET, pool_key=POOL_KEY)
+
+
+def test_a_refusal_shows_the_providers_code_never_other_text_it_sent(
+    world: World, pls: tuple[FakePls, str]
+) -> None:
+    fake, _ = pls
+    real = Mobile.parse(SyntheticPeople(65).mobile()).value
+    fake.refuse = f"number {real} is blocked"
+    with pytest.raises(ConflictError) as refused:
+        vns.bind_waybill(
+            world.ctx,
+            world.issue(65),
+            model=BindingModel.AXN,
+            pool="SZ-NS",
+            principal=world.principal("admin.one"),
+        )
+    assert refused.value.code is ErrorCode.PROVIDER_FAILED and real not in refused.value.message

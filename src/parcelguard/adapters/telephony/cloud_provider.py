@@ -33,6 +33,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import urllib.parse
 import urllib.request
@@ -89,7 +90,7 @@ class CloudNumberProvider:
         timeout_s: float = 5.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        if not endpoint.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        if not _endpoint_allowed(endpoint):
             raise ValidationError(
                 "the provider endpoint must be https (or loopback for tests)", field="endpoint"
             )
@@ -189,11 +190,30 @@ class CloudNumberProvider:
             ) from None
         if not isinstance(answer, dict) or answer.get("Code") != "OK":
             code = answer.get("Code") if isinstance(answer, dict) else None
+            shown = code if isinstance(code, str) and _SAFE_CODE.match(code) else "no code"  # never its text
             raise ConflictError(
-                f"the number provider refused {action}: {code if isinstance(code, str) else 'no code'}",
+                f"the number provider refused {action}: {shown}",
                 code=ErrorCode.PROVIDER_FAILED,
             )
         return answer
+
+
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+_SAFE_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{0,63}$")
+
+
+def _endpoint_allowed(endpoint: str) -> bool:
+    """https anywhere, plain http only to this machine: the requests carry real numbers. The host is
+    compared whole (``http://localhost.example.net`` or ``http://127.0.0.1.nip.io`` are not loopback)."""
+    try:
+        url = urllib.parse.urlsplit(endpoint)
+        host = url.hostname
+        url.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return False
+    if url.scheme == "https":
+        return bool(host)
+    return url.scheme == "http" and host in _LOOPBACK
 
 
 def _error_body(error: urllib.error.HTTPError) -> dict[str, object]:
