@@ -368,3 +368,16 @@ def test_a_disabled_or_offboarded_courier_neither_reaches_nor_is_reached(world: 
         refused = route(world, caller, x)
         assert refused["reason"] == "caller_not_party" and "target" not in refused
     assert route(world, recipient_of(world, second), x2)["reason"] == "caller_not_party"
+
+
+def test_two_different_extensions_in_one_call_are_refused_not_guessed(world: World) -> None:
+    number = world.issue(49)
+    admin = world.principal("admin.one")
+    bound = vns.bind_waybill(world.ctx, number, model=BindingModel.AXE, pool="SZ-NS", principal=admin)
+    other = "0001" if bound.extension != "0001" else "0002"
+    stranger = Mobile.parse(SyntheticPeople(82).mobile()).value
+    with pytest.raises(ValidationError) as both:
+        route(world, stranger, f"{bound.number}-{other}", bound.extension)
+    assert both.value.field == "extension"
+    same = route(world, stranger, bound.display, str(int(bound.extension or "0")))  # 0042 and 42 agree
+    assert same["target"] == recipient_of(world, number)

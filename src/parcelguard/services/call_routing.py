@@ -113,6 +113,10 @@ def route_call(
     assert caller_text is not None and called_text is not None  # noqa: S101 - required above
     dialled, in_label = vn.split_label_form(called_text)
     ext = vn.parse_extension(extension_text if extension_text is not None else in_label)
+    if extension_text is not None and in_label is not None and vn.parse_extension(in_label) != ext:
+        raise ValidationError(  # two different extensions: which party is meant is anyone's guess
+            "extension differs from the one in called (X-EEEE)", field="extension"
+        )
     try:
         number: str | None = Mobile.parse(dialled).value
     except ValidationError:
