@@ -14,8 +14,9 @@ from datetime import datetime
 import typer
 
 from parcelguard.cli.common import console, err_console, open_runtime, operator, reported_errors
+from parcelguard.domain.china_time import CHINA_STANDARD_TIME
 from parcelguard.domain.organisation import CARRIER_ORGANISATION_ID
-from parcelguard.domain.people import CHINA_STANDARD_TIME, User, parse_offboard_from, parse_role
+from parcelguard.domain.people import User, parse_offboard_from, parse_role
 from parcelguard.errors import ErrorCode, ValidationError
 from parcelguard.services.organisations import find_organisation
 from parcelguard.services.people import add_user, disable_user, list_users, offboard_user

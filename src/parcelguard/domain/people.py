@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from parcelguard.domain.access import Scope
+from parcelguard.domain.china_time import CHINA_STANDARD_TIME
 from parcelguard.domain.organisation import OrganisationKind
 from parcelguard.domain.pii.divisions import division_table
 from parcelguard.errors import ErrorCode, ValidationError
 
 # Mainland China keeps UTC+8 all year: an offboarding date means midnight there.
-CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 
 _USERNAME = re.compile(r"^[a-z][a-z0-9._-]{2,31}$", re.ASCII)
 _STATION_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,15}$", re.ASCII)

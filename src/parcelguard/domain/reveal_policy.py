@@ -33,7 +33,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from parcelguard.domain import waybill as wb
-from parcelguard.domain.people import CHINA_STANDARD_TIME, SECOND_FACTOR_ROLES, Role
+from parcelguard.domain.china_time import CHINA_STANDARD_TIME
+from parcelguard.domain.people import SECOND_FACTOR_ROLES, Role
 from parcelguard.domain.waybill import WaybillStatus
 from parcelguard.errors import ErrorCode, ValidationError
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hmac
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
+from parcelguard.domain.china_time import CHINA_STANDARD_TIME
 from parcelguard.domain.pii.fold import fold
 from parcelguard.domain.tracking import TrackingNumber
 from parcelguard.domain.waybill import TrackingEvent, WaybillStatus
@@ -23,7 +24,6 @@ from parcelguard.services.ports import AttemptLimiter, RateLimiter
 _LAST4 = re.compile(r"^[0-9]{4}$")
 
 # Mainland China keeps UTC+8 all year (no daylight saving since 1991): a fixed offset is exact.
-CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 
 STATUS_NAMES: dict[WaybillStatus, tuple[str, str]] = {
     WaybillStatus.CREATED: ("已下单", "Order created"),

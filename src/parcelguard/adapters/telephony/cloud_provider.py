@@ -38,14 +38,14 @@ import secrets
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
+from parcelguard.domain.china_time import CHINA_STANDARD_TIME
 from parcelguard.domain.virtual_number import BindingModel
 from parcelguard.errors import ConflictError, ErrorCode, ValidationError
 from parcelguard.services.ports import ProviderBinding, ProviderCallRecord
 
 API_VERSION = "2017-05-25"
-CHINA = timezone(timedelta(hours=8))
 DEFAULT_LIFETIME = timedelta(days=30)  # what a binding without an end asks for (the parcel is moving)
 _ACTIONS = {BindingModel.AXB: "BindAxb", BindingModel.AXN: "BindAxn", BindingModel.AXE: "BindAxnExtension"}
 _TIME = "%Y-%m-%d %H:%M:%S"
@@ -65,14 +65,14 @@ def sign(params: Mapping[str, str], secret: str, method: str = "POST") -> str:
 
 
 def china_time(at: datetime) -> str:
-    return at.astimezone(CHINA).strftime(_TIME)
+    return at.astimezone(CHINA_STANDARD_TIME).strftime(_TIME)
 
 
 def _parse_time(raw: object, field: str) -> datetime:
     if not isinstance(raw, str):
         raise ValidationError(f"{field} is a time yyyy-MM-dd HH:mm:ss", field=field)
     try:
-        return datetime.strptime(raw, _TIME).replace(tzinfo=CHINA)
+        return datetime.strptime(raw, _TIME).replace(tzinfo=CHINA_STANDARD_TIME)
     except ValueError:
         raise ValidationError(f"{field} is a time yyyy-MM-dd HH:mm:ss", field=field) from None
 

@@ -15,10 +15,11 @@ would otherwise make the real-name record useless.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from operator import mul
 from typing import Literal, Self
 
+from parcelguard.domain.china_time import CHINA_STANDARD_TIME
 from parcelguard.domain.pii._errors import invalid
 from parcelguard.domain.pii.id_type import IdType, compact_document_number
 from parcelguard.errors import ErrorCode
@@ -39,7 +40,6 @@ _FIELD = "resident_id"
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 _EARLIEST_BIRTH = date(1900, 1, 1)
-_CHINA_TZ = timezone(timedelta(hours=8))
 
 # GB/T 2260 province-level codes of the mainland, plus 71 (Taiwan), which the code table lists.
 _MAINLAND = "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71"
@@ -84,7 +84,7 @@ def legacy_kind(code: str) -> IdType | None:
 
 
 def _today_in_china() -> date:
-    return datetime.now(_CHINA_TZ).date()
+    return datetime.now(CHINA_STANDARD_TIME).date()
 
 
 def _birth_date(digits: str) -> date | None:
