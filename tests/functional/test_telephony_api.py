@@ -94,6 +94,30 @@ def test_only_the_carriers_key_with_the_scope_may_ask_where_a_call_goes(
     assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
 
 
+def test_an_administrators_key_reads_no_real_number_through_the_routing_answer(
+    client: TestClient, sqlite_runtime: Runtime, headers: dict[str, str]
+) -> None:
+    """An admin key passes every other scope check; here it would name the courier as the caller and read
+    the recipient's real number outside the reveal policy, so only the SIP server's own scope may ask."""
+    _, recipient = _bound(client, sqlite_runtime, headers)
+    caller = Mobile.parse(SyntheticPeople(8).mobile()).value
+    for path, body in (
+        ("/v1/telephony/route", {"caller": caller, "called": X}),
+        (
+            "/v1/telephony/cdr",
+            {
+                "call_id": "c1",
+                "started_at": "2026-11-30T10:00:00+08:00",
+                "ended_at": "2026-11-30T10:01:00+08:00",
+                "outcome": "busy",
+            },
+        ),
+    ):
+        refused = client.post(path, json=body, headers=headers)
+        assert refused.status_code == 403 and refused.json()["code"] == "forbidden", path
+        assert recipient not in refused.text
+
+
 def test_bad_route_requests_name_the_field(client: TestClient, sqlite_runtime: Runtime) -> None:
     sip = _key(sqlite_runtime, Scope.TELEPHONY_ROUTE)
     missing = client.post("/v1/telephony/route", json={"called": X}, headers=sip)
@@ -136,7 +160,8 @@ def test_vnum_route_json_prints_the_same_answer_as_the_api(
     result = CliRunner().invoke(cli_app, ["vnum", "route", "--caller", caller, "--called", X, "--json"])
     assert result.exit_code == 0, result.output
     answer = json.loads(result.output)
-    assert answer["action"] == "connect" and answer["target"] == recipient and answer["caller_id"] == X
+    assert answer["action"] == "connect" and answer["caller_id"] == X
+    assert answer["target"] == Mobile.parse(recipient).masked() and recipient not in result.output
     stranger = CliRunner().invoke(
         cli_app, ["vnum", "route", "--caller", caller, "--called", "17012340009", "--json"]
     )

@@ -2,7 +2,7 @@
 
 The operator acts as the carrier's administrator (``cli:<login>`` in the audit log). Real numbers never
 appear in arguments: a courier's phone is read from stdin, and ``route`` takes the caller as the SIP server
-would send it (the answer's target is the one real number printed, as the SIP server needs it).
+would send it; its answer shows the target masked (only the SIP server's own key reads it whole, over HTTP).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 import typer
 
 from parcelguard.cli.common import console, open_runtime, operator, reported_errors
+from parcelguard.domain.pii.mobile import Mobile
 from parcelguard.domain.virtual_number import parse_model
 from parcelguard.errors import ErrorCode, ValidationError
 from parcelguard.services import call_routing, virtual_numbers
@@ -24,6 +25,14 @@ from parcelguard.services.virtual_numbers import BoundNumber
 
 MAX_TTL_SECONDS = 30 * 86400
 app = typer.Typer(help="Virtual numbers: pools, bindings, call routing.", no_args_is_help=True)
+
+
+def _masked_target(number: str) -> str:
+    """A route target as the label shows a mobile (GB/T 41833: segment and last two digits, 6 hidden)."""
+    try:
+        return Mobile.parse(number).masked()
+    except ValidationError:
+        return "*" * len(number)
 
 
 def _rows(path: Path) -> list[tuple[str, str]]:
@@ -195,6 +204,10 @@ def route(
         finally:
             runtime.close()
     body = answer.as_json()
+    if "target" in body:
+        # The decision is what an operator debugging routing needs; the real number it connects to would be a
+        # reveal outside the policy (docs/telephony.md): only the SIP server's own key reads it, over HTTP.
+        body["target"] = _masked_target(body["target"])
     if as_json:
         typer.echo(json.dumps(body))
     elif answer.reason is None:

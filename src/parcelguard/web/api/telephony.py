@@ -36,6 +36,14 @@ def _carrier(principal: Principal) -> Principal:
 def _router_principal(
     principal: Annotated[Principal, Security(get_principal, scopes=[Scope.TELEPHONY_ROUTE.value])],
 ) -> Principal:
+    # The routing answer is a real mobile number: only the SIP server's own key may ask. An administrator's
+    # key (which passes every other scope check) would otherwise read any party's number by naming the
+    # other party as the caller, outside the reveal policy and its quotas.
+    if Scope.TELEPHONY_ROUTE not in principal.scopes:
+        raise PermissionDeniedError(
+            "the routing answer holds a real number: only a key with the scope telephony:route may ask",
+            code=ErrorCode.FORBIDDEN,
+        )
     return _carrier(principal)
 
 
