@@ -13,8 +13,9 @@ the same run: one order per transaction in process (``issue_waybill``, as the en
 floor (AES-GCM, HMAC, a one-row insert and a commit), each per CPU second, and the server's CPU per request
 as a multiple of both.
 
-Needs ``wrk`` (Debian: ``apt-get install wrk``; scripts/setup does not install it, benchmarks are not run by
-CI). Run: python benchmarks/bench_http.py [--seconds 10] [--clients 20] [--database-url URL]
+Uses ``wrk`` when installed (Debian: ``apt-get install wrk``; scripts/setup does not install it, benchmarks are
+not run by CI), else the closed-loop Python generator ``_loadgen.py`` beside this file, in a process of its
+own (its CPU per request is printed beside the server's). Run: python benchmarks/bench_http.py [--seconds 10] [--clients 20] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -132,7 +133,10 @@ def _ms(text: str) -> float:
 
 
 def run_wrk(url: str, root: int, env: dict[str, str], clients: int, seconds: int) -> dict[str, Any]:
-    """One wrk run; its requests/s, p50 and p99 (ms), non-2xx answers and the server's CPU ms per request."""
+    """One wrk run (or, without wrk, one of ``_loadgen.py``); its requests/s, p50 and p99 (ms), non-2xx
+    answers and the server's CPU ms per request."""
+    if shutil.which("wrk") is None:
+        return _run_loadgen(url, root, env, clients, seconds)
     cpu = _server_cpu(root)
     args = ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--latency", "-s", env["PG_BENCH_SCRIPT"], url]
     out = subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout  # noqa: S603
@@ -149,6 +153,22 @@ def run_wrk(url: str, root: int, env: dict[str, str], clients: int, seconds: int
         "errors": int(errors.group(1)) if errors else 0,
         "cpu_ms": cpu * 1000 / max(total, 1),
     }
+
+
+def _run_loadgen(url: str, root: int, env: dict[str, str], clients: int, seconds: int) -> dict[str, Any]:
+    """Like ``run_wrk``, with the Python load generator beside this file (its own CPU is printed)."""
+    loadgen = str(Path(__file__).parent / "_loadgen.py")
+    args = [sys.executable, loadgen, url, "--auth", env["PG_BENCH_AUTH"], "--bodies", env["PG_BENCH_BODIES"]]
+    args += ["--clients", str(clients), "--seconds", str(seconds)]
+    cpu = _server_cpu(root)
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    cpu = _server_cpu(root) - cpu
+    result: dict[str, Any] = json.loads(out)
+    if not result["requests"]:
+        raise SystemExit("the load generator completed no request")
+    result["cpu_ms"] = cpu * 1000 / result["requests"]
+    result["client_cpu_ms"] = result["cpu_s"] * 1000 / result["requests"]
+    return result
 
 
 def in_process(runtime: Runtime, count: int) -> tuple[float, float]:
@@ -229,9 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     add_database_argument(parser)
     args = parser.parse_args(argv)
-    if shutil.which("wrk") is None:
-        print("wrk is not installed (Debian: apt-get install wrk); skipping the HTTP benchmark")
-        return 0
+    generator = "wrk" if shutil.which("wrk") else "benchmarks/_loadgen.py (no wrk here)"
     backend = backend_name(args.database_url)
     worker_counts = (1,) if backend == "SQLite" else (1, 2)
     results = {}
@@ -243,13 +261,14 @@ def main(argv: list[str] | None = None) -> int:
             http_rate, local_rate = batches(runtime, args.batch_rounds)
         with fresh_runtime(args.database_url) as runtime:
             single_rate, floor_rate = in_process(runtime, args.single)
-    print(f"HTTP POST /v1/waybills, {backend}, {args.clients} clients (wrk), {args.seconds} s per run:")
+    print(f"HTTP POST /v1/waybills, {backend}, {args.clients} clients ({generator}), {args.seconds} s per run:")
     for workers, r in results.items():
         print(
             f"  {workers} worker{'s' if workers > 1 else ''}: {r['rps']:,.0f} requests/s "
             f"(target {TARGET_RPS:,.0f}: {r['rps'] / TARGET_RPS:.2f}x), p50 {r['p50']:.1f} ms, "
             f"p99 {r['p99']:.1f} ms (target < {TARGET_P99_MS:.0f}), {r['errors']} non-2xx, "
             f"server CPU {r['cpu_ms']:.2f} ms per request"
+            + (f" (load generator {r['client_cpu_ms']:.2f} ms)" if "client_cpu_ms" in r else "")
         )
     print(
         f"  in process (issue_waybill, one order per transaction): {single_rate:,.0f}/s per CPU second = "

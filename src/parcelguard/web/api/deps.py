@@ -64,6 +64,14 @@ class Credentials:
     is_bearer: bool
     scopes: tuple[str, ...]
 
+    @property
+    def shared(self) -> tuple[str, tuple[str, ...]] | None:
+        """What requests checked together may share one check by (an API key and the scopes asked for), or
+        None for a person's token, checked on its own each time (its client address counts)."""
+        if self.is_bearer and self.presented.startswith(TOKEN_PREFIX):
+            return None
+        return (self.presented, self.scopes)
+
     def principal(self) -> Principal:
         """The principal of an API key, or of a person's bearer token (``pgt_...``, checked against the
         person's current state: ``user_disabled``, ``offboarding``), holding every scope the route names
