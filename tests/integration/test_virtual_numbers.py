@@ -222,6 +222,52 @@ def test_call_records_hold_times_and_outcome_and_never_a_real_number(world: Worl
         )
 
 
+def test_a_rejected_call_cannot_be_recorded_as_answered_nor_an_answer_without_its_time(world: World) -> None:
+    courier = courier_phone(world, "courier.ns", 915)
+    number = world.issue(49)
+    assign_courier(world.ctx, number, "courier.ns", principal=world.principal("admin.one"))
+    x = vns.current_binding(world.ctx, number, principal=world.principal("admin.one")).number
+    stranger = Mobile.parse(SyntheticPeople(916).mobile()).value
+    rejected = route(world, stranger, x)
+    assert rejected["action"] == "reject"
+    start = world.clock.now
+    end = start + timedelta(seconds=30)
+    for outcome, answered in (("answered", start), ("rejected", start), ("busy", start)):
+        with pytest.raises(ValidationError) as refused:
+            cr.record_call_end(
+                world.ctx,
+                call_id=rejected["call_id"],
+                started_at=start,
+                answered_at=answered,
+                ended_at=end,
+                outcome=outcome,
+                actor="apikey:sip",
+            )
+        assert refused.value.field in ("outcome", "answered_at")
+    connected = route(world, courier, x)
+    with pytest.raises(ValidationError) as no_time:
+        cr.record_call_end(
+            world.ctx,
+            call_id=connected["call_id"],
+            started_at=start,
+            answered_at=None,
+            ended_at=end,
+            outcome="answered",
+            actor="apikey:sip",
+        )
+    assert no_time.value.field == "answered_at"
+    kept = cr.record_call_end(
+        world.ctx,
+        call_id=rejected["call_id"],
+        started_at=start,
+        answered_at=None,
+        ended_at=end,
+        outcome="rejected",
+        actor="apikey:sip",
+    )
+    assert kept.duration_s == 0
+
+
 def test_the_couriers_screen_and_reveal_give_the_virtual_number_never_the_real_one(world: World) -> None:
     courier_phone(world, "courier.ns", 909)
     number = world.issue(43)

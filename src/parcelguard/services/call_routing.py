@@ -205,7 +205,8 @@ def record_call_end(
     """The end of a routed call, as a call detail record in the audit log (idempotent per call).
 
     ``duration_s`` is the talk time (answer to end; 0 unanswered). Errors: ValidationError
-    ``invalid_request`` (fields ``call_id``, ``outcome``, ``answered_at``, ``ended_at``); NotFoundError
+    ``invalid_request`` (fields ``call_id``, ``outcome`` (also: "answered" for a call the route answer
+    rejected), ``answered_at`` (set exactly when the outcome is "answered"), ``ended_at``); NotFoundError
     ``call_not_found`` (no routed call with this id)."""
     if not isinstance(call_id, str) or not _CALL_ID.match(call_id):
         raise ValidationError("call_id is the id the route answer gave", field="call_id")
@@ -216,6 +217,8 @@ def record_call_end(
             raise ValidationError(f"{name} needs a time zone (Z or +08:00)", field=name)
     if answered_at is not None and not started_at <= answered_at <= ended_at:
         raise ValidationError("answered_at lies between started_at and ended_at", field="answered_at")
+    if (outcome == "answered") != (answered_at is not None):
+        raise ValidationError("answered_at is set exactly when the call was answered", field="answered_at")
     if not timedelta(0) <= ended_at - started_at <= MAX_CALL:  # no datetime overflow near year 9999
         raise ValidationError("ended_at lies within 24 h after started_at", field="ended_at")
     duration = int((ended_at - answered_at).total_seconds()) if answered_at is not None else 0
@@ -225,6 +228,9 @@ def record_call_end(
         routed = next((e for e in events if e.action in (CALL_ROUTED, SMS_ROUTED)), None)
         if routed is None:
             raise NotFoundError("no routed call with this id", code=ErrorCode.CALL_NOT_FOUND, field="call_id")
+        if routed.details.get("action") == "reject" and (outcome == "answered" or answered_at is not None):
+            # Nothing was connected: an "answered" record would put talk time on a call that never rang.
+            raise ValidationError("the route answer rejected this call: not answered", field="outcome")
         ended = next((e for e in events if e.action == CALL_ENDED), None)
         if ended is not None:
             kept = ended.details.get("duration_s")
