@@ -13,17 +13,42 @@ first and last characters, and address numbers lose every digit.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-
-from pypinyin import lazy_pinyin
+from typing import cast
 
 from parcelguard.domain.order import Order, Party
 from parcelguard.domain.pii.fold import fold
 from parcelguard.domain.pii.mobile import HIDDEN_DIGITS
+
+
+def _import_lazy_pinyin() -> object:
+    """pypinyin's ``lazy_pinyin``, imported without its phrase dictionary (57 MiB of a process's memory; it
+    reads words, and names are read a character at a time here, with `_SURNAME_READINGS` for surnames)
+    and without the copy of its character dictionary (we never customise it): pypinyin's documented
+    PYPINYIN_NO_PHRASES and PYPINYIN_NO_DICT_COPY, set for the import only and restored after it, so the
+    environment children inherit is as it was. A process that imported pypinyin before keeps its copy."""
+    names = ("PYPINYIN_NO_PHRASES", "PYPINYIN_NO_DICT_COPY")
+    saved = {name: os.environ.get(name) for name in names}
+    try:
+        for name in names:
+            os.environ[name] = "1"
+        from pypinyin import lazy_pinyin
+
+        return lazy_pinyin
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+_lazy_pinyin = cast("Callable[[list[str]], list[str]]", _import_lazy_pinyin())
 
 __all__ = ["OwnValues", "mask_own_values", "may_hold_own_values", "may_hold_pinyin"]
 
@@ -148,17 +173,48 @@ def _party_values(party: Party) -> OwnValues:
 _Pinyin = tuple[tuple[tuple[str, ...], int], ...]
 
 
+# Surnames whose reading as a surname is not their characters' first reading (曾 is ceng in 曾经, zeng as a
+# surname), and compound surnames: pypinyin without its phrase dictionary reads a character at a time.
+_SURNAME_READINGS: dict[str, tuple[str, ...]] = {
+    **{
+        ch: (reading,)
+        for ch, reading in (
+            ("曾", "zeng"), ("单", "shan"), ("区", "ou"), ("仇", "qiu"), ("解", "xie"), ("查", "zha"),
+            ("朴", "piao"), ("盖", "ge"), ("覃", "qin"), ("乐", "yue"), ("缪", "miao"), ("翟", "zhai"),
+            ("种", "chong"), ("重", "chong"), ("秘", "bi"), ("繁", "po"), ("折", "she"), ("佴", "nai"),
+            ("粘", "nian"), ("藏", "zang"), ("扎", "za"), ("都", "du"), ("六", "lu"), ("薄", "bo"),
+            ("阚", "kan"), ("乜", "nie"), ("卜", "bu"), ("员", "yun"), ("句", "gou"), ("召", "shao"),
+            ("隗", "wei"), ("能", "nai"), ("祭", "zhai"), ("蕃", "pi"), ("么", "yao"), ("尉", "wei"),
+            ("华", "hua"), ("柏", "bai"), ("宿", "su"), ("沈", "shen"), ("叶", "ye"), ("陆", "lu"),
+        )
+    },
+    # the compound surnames whose characters read otherwise (one character surnames 单, 乐 start names too)
+    "尉迟": ("yu", "chi"), "万俟": ("mo", "qi"), "澹台": ("tan", "tai"),
+}  # fmt: skip
+
+
 @lru_cache(maxsize=1024)
 def _party_pinyin(party: Party) -> _Pinyin:
     """A Han name's pinyin syllables and how many stay visible; apart from `_party_values` because it costs
-    about 50 us a name and only a text holding a Latin letter needs it."""
+    tens of microseconds a name and only a text holding a Latin letter needs it.
+
+    Read a character at a time, the surname as a surname (`_SURNAME_READINGS`: 曾 zeng, 尉迟 yu chi); where
+    that differs from its characters' first readings, both spellings are looked for."""
     name = party.name
     if name.script == "latin":
         return ()
-    syllables = tuple(s for s in lazy_pinyin(fold(name.value).text) if s.isascii() and s.isalpha())
-    if len(syllables) < 2:
-        return ()
-    return ((tuple(s.casefold() for s in syllables), len(name.surname or "") or 1),)
+    value = fold(name.value).text
+    surname = value[:2] if value[:2] in _SURNAME_READINGS else value[:1]
+    rest = _syllables(value[len(surname) :])
+    readings = [_SURNAME_READINGS.get(surname), _syllables(surname)]
+    spellings = dict.fromkeys(r + rest for r in readings if r is not None)
+    visible = len(name.surname or "") or 1
+    return tuple((syllables, visible) for syllables in spellings if len(syllables) >= 2)
+
+
+def _syllables(text: str) -> tuple[str, ...]:
+    """Each character's first reading (pypinyin's, casefolded), characters without one left out."""
+    return tuple(s.casefold() for s in _lazy_pinyin(list(text)) if s.isascii() and s.isalpha())
 
 
 def _address_tokens(party: Party) -> Iterator[str]:
