@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 
 from parcelguard.adapters.render.fonts import FontChain, default_chain
 from parcelguard.adapters.render.png_codec import encode_png_1bit
-from parcelguard.adapters.render.raster_text import draw_text, text_width
+from parcelguard.adapters.render.raster_text import Glyph, draw_glyphs, glyphs, glyphs_width
 from parcelguard.adapters.render.symbols import code128_modules, qr_matrix
 from parcelguard.adapters.render.units import (
     CODE128_MAX_MODULE_DOTS,
@@ -89,19 +89,26 @@ def _draw_elements(image: Image.Image, elements: tuple[Element, ...], chain: Fon
 
 def text_size_px(text: Text, chain: FontChain) -> int:
     """The pixel size ``text`` is drawn at: its own, shrunk in whole pixels to fit ``max_width``."""
+    return sized_glyphs(text, chain)[0]
+
+
+def sized_glyphs(text: Text, chain: FontChain) -> tuple[int, list[Glyph]]:
+    """`text_size_px` and the glyphs of ``text`` at that size (measured once, drawn with the same)."""
     size = pt_to_dots(text.size_pt)
+    line = glyphs(text.text, size, text.bold, chain)
     if text.max_width is not None:
-        width, limit = text_width(text.text, size, text.bold, chain), dots(text.max_width)
+        width, limit = glyphs_width(line), dots(text.max_width)
         if width > limit:
             # shrink in whole pixel sizes, so the glyph cache stays bounded
-            size = max(1, int(size * limit / width))
-    return size
+            shrunk = max(1, int(size * limit / width))
+            if shrunk != size:
+                size, line = shrunk, glyphs(text.text, shrunk, text.bold, chain)
+    return size, line
 
 
 def draw_text_element(image: Image.Image, text: Text, chain: FontChain) -> None:
     """Draw one layout text on a 1-bit image at 203 dpi, as PNG labels (and ZPL graphic fields) show it."""
-    size = text_size_px(text, chain)
-    draw_text(image, dots(text.x), dots(text.y), text.text, size, text.bold, text.align, chain)
+    draw_glyphs(image, dots(text.x), dots(text.y), sized_glyphs(text, chain)[1], text.align)
 
 
 def _draw_line(draw: ImageDraw.ImageDraw, line: Line) -> None:

@@ -4,13 +4,18 @@ Pillow rasterises every glyph again on every call; a label's sixteen lines cost 
 than the whole label may take. Labels reuse a small alphabet (digits, '*', the common hanzi of addresses and
 the fixed captions), so each glyph is rasterised once per size and then only pasted. Glyphs are placed by
 their advance widths without kerning, which Latin capitals and digits on a label do not need.
+
+A label pastes about 150 glyphs; `Image.paste` spends several microseconds a call checking its arguments, so
+glyphs go straight to the image's core (the same C call `Image.paste` ends in), and a line's glyphs are looked
+up once for both its width and its drawing.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from PIL import Image, ImageDraw
 
@@ -19,9 +24,17 @@ from parcelguard.adapters.render.fonts import LATIN, FontChain, default_chain, p
 _BLACK = 0
 _freetype_lock = threading.Lock()
 
+GLYPH_CACHE_SIZE = 16384
+"""Glyphs kept (one character at one pixel size, bold or not; a few hundred bytes each). Names and addresses
+draw on a few thousand hanzi at a dozen sizes; 4,096 filled up within a day's labels and then evicted glyphs
+that came straight back."""
 
-@lru_cache(maxsize=4096)
-def _glyph(ch: str, size_px: int, bold: bool, chain: FontChain) -> tuple[Image.Image | None, int, int, float]:
+Glyph = tuple[Any, int, int, float]
+"""``(mask, left, top, advance)``: the mask is a Pillow core image (mode "1", None for a blank glyph)."""
+
+
+@lru_cache(maxsize=GLYPH_CACHE_SIZE)
+def _glyph(ch: str, size_px: int, bold: bool, chain: FontChain) -> Glyph:
     """``(mask, left, top, advance)`` of one character; ``left``/``top`` place the mask from the pen
     position on the baseline. The CJK fonts have no bold face, so bold CJK gets a one-pixel outline."""
     index = chain.font_for(ch)
@@ -35,13 +48,23 @@ def _glyph(ch: str, size_px: int, bold: bool, chain: FontChain) -> tuple[Image.I
             return None, 0, 0, advance
         mask = Image.new("1", (right - left, bottom - top), 0)
         ImageDraw.Draw(mask).text((-left, -top), ch, fill=1, font=font, anchor="ls", stroke_width=stroke)
-    return mask, left, top, advance
+    return mask.im, left, top, advance
+
+
+def glyphs(text: str, size_px: int, bold: bool, chain: FontChain | None = None) -> list[Glyph]:
+    """The cached glyph of every character of ``text``, in order (for `glyphs_width` and `draw_glyphs`)."""
+    chain = chain or default_chain()
+    return [_glyph(ch, size_px, bold, chain) for ch in text]
+
+
+def glyphs_width(line: Sequence[Glyph]) -> float:
+    """Advance width in pixels of a line of `glyphs`."""
+    return sum(glyph[3] for glyph in line)
 
 
 def text_width(text: str, size_px: int, bold: bool, chain: FontChain | None = None) -> float:
     """Advance width of ``text`` in pixels, as `draw_text` will lay it out."""
-    chain = chain or default_chain()
-    return sum(_glyph(ch, size_px, bold, chain)[3] for ch in text)
+    return glyphs_width(glyphs(text, size_px, bold, chain))
 
 
 def draw_text(
@@ -55,12 +78,26 @@ def draw_text(
     chain: FontChain | None = None,
 ) -> None:
     """Draw ``text`` in black with its baseline at ``baseline``; ``x`` is its left, centre or right edge."""
-    chain = chain or default_chain()
+    draw_glyphs(image, x, baseline, glyphs(text, size_px, bold, chain), align)
+
+
+def draw_glyphs(
+    image: Image.Image,
+    x: float,
+    baseline: int,
+    line: Sequence[Glyph],
+    align: Literal["left", "center", "right"] = "left",
+) -> None:
+    """Draw a line of `glyphs` in black as `draw_text` does (``x`` its left, centre or right edge)."""
     if align != "left":
-        width = text_width(text, size_px, bold, chain)
+        width = glyphs_width(line)
         x -= width / 2 if align == "center" else width
-    for ch in text:
-        mask, left, top, advance = _glyph(ch, size_px, bold, chain)
+    image.load()
+    image._ensure_mutable()  # what Image.paste does before pasting: a shared or read-only core is copied
+    core = image.im
+    for mask, left, top, advance in line:
         if mask is not None:
-            image.paste(_BLACK, (round(x) + left, baseline + top), mask)
+            x0, y0 = round(x) + left, baseline + top
+            width, height = mask.size
+            core.paste(_BLACK, (x0, y0, x0 + width, y0 + height), mask)
         x += advance

@@ -20,8 +20,8 @@ from functools import lru_cache
 from PIL import Image
 
 from parcelguard.adapters.render.fonts import FontChain, default_chain
-from parcelguard.adapters.render.png import text_size_px
-from parcelguard.adapters.render.raster_text import draw_text, text_width
+from parcelguard.adapters.render.png import sized_glyphs
+from parcelguard.adapters.render.raster_text import draw_glyphs, glyphs_width
 from parcelguard.adapters.render.symbols import (
     QR_ERROR_LEVEL,
     QR_MASK,
@@ -144,12 +144,12 @@ def printer_can_draw(text: str) -> bool:
 
 def _graphic_text(text: Text, chain: FontChain) -> str:
     """One text line as a ^GFA graphic field, drawn exactly as the PNG label draws it."""
-    size = text_size_px(text, chain)
-    width = math.ceil(text_width(text.text, size, text.bold, chain)) + 2
+    size, line = sized_glyphs(text, chain)
+    width = math.ceil(glyphs_width(line)) + 2
     width += -width % 8  # whole bytes per row, so no padding bit turns black
     ascent, height = size, math.ceil(size * 1.3)
     image = Image.new("1", (width, height), 1)
-    draw_text(image, 1, ascent, text.text, size, text.bold, "left", chain)
+    draw_glyphs(image, 1, ascent, line)
     x = dots(text.x)
     if text.align == "center":
         x -= width // 2
