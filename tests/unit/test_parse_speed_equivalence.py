@@ -1,0 +1,40 @@
+"""Issue 9: the shortcuts that make order parsing cheap give exactly what the plain path gives.
+
+Every fast path and cache in fold, the name, mobile, address, region and document parsers is held equal to
+the path it short-cuts, over arbitrary Unicode text as well as over text shaped like what it is meant for
+(the shortcut's own alphabet, where a mistake would hide).
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parcelguard.domain.pii.fold import _fold_steps, _unchanged, fold
+
+# Text a shortcut accepts or nearly accepts: simplified and traditional Han, numerals, digits in both
+# widths, a Latin O, separators and their look-alikes, invisible and compatibility characters.
+_NEAR_FAST = st.text(
+    alphabet=st.sampled_from(
+        "北京市朝阳区建国路号楼单元室广东深圳南山张伟李娜欧阳"
+        "一二三四五六七八九〇零幺两洞拐勾壹贰叁陆○〡"
+        "張偉廣東號樓乾隆發髮"
+        "0123456789０１２３ Oo.-_/()[]·•【】〔〕，。、：\u3000\u200b\ufe0f⑩㎏⻢"
+    ),
+    max_size=40,
+)
+_ANY = st.text(max_size=40)
+_SETTINGS = settings(max_examples=400, deadline=None)
+
+
+@_SETTINGS
+@given(text=st.one_of(_ANY, _NEAR_FAST))
+def test_fold_shortcut_equals_the_five_steps(text: str) -> None:
+    expected = fold(text) if text.isascii() else _fold_steps(text)
+    assert fold(text) == expected
+
+
+def test_fold_shortcut_takes_plain_simplified_text() -> None:
+    text = "北京市朝阳区建国路88号院3号楼2单元1201室"
+    assert _unchanged().fullmatch(text) is not None
+    assert fold(text) == (text, text, None)
