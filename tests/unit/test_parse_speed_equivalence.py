@@ -7,10 +7,15 @@ the path it short-cuts, over arbitrary Unicode text as well as over text shaped 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parcelguard.domain.pii.fold import _fold_steps, _unchanged, fold
+from parcelguard.domain.pii.mobile import Mobile
+from parcelguard.domain.pii.name import PersonName
+from parcelguard.errors import ValidationError
 
 # Text a shortcut accepts or nearly accepts: simplified and traditional Han, numerals, digits in both
 # widths, a Latin O, separators and their look-alikes, invisible and compatibility characters.
@@ -38,3 +43,32 @@ def test_fold_shortcut_takes_plain_simplified_text() -> None:
     text = "北京市朝阳区建国路88号院3号楼2单元1201室"
     assert _unchanged().fullmatch(text) is not None
     assert fold(text) == (text, text, None)
+
+
+def _outcome(parse: Callable[[str], object], raw: str) -> object:
+    """What ``parse`` returns, or the code, field and message of the error it raises."""
+    try:
+        return parse(raw)
+    except ValidationError as error:
+        return (error.code, error.field, error.message)
+
+
+_NAME_LIKE = st.text(
+    alphabet=st.sampled_from("张王李欧阳司马伟娜丽一二三〇龍張·. -\u3000\u00a0\t\n０1aZé\u200b𠮷㐀丽"),
+    max_size=14,
+)
+
+
+@_SETTINGS
+@given(raw=st.one_of(_ANY, _NAME_LIKE))
+def test_name_shortcut_equals_the_plain_parser(raw: str) -> None:
+    assert _outcome(PersonName.parse, raw) == _outcome(PersonName._parse, raw)
+
+
+_MOBILE_LIKE = st.text(alphabet=st.sampled_from("0123456789０１+- ()O\u3000一"), max_size=16)
+
+
+@_SETTINGS
+@given(raw=st.one_of(_ANY, _MOBILE_LIKE, st.from_regex(r"1[0-9]{10}", fullmatch=True)))
+def test_mobile_shortcut_equals_the_plain_parser(raw: str) -> None:
+    assert _outcome(Mobile.parse, raw) == _outcome(Mobile._parse, raw)

@@ -22,6 +22,10 @@ from parcelguard.errors import ErrorCode
 __all__ = ["ALLOCATED_SEGMENTS", "HIDDEN_DIGITS", "Mobile", "is_allocated_mobile"]
 
 _FIELD = "mobile"
+_MOBILE_DIGITS = 11
+_UNALLOCATED = "is not in an allocated mainland mobile range"
+# What eleven plain digits must start with to be read as a mobile at all (match_mobile's plain shape).
+_PLAIN_HEADS = frozenset(f"1{d}" for d in range(3, 10))
 HIDDEN_DIGITS = MIN_HIDDEN_DIGITS
 
 # Three-digit segments the MIIT has allocated to mobile service (operators and MVNOs), in agreement with
@@ -64,6 +68,16 @@ class Mobile:
 
         Raises ValidationError (INVALID_MOBILE, field ``mobile``) naming the reason, never the value.
         """
+        if len(raw) == _MOBILE_DIGITS and raw.isascii() and raw.isdigit() and raw[:2] in _PLAIN_HEADS:
+            # 13800138000, as forms nearly always hold it: nothing to fold, no separator, no country code
+            if not is_allocated_mobile(raw):
+                raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, _UNALLOCATED)
+            return cls(value=raw)
+        return cls._parse(raw)
+
+    @classmethod
+    def _parse(cls, raw: str) -> Self:
+        """:meth:`parse` without its shortcut for eleven plain digits."""
         if has_control_chars(raw.strip()):
             raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, "contains control characters")
         text = fold_text(raw).strip()
@@ -80,7 +94,7 @@ class Mobile:
             )
         digits = match.digits
         if not is_allocated_mobile(digits):
-            raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, "is not in an allocated mainland mobile range")
+            raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, _UNALLOCATED)
         return cls(value=digits)
 
     @property

@@ -11,6 +11,7 @@ what couriers use at the door ("张先生"), and hide everything else.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal, Self
@@ -47,6 +48,9 @@ _DOT = "·"
 # the value keeps the middle dot.
 NAME_SEPARATORS = frozenset(NAME_DOTS + NAME_DOTS_WEAK)
 _LATIN_JOINERS = frozenset("-'.")
+# A name every check passes as it is: main-block Han characters only (none is a digit, a blank, a
+# separator or a full-width form), no more than a name without a middle dot may hold.
+_PLAIN_HAN_NAME = re.compile(f"[\u4e00-\u9fff]{{1,{_MAX_HAN_WITHOUT_DOT}}}")
 
 
 def _is_latin_letter(ch: str) -> bool:
@@ -102,7 +106,17 @@ class PersonName:
 
     @classmethod
     def parse(cls, raw: str) -> Self:
-        """Validate and normalise a name typed by a customer or imported from a shop platform."""
+        """Validate and normalise a name typed by a customer or imported from a shop platform.
+
+        Raises ValidationError (INVALID_NAME, field ``name``) naming the reason, never the value.
+        """
+        if _PLAIN_HAN_NAME.fullmatch(raw) is not None:  # 张伟: nothing to strip, fold or check further
+            return cls(value=raw, script="han", surname=_han_surname(raw))
+        return cls._parse(raw)
+
+    @classmethod
+    def _parse(cls, raw: str) -> Self:
+        """:meth:`parse` without its shortcut for plain Han names."""
         if has_control_chars(raw):
             raise invalid(ErrorCode.INVALID_NAME, _FIELD, "contains control characters")
         text = raw.strip()
