@@ -1,4 +1,5 @@
-"""``parcelguard user``: the people who sign in, their roles and stations; disabling and offboarding.
+"""``parcelguard user``: the people who sign in, their roles and stations; disabling and offboarding;
+recovery (enable again, a new second factor, a new password).
 
 A password is read from standard input (``--password-stdin``), never from the command line, where other
 users of the machine and the shell history would see it. For roles with a second factor the TOTP
@@ -19,9 +20,29 @@ from parcelguard.domain.organisation import CARRIER_ORGANISATION_ID
 from parcelguard.domain.people import User, parse_offboard_from, parse_role
 from parcelguard.errors import ErrorCode, ValidationError
 from parcelguard.services.organisations import find_organisation
-from parcelguard.services.people import add_user, disable_user, list_users, offboard_user
+from parcelguard.services.people import (
+    add_user,
+    disable_user,
+    enable_user,
+    list_users,
+    offboard_user,
+    reset_second_factor,
+    set_password,
+)
 
-app = typer.Typer(help="People: users, roles, disabling and offboarding.", no_args_is_help=True)
+app = typer.Typer(
+    help="People: users, roles, disabling, offboarding and account recovery.", no_args_is_help=True
+)
+
+
+def _required_password(password_stdin: bool) -> str:
+    if not password_stdin:
+        raise ValidationError(
+            "give the password on standard input with --password-stdin (never as an argument)",
+            code=ErrorCode.MISSING_FIELD,
+            field="--password-stdin",
+        )
+    return _password_from_stdin()
 
 
 def _password_from_stdin() -> str:
@@ -52,13 +73,7 @@ def add(
     """Add a user; for admin, security_officer, cs_agent and regulator print the TOTP URI once."""
     with reported_errors():
         parsed_role = parse_role(role)
-        if not password_stdin:
-            raise ValidationError(
-                "give the password on standard input with --password-stdin (never as an argument)",
-                code=ErrorCode.MISSING_FIELD,
-                field="--password-stdin",
-            )
-        password = _password_from_stdin()
+        password = _required_password(password_stdin)
         runtime = open_runtime()
         try:
             organisation_id = find_organisation(runtime.ctx, org).id if org else CARRIER_ORGANISATION_ID
@@ -76,11 +91,15 @@ def add(
     where = f", station {user.station_code}" if user.station_code else ""
     console.print(f"user {user.username} ({user.role.value}{where})", highlight=False)
     if uri is not None:
-        err_console.print(
-            "second factor: scan this URI into the person's authenticator app now; it is not shown again",
-            highlight=False,
-        )
-        typer.echo(uri)
+        _show_uri_once(uri)
+
+
+def _show_uri_once(uri: str, *, note: str = "") -> None:
+    err_console.print(
+        f"second factor: scan this URI into the person's authenticator app now; it is not shown again{note}",
+        highlight=False,
+    )
+    typer.echo(uri)
 
 
 @app.command()
@@ -93,6 +112,65 @@ def disable(username: str = typer.Argument(..., help="the user to disable")) -> 
         finally:
             runtime.close()
     console.print(f"user {user.username} disabled", highlight=False)
+
+
+@app.command()
+def enable(username: str = typer.Argument(..., help="the user disabled by mistake")) -> None:
+    """Enable a disabled user: they sign in afresh (what they held when disabled stays revoked).
+
+    Offboarding is not undone: a user whose offboarding date has come is refused ([offboarding], exit 1).
+    """
+    with reported_errors():
+        runtime = open_runtime()
+        try:
+            user = enable_user(runtime.ctx, username, actor=operator().actor)
+        finally:
+            runtime.close()
+    console.print(f"user {user.username} enabled", highlight=False)
+    if user.offboard_from is not None:
+        err_console.print(
+            f"note: offboarding from {_shown(user.offboard_from)} still applies (enabling does not undo it)",
+            highlight=False,
+        )
+
+
+@app.command("reset-second-factor")
+def reset_second_factor_(username: str = typer.Argument(..., help="the person who lost their phone")) -> None:
+    """A new TOTP secret for a second-factor role; print its URI once. The old phone's codes, and every
+    token and session the person holds, stop working at once. Other roles: [role_not_allowed], exit 2."""
+    with reported_errors():
+        runtime = open_runtime()
+        try:
+            user, uri = reset_second_factor(runtime.ctx, username, actor=operator().actor)
+            note = _state_note(user, runtime.ctx.clock())
+        finally:
+            runtime.close()
+    console.print(f"user {user.username} second factor reset", highlight=False)
+    _show_uri_once(uri, note=" (its codes work from the next half-minute)")
+    if note:
+        err_console.print(note, highlight=False)
+
+
+@app.command("set-password")
+def set_password_(
+    username: str = typer.Argument(..., help="the person who forgot their password"),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="read the new password from the first line of standard input"
+    ),
+) -> None:
+    """A new password (12 to 256 characters): every token and session the person holds is revoked and
+    the account's failed sign-ins and lock are cleared. The second factor stays as it is."""
+    with reported_errors():
+        password = _required_password(password_stdin)
+        runtime = open_runtime()
+        try:
+            user = set_password(runtime.ctx, username, password=password, actor=operator().actor)
+            note = _state_note(user, runtime.ctx.clock())
+        finally:
+            runtime.close()
+    console.print(f"user {user.username} password set", highlight=False)
+    if note:
+        err_console.print(note, highlight=False)
 
 
 @app.command()
@@ -134,6 +212,15 @@ def list_(
 
 def _shown(moment: datetime) -> str:
     return moment.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d %H:%M UTC+8")
+
+
+def _state_note(user: User, now: datetime) -> str:
+    """What still keeps the person from signing in after a new credential, or nothing."""
+    if user.offboarded_at(now):
+        return f"note: user {user.username} has been offboarded: they cannot sign in"
+    if user.disabled_at is not None:
+        return f"note: user {user.username} is disabled: they sign in after `parcelguard user enable`"
+    return ""
 
 
 def _state(user: User) -> str:

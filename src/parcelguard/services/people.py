@@ -8,6 +8,10 @@ clear, and audit events name the user, never a credential.
 Disabling a user, or offboarding them from a date that has come, revokes their tokens and page sessions in
 the same transaction; every request also checks the user's state (services/auth.py), so nothing they hold
 works a moment later.
+
+Recovery (an administrator's, never self-service): enabling a user disabled by mistake, a new second factor
+for a lost phone, a new password for a forgotten one. Each revokes whatever the person still holds, in the
+same transaction as the change and its audit event; none undoes offboarding.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from datetime import datetime
 
 from parcelguard.domain import audit
 from parcelguard.domain.audit import AuditEvent
+from parcelguard.domain.keys import WrappedKey
 from parcelguard.domain.organisation import CARRIER_ORGANISATION_ID
 from parcelguard.domain.people import (
     SECOND_FACTOR_ROLES,
@@ -30,9 +35,9 @@ from parcelguard.domain.people import (
     parse_station_name,
     parse_username,
 )
-from parcelguard.errors import ErrorCode, NotFoundError, ValidationError
+from parcelguard.errors import ConflictError, ErrorCode, NotFoundError, ValidationError
 from parcelguard.services.context import ServiceContext
-from parcelguard.services.ports import NewUser, UnitOfWork
+from parcelguard.services.ports import NewUser, UnitOfWork, UserCredentials
 
 TOTP_FIELD = "totp_secret"
 
@@ -40,6 +45,11 @@ TOTP_FIELD = "totp_secret"
 def totp_owner(username: str) -> str:
     """The envelope owner id of a user's data key (binds the sealed TOTP secret to that user)."""
     return f"app_user:{username}"
+
+
+def login_account_subject(ctx: ServiceContext, username: str) -> bytes:
+    """The keyed digest sign-in throttling counts an account's failures under (``username`` as parsed)."""
+    return ctx.index.digest("login_account", username)
 
 
 def add_station(ctx: ServiceContext, *, code: str, name: str, district: str, actor: str) -> Station:
@@ -248,3 +258,117 @@ def offboard_user(ctx: ServiceContext, username: str, *, from_: datetime, actor:
         )
         uow.commit()
     return replace(user, offboard_from=from_)
+
+
+def enable_user(ctx: ServiceContext, username: str, *, actor: str) -> User:
+    """Enable a user disabled by mistake: they sign in again, afresh. Tokens and sessions revoked when they
+    were disabled stay revoked, and any still live (issued in a race with the disabling) is revoked now.
+    Enabling an enabled user changes nothing and is not audited. Offboarding is not undone: a user whose
+    offboarding date has come is refused with ConflictError ``offboarding``. NotFoundError
+    ``user_not_found``."""
+    clean = parse_username(username)
+    with ctx.uow() as uow:
+        user = _user(uow, clean)
+        now = ctx.clock()
+        if user.offboarded_at(now):
+            raise ConflictError(
+                "this user has been offboarded: enabling does not undo offboarding",
+                code=ErrorCode.OFFBOARDING,
+                field="username",
+            )
+        if not uow.users.set_enabled(user.id):
+            return user
+        revoked = uow.sessions.revoke_for_user(user.id, now)
+        _audit_change(uow, audit.USER_ENABLED, actor, user, now, revoked)
+        uow.commit()
+    return replace(user, disabled_at=None)
+
+
+def reset_second_factor(ctx: ServiceContext, username: str, *, actor: str) -> tuple[User, str]:
+    """A new TOTP secret for a person who lost their authenticator: the user and the ``otpauth://`` URI to
+    show once. The old secret is overwritten and every token and session of the person revoked, in one
+    transaction. The new secret is sealed with the user's own data key (as ``add_user`` seals it); that
+    key's wrapping is untouched, so a key rotation running at the same time rewraps a key that still opens
+    it. Time steps up to the reset's own count as used: a sign-in with the old phone's code still in flight
+    cannot land after the reset, and the new secret's codes work from the next 30-second step.
+
+    Raises ValidationError ``role_not_allowed`` (field ``username``) for a role without a second factor,
+    NotFoundError ``user_not_found``. The user's disabled or offboarding state is left as it is.
+    """
+    clean = parse_username(username)
+    secret = ctx.otp.new_secret()
+    with ctx.uow() as uow:
+        credentials = uow.users.credentials(clean)
+        if credentials is None:
+            raise NotFoundError("no user with this username", code=ErrorCode.USER_NOT_FOUND, field="username")
+        user = credentials.user
+        if user.role not in SECOND_FACTOR_ROLES:
+            raise ValidationError(
+                f"the role {user.role.value} signs in without a second factor: there is none to reset",
+                code=ErrorCode.ROLE_NOT_ALLOWED,
+                field="username",
+            )
+        now = ctx.clock()
+        ct_secret, wrapped = _seal_totp_secret(ctx, credentials, secret)
+        uow.users.replace_totp_secret(
+            user.id, ct_secret, used_through=_time_step(ctx, secret, now), wrapped=wrapped
+        )
+        revoked = uow.sessions.revoke_for_user(user.id, now)
+        _audit_change(uow, audit.USER_SECOND_FACTOR_RESET, actor, user, now, revoked)
+        uow.commit()
+    return user, ctx.otp.provisioning_uri(secret, clean)
+
+
+def set_password(ctx: ServiceContext, username: str, *, password: str, actor: str) -> User:
+    """A new password for a person who forgot theirs (the rules of ``add_user``, hashed with argon2id
+    before the transaction): every token and session they hold is revoked and the account's failed
+    sign-in count and lock are cleared, in one transaction. The second factor, if any, stays as it is,
+    and so do the disabled and offboarding states.
+
+    Raises ValidationError (``password``, ``username``) or NotFoundError ``user_not_found``.
+    """
+    clean = parse_username(username)
+    check_password_rules(password)
+    password_hash = ctx.passwords.hash(password)  # ~0.15 s: before the transaction, not inside it
+    with ctx.uow() as uow:
+        user = _user(uow, clean)
+        now = ctx.clock()
+        uow.users.set_password_hash(user.id, password_hash)
+        revoked = uow.sessions.revoke_for_user(user.id, now)
+        uow.login_throttle.clear(login_account_subject(ctx, clean))
+        _audit_change(uow, audit.USER_PASSWORD_SET, actor, user, now, revoked)
+        uow.commit()
+    return user
+
+
+def _seal_totp_secret(
+    ctx: ServiceContext, credentials: UserCredentials, secret: str
+) -> tuple[bytes, WrappedKey | None]:
+    """The secret sealed with the user's data key, and the new wrapped key when they had none yet."""
+    owner = totp_owner(credentials.user.username)
+    if credentials.totp_key is not None:
+        return ctx.envelope.open_data_key(owner, credentials.totp_key).encrypt(TOTP_FIELD, secret), None
+    data_key, wrapped = ctx.envelope.new_data_key(owner)
+    return data_key.encrypt(TOTP_FIELD, secret), wrapped
+
+
+def _time_step(ctx: ServiceContext, secret: str, at: datetime) -> int:
+    """The RFC 6238 time step of ``at``, as the OTP port counts steps (the step its own code matches)."""
+    step = ctx.otp.matching_step(secret, ctx.otp.code_at(secret, at), at)
+    if step is None:  # pragma: no cover - a code always matches within the drift of its own moment
+        raise ConflictError("no time step matched the current code", code=ErrorCode.INTERNAL)
+    return step
+
+
+def _audit_change(uow: UnitOfWork, action: str, actor: str, user: User, at: datetime, revoked: int) -> None:
+    uow.audit.append_many(
+        [
+            AuditEvent(
+                action=action,
+                actor=actor,
+                occurred_at=at,
+                subject=user.actor,
+                details={"sessions_revoked": revoked},
+            )
+        ]
+    )

@@ -311,6 +311,16 @@ class UserRepository(Protocol):
         ...
 
     def replace_totp_key(self, user_id: int, wrapped: WrappedKey) -> None: ...
+    def set_enabled(self, user_id: int) -> bool:
+        """Clear the disabled state; False when the user was not disabled (nothing changed)."""
+        ...
+
+    def replace_totp_secret(
+        self, user_id: int, ct_totp_secret: bytes, *, used_through: int, wrapped: WrappedKey | None = None
+    ) -> None:
+        """Store a new sealed TOTP secret, under ``wrapped`` when given (else the data key the user has),
+        and count every time step up to ``used_through`` as used (a later one already recorded stays)."""
+        ...
 
 
 class SessionRepository(Protocol):

@@ -231,6 +231,30 @@ class SqlUserRepository:
             .values(kek_version=wrapped.kek_version, wrapped_key=wrapped.blob)
         )
 
+    def set_enabled(self, user_id: int) -> bool:
+        u = m.app_user.c
+        result = self._c.execute(
+            update(m.app_user).where(u.id == user_id, u.disabled_at.is_not(None)).values(disabled_at=None)
+        )
+        return bool(result.rowcount)
+
+    def replace_totp_secret(
+        self, user_id: int, ct_totp_secret: bytes, *, used_through: int, wrapped: WrappedKey | None = None
+    ) -> None:
+        # The step is raised in the statement itself, never lowered: a claim racing this update keeps its
+        # later step rather than being overwritten by an earlier one.
+        u = m.app_user.c
+        values: dict[str, Any] = {
+            "ct_totp_secret": ct_totp_secret,
+            "totp_last_step": case(
+                (and_(u.totp_last_step.is_not(None), u.totp_last_step > used_through), u.totp_last_step),
+                else_=literal(used_through),
+            ),
+        }
+        if wrapped is not None:
+            values.update(kek_version=wrapped.kek_version, wrapped_key=wrapped.blob)
+        self._c.execute(update(m.app_user).where(u.id == user_id).values(**values))
+
 
 def _user(row: Any) -> User:
     return User(
