@@ -46,6 +46,9 @@ _OVERLAP = 64  # characters two consecutive windows share
 _MARGIN = 24  # characters of context kept on each side of a seam at least
 _MAX_CELLS = 16_384  # characters per encoder call (rows x length)
 _DECODE_ROWS = 256  # rows decoded together (each in two readings)
+# Added to the transitions' range when pruning the Viterbi forward pass, far above the float64 rounding of
+# the comparison, so that a pruned tag is strictly worse than the lead through every transition.
+_PRUNE_SLACK = 1e-3
 _SEAM_MARKS = frozenset("。！？；!?;\n.，,、 ")
 # Fitted by benchmarks/deid/tune_bias.py on training splits only (docs/deid.md): names of the biased reading
 # count only where a name rule agrees, so the bias buys recall on delivery text (the synthetic corpus needs
@@ -303,15 +306,29 @@ def _viterbi(
     lengths = np.repeat(row_lengths, readings)
     # running[t]: how many columns (a prefix) are longer than t
     running = (columns - np.cumsum(np.bincount(lengths, minlength=longest + 1))).tolist()
-    work = np.empty(n_tags * n_tags * running[0], dtype=np.float32)
-    best = np.empty(n_tags * running[0], dtype=np.float32)
     spread = outgoing[:, :, None]
+    incoming = np.ascontiguousarray(outgoing.T)  # to x from
+    # Pruning, exact: a tag more than (largest - smallest transition) below a column's best cannot reach any
+    # tag ahead of the best one, whatever the transitions (float rounding is monotonic, so the float32 sums
+    # keep that order). Most columns then have one candidate, and their step costs tags, not tags squared;
+    # the forward pass only needs the maxima (the back pointers are recomputed below), which are the same.
+    # Not where a column's best score or a transition is not finite (never so in the model): the full maximum.
+    reach = float(outgoing.max()) - float(outgoing.min()) + _PRUNE_SLACK if outgoing.size else 0.0
+    prune = bool(np.isfinite(outgoing).all())
+    every_column = np.arange(columns)
     for t in range(1, longest):
         m = running[t]
-        total = work[: n_tags * n_tags * m].reshape(n_tags, n_tags, m)  # from x to x columns
-        np.add(scores[t - 1, :, None, :m], spread, out=total)
-        top = best[: n_tags * m].reshape(n_tags, m)
-        np.max(total, axis=0, out=top)
+        previous = scores[t - 1, :, :m]  # tags x columns
+        lead = previous.argmax(axis=0)  # a NaN anywhere in a column would be its lead
+        peak = previous[lead, every_column[:m]]
+        if not (prune and np.isfinite(peak).all()):
+            top = np.max(previous[:, None, :] + spread, axis=0)
+        else:
+            rivals = np.count_nonzero(previous >= peak.astype(np.float64) - reach, axis=0)
+            top = incoming[:, lead] + peak  # to x columns: through the lead tag alone
+            contested = np.flatnonzero(rivals > 1)
+            if contested.size:
+                top[:, contested] = np.max(previous[:, None, contested] + spread, axis=0)
         np.add(scores[t, :, :m], top, out=scores[t, :, :m])
     paths = np.empty((longest, columns), dtype=np.int64)
     every = np.arange(columns)
