@@ -30,7 +30,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -60,24 +60,32 @@ BY_INDEX = "lookup by blind index (mobile)"
 LOOKUP_CHUNK = 50
 READER = Principal(actor="bench", scopes=frozenset({Scope.ADMIN}))
 FILL_CHUNK = 10_000
+FILL_DAYS = 180
 _CT_SIZES = {field: 29 + (60 if "address" in field else 12) for field in wb.ENCRYPTED_FIELDS}
 _OPTIONAL_SHARE = {wb.REMARKS: 0.2}
 
 
-def fill(engine: Engine, count: int) -> float:
-    """Write ``count`` waybills that look like issued ones (keys, sizes, indexes); returns rows per second."""
+def fill(engine: Engine, count: int, *, days: int = FILL_DAYS) -> float:
+    """Write ``count`` waybills that look like issued ones (keys, sizes, indexes); returns rows per second.
+
+    Issued over the ``days`` before now in order, as a live database would have them: ids time-first (as
+    ``new_waybill_id`` makes them) and ``created_at`` rising with them.
+    """
     start = time.perf_counter()
     now = datetime.now(UTC)
+    first = now - timedelta(days=days)
+    step = timedelta(days=days) / max(count, 1)
     rnd = random.Random(secrets.randbits(64))  # filler only: random keys, not secrets
     done = 0
     while done < count:
         rows, events = [], []
-        for _ in range(min(FILL_CHUNK, count - done)):
+        for n in range(done, min(done + FILL_CHUNK, count)):
+            created = first + n * step
             row: dict[str, Any] = {
-                "id": rnd.randbytes(16).hex(),
+                "id": f"{int(created.timestamp() * 1000):012x}{rnd.randbytes(10).hex()}",
                 "tracking_number": f"PG{rnd.randrange(10**13):013d}0",
                 "status": "created",
-                "created_at": now,
+                "created_at": created,
                 "created_by": "bench",
                 "weight_grams": rnd.randint(100, 30_000),
                 "sender_id_type": "resident_id",
@@ -102,7 +110,7 @@ def fill(engine: Engine, count: int) -> float:
             rows.append(row)
             events.append(
                 {
-                    "occurred_at": now,
+                    "occurred_at": created,
                     "actor": "bench",
                     "action": "waybill:issued",
                     "subject": row["tracking_number"],
