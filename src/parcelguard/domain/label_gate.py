@@ -18,6 +18,8 @@ from parcelguard.domain.pii.label_lint import (
     check_free_text,
     check_name_field,
     check_phone_field,
+    free_text_is_clean,
+    party_is_clean,
     raise_for,
 )
 
@@ -32,6 +34,8 @@ _ROUTING_CODE = re.compile(r"[0-9]{6}")
 
 def label_violations(data: LabelData) -> list[LabelViolation]:
     """Every finding on the label, each with its field (``recipient.phone``, ``parcel.description``...)."""
+    if _is_clean(data):
+        return []
     violations: list[LabelViolation] = []
     for role, party in (("recipient", data.recipient), ("sender", data.sender)):
         violations += check_name_field(party.name, f"{role}.name")
@@ -49,6 +53,22 @@ def label_violations(data: LabelData) -> list[LabelViolation]:
     if _ROUTING_CODE.fullmatch(data.routing_code) is None:
         violations.append(LabelViolation("not_a_routing_code", 0, len(data.routing_code), "routing_code"))
     return violations
+
+
+def _is_clean(data: LabelData) -> bool:
+    """Whether `label_violations` finds nothing, by the same checks without building their findings: nearly
+    every label at issuance and at printing is clean, and this answers it in a few cached lookups."""
+    recipient, sender = data.recipient, data.sender
+    return (
+        party_is_clean(recipient.name, recipient.phone, recipient.address)
+        and party_is_clean(sender.name, sender.phone, sender.address)
+        and free_text_is_clean(data.parcel_description)
+        and (not data.remarks or free_text_is_clean(data.remarks))
+        and free_text_is_clean(data.carrier_name)
+        and free_text_is_clean(data.routing_text)
+        and _TRACKING_NUMBER.fullmatch(data.tracking_number) is not None
+        and _ROUTING_CODE.fullmatch(data.routing_code) is not None
+    )
 
 
 def privacy_gate(data: LabelData) -> None:

@@ -38,7 +38,9 @@ __all__ = [
     "check_label_text",
     "check_name_field",
     "check_phone_field",
+    "free_text_is_clean",
     "mask_violations",
+    "party_is_clean",
     "raise_for",
 ]
 
@@ -203,6 +205,26 @@ def check_phone_field(phone: str, field: str = "phone") -> list[LabelViolation]:
 def check_address_field(address: str, field: str = "address") -> list[LabelViolation]:
     """A printed address: no house number, building, unit, floor or room, and nothing else personal."""
     return _in_field(field, check_label_text(address))
+
+
+def party_is_clean(name: str, phone: str, address: str) -> bool:
+    """Whether `check_name_field`, `check_phone_field` and `check_address_field` all find nothing, answered
+    without building their lists: the label gate's common case (a masked party) at a fraction of the cost."""
+    scan = _cached_scan
+    return (
+        not scan(name, True)
+        and ("*" in name or "＊" in name)
+        and (
+            _MASKED_MOBILE.fullmatch(phone) is not None
+            or (not scan(phone, True) and _stars(phone) >= _MIN_HIDDEN_PHONE_DIGITS)
+        )
+        and not scan(address, True)
+    )
+
+
+def free_text_is_clean(text: str) -> bool:
+    """Whether `check_free_text` finds nothing in ``text``."""
+    return not _cached_scan(text, False)
 
 
 def check_label_fields(name: str, phone: str, address: str) -> list[LabelViolation]:
