@@ -8,14 +8,18 @@ the path it short-cuts, over arbitrary Unicode text as well as over text shaped 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parcelguard.domain.pii.fold import _fold_steps, _unchanged, fold
+from parcelguard.domain.pii.id_type import ID_TYPES, IdType
+from parcelguard.domain.pii.identity_number import IdentityNumber
 from parcelguard.domain.pii.mobile import Mobile
 from parcelguard.domain.pii.name import PersonName
-from parcelguard.errors import ValidationError
+from parcelguard.domain.pii.resident_id import compute_check_char
+from parcelguard.errors import ErrorCode, ValidationError
 
 # Text a shortcut accepts or nearly accepts: simplified and traditional Han, numerals, digits in both
 # widths, a Latin O, separators and their look-alikes, invisible and compatibility characters.
@@ -72,3 +76,38 @@ _MOBILE_LIKE = st.text(alphabet=st.sampled_from("0123456789０１+- ()O\u3000一
 @given(raw=st.one_of(_ANY, _MOBILE_LIKE, st.from_regex(r"1[0-9]{10}", fullmatch=True)))
 def test_mobile_shortcut_equals_the_plain_parser(raw: str) -> None:
     assert _outcome(Mobile.parse, raw) == _outcome(Mobile._parse, raw)
+
+
+def _check_char_by_int(first17: str) -> str:
+    """GB 11643's definition, digit by digit (what compute_check_char computed before issue 9)."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return "10X98765432"[sum(int(ch) * w for ch, w in zip(first17, weights, strict=True)) % 11]
+
+
+@_SETTINGS
+@given(first17=st.one_of(st.from_regex(r"[0-9]{17}", fullmatch=True), _ANY))
+def test_check_character_from_code_points_equals_the_definition(first17: str) -> None:
+    plain = len(first17) == 17 and first17.isascii() and first17.isdigit()
+    expected = _outcome(_check_char_by_int, first17) if plain else None
+    assert _outcome(compute_check_char, first17) == (
+        expected if plain else (ErrorCode.INVALID_RESIDENT_ID, "resident_id", _CHECK_CHAR_ERROR)
+    )
+
+
+_CHECK_CHAR_ERROR = "resident_id: needs seventeen digits to compute a check character"
+
+
+@_SETTINGS
+@given(id_type=st.one_of(st.sampled_from([*ID_TYPES, "Resident_ID", "passport ", ""]), _ANY), raw=_ANY)
+def test_id_type_table_equals_the_enum_lookup(id_type: str, raw: str) -> None:
+    def by_enum(value: str) -> object:
+        try:
+            IdType(value)
+        except ValueError:
+            return (ErrorCode.INVALID_ID_TYPE, "id_type", "id_type: is not a known identity document type")
+        return _outcome(lambda r: IdentityNumber.parse(IdType(value), r, today=_TODAY), raw)
+
+    assert _outcome(lambda r: IdentityNumber.parse(id_type, r, today=_TODAY), raw) == by_enum(id_type)
+
+
+_TODAY = date(2026, 11, 30)

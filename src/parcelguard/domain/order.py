@@ -48,6 +48,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # str.isspace counts as blanks) stay refused as not printable.
 WHITESPACE_RUN = re.compile("[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 GRAMS_PER_KG = 1000
+_ID_TYPE_OF = {kind.value: kind for kind in IdType}  # IdType(value) is a slow call on every order
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +258,7 @@ def _parse_id_document(body: Mapping[str, Any]) -> IdDocument:
             code=ErrorCode.INVALID_ID_TYPE,
             field="sender.id_type",
         )
-    kind = IdType(id_type)
+    kind = _ID_TYPE_OF[id_type] if type(id_type) is str else IdType(id_type)
     code = ErrorCode.INVALID_RESIDENT_ID if kind is IdType.RESIDENT_ID else ErrorCode.INVALID_ID_NUMBER
     raw_number = _text(body, "id_number", "sender", code, MAX_ID_NUMBER_CHARS)
     try:

@@ -45,6 +45,8 @@ KIND_NAMES = {
     IdType.USCC: "a unified social credit code",
 }
 
+_KINDS = {kind.value: kind for kind in IdType}
+
 CHINESE_PASSPORT = re.compile(r"E[0-9]{8}|G[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}")
 _PASSPORT = re.compile(r"[A-Z0-9]{6,9}")
 MIN_PASSPORT_DIGITS = 5
@@ -91,12 +93,14 @@ class IdentityNumber:
         INVALID_ID_TYPE for an unknown type, INVALID_RESIDENT_ID for a bad ``resident_id`` number,
         INVALID_ID_NUMBER for any other bad number; messages never hold the value.
         """
-        try:
-            kind = IdType(id_type)
-        except ValueError:
-            raise invalid(
-                ErrorCode.INVALID_ID_TYPE, "id_type", "is not a known identity document type"
-            ) from None
+        kind = _KINDS.get(id_type) if type(id_type) is str or type(id_type) is IdType else None
+        if kind is None:  # IdType(...) is a slow call: only for what the table does not hold
+            try:
+                kind = IdType(id_type)
+            except ValueError:
+                raise invalid(
+                    ErrorCode.INVALID_ID_TYPE, "id_type", "is not a known identity document type"
+                ) from None
         code = ErrorCode.INVALID_RESIDENT_ID if kind is IdType.RESIDENT_ID else ErrorCode.INVALID_ID_NUMBER
         if not raw.strip():
             raise invalid(code, _FIELD, "is empty")
