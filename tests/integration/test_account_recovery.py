@@ -10,6 +10,7 @@ holds a password or a secret.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -232,6 +233,35 @@ def test_an_old_phone_sign_in_in_flight_during_the_reset_cannot_claim_its_step(
         assert not uow.users.claim_totp_step(user.id, step)  # what _admit would try after the check
         assert uow.users.claim_totp_step(user.id, step + 1)
         uow.commit()
+
+
+def test_a_sign_in_checked_with_the_old_phone_before_the_reset_is_refused_after_it(
+    ctx: ServiceContext,
+) -> None:
+    old = add_person(ctx, "admin.01", Role.ADMIN)
+    assert old is not None
+    real = ctx.passwords
+
+    class ResetDuringTheCheck:
+        """The password hasher of a sign-in whose check the administrator's reset overtakes."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+        def verify(self, stored: str, password: str) -> bool:
+            right = real.verify(stored, password)
+            people.reset_second_factor(ctx, "admin.01", actor=ADMIN)
+            return right
+
+    racing = replace(ctx, passwords=ResetDuringTheCheck())
+    refused(
+        ErrorCode.INVALID_CREDENTIALS,
+        auth.issue_access_token,
+        racing,
+        username="admin.01",
+        password=PASSWORD,
+        otp=code_at(ctx, old),
+    )
 
 
 def test_a_reset_never_lowers_a_time_step_already_used(ctx: ServiceContext, clock: Clock) -> None:
