@@ -39,7 +39,7 @@ async def _client(
     host: str, port: int, requests: list[bytes], deadline: float, latencies: list[float], errors: list[int]
 ) -> None:
     reader, writer = await asyncio.open_connection(host, port)
-    i = random.randrange(len(requests))  # noqa: S311 - a load pattern, not a secret
+    i = random.randrange(len(requests))
     clock = time.perf_counter
     try:
         while clock() < deadline:
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=5)
     args = parser.parse_args(argv)
     try:
-        import uvloop  # noqa: PLC0415 - optional, a faster loop when installed
+        import uvloop
 
         runner = uvloop.run
     except ImportError:

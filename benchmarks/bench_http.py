@@ -13,9 +13,10 @@ the same run: one order per transaction in process (``issue_waybill``, as the en
 floor (AES-GCM, HMAC, a one-row insert and a commit), each per CPU second, and the server's CPU per request
 as a multiple of both.
 
-Uses ``wrk`` when installed (Debian: ``apt-get install wrk``; scripts/setup does not install it, benchmarks are
-not run by CI), else the closed-loop Python generator ``_loadgen.py`` beside this file, in a process of its
-own (its CPU per request is printed beside the server's). Run: python benchmarks/bench_http.py [--seconds 10] [--clients 20] [--database-url URL]
+Uses ``wrk`` when installed (Debian: ``apt-get install wrk``; scripts/setup does not install it,
+benchmarks are not run by CI), else the closed-loop Python generator ``_loadgen.py`` beside this file, in a
+process of its own (its CPU per request is printed beside the server's).
+Run: python benchmarks/bench_http.py [--seconds 10] [--clients 20] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -261,7 +262,9 @@ def main(argv: list[str] | None = None) -> int:
             http_rate, local_rate = batches(runtime, args.batch_rounds)
         with fresh_runtime(args.database_url) as runtime:
             single_rate, floor_rate = in_process(runtime, args.single)
-    print(f"HTTP POST /v1/waybills, {backend}, {args.clients} clients ({generator}), {args.seconds} s per run:")
+    print(
+        f"HTTP POST /v1/waybills, {backend}, {args.clients} clients ({generator}), {args.seconds} s per run:"
+    )
     for workers, r in results.items():
         print(
             f"  {workers} worker{'s' if workers > 1 else ''}: {r['rps']:,.0f} requests/s "

@@ -46,6 +46,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         redoc_url=None,
     )
     app.state.runtime = runtime
+    # Added first, so innermost of the middleware: inside the error handling and the body limit.
+    app.add_middleware(waybills.SingleOrderFastPath)
     install_error_handlers(app, max_body_bytes=runtime.settings.max_body_bytes)
     app.include_router(waybills.router)
     app.include_router(track.router)

@@ -87,6 +87,14 @@ class Credentials:
         return principal
 
 
+async def presented_credentials(request: Request) -> tuple[str, bool] | None:
+    """The credentials a request presents, read as ``get_credentials`` reads them (a bearer token first,
+    else ``X-API-Key``), with whether it was a bearer token; None when there are none."""
+    bearer = await bearer_scheme(request)
+    presented = bearer.credentials if bearer is not None else await _header(request)
+    return (presented, bearer is not None) if presented else None
+
+
 async def get_credentials(
     request: Request,
     ctx: Annotated[ServiceContext, Depends(get_ctx)],
