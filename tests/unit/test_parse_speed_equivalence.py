@@ -13,11 +13,13 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from parcelguard.domain.pii.divisions import Division, DivisionTable, division_table
 from parcelguard.domain.pii.fold import _fold_steps, _unchanged, fold
 from parcelguard.domain.pii.id_type import ID_TYPES, IdType
 from parcelguard.domain.pii.identity_number import IdentityNumber
 from parcelguard.domain.pii.mobile import Mobile
 from parcelguard.domain.pii.name import PersonName
+from parcelguard.domain.pii.region import ADDRESS_GAPS, _best_readings
 from parcelguard.domain.pii.resident_id import compute_check_char
 from parcelguard.errors import ErrorCode, ValidationError
 
@@ -111,3 +113,67 @@ def test_id_type_table_equals_the_enum_lookup(id_type: str, raw: str) -> None:
 
 
 _TODAY = date(2026, 11, 30)
+
+
+def _readings_by_candidates(
+    table: DivisionTable, text: str, start: int, gaps: str, confirmed_only: bool
+) -> list[tuple[int, Division, int, int]]:
+    """The resolver's search as it was before issue 9, over DivisionTable.candidates (the plain path)."""
+    best_key: tuple[int, int, int] | None = None
+    best: list[tuple[int, Division, int, int]] = []
+    furthest = -1
+    unconfirmed: list[tuple[int, Division, int, int]] = []
+    length = len(text)
+    stack: list[tuple[int, Division | None, int, int, bool]] = [(start, None, 0, 0, True)]
+    while stack:
+        pos, current, names, fulls, confirmed = stack.pop()
+        if current is not None:
+            if confirmed or not confirmed_only:
+                key = (pos, current.depth, fulls)
+                if best_key is None or key > best_key:
+                    best_key, best = key, [(pos, current, names, fulls)]
+                elif key == best_key:
+                    best.append((pos, current, names, fulls))
+            elif best_key is None:
+                if pos > furthest:
+                    furthest, unconfirmed = pos, [(pos, current, names, fulls)]
+                elif pos == furthest:
+                    unconfirmed.append((pos, current, names, fulls))
+            if not table.has_children(current):
+                continue
+        for division, end, short, ambiguous in table.candidates(text, pos, current):
+            if end > length:
+                continue
+            while end < length and text[end] in gaps:
+                end += 1
+            stack.append((end, division, names + 1, fulls + (not short), not ambiguous))
+    return best if best_key is not None else unconfirmed
+
+
+_TABLE = division_table()
+_PLACE_WORDS = sorted(
+    {d.name for d in _TABLE}
+    | {d.short_name for d in _TABLE if d.short_name}
+    | {"呼市", "内蒙", "延边州", "祁阳县", "市中区", "朝阳", "鼓楼", "路", "大道", "大街", "街道", "号"}
+)
+_PLACE_PIECES = st.one_of(
+    st.sampled_from(_PLACE_WORDS),
+    st.sampled_from([*ADDRESS_GAPS, "市", "区", "县", "省", "州", "旗", "道", "里", "街"]),
+    st.text(max_size=2),
+)
+ADDRESS_LIKE = st.lists(_PLACE_PIECES, max_size=6).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    text=st.one_of(ADDRESS_LIKE, _ANY),
+    start=st.integers(0, 4),
+    gaps=st.sampled_from([ADDRESS_GAPS, "", " ,-"]),
+    confirmed_only=st.booleans(),
+)
+def test_inlined_region_search_equals_the_search_over_candidates(
+    text: str, start: int, gaps: str, confirmed_only: bool
+) -> None:
+    start = min(start, len(text))
+    expected = _readings_by_candidates(_TABLE, text, start, gaps, confirmed_only)
+    assert _best_readings(_TABLE, text, start, gaps, confirmed_only) == expected

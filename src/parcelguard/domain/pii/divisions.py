@@ -28,6 +28,7 @@ __all__ = [
     "DivisionMatch",
     "DivisionTable",
     "Level",
+    "Step",
     "division_table",
     "short_name_of",
 ]
@@ -213,6 +214,9 @@ def _short_ambiguity(shorts: tuple[Division, ...]) -> tuple[bool, ...]:
 # Per name: the divisions with that full name, those with that short form, and for each of the latter
 # whether the short form is ambiguous for it.
 _Entry = tuple[tuple[Division, ...], tuple[Division, ...], tuple[bool, ...]]
+Step = tuple[str, int, tuple[Division, ...], tuple[tuple[Division, bool], ...]]
+"""A name (key, its length), the divisions it is the full name of, and those it is a short form of with
+whether it is ambiguous for each: see :meth:`DivisionTable.steps`."""
 
 
 class DivisionTable:
@@ -282,6 +286,10 @@ class DivisionTable:
         self._lengths = {head: tuple(sorted(ls, reverse=True)) for head, ls in lengths.items()}
         self._heads = frozenset(self._lengths)
         self._within: dict[tuple[str, str], _Entry] = {}  # see _entry_within
+        self._keys_by_head: dict[str, tuple[str, ...]] = {}
+        for key in sorted(self._index, key=len, reverse=True):
+            self._keys_by_head[key[:2]] = (*self._keys_by_head.get(key[:2], ()), key)
+        self._steps: dict[tuple[str, str], tuple[Step, ...]] = {}  # see steps
 
     @classmethod
     def from_csv(
@@ -381,9 +389,36 @@ class DivisionTable:
             fulls, shorts, ambiguity = entry
             for division in fulls:
                 found.append((division, end, False, False))
-            if shorts and self._short_allowed(text, end):
+            if shorts and self.short_allowed(text, end):
                 for division, ambiguous in zip(shorts, ambiguity, strict=True):
                     found.append((division, end, True, ambiguous))
+        return found
+
+    def steps(self, head: str, within: Division | None) -> tuple[Step, ...]:
+        """What :meth:`candidates` may find at a position whose text starts with ``head`` (two characters),
+        limited to descendants of ``within``: one :data:`Step` per name with that head and something left
+        in it, longest name first (the order ``candidates`` reports them in).
+
+        For hot loops (the region resolver): a name is found where the text starts with it, at
+        ``start + length``, its short forms only where :meth:`short_allowed` says so. Memoised per (head,
+        ancestor), bounded: the table is immutable and addresses repeat their places.
+        """
+        memo_key = (head, within.code if within is not None else "")
+        found = self._steps.get(memo_key)
+        if found is not None:
+            return found
+        steps: list[Step] = []
+        for key in self._keys_by_head.get(head, ()):
+            entry = self._index[key]
+            if within is not None:
+                entry = self._entry_within(key, entry, within)
+            fulls, shorts, ambiguity = entry
+            if fulls or shorts:
+                steps.append((key, len(key), fulls, tuple(zip(shorts, ambiguity, strict=True))))
+        found = tuple(steps)
+        if len(self._steps) >= _WITHIN_MEMO_SIZE:  # bounded, as _entry_within's memo
+            self._steps.clear()
+        self._steps[memo_key] = found
         return found
 
     def _entry_within(self, key: str, entry: _Entry, within: Division) -> _Entry:
@@ -400,8 +435,9 @@ class DivisionTable:
             self._within[memo_key] = limited
         return limited
 
-    def _short_allowed(self, text: str, end: int) -> bool:
-        """A short form followed by a suffix or street word is another word, unless a division follows."""
+    def short_allowed(self, text: str, end: int) -> bool:
+        """Whether a short form ending at ``text[end]`` may be read as a division: one followed by a suffix
+        or a street word is another word, unless a division follows (see :meth:`find_prefix`)."""
         following = text[end : end + 1]
         if following in SUFFIX_CHARS or following in STREET_CHARS or text[end : end + 2] in ("大道", "大街"):
             return text[end : end + 2] in self._lengths  # 济南|市中区, 石家庄|桥西区, 哈尔滨|道里区

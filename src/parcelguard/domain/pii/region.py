@@ -71,6 +71,12 @@ def _best_readings(
     unconfirmed: list[_Reading] = []
     length = len(text)
     stack: list[tuple[int, Division | None, int, int, bool]] = [(start, None, 0, 0, True)]
+    # table.candidates, inlined: the names that start at pos come from table.steps (memoised per head and
+    # place), so each position costs one lookup and a test per name, not a slice and lookup per length.
+    steps_at = table.steps
+    short_allowed = table.short_allowed
+    has_children = table.has_children
+    push = stack.append
     while stack:
         pos, current, names, fulls, confirmed = stack.pop()
         if current is not None:
@@ -85,15 +91,21 @@ def _best_readings(
                     furthest, unconfirmed = pos, [(pos, current, names, fulls)]
                 elif pos == furthest:
                     unconfirmed.append((pos, current, names, fulls))
-            if not table.has_children(current):
+            if not has_children(current):
                 continue
-        for division, end, short, ambiguous in table.candidates(text, pos, current):
-            if end > length:
+        for name, size, full_divisions, short_divisions in steps_at(text[pos : pos + 2], current):
+            if not text.startswith(name, pos):
                 continue
-            while end < length and text[end] in gaps:
-                end += 1
-            # An ambiguous short form is confirmed by a more specific name after it (朝阳 -> 朝阳区).
-            stack.append((end, division, names + 1, fulls + (not short), not ambiguous))
+            end = pos + size
+            after = end
+            while after < length and text[after] in gaps:
+                after += 1
+            for division in full_divisions:
+                push((after, division, names + 1, fulls + 1, True))
+            if short_divisions and short_allowed(text, end):
+                for division, ambiguous in short_divisions:
+                    # An ambiguous short form is confirmed by a more specific name after it (朝阳 -> 朝阳区).
+                    push((after, division, names + 1, fulls, not ambiguous))
     return best if best_key is not None else unconfirmed
 
 
