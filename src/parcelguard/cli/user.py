@@ -116,9 +116,9 @@ def disable(username: str = typer.Argument(..., help="the user to disable")) -> 
 
 @app.command()
 def enable(username: str = typer.Argument(..., help="the user disabled by mistake")) -> None:
-    """Enable a disabled user: they sign in afresh (what they held when disabled stays revoked).
+    """Enable a user disabled by mistake: they sign in again, afresh.
 
-    Offboarding is not undone: a user whose offboarding date has come is refused ([offboarding], exit 1).
+    What they held when disabled stays revoked; offboarding is not undone (error offboarding, exit 1).
     """
     with reported_errors():
         runtime = open_runtime()
@@ -136,8 +136,10 @@ def enable(username: str = typer.Argument(..., help="the user disabled by mistak
 
 @app.command("reset-second-factor")
 def reset_second_factor_(username: str = typer.Argument(..., help="the person who lost their phone")) -> None:
-    """A new TOTP secret for a second-factor role; print its URI once. The old phone's codes, and every
-    token and session the person holds, stop working at once. Other roles: [role_not_allowed], exit 2."""
+    """A lost phone: a new TOTP secret, its URI printed once; the old codes and sessions stop at once.
+
+    The new phone's codes work from the next half-minute. Other roles: error role_not_allowed, exit 2.
+    """
     with reported_errors():
         runtime = open_runtime()
         try:
@@ -158,8 +160,10 @@ def set_password_(
         False, "--password-stdin", help="read the new password from the first line of standard input"
     ),
 ) -> None:
-    """A new password (12 to 256 characters): every token and session the person holds is revoked and
-    the account's failed sign-ins and lock are cleared. The second factor stays as it is."""
+    """A forgotten password: a new one from standard input; their tokens and sessions end at once.
+
+    12 to 256 characters. The account's failed sign-ins and lock are cleared; the second factor stays.
+    """
     with reported_errors():
         password = _required_password(password_stdin)
         runtime = open_runtime()
