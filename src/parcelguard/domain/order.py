@@ -94,7 +94,7 @@ def parse_order(raw: Any, *, senders: SenderCache | None = None) -> Order:
     INVALID_PARCEL). ``senders`` lets a batch parse a repeated sender once: a merchant's 1,000 parcels share
     one sender.
     """
-    if not isinstance(raw, Mapping):
+    if type(raw) is not dict and not isinstance(raw, Mapping):  # decoded JSON: a dict, checked first
         raise ValidationError("an order must be a JSON object", code=ErrorCode.INVALID_REQUEST)
     refuse_unknown_fields(raw, ORDER_FIELDS, "", root="the order")
     sender_raw = _mapping(raw, "sender", "")
@@ -142,8 +142,10 @@ def _missing(field: str) -> ValidationError:
 
 
 def _mapping(body: Mapping[str, Any], key: str, prefix: str) -> Mapping[str, Any]:
-    field = _path(prefix, key)
     value = body.get(key)
+    if type(value) is dict:  # decoded JSON: the common case first, the field's path only for an error
+        return value
+    field = _path(prefix, key)
     if value is None:
         raise _missing(field)
     if not isinstance(value, Mapping):
