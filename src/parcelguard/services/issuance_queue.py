@@ -15,15 +15,17 @@ thread right before the order is issued, as before: an API key once per batch fo
 ``issue_waybill``, so that each gets the answer it would have had alone. Idempotency-keyed requests do not
 come here: they keep ``issue_waybill``'s own path.
 
-The queue belongs to one event loop (the web layer keeps one per loop); the issuing itself runs in worker
-threads, at most ``concurrency`` at once (1 on SQLite, which has one writer at a time).
+The queue belongs to one asyncio event loop (the web layer keeps one per loop; callers wait on plain asyncio
+futures, cheaper than anyio's events on every request); the issuing itself runs in worker threads, at most
+``concurrency`` at once (1 on SQLite, which has one writer at a time).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
@@ -45,7 +47,12 @@ class _Pending:
     order: Any
     authenticate: Callable[[], Principal]
     credential: Hashable | None
-    done: anyio.Event = field(default_factory=anyio.Event)
+    done: asyncio.Future[None] | None = None  # set when it waits: answered, or chosen to lead
+
+    def wake(self) -> None:
+        if self.done is not None and not self.done.done():  # a cancelled caller's future is done already
+            self.done.set_result(None)
+
     lead: bool = False  # this caller issues a batch: its own order and those waiting (never in the queue)
     finished: bool = False
     result: IssuedWaybill | None = None
@@ -86,7 +93,8 @@ class IssuanceQueue:
         else:
             self._pending.append(item)
             try:
-                await item.done.wait()
+                item.done = asyncio.get_running_loop().create_future()
+                await item.done
             except BaseException:
                 self._abandon(item)
                 raise
@@ -115,7 +123,7 @@ class IssuanceQueue:
             await anyio.to_thread.run_sync(self._issue, batch, limiter=self._limiter)
             for done in batch:
                 done.finished = True
-                done.done.set()
+                done.wake()
         finally:
             self._hand_over()
 
@@ -124,7 +132,7 @@ class IssuanceQueue:
         if self._pending:
             nxt = self._pending.popleft()
             nxt.lead = True
-            nxt.done.set()
+            nxt.wake()
         else:
             self._leaders -= 1
 
