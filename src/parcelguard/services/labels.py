@@ -58,9 +58,11 @@ def render_label(
     number = TrackingNumber.parse(tracking_number).value
     with ctx.uow() as uow:
         sealed = get_sealed(uow, number, principal=principal)
-        data = _label_data(ctx, uow, sealed)
-        uow.audit.append_many([_printed(ctx, principal, number, fmt)])
+        data, new_token = _label_data(ctx, uow, sealed)
+        # Drawn before anything is written: a refused label rolls back nothing, and on SQLite the write
+        # lock (taken at a transaction's first write) is held for the inserts and the commit, not the drawing.
         content = ctx.renderer.render_label(data, fmt)
+        _record(uow, [new_token], [_printed(ctx, principal, number, fmt)])
         uow.commit()
     return content
 
@@ -86,9 +88,11 @@ def render_label_batch(
             raise NotFoundError(
                 f"{len(missing)} tracking numbers are unknown", code=ErrorCode.WAYBILL_NOT_FOUND
             )
-        datas = [_label_data(ctx, uow, found[n]) for n in numbers]
-        uow.audit.append_many([_printed(ctx, principal, n, "pdf") for n in numbers])
-        content = ctx.renderer.render_pdf_batch(datas)
+        # a number listed twice prints twice, with the one token it gets
+        labels = {n: _label_data(ctx, uow, found[n]) for n in dict.fromkeys(numbers)}
+        content = ctx.renderer.render_pdf_batch([labels[n][0] for n in numbers])
+        new_tokens = [token for _, token in labels.values()]
+        _record(uow, new_tokens, [_printed(ctx, principal, n, "pdf") for n in numbers])
         uow.commit()
     return content
 
@@ -167,29 +171,45 @@ def _unknown_token() -> TokenError:
     return TokenError("unknown label token", code=ErrorCode.TOKEN_INVALID)
 
 
-def _token_text(ctx: ServiceContext, uow: UnitOfWork, sealed: SealedWaybill) -> str:
+def _token_text(
+    ctx: ServiceContext, uow: UnitOfWork, sealed: SealedWaybill
+) -> tuple[str, LabelTokenRecord | None]:
+    """The QR token text for ``sealed``: its active token, or a new one with the record to store for it."""
     active = uow.label_tokens.active_for(sealed.id)
     if active is not None:
-        return ctx.tokens.encode(active.token_id, sealed.id)
+        return ctx.tokens.encode(active.token_id, sealed.id), None
     token = ctx.tokens.issue(sealed.id)
-    uow.label_tokens.add(
-        LabelTokenRecord(
-            token_id=token.token_id, waybill_id=sealed.id, issued_at=ctx.clock(), revoked_at=None
-        )
+    record = LabelTokenRecord(
+        token_id=token.token_id, waybill_id=sealed.id, issued_at=ctx.clock(), revoked_at=None
     )
-    return token.text
+    return token.text, record
 
 
-def _label_data(ctx: ServiceContext, uow: UnitOfWork, sealed: SealedWaybill) -> LabelData:
-    return label_data_of(
+def _label_data(
+    ctx: ServiceContext, uow: UnitOfWork, sealed: SealedWaybill
+) -> tuple[LabelData, LabelTokenRecord | None]:
+    """What the label of ``sealed`` prints, and the new token record to store once it is drawn (if any)."""
+    qr_payload, new_token = _token_text(ctx, uow, sealed)
+    data = label_data_of(
         masked_order_of(ctx, sealed),
         carrier_name=ctx.carrier_name,
         tracking_number=sealed.tracking_number,
         routing_code=sealed.routing_code,
         routing_text=sealed.routing_text,
-        qr_payload=_token_text(ctx, uow, sealed),
+        qr_payload=qr_payload,
         issued_on=sealed.created_at.date(),
     )
+    return data, new_token
+
+
+def _record(
+    uow: UnitOfWork, new_tokens: Sequence[LabelTokenRecord | None], printed: Sequence[AuditEvent]
+) -> None:
+    """Store the tokens first printed and the audit events of the print, in the print's transaction."""
+    for record in new_tokens:
+        if record is not None:
+            uow.label_tokens.add(record)
+    uow.audit.append_many(printed)
 
 
 def label_data_of(
