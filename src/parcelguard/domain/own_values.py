@@ -334,12 +334,12 @@ def _masked_positions(text: str, values: OwnValues) -> set[int]:
         haystack = lowered if spelling.isascii() else folded.text
         for start in _find_all(haystack, spelling):
             hidden.update(folded.origin(start + i) for i in masked)
-        if not spelling.isascii() and len(spelling) > 1 and spelling[0] in haystack:
+        if not spelling.isascii() and len(spelling) > 1 and _all_in(spelling, haystack):
             for match in _spaced_name(spelling).finditer(haystack):  # 张 伟, 张-伟, 欧.阳.娜.娜
                 hidden.update(folded.origin(match.start(i + 1)) for i in masked)
     if values.pinyin:
         for syllables, visible in values.pinyin:
-            if syllables[0] not in lowered:
+            if not _syllables_present(syllables, lowered):
                 continue
             for match in _pinyin_name(syllables).finditer(lowered):  # zhang wei, ZHANGWEI, ouyang nana
                 for group in range(visible + 1, len(syllables) + 1):
@@ -373,6 +373,18 @@ def _pinyin_name(syllables: tuple[str, ...]) -> re.Pattern[str]:
     gap = r"(?:[^\w]|_){0,2}"
     body = gap.join(f"({re.escape(s)})" for s in syllables)
     return re.compile(rf"(?<![a-z]){body}(?![a-z])")
+
+
+def _all_in(spelling: str, haystack: str) -> bool:
+    """Whether every character of ``spelling`` occurs in ``haystack``: without that `_spaced_name` cannot
+    match, and is neither compiled nor run."""
+    return all(ch in haystack for ch in spelling)
+
+
+def _syllables_present(syllables: tuple[str, ...], lowered: str) -> bool:
+    """Whether every syllable occurs in ``lowered``: without that `_pinyin_name` cannot match, and is
+    neither compiled nor run."""
+    return all(syllable in lowered for syllable in syllables)
 
 
 @lru_cache(maxsize=1024)
