@@ -44,7 +44,7 @@ from parcelguard.domain.people import (
 )
 from parcelguard.errors import AccountLockedError, AuthenticationError, ErrorCode, ValidationError
 from parcelguard.services.context import ServiceContext
-from parcelguard.services.people import TOTP_FIELD, totp_owner
+from parcelguard.services.people import TOTP_FIELD, login_account_subject, totp_owner
 from parcelguard.services.ports import SessionRecord, UnitOfWork, UserCredentials
 
 TOKEN_PREFIX = "pgt_"  # noqa: S105 - the public prefix of a bearer token, not a secret
@@ -330,7 +330,7 @@ def _attempt(
     shown_device = device.strip()[:MAX_DEVICE_CHARS] if device and device.strip().isprintable() else None
     return _Attempt(
         username=clean,
-        account=ctx.index.digest("login_account", clean or username.strip().lower()),
+        account=login_account_subject(ctx, clean or username.strip().lower()),
         client=ctx.index.digest("login_client", client or "unknown"),
         client_address=client,
         device=shown_device or None,
@@ -428,6 +428,18 @@ def _admit(
                 uow.rollback()
                 _refuse(ctx, attempt, credentials, ErrorCode.INVALID_CREDENTIALS, locked=locked)
                 raise _sign_in_error(ErrorCode.INVALID_CREDENTIALS)
+        # The secrets were checked outside this transaction (argon2 takes ~0.15 s): a new password, a reset
+        # second factor, a disable or offboarding committed meanwhile must not leave this sign-in a session.
+        if not uow.users.confirm_admission(
+            user.id,
+            password_hash=credentials.password_hash,
+            ct_totp_secret=credentials.ct_totp_secret,
+            now=now,
+            new_password_hash=rehashed,
+        ):
+            uow.rollback()
+            _refuse(ctx, attempt, credentials, ErrorCode.INVALID_CREDENTIALS, locked=locked)
+            raise _sign_in_error(ErrorCode.INVALID_CREDENTIALS)
         ttl = policy.token_ttl if attempt.method == "token" else policy.session_ttl
         expires_at = now + ttl
         uow.sessions.add(
@@ -445,8 +457,6 @@ def _admit(
         )
         _refund(uow, ctx, attempt)
         uow.sessions.forget_ended(user.id, now - _KEEP_ENDED)
-        if rehashed is not None:
-            uow.users.set_password_hash(user.id, rehashed)
         details = _details(attempt, None)
         details["second_factor"] = second_factor
         _audit(uow, audit.SIGN_IN_SUCCEEDED, user.actor, user.actor, now, details)

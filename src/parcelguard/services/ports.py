@@ -302,6 +302,20 @@ class UserRepository(Protocol):
     def set_disabled(self, user_id: int, at: datetime) -> None: ...
     def set_offboard_from(self, user_id: int, from_: datetime) -> None: ...
     def set_password_hash(self, user_id: int, password_hash: str) -> None: ...
+    def confirm_admission(
+        self,
+        user_id: int,
+        *,
+        password_hash: str,
+        ct_totp_secret: bytes | None,
+        now: datetime,
+        new_password_hash: str | None = None,
+    ) -> bool:
+        """Lock the user's row if its password hash and sealed TOTP secret are still the ones a sign-in
+        checked and the user is neither disabled nor offboarded at ``now``; store ``new_password_hash``
+        (a rehash) if given. False: something changed since the check, so the sign-in is refused."""
+        ...
+
     def claim_totp_step(self, user_id: int, step: int) -> bool:
         """Record ``step`` as used unless it (or a later one) already was: False means a replay."""
         ...

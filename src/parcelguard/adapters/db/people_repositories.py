@@ -205,6 +205,36 @@ class SqlUserRepository:
             update(m.app_user).where(m.app_user.c.id == user_id).values(password_hash=password_hash)
         )
 
+    def confirm_admission(
+        self,
+        user_id: int,
+        *,
+        password_hash: str,
+        ct_totp_secret: bytes | None,
+        now: datetime,
+        new_password_hash: str | None = None,
+    ) -> bool:
+        # One conditional UPDATE: it takes the row's lock and re-reads it (PostgreSQL re-checks the WHERE
+        # after waiting for a concurrent writer), so a password change, second-factor reset, disable or
+        # offboarding committed since the secrets were checked makes it match nothing; one that comes later
+        # waits for this transaction and then revokes the session it adds.
+        u = m.app_user.c
+        secret_unchanged = (
+            u.ct_totp_secret.is_(None) if ct_totp_secret is None else u.ct_totp_secret == ct_totp_secret
+        )
+        result = self._c.execute(
+            update(m.app_user)
+            .where(
+                u.id == user_id,
+                u.password_hash == password_hash,
+                secret_unchanged,
+                u.disabled_at.is_(None),
+                or_(u.offboard_from.is_(None), u.offboard_from > now),
+            )
+            .values(password_hash=new_password_hash or password_hash)
+        )
+        return bool(result.rowcount)
+
     def claim_totp_step(self, user_id: int, step: int) -> bool:
         # Compare-and-set in one statement: two sign-ins racing with the same code cannot both win.
         u = m.app_user.c
