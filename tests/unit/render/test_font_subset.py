@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reportlab.pdfbase import ttfonts
+from reportlab.pdfbase import pdfdoc, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 from parcelguard.adapters.render.font_subset import FastSubsetter
@@ -94,3 +94,15 @@ def _is_composite(face: Any, glyph: int) -> bool:
     position = face.glyphPos[glyph]
     size = face.glyphPos[glyph + 1] - position
     return size > 2 and face._ttf_data[start + position] & 0x80 != 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, len(CHAIN_PATHS) - 1), st.data())
+def test_widths_are_handed_over_as_reportlabs_formatter_writes_them(index: int, data: st.DataObject) -> None:
+    face = _face(index)
+    code = data.draw(st.sampled_from(_codes(index)) | st.integers(0, 0x10FFFF))
+    number = face.charWidths.get(code, face.defaultWidth)
+    document = pdfdoc.PDFDocument(invariant=True)
+    formatted = FastSubsetter(face).formatted_width(code)
+    assert formatted == pdfdoc.format(number, document)
+    assert pdfdoc.format(formatted, document) == formatted  # passes through the formatter unchanged

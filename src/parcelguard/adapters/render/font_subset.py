@@ -9,6 +9,11 @@ each glyph's data, component references and metrics once read, and copies the un
 
 A glyph shorter than its 10-byte header (no real font has one) makes it hand the subset to reportlab's own
 method, whose handling of such a glyph this module does not copy.
+
+The subset's font dictionary lists each character's width, and reportlab formats every one of them through
+its generic object formatter (a number to text, then through a Python codec: about 330 calls a label). The
+face's ``getCharWidth``, which reportlab calls only to fill that list, therefore hands over each width
+already formatted, exactly as the formatter would write it (bytes pass through it unchanged).
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ import struct
 from collections.abc import Sequence
 from typing import Any
 
-from reportlab.pdfbase import ttfonts
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase import pdfdoc, ttfonts
 
 _COPIED_TABLES = ("name", "OS/2", "cvt ", "fpgm", "prep")
 _MORE_COMPONENTS = 1 << 5
@@ -75,10 +81,20 @@ class FastSubsetter:
         self._maxp = face.get_table("maxp")
         self._head = face.get_table("head")
         self._glyphs: dict[int, _Glyph] = {}
+        self._widths: dict[int, bytes] = {}
 
     def install(self) -> None:
-        """Make the face subset with this object from now on."""
+        """Make the face subset, and list its widths, with this object from now on."""
         self._face.makeSubset = self.make_subset
+        self._face.getCharWidth = self.formatted_width
+
+    def formatted_width(self, code: int) -> bytes:
+        """The width of character ``code`` as reportlab writes a number into a PDF (``pdfdoc.format``)."""
+        width = self._widths.get(code)
+        if width is None:
+            number = self._face.charWidths.get(code, self._face.defaultWidth)
+            width = self._widths[code] = pdfdoc.pdfdocEnc(fp_str(number))
+        return width
 
     def _glyph(self, index: int) -> _Glyph:
         positions = self._face.glyphPos
