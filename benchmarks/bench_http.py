@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy.engine import make_url
 
 from _common import (
     Floor,
@@ -128,6 +129,28 @@ def _server_cpu(root: int) -> float:
     return total
 
 
+def _postgres_cpu(database: str) -> float:
+    """CPU seconds (user + system) of the PostgreSQL backends serving ``database`` (by their process
+    titles, from /proc), or 0.0 without one: the database server's share of a run, other databases'
+    work on the same server left out."""
+    if not database:
+        return 0.0
+    tick, total, title = os.sysconf("SC_CLK_TCK"), 0.0, f" {database} ".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if title not in (entry / "cmdline").read_bytes() or not (entry / "comm").read_text().startswith(
+                "postgres"
+            ):
+                continue
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def _ms(text: str) -> float:
     value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
     return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}[unit]
@@ -138,10 +161,10 @@ def run_wrk(url: str, root: int, env: dict[str, str], clients: int, seconds: int
     answers and the server's CPU ms per request."""
     if shutil.which("wrk") is None:
         return _run_loadgen(url, root, env, clients, seconds)
-    cpu = _server_cpu(root)
+    cpu, database = _server_cpu(root), _postgres_cpu(env.get("PG_BENCH_DATABASE", ""))
     args = ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--latency", "-s", env["PG_BENCH_SCRIPT"], url]
     out = subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout  # noqa: S603
-    cpu = _server_cpu(root) - cpu
+    cpu, database = _server_cpu(root) - cpu, _postgres_cpu(env.get("PG_BENCH_DATABASE", "")) - database
     if re.search(r"99%\s+[\d.]+(us|ms|s|m)\b", out) is None:
         raise SystemExit(f"wrk gave no latency figures (did every request fail?):\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
@@ -153,6 +176,7 @@ def run_wrk(url: str, root: int, env: dict[str, str], clients: int, seconds: int
         "p99": _ms(re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1)),  # type: ignore[union-attr]
         "errors": int(errors.group(1)) if errors else 0,
         "cpu_ms": cpu * 1000 / max(total, 1),
+        "database_cpu_ms": database * 1000 / max(total, 1),
     }
 
 
@@ -161,13 +185,14 @@ def _run_loadgen(url: str, root: int, env: dict[str, str], clients: int, seconds
     loadgen = str(Path(__file__).parent / "_loadgen.py")
     args = [sys.executable, loadgen, url, "--auth", env["PG_BENCH_AUTH"], "--bodies", env["PG_BENCH_BODIES"]]
     args += ["--clients", str(clients), "--seconds", str(seconds)]
-    cpu = _server_cpu(root)
+    cpu, database = _server_cpu(root), _postgres_cpu(env.get("PG_BENCH_DATABASE", ""))
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout  # noqa: S603
-    cpu = _server_cpu(root) - cpu
+    cpu, database = _server_cpu(root) - cpu, _postgres_cpu(env.get("PG_BENCH_DATABASE", "")) - database
     result: dict[str, Any] = json.loads(out)
     if not result["requests"]:
         raise SystemExit("the load generator completed no request")
     result["cpu_ms"] = cpu * 1000 / result["requests"]
+    result["database_cpu_ms"] = database * 1000 / result["requests"]
     result["client_cpu_ms"] = result["cpu_s"] * 1000 / result["requests"]
     return result
 
@@ -193,6 +218,12 @@ def in_process(runtime: Runtime, count: int) -> tuple[float, float]:
     return count / service_s, count / floor_s
 
 
+def _database_name(runtime: Runtime) -> str:
+    """The PostgreSQL database's name, or "" on SQLite."""
+    url = make_url(runtime.settings.resolved_database_url)
+    return url.database or "" if url.get_backend_name() == "postgresql" else ""
+
+
 def single_orders(runtime: Runtime, workers: int, clients: int, seconds: int, folder: Path) -> dict[str, Any]:
     key = create_api_key(runtime.ctx, actor="bench", name=f"bench {workers}", scopes=[Scope.ADMIN])
     bodies = folder / "bodies.jsonl"
@@ -206,6 +237,7 @@ def single_orders(runtime: Runtime, workers: int, clients: int, seconds: int, fo
         "PG_BENCH_BODIES": str(bodies),
         "PG_BENCH_AUTH": f"Bearer {key.presented}",
         "PG_BENCH_SCRIPT": str(script),
+        "PG_BENCH_DATABASE": _database_name(runtime),
     }
     with server(runtime, workers) as (url, root):
         # Warm-up: first requests one at a time (each worker loads the division table and the detector's
@@ -272,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
             f"p99 {r['p99']:.1f} ms (target < {TARGET_P99_MS:.0f}), {r['errors']} non-2xx, "
             f"server CPU {r['cpu_ms']:.2f} ms per request"
             + (f" (load generator {r['client_cpu_ms']:.2f} ms)" if "client_cpu_ms" in r else "")
+            + (f", PostgreSQL {r['database_cpu_ms']:.2f} ms" if backend != "SQLite" else "")
         )
     print(
         f"  in process (issue_waybill, one order per transaction): {single_rate:,.0f}/s per CPU second = "

@@ -107,14 +107,17 @@ def _issuing_limiter(request: Request) -> CapacityLimiter | None:
 
 
 def _queue(request: Request) -> IssuanceQueue:
-    """The event loop's group-commit queue for single orders: one batch in flight on SQLite (one writer),
-    two elsewhere (their round trips overlap)."""
+    """The event loop's group-commit queue for single orders, one batch in flight at a time.
+
+    One, on PostgreSQL too: while a batch waits on the database the event loop takes in the next orders,
+    so batches stay large (about as many orders as clients waiting); two in flight split them in halves,
+    each paying the per-batch costs (transaction, commit, model call, credential check) again: at 20
+    clients on 2 workers, issue 9 measured 1.69 ms of server CPU per request that way, 0.92 on 1 worker.
+    """
     try:
         return _issuing_queue.get()
     except LookupError:
-        runtime = get_runtime(request)
-        concurrency = 1 if runtime.engine.dialect.name == "sqlite" else 2
-        queue = IssuanceQueue(runtime.ctx, concurrency=concurrency)
+        queue = IssuanceQueue(get_runtime(request).ctx, concurrency=1)
         _issuing_queue.set(queue)
         return queue
 
