@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from reportlab import rl_config
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
@@ -124,12 +125,8 @@ def _draw_layout(canvas: Canvas, layout: LabelLayout, chain: FontChain) -> None:
 
 def _add_text(canvas: Canvas, texts: PDFTextObject, text: Text, chain: FontChain) -> None:
     """Append one line to the page's single text object (one BT/ET per page, not one per line)."""
-    latin_font = LATIN_BOLD_FONT if text.bold else LATIN_FONT
     size = text.size_pt
-    fonts = [
-        (latin_font if index == LATIN else chain.pdf_font(index), run) for index, run in chain.runs(text.text)
-    ]
-    pieces = [(font, run, canvas.stringWidth(run, font, size)) for font, run in fonts]
+    pieces = _pieces(text.text, text.bold, size, chain)
     width = sum(piece[2] for piece in pieces)
     scale = 1.0
     if text.max_width is not None and width > text.max_width * POINTS_PER_MM:
@@ -144,6 +141,17 @@ def _add_text(canvas: Canvas, texts: PDFTextObject, text: Text, chain: FontChain
         texts.setFont(font, size * scale)
         texts.setTextRenderMode(2 if text.bold and font not in _LATIN_FONTS else 0)
         texts.textOut(run)
+
+
+@lru_cache(maxsize=8192)
+def _pieces(text: str, bold: bool, size: float, chain: FontChain) -> tuple[tuple[str, str, float], ...]:
+    """``(font, run, width in points)`` of each run of ``text`` drawn in one font. Cached: the captions and
+    the notice are on every page, and carrier, date, routing and descriptions repeat from label to label."""
+    latin_font = LATIN_BOLD_FONT if bold else LATIN_FONT
+    fonts = [
+        (latin_font if index == LATIN else chain.pdf_font(index), run) for index, run in chain.runs(text)
+    ]
+    return tuple((font, run, pdfmetrics.stringWidth(run, font, size)) for font, run in fonts)
 
 
 @lru_cache(maxsize=128)
