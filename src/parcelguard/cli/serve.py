@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from typing import Any
 
 import typer
 
@@ -29,7 +31,13 @@ ACCESS_LOG_HELP = (
 )
 
 
-def _serve(runtime: Runtime, host: str, port: int, *, access_log: bool = False) -> None:
+WORKERS_HELP = (
+    "server processes: more than one needs PostgreSQL to help (SQLite takes one writer at a time); each "
+    "issues the single orders arriving meanwhile together, so fewer workers make larger batches"
+)
+
+
+def _serve(runtime: Runtime, host: str, port: int, *, access_log: bool = False, workers: int = 1) -> None:
     # Imported here: every other command (waybill issue above all) starts faster and smaller without the web
     # application and the server (issue 9: about 60 MiB and a second of start-up).
     import uvicorn
@@ -41,27 +49,39 @@ def _serve(runtime: Runtime, host: str, port: int, *, access_log: bool = False) 
     # trusted proxies itself (PARCELGUARD_TRUSTED_PROXIES, web/client_address.py).
     # httptools and uvloop (dependencies of ours, named here so that a missing one fails loudly instead of
     # falling back to h11 and asyncio): issue 9 measured the single-order path on both pairs.
-    uvicorn.run(
-        create_app(runtime=runtime),
-        host=host,
-        port=port,
-        log_level="info",
-        proxy_headers=False,
-        http="httptools",
-        loop="asyncio" if sys.platform == "win32" else "uvloop",  # uvloop has no Windows build
-        access_log=access_log,
-    )
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "proxy_headers": False,
+        "http": "httptools",
+        "loop": "asyncio" if sys.platform == "win32" else "uvloop",  # uvloop has no Windows build
+        "access_log": access_log,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(runtime=runtime), **options)
+        return
+    # Several processes: each builds its own app (and engine) from the same data folder, named to them
+    # through the environment, as uvicorn starts its workers afresh from an import string.
+    os.environ["PARCELGUARD_HOME"] = str(runtime.settings.home.resolve())
+    runtime.close()
+    uvicorn.run(_APP_FACTORY, factory=True, workers=workers, **options)
+
+
+_APP_FACTORY = "parcelguard.web.app:create_app"
 
 
 def serve(
     host: str | None = typer.Option(None, help="default PARCELGUARD_HOST or 127.0.0.1"),
     port: int | None = typer.Option(None, help="default PARCELGUARD_PORT or 8000"),
     access_log: bool = typer.Option(False, "--access-log/--no-access-log", help=ACCESS_LOG_HELP),
+    workers: int = typer.Option(1, min=1, max=64, help=WORKERS_HELP),
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) and the tracking page."""
     with reported_errors():
         runtime = open_runtime(may_create=True)
-        _serve(runtime, host or runtime.settings.host, port or runtime.settings.port, access_log=access_log)
+        host, port = host or runtime.settings.host, port or runtime.settings.port
+        _serve(runtime, host, port, access_log=access_log, workers=workers)
 
 
 DEMO_ORGANISATION = "demo platform"
