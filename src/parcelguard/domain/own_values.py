@@ -115,7 +115,7 @@ class OwnValues:
         number = order.sender_id.number.value.upper()
         digits = {**dict(sender.digits), **dict(recipient.digits)}
         digits[number] = frozenset(range(1, len(number) - 1))
-        core = number.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        core = number.lstrip(_LETTERS)
         if core != number and len(core) >= _MIN_CORE_DIGITS and core.isdigit():
             # h12345678, H1234 5678: runs hold digits only, so the letter (any case) is read around it
             digits.setdefault(core, frozenset(range(len(core) - 1)))
@@ -398,12 +398,14 @@ def may_hold_own_values(text: str, order: Order) -> bool:
     """False when no own value can occur in ``text``, which then skips building `OwnValues` at all.
 
     Exact, not a guess: a name needs one of its characters in the text; a mobile, an ID number and a bare
-    house or room number need a run of at least three digits (any script, separators allowed, as
-    `_masked_positions` reads runs); what is left, a short household part (2层, 5栋), must occur as written.
+    house or room number must occur in a run of digits (any script, separators allowed, as
+    `_masked_positions` reads runs), or a run be a piece of 4+ digits of one; what is left, a short
+    household part (2层, 5栋), must occur as written.
     A Han name may also be written in pinyin: its first syllable must then occur. Most descriptions (服装,
     衣服 2件, 2层蛋糕) fail all of these.
     """
-    folded, chars, longest_run = _text_facts(text)
+    folded, chars, runs = _text_facts(text)
+    longest_run = max((len(run) for run in runs), default=0)
     parties = (order.sender, order.recipient)
     if any(not chars.isdisjoint(_name_letters(party.name.value)) for party in parties):
         return True
@@ -422,9 +424,41 @@ def may_hold_own_values(text: str, order: Order) -> bool:
         len(order.sender_id.number.value),
         *(len(party.mobile.value) for party in parties),
     )
-    if longest_run >= shortest:
+    if longest_run >= shortest and _holds_own_number(folded, runs, order):
         return True
     return any(token in folded for party in parties for token in _address_tokens(party))
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _holds_own_number(folded: str, runs: tuple[str, ...], order: Order) -> bool:
+    """Whether a digit run of ``folded`` (``runs``, as `_digit_runs` reads them) holds a mobile of the order
+    or its ID number (or the digits after a passport's letter), or is a piece of 4+ digits of one, or a
+    bare number of the text is a house or room number of the addresses: what `_masked_positions` masks
+    among digits, asked without building `OwnValues`. Most runs of a remark (another phone, an order
+    number, 14号) are none of these."""
+    number = order.sender_id.number.value.upper()
+    whole = (number, order.sender.mobile.value, order.recipient.mobile.value)
+    wanted = list(whole)
+    core = number.lstrip(_LETTERS)
+    if core != number and len(core) >= _MIN_CORE_DIGITS and core.isdigit():
+        wanted.append(core)
+    pieces = [
+        (run, len(value)) for value in whole for run in _digit_only_runs(value) if len(run) >= _MIN_PIECE
+    ]
+    for run in runs:
+        if any(value in run for value in wanted):
+            return True
+        if len(run) >= _MIN_PIECE and any(len(run) < length and run in piece for piece, length in pieces):
+            return True
+    numbers = {
+        digits
+        for party in (order.sender, order.recipient)
+        for token in _address_tokens(party)
+        if len(digits := "".join(ch for ch in token if ch.isdigit())) >= _MIN_BARE_NUMBER
+    }
+    return bool(numbers) and any(match.group() in numbers for match in _BARE_NUMBER.finditer(folded))
 
 
 def may_hold_pinyin(text: str) -> bool:
@@ -434,14 +468,14 @@ def may_hold_pinyin(text: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _text_facts(text: str) -> tuple[str, frozenset[str], int]:
-    """Folded text, its casefolded characters but name separators, its longest digit run (0: no digit).
+def _text_facts(text: str) -> tuple[str, frozenset[str], tuple[str, ...]]:
+    """Folded text, its casefolded characters but name separators, its digit runs (`_digit_runs`).
 
     Cached: a batch repeats its descriptions (食品, 2层蛋糕) from order to order.
     """
     folded = fold(text).text
-    longest = max((len(run) for run, _ in _digit_runs(folded)), default=0)
-    return folded, frozenset(folded.casefold()) - _NAME_DOT_CHARS, longest
+    runs = tuple(run for run, _ in _digit_runs(folded))
+    return folded, frozenset(folded.casefold()) - _NAME_DOT_CHARS, runs
 
 
 @lru_cache(maxsize=4096)

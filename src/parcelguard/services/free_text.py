@@ -245,11 +245,13 @@ _CLEAN = _CleanTexts()
 
 
 def _after_own_values(order: Order) -> tuple[str, str | None]:
-    """The order's description and remarks after step 1 (its own values masked)."""
+    """The order's description and remarks after step 1 (its own values masked).
+
+    Each text is asked apart, as each is masked apart: a description's answer is read once per batch (they
+    repeat), and a remark's alone."""
     description, remarks = order.parcel.description, order.remarks
-    text = description + "\n" + (remarks or "")
-    if may_hold_own_values(text, order):
-        values = OwnValues.of(order, pinyin=may_hold_pinyin(text))
+    if may_hold_own_values(description, order) or (remarks and may_hold_own_values(remarks, order)):
+        values = OwnValues.of(order, pinyin=may_hold_pinyin(description + "\n" + (remarks or "")))
         description = mask_own_values(description, values)
         remarks = None if remarks is None else mask_own_values(remarks, values)
     return description, remarks
