@@ -230,3 +230,34 @@ def test_an_error_rebuilt_from_its_batch_answer_answers_as_the_original(
     rebuilt = error_of(copy.deepcopy(original.to_dict()))
     assert type(rebuilt) is kind
     assert rebuilt.to_dict() == original.to_dict()
+
+
+def test_an_issuing_call_that_fails_whole_answers_each_of_its_callers_and_the_queue_goes_on(
+    runtime: Runtime,
+) -> None:
+    queue = IssuanceQueue(runtime.ctx)
+    real_issue = queue._issue
+
+    def broken(_batch: Any) -> None:
+        raise RuntimeError("broken")
+
+    queue._issue = broken  # type: ignore[method-assign]
+    batch = orders(4)
+    outcomes: list[BaseException] = []
+
+    async def one(order: dict[str, Any]) -> None:
+        try:
+            await queue.issue(order, authenticate=lambda: SHOP, credential="k")
+        except RuntimeError as error:
+            outcomes.append(error)
+
+    async def main() -> None:
+        async with anyio.create_task_group() as group:
+            for order in batch[:3]:
+                group.start_soon(one, order)
+
+    anyio.run(main)
+    assert len(outcomes) == 3
+    queue._issue = real_issue  # type: ignore[method-assign]
+    outcomes_after, _ = issue_concurrently(queue, [(batch[3], lambda: SHOP, "k")])
+    assert isinstance(outcomes_after[0], IssuedWaybill)

@@ -117,14 +117,19 @@ class IssuanceQueue:
 
     async def _lead(self, item: _Pending) -> None:
         """Issue ``item`` with the orders waiting before it (a leader's item is never in the queue)."""
+        taken = min(self._max_batch - 1, len(self._pending))
+        batch = [item, *(self._pending.popleft() for _ in range(taken))]
         try:
-            taken = min(self._max_batch - 1, len(self._pending))
-            batch = [item, *(self._pending.popleft() for _ in range(taken))]
             await anyio.to_thread.run_sync(self._issue, batch, limiter=self._limiter)
+        except BaseException as error:  # _issue answers each item itself: here only if it failed whole
+            for done in batch:
+                if done.result is None and done.error is None:
+                    done.error = error
+            raise
+        finally:
             for done in batch:
                 done.finished = True
                 done.wake()
-        finally:
             self._hand_over()
 
     def _hand_over(self) -> None:
