@@ -19,7 +19,13 @@ from parcelguard.domain.pii.id_type import ID_TYPES, IdType
 from parcelguard.domain.pii.identity_number import IdentityNumber
 from parcelguard.domain.pii.mobile import Mobile
 from parcelguard.domain.pii.name import PersonName
-from parcelguard.domain.pii.region import ADDRESS_GAPS, _best_readings
+from parcelguard.domain.pii.region import (
+    ADDRESS_GAPS,
+    _best_readings,
+    clear_address_cache,
+    resolve_address_region,
+    resolve_region,
+)
 from parcelguard.domain.pii.resident_id import compute_check_char
 from parcelguard.errors import ErrorCode, ValidationError
 
@@ -177,3 +183,41 @@ def test_inlined_region_search_equals_the_search_over_candidates(
     start = min(start, len(text))
     expected = _readings_by_candidates(_TABLE, text, start, gaps, confirmed_only)
     assert _best_readings(_TABLE, text, start, gaps, confirmed_only) == expected
+
+
+_REGION_PREFIXES = st.lists(ADDRESS_LIKE, min_size=1, max_size=4)
+_TAILS = st.one_of(
+    st.text(max_size=6),
+    st.lists(_PLACE_PIECES, max_size=3).map("".join),
+    st.sampled_from(["", "路", "市", "区", "大道", "大街", ",", " ", "-琵琶街道", "琵琶街道", "中山路1号"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(prefixes=_REGION_PREFIXES, data=st.data())
+def test_address_region_cache_equals_the_resolver(prefixes: list[str], data: st.DataObject) -> None:
+    """Texts sharing region prefixes and differing after them: every answer from the cache, hit or miss,
+    is what the resolver says of that text."""
+    clear_address_cache()
+    for _ in range(8):
+        text = data.draw(st.sampled_from(prefixes)) + data.draw(_TAILS)
+        assert resolve_address_region(text) == resolve_region(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(st.one_of(ADDRESS_LIKE, _ANY), max_size=6))
+def test_address_region_cache_equals_the_resolver_on_any_text(texts: list[str]) -> None:
+    for text in texts:
+        assert resolve_address_region(text) == resolve_region(text)
+
+
+def test_address_region_cache_answers_an_ambiguous_district_settled_by_its_town() -> None:
+    clear_address_cache()
+    for text in (
+        "江苏省鼓楼区琵琶街道1号",
+        "江苏省鼓楼区中山路1号",
+        "江苏省鼓楼区琵琶街道2号",
+        "北京朝阳区",
+        "朝阳区1号",
+    ):
+        assert resolve_address_region(text) == resolve_region(text)

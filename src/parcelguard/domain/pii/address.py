@@ -25,7 +25,7 @@ from parcelguard.domain.pii.divisions import (
     division_table,
 )
 from parcelguard.domain.pii.fold import fold
-from parcelguard.domain.pii.region import Region, resolve_region
+from parcelguard.domain.pii.region import Region, resolve_address_region
 from parcelguard.errors import ErrorCode, ValidationError
 
 __all__ = ["MAX_ADDRESS_LENGTH", "Address", "Household", "candidate_cities"]
@@ -146,7 +146,7 @@ class Address:
             raise invalid(ErrorCode.INVALID_ADDRESS, _FIELD, "is empty")
         if len(text) > MAX_ADDRESS_LENGTH:
             raise invalid(ErrorCode.INVALID_ADDRESS, _FIELD, "is too long for an address")
-        region = resolve_region(text)
+        region = resolve_address_region(text)
         if region is None:
             raise invalid(ErrorCode.INVALID_ADDRESS, _FIELD, "does not start with a known province or city")
         division = region.division

@@ -18,10 +18,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from parcelguard.domain.pii.divisions import Division, DivisionTable, division_table
 
-__all__ = ["Region", "common_ancestor", "resolve_region", "town_at"]
+__all__ = [
+    "Region",
+    "clear_address_cache",
+    "common_ancestor",
+    "resolve_address_region",
+    "resolve_region",
+    "town_at",
+]
 
 # What may stand between two division names in an order's address field (spaces are already gone).
 ADDRESS_GAPS = ",，、/;；:：|-"
@@ -57,14 +65,40 @@ class Region:
 _Reading = tuple[int, Division, int, int]
 
 
+# What the search read of the text, for the address cache (see resolve_address_region): (kind, position,
+# argument, what it gave, first position past what it looked at).
+_Read = tuple[str, int, Any, Any, int]
+_STEPS, _STARTS, _GAPS, _SHORT, _SETTLE = "steps", "starts", "gaps", "short", "settle"
+
+
+class _ReadLog:
+    """The reads of a search that looked past the furthest name matched so far (``reach``, the end of the
+    furthest name the search matched): the others saw only text up to ``reach``."""
+
+    __slots__ = ("reach", "reads")
+
+    def __init__(self) -> None:
+        self.reach = 0
+        self.reads: list[_Read] = []
+
+
 def _best_readings(
-    table: DivisionTable, text: str, start: int, gaps: str, confirmed_only: bool
+    table: DivisionTable,
+    text: str,
+    start: int,
+    gaps: str,
+    confirmed_only: bool,
+    log: _ReadLog | None = None,
 ) -> list[_Reading]:
     """The best chains of nested division names from ``start``: furthest, deepest, most full names.
 
     Only confirmed chains count when ``confirmed_only`` (an ambiguous short form such as 朝阳 must be
     followed by a more specific name); when there is none, every chain reaching furthest is returned.
+    ``log``, when given, receives every read of ``text`` that looks past the furthest name matched so
+    far, in order, and that furthest end (see :class:`_ReadLog`).
     """
+    reach = 0
+    logged = log.reads.append if log is not None else None
     best_key: tuple[int, int, int] | None = None
     best: list[_Reading] = []
     furthest = -1
@@ -93,19 +127,34 @@ def _best_readings(
                     unconfirmed.append((pos, current, names, fulls))
             if not has_children(current):
                 continue
-        for name, size, full_divisions, short_divisions in steps_at(text[pos : pos + 2], current):
-            if not text.startswith(name, pos):
-                continue
+        steps = steps_at(text[pos : pos + 2], current)
+        if logged is not None and pos + 2 > reach:
+            logged((_STEPS, pos, current, steps, pos + 2))
+        for name, size, full_divisions, short_divisions in steps:
             end = pos + size
+            if not text.startswith(name, pos):
+                if logged is not None and end > reach:
+                    logged((_STARTS, pos, name, False, end))
+                continue
             after = end
             while after < length and text[after] in gaps:
                 after += 1
+            if logged is not None:  # a name matched: text up to its end is part of the key
+                reach = max(reach, end)
+                if after + 1 > reach:
+                    logged((_GAPS, end, gaps, after, after + 1))
             for division in full_divisions:
                 push((after, division, names + 1, fulls + 1, True))
-            if short_divisions and short_allowed(text, end):
-                for division, ambiguous in short_divisions:
+            if short_divisions:
+                allowed = short_allowed(text, end)
+                if logged is not None and end + 2 > reach:
+                    logged((_SHORT, end, None, allowed, end + 2))
+                if allowed:
                     # An ambiguous short form is confirmed by a more specific name after it (朝阳 -> 朝阳区).
-                    push((after, division, names + 1, fulls, not ambiguous))
+                    for division, ambiguous in short_divisions:
+                        push((after, division, names + 1, fulls, not ambiguous))
+    if log is not None:
+        log.reach = reach
     return best if best_key is not None else unconfirmed
 
 
@@ -133,7 +182,13 @@ def resolve_region(
     short form that fits several places and is not followed by a more specific name is returned with all
     its places. Without ``confirmed_only`` (the detector) the reading that goes furthest wins outright.
     """
-    chosen = _best_readings(division_table(), text, start, gaps, confirmed_only)
+    return _resolve(text, start, gaps, settle, confirmed_only, None)
+
+
+def _resolve(
+    text: str, start: int, gaps: str, settle: bool, confirmed_only: bool, log: _ReadLog | None
+) -> Region | None:
+    chosen = _best_readings(division_table(), text, start, gaps, confirmed_only, log)
     if not chosen:
         return None
     if len(chosen) == 1:
@@ -142,8 +197,97 @@ def resolve_region(
     end, _, names, fulls = max(chosen, key=lambda r: (r[2], r[3]))
     divisions = _distinct(r[1] for r in chosen)
     if len(divisions) > 1 and settle:
-        divisions = _settle_by_town(divisions, text, end)
+        settled = _settle_by_town(divisions, text, end)
+        if log is not None:  # a town name may be of any length: whatever follows counts
+            log.reads.append((_SETTLE, end, divisions, settled, len(text) + 1))
+        divisions = settled
     return Region(start, end, names, fulls > 0, divisions)
+
+
+# -- the address cache ---------------------------------------------------------------------------------
+
+_CACHE_SIZE = 32_768  # about 20 MB when full (600 bytes a prefix); every region of the country fits
+_VARIANTS = 4
+# Region prefix -> (the reads past it and what they gave, the region) per variant seen.
+_cache: dict[str, tuple[tuple[tuple[_Read, ...], Region], ...]] = {}
+# The first _LEAD characters (first two of a shorter prefix) -> lengths of the prefixes cached under them,
+# longest first: the lengths worth trying for a text.
+_cached_lengths: dict[str, tuple[int, ...]] = {}
+_LEAD = 4
+
+
+def resolve_address_region(text: str) -> Region | None:
+    """``resolve_region(text)`` (from the start, address gaps, settled, confirmed only) for order intake,
+    remembered by the region's own text, since addresses repeat their provinces, cities and districts.
+
+    The search is a function of what it reads of ``text``. A miss runs it and logs every read; the entry
+    is keyed on the text up to the end of the furthest name it matched, and keeps the reads that looked
+    further (the character after the names, whether a short form may stand before it, a town name...) with
+    what they gave. A text that starts with a cached prefix and gives the same for each kept read would be
+    read alike from start to end, so it gets the same region: the entry is keyed on exactly what determines
+    the result, however much of the street differs. Bounded: cleared when it holds ``_CACHE_SIZE`` prefixes.
+    """
+    for lengths in (_cached_lengths.get(text[:_LEAD]), _cached_lengths.get(text[:2])):
+        if lengths is None:
+            continue
+        for size in lengths:
+            variants = _cache.get(text[:size])
+            if variants is None:
+                continue
+            for reads, known in variants:
+                for read in reads:
+                    if not _same_read(text, read):
+                        break
+                else:
+                    return known
+    log = _ReadLog()
+    region = _resolve(text, 0, ADDRESS_GAPS, True, True, log)
+    if region is not None:
+        _remember(text, log, region)
+    return region
+
+
+def clear_address_cache() -> None:
+    """Forget every region :func:`resolve_address_region` remembers (benchmarks start from a known state)."""
+    _cache.clear()
+    _cached_lengths.clear()
+
+
+def _same_read(text: str, read: _Read) -> bool:
+    """Whether ``read`` gives on ``text`` what it gave when it was logged."""
+    kind, pos, argument, result, _ = read
+    if kind is _GAPS:
+        after, length = pos, len(text)
+        while after < length and text[after] in argument:
+            after += 1
+        return after == int(result)
+    if kind is _STARTS:
+        return text.startswith(argument, pos) is bool(result)
+    if kind is _SHORT:
+        return division_table().short_allowed(text, pos) is bool(result)
+    if kind is _STEPS:
+        found = division_table().steps(text[pos : pos + 2], argument)
+        return found is result or found == tuple(result)
+    return _settle_by_town(argument, text, pos) == tuple(result)
+
+
+def _remember(text: str, log: _ReadLog, region: Region) -> None:
+    size = log.reach
+    if size < 2 or size > len(text):
+        return
+    key = text[:size]
+    reads = tuple([read for read in log.reads if read[4] > size])
+    if len(_cache) >= _CACHE_SIZE:
+        _cache.clear()
+        _cached_lengths.clear()
+    variants = _cache.get(key, ())
+    if len(variants) >= _VARIANTS:
+        return
+    _cache[key] = (*variants, (reads, region))
+    head = key[:_LEAD] if size >= _LEAD else key[:2]  # prefixes too short to have a lead: by their head
+    lengths = _cached_lengths.get(head, ())
+    if size not in lengths:
+        _cached_lengths[head] = tuple(sorted((*lengths, size), reverse=True))
 
 
 def common_ancestor(divisions: Iterable[Division]) -> Division | None:
