@@ -257,6 +257,8 @@ def batches(runtime: Runtime, rounds: int) -> tuple[float, float]:
     with server(runtime, 1) as (url, _), httpx.Client(base_url=url, timeout=120) as client:
         headers = {"Authorization": f"Bearer {key.presented}"}
         client.post("/v1/waybills/batch", json={"orders": corpus[:10]}, headers=headers).raise_for_status()
+        # The same warm-up in process (the division table, the detector's lexicons and model load once).
+        issue_batch(runtime.ctx, orders(10, seed=8), actor="bench")
         for n in range(rounds):
             http_batch, local_batch = (
                 corpus[2000 * n : 2000 * n + 1000],
