@@ -16,7 +16,6 @@ from parcelguard.adapters.crypto.note_keys import Ed25519NoteSigner
 from parcelguard.adapters.crypto.passwords import Argon2Passwords
 from parcelguard.adapters.crypto.pseudonym import HmacPseudonymizer
 from parcelguard.adapters.crypto.totp import PyOtpTotp
-from parcelguard.adapters.db import migrate
 from parcelguard.adapters.db.access_repositories import database_holds_sealed_data
 from parcelguard.adapters.db.engine import make_engine
 from parcelguard.adapters.db.unit_of_work import SqlUnitOfWork
@@ -27,7 +26,6 @@ from parcelguard.adapters.rate_limit import (
     make_tracking_limits,
 )
 from parcelguard.adapters.render import LabelRenderer
-from parcelguard.adapters.telephony.cloud_provider import CloudNumberProvider
 from parcelguard.adapters.telephony.sip_provider import SipNumberProvider
 from parcelguard.config import Settings
 from parcelguard.domain.label_gate import privacy_gate
@@ -255,6 +253,8 @@ def _open_key_file(engine: Engine, key_path: Path, *, create: bool) -> KeyFile:
 def require_current_schema(runtime: Runtime) -> None:
     """Refuse to serve on a database that `parcelguard db upgrade` has not brought up to date, or with a
     key file that does not open what the database holds (KeyStoreError ``key_file_mismatch``)."""
+    from parcelguard.adapters.db import migrate  # Alembic and its templates (8 MiB): commands that check only
+
     current = migrate.current_revision(runtime.engine)
     head = migrate.head_revision(runtime.engine)
     if current != head:
@@ -298,6 +298,8 @@ def number_provider(settings: Settings, ctx: ServiceContext) -> NumberProvider:
             "_ACCESS_KEY_SECRET and _POOL_KEY",
             code=ErrorCode.INSECURE_CONFIGURATION,
         )
+    from parcelguard.adapters.telephony.cloud_provider import CloudNumberProvider  # urllib, http, ssl
+
     return CloudNumberProvider(
         settings.vnum_cloud_endpoint,
         access_key_id=settings.vnum_cloud_access_key_id,

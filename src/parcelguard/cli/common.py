@@ -26,16 +26,13 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from parcelguard.bootstrap import Runtime, bootstrap, require_current_schema
-from parcelguard.config import Settings
-from parcelguard.domain.access import ALL_SCOPES, Principal
 from parcelguard.domain.strict_json import loads_strict
 from parcelguard.errors import (
     AuthenticationError,
@@ -47,6 +44,13 @@ from parcelguard.errors import (
     RateLimitedError,
     ValidationError,
 )
+
+if TYPE_CHECKING:
+    # Imported where used: the settings, the adapters and the services weigh about 100 MiB, which
+    # `parcelguard --help` and a command's own --help need none of (issue 9).
+    from parcelguard.bootstrap import Runtime
+    from parcelguard.config import Settings
+    from parcelguard.domain.access import Principal
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
@@ -182,6 +186,8 @@ def load_settings(*, may_create: bool = False) -> Settings:
     db upgrade), a new ``./var`` (open_runtime announces it on stderr). Every other command refuses with
     ``data_folder_not_found`` rather than creating an empty store with new keys.
     """
+    from parcelguard.config import Settings
+
     explicit = "PARCELGUARD_HOME" in os.environ
     found = None if explicit else find_data_folder(Path.cwd())
     try:
@@ -210,6 +216,8 @@ def load_settings(*, may_create: bool = False) -> Settings:
 
 def open_runtime(*, check_schema: bool = True, may_create: bool = False) -> Runtime:
     """The runtime on the configured data folder; see :func:`load_settings` for ``may_create``."""
+    from parcelguard.bootstrap import bootstrap, require_current_schema
+
     settings = load_settings(may_create=may_create)
     new_key_file = not settings.resolved_key_file.exists()
     runtime = bootstrap(settings, create_keys=may_create)
@@ -231,6 +239,8 @@ def open_runtime(*, check_schema: bool = True, may_create: bool = False) -> Runt
 
 def operator() -> Principal:
     """A local operator: whoever can run the CLI can already read the key file."""
+    from parcelguard.domain.access import ALL_SCOPES, Principal
+
     return Principal(actor=f"cli:{getpass.getuser()}", scopes=ALL_SCOPES)
 
 
@@ -300,6 +310,36 @@ def input_lines(path: Path, encoding: str) -> Iterator[tuple[int, str | Validati
                 yield number, text
 
 
+# Codecs in which a line whose first byte past ASCII whitespace is printable ASCII (0x21-0x7E) starts with
+# that very character: a lead byte of theirs is never ASCII, and no byte shifts into another mode (unlike
+# utf-7's "+" or hz's "~{"). is_input_line decides such lines without decoding them.
+_ASCII_FIRST_CODECS = frozenset(
+    {"utf-8-sig", "gb18030", "gbk", "gb2312", "big5", "ascii", "iso8859-1", "cp1252"}
+)
+
+
+def is_input_line(number: int, raw: bytes, codec: str) -> bool:
+    """Whether :func:`input_lines` yields line ``number`` of the file, given as its ``raw`` bytes, in
+    ``codec`` (from :func:`text_encoding`): True for a line that holds text or does not decode, False for a
+    blank one.
+
+    Why: ``waybill issue`` counts the lines in the pass that hashes the file; most lines are decided from
+    their first byte, without decoding them."""
+    if codec in _ASCII_FIRST_CODECS:
+        first = raw.lstrip()[:1]
+        if not first:
+            return False  # ASCII whitespace only: the same characters once decoded
+        if b"!" <= first <= b"~":
+            return True
+    try:
+        text = raw.decode(codec)
+    except UnicodeDecodeError:
+        return True
+    if number == 1:
+        text = text.removeprefix("\ufeff")
+    return bool(text.strip())
+
+
 class _BadNumber(ValueError):
     pass
 
@@ -335,7 +375,11 @@ def decode_json_line(text: str) -> object:
         raise _line_error(f"line holds {error}") from None
     except ValueError:
         raise _line_error("line is not valid JSON") from None
-    _check_shape(value, check_strings="\\u" in text)
+    check_strings = "\\u" in text
+    # Each level of nesting opens with a bracket of its own in the text: with no more brackets than the limit
+    # and no \u escape (strings are checked only then), the walk would find nothing.
+    if check_strings or text.count("{") + text.count("[") > MAX_JSON_DEPTH:
+        _check_shape(value, check_strings=check_strings)
     return value
 
 

@@ -1,8 +1,9 @@
 """``parcelguard waybill``: issue from JSONL files, show the masked view.
 
-``issue`` streams: it reads the input once to derive the idempotency key and count the lines, then issues
-``--batch-size`` lines at a time and writes their results as it goes, so memory stays flat however long
-the file is. The result file appears (renamed into place) only when every line has its result.
+``issue`` streams: a first pass over the input's bytes derives the idempotency key (their SHA-256) and counts
+the lines without parsing them; the second decodes and issues ``--batch-size`` lines at a time and writes
+their results as it goes, so memory stays flat however long the file is. The result file appears (renamed
+into place) only when every line has its result.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from parcelguard.cli.common import (
     decode_json_line,
     finish_lines,
     input_lines,
+    is_input_line,
     json_line,
     open_runtime,
     operator,
@@ -62,12 +64,24 @@ def _chunks(lines: Iterator[Line], size: int) -> Iterator[list[Line]]:
         yield chunk
 
 
-def _file_digest(path: Path) -> str:
+def _survey(path: Path, encoding: str) -> tuple[int, str]:
+    """(how many lines :func:`input_lines` yields, the SHA-256 of the file's bytes in hex) in one pass that
+    parses nothing. Raises ValidationError for an unknown encoding or an unreadable file."""
+    codec = text_encoding(encoding)
     digest = hashlib.sha256()
-    with path.open("rb") as source:
-        while block := source.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
+    count = 0
+    try:
+        source = path.open("rb")
+    except OSError:
+        raise ValidationError(
+            "cannot read the input file", code=ErrorCode.INVALID_REQUEST, field="--in"
+        ) from None
+    with source:
+        for number, raw in enumerate(source, start=1):
+            digest.update(raw)
+            if is_input_line(number, raw, codec):
+                count += 1
+    return count, digest.hexdigest()
 
 
 @app.command()
@@ -90,11 +104,10 @@ def issue(
     with reported_errors():
         check_output_path(out_path, field="--out")
         refuse_overwriting_input(in_path, out_path)
-        text_encoding(encoding)
-        total = sum(1 for _ in input_lines(in_path, encoding))
+        total, digest = _survey(in_path, encoding)
         if total == 0:
             raise ValidationError("the input has no orders (no non-blank lines)", code=ErrorCode.EMPTY_INPUT)
-        base_key = idempotency_key or "file:" + _file_digest(in_path)
+        base_key = idempotency_key or "file:" + digest
         runtime = open_runtime()
         actor = operator().actor
         issued = failed = 0
@@ -113,13 +126,12 @@ def issue(
                 task = progress.add_task("issue", total=total)
                 for chunk_number, chunk in enumerate(_chunks(_orders(in_path, encoding), batch_size)):
                     rows = _issue_chunk(runtime, chunk, actor, f"{base_key}:{chunk_number}")
-                    for row in rows:
-                        out.write(json_line(row))
-                        if "error" in row:
-                            failed += 1
-                        else:
-                            issued += 1
+                    out.write("".join(map(json_line, rows)))
+                    errors = sum("error" in row for row in rows)
+                    failed += errors
+                    issued += len(rows) - errors
                     progress.advance(task, len(chunk))
+                    del chunk, rows  # not kept alive while the next batch is read and issued
         finally:
             runtime.close()
     finish_lines(f"{issued} issued, {failed} failed -> {out_path}", issued, failed)
