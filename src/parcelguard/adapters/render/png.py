@@ -7,6 +7,7 @@ The part of the layout that is the same on every label is drawn once and copied.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from PIL import Image, ImageDraw
@@ -91,7 +92,7 @@ def _draw_elements(image: Image.Image, elements: tuple[Element, ...], chain: Fon
         elif isinstance(element, Box):
             _draw_box(draw, element)
         elif isinstance(element, Code128):
-            _draw_code128(draw, element)
+            _draw_code128(image, element)
         else:
             _draw_qr(image, element)
 
@@ -139,21 +140,22 @@ def _draw_box(draw: ImageDraw.ImageDraw, box: Box) -> None:
     draw.rectangle((left, top, right, bottom), outline=_BLACK, width=max(1, dots(box.thickness)))
 
 
-def _draw_code128(draw: ImageDraw.ImageDraw, code: Code128) -> None:
+def _draw_code128(image: Image.Image, code: Code128) -> None:
+    """Each bar a filled box of whole modules (the pixels ImageDraw.rectangle fills, without its argument
+    handling: a label has about 40 bars)."""
     modules = code128_modules(code.value)
     area = dots(code.width)
     module = module_dots(area, len(modules), CODE128_QUIET_MODULES, CODE128_MAX_MODULE_DOTS)
     left = dots(code.x) + (area - len(modules) * module) // 2
-    top, bottom = dots(code.y), dots(code.y + code.height) - 1
-    i, n = 0, len(modules)
-    while i < n:
-        if modules[i] == "1":
-            start = i
-            while i < n and modules[i] == "1":
-                i += 1
-            draw.rectangle((left + start * module, top, left + i * module - 1, bottom), fill=_BLACK)
-        else:
-            i += 1
+    top, bottom = dots(code.y), dots(code.y + code.height)
+    image.load()
+    image._ensure_mutable()  # as Image.paste does: a shared or read-only core is copied first
+    core = image.im
+    for bar in _BARS.finditer(modules):
+        core.paste(_BLACK, (left + bar.start() * module, top, left + bar.end() * module, bottom))
+
+
+_BARS = re.compile("1+")
 
 
 def _draw_qr(image: Image.Image, qr: QrCode) -> None:
