@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from types import MappingProxyType
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from parcelguard.domain.order import parse_order
 from parcelguard.domain.pii.divisions import Division, DivisionTable, division_table
 from parcelguard.domain.pii.fold import _fold_steps, _unchanged, fold
 from parcelguard.domain.pii.id_type import ID_TYPES, IdType
@@ -27,6 +30,7 @@ from parcelguard.domain.pii.region import (
     resolve_region,
 )
 from parcelguard.domain.pii.resident_id import compute_check_char
+from parcelguard.domain.pii.synthetic import SyntheticPeople
 from parcelguard.errors import ErrorCode, ValidationError
 
 # Text a shortcut accepts or nearly accepts: simplified and traditional Han, numerals, digits in both
@@ -57,7 +61,7 @@ def test_fold_shortcut_takes_plain_simplified_text() -> None:
     assert fold(text) == (text, text, None)
 
 
-def _outcome(parse: Callable[[str], object], raw: str) -> object:
+def _outcome(parse: Callable[[Any], object], raw: Any) -> object:
     """What ``parse`` returns, or the code, field and message of the error it raises."""
     try:
         return parse(raw)
@@ -221,3 +225,39 @@ def test_address_region_cache_answers_an_ambiguous_district_settled_by_its_town(
         "朝阳区1号",
     ):
         assert resolve_address_region(text) == resolve_region(text)
+
+
+def _frozen(value: object) -> object:
+    """``value`` with every dict a read-only mapping that is not a dict (intake's general path)."""
+    if isinstance(value, dict):
+        return MappingProxyType({key: _frozen(item) for key, item in value.items()})
+    return value
+
+
+_PEOPLE = SyntheticPeople(9)
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@st.composite
+def _orders(draw: st.DrawFn) -> object:
+    """Valid orders with some fields replaced, dropped or added: every outcome of intake."""
+    order: dict[str, Any] = _PEOPLE.order()
+    if draw(st.booleans()):
+        section = draw(st.sampled_from(["sender", "recipient", "parcel", None]))
+        target = order if section is None else order[section]
+        key = draw(st.sampled_from([*target.keys(), "extra"]))
+        if draw(st.booleans()):
+            target[key] = draw(_JSON_VALUES)
+        else:
+            target.pop(key, None)
+    return draw(st.one_of(st.just(order), _JSON_VALUES))
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=_orders())
+def test_intake_shortcuts_for_dicts_equal_the_general_mapping_path(raw: object) -> None:
+    assert _outcome(parse_order, raw) == _outcome(lambda r: parse_order(_frozen(r)), raw)  # type: ignore[arg-type]
