@@ -189,7 +189,10 @@ def _draw_code128(canvas: Canvas, code: Code128) -> None:
     module_pt = module * POINTS_PER_DOT
     left = code.x * POINTS_PER_MM + (code.width * POINTS_PER_MM - len(modules) * module_pt) / 2
     height_modules = code.height * POINTS_PER_MM / module_pt
-    ops = [f"{start} 0 {width} {height_modules:.3f} re" for start, width in _runs(modules)]
+    height = f"{height_modules:.3f}"
+    ops = [
+        f"{start} 0 {end - start} {height} re" for start, end in map(_SPAN, _DARK_CODE128.finditer(modules))
+    ]
     _fill_in_units(canvas, module_pt, left, code.y * POINTS_PER_MM, ops)
 
 
@@ -199,17 +202,15 @@ def _draw_qr(canvas: Canvas, qr: QrCode) -> None:
     side = len(matrix)
     module_pt = module_dots(dots(qr.size), side, QR_QUIET_MODULES, QR_MAX_MODULE_DOTS) * POINTS_PER_DOT
     offset = (qr.size * POINTS_PER_MM - side * module_pt) / 2
-    ops = [f"{start} {r} {width} 1 re" for r, row in enumerate(matrix) for start, width in _runs(row)]
+    # all rows as one string, a light module between rows so no run crosses a row's end: one regex scan
+    stride = side + 1
+    dark = _DARK_QR.finditer(b"\x00".join(matrix))
+    ops = [f"{start % stride} {start // stride} {end - start} 1 re" for start, end in map(_SPAN, dark)]
     _fill_in_units(canvas, module_pt, qr.x * POINTS_PER_MM + offset, qr.y * POINTS_PER_MM + offset, ops)
 
 
+# Runs of dark modules, found by the regex engine: a Python loop over every module was a fifth of a PDF
+# label's drawing. A Code 128 pattern is a string of '1' (bar) and '0', a QR row bytes 1 (dark) and 0.
 _DARK_CODE128 = re.compile("1+")
 _DARK_QR = re.compile(b"\x01+")
-
-
-def _runs(row: str | bytes) -> list[tuple[int, int]]:
-    """(start, length) of each run of dark modules in ``row``: a Code 128 string of '1' (bar) and '0', or a
-    QR row of bytes 1 (dark) and 0. Found by the regex engine: a Python loop over every module was a fifth
-    of a PDF label's drawing."""
-    matches = _DARK_CODE128.finditer(row) if isinstance(row, str) else _DARK_QR.finditer(row)
-    return [(m.start(), m.end() - m.start()) for m in matches]
+_SPAN = re.Match.span
