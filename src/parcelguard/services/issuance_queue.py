@@ -13,11 +13,13 @@ thread right before the order is issued, as before: an API key once per batch fo
 (never reused across batches), anything else once per request. Should the batch's transaction itself fail
 (a tracking number taken meanwhile, a database error), each of its orders is issued again on its own through
 ``issue_waybill``, so that each gets the answer it would have had alone. Idempotency-keyed requests do not
-come here: they keep ``issue_waybill``'s own path.
+come here: they keep ``issue_waybill``'s own path. Each waybill gets its own ``waybill:issued`` event, as
+alone; a batch of several also writes the one ``waybill:batch:issued`` event that ``issue_batch`` writes
+(subject ``batch:<n>``, counts only).
 
 The queue belongs to one asyncio event loop (the web layer keeps one per loop; callers wait on plain asyncio
 futures, cheaper than anyio's events on every request); the issuing itself runs in worker threads, at most
-``concurrency`` at once (1 on SQLite, which has one writer at a time).
+``concurrency`` at once (the web layer asks for 1: the fewer calls in flight, the larger each batch).
 """
 
 from __future__ import annotations
@@ -48,15 +50,14 @@ class _Pending:
     authenticate: Callable[[], Principal]
     credential: Hashable | None
     done: asyncio.Future[None] | None = None  # set when it waits: answered, or chosen to lead
-
-    def wake(self) -> None:
-        if self.done is not None and not self.done.done():  # a cancelled caller's future is done already
-            self.done.set_result(None)
-
     lead: bool = False  # this caller issues a batch: its own order and those waiting (never in the queue)
     finished: bool = False
     result: IssuedWaybill | None = None
     error: BaseException | None = None
+
+    def wake(self) -> None:
+        if self.done is not None and not self.done.done():  # a cancelled caller's future is done already
+            self.done.set_result(None)
 
 
 class IssuanceQueue:
@@ -157,10 +158,10 @@ class IssuanceQueue:
                 continue
             groups.setdefault((principal.actor, principal.organisation_id), []).append(item)
         for (actor, organisation_id), items in groups.items():
-            issue_together(self._ctx, items, actor=actor, organisation_id=organisation_id)
+            _issue_together(self._ctx, items, actor=actor, organisation_id=organisation_id)
 
 
-def issue_together(
+def _issue_together(
     ctx: ServiceContext, items: Sequence[_Pending], *, actor: str, organisation_id: int
 ) -> None:
     """Issue ``items``' orders in one transaction, each item receiving its own result or error; one alone,
