@@ -32,6 +32,7 @@ from parcelguard.domain.pii.region import (
 from parcelguard.domain.pii.resident_id import compute_check_char
 from parcelguard.domain.pii.synthetic import SyntheticPeople
 from parcelguard.errors import ErrorCode, ValidationError
+from tests.unit.pii.strategies import resident_ids
 
 # Text a shortcut accepts or nearly accepts: simplified and traditional Han, numerals, digits in both
 # widths, a Latin O, separators and their look-alikes, invisible and compatibility characters.
@@ -261,3 +262,45 @@ def _orders(draw: st.DrawFn) -> object:
 @given(raw=_orders())
 def test_intake_shortcuts_for_dicts_equal_the_general_mapping_path(raw: object) -> None:
     assert _outcome(parse_order, raw) == _outcome(lambda r: parse_order(_frozen(r)), raw)  # type: ignore[arg-type]
+
+
+@st.composite
+def _gb11643_like(draw: st.DrawFn) -> str:
+    """Valid resident ID numbers, the residence permits' and foreigners' prefixes, and near misses."""
+    number = draw(resident_ids())
+    prefix = draw(st.sampled_from(["", "810000", "820000", "830000", "911156", "990000", "000000"]))
+    if prefix:
+        first17 = prefix + number[6:17]
+        number = first17 + compute_check_char(first17)
+    change = draw(st.sampled_from(["none", "lower", "space", "check", "future", "digit", "cut"]))
+    if change == "lower":
+        number = number.lower()
+    elif change == "space":
+        number = f" {number[:6]} {number[6:]}"
+    elif change == "check":
+        number = number[:17] + draw(st.sampled_from("0123456789Xx"))
+    elif change == "future":
+        first17 = number[:6] + "20991231" + number[14:17]
+        number = first17 + compute_check_char(first17)
+    elif change == "digit":
+        at = draw(st.integers(0, 17))
+        number = number[:at] + draw(st.sampled_from("0123456789X０")) + number[at + 1 :]
+    elif change == "cut":
+        number = number[: draw(st.integers(0, 17))]
+    return number
+
+
+@_SETTINGS
+@given(
+    id_type=st.sampled_from([*ID_TYPES, "nonsense"]),
+    raw=st.one_of(_gb11643_like(), _ANY),
+    today=st.sampled_from([None, _TODAY, date(1990, 1, 1)]),
+)
+def test_plain_gb11643_shortcut_equals_the_full_parser(id_type: str, raw: str, today: date | None) -> None:
+    def parse(r: str) -> object:
+        return IdentityNumber.parse(id_type, r, today=today)
+
+    def plain(r: str) -> object:
+        return IdentityNumber._parse(id_type, r, today=today)
+
+    assert _outcome(parse, raw) == _outcome(plain, raw)

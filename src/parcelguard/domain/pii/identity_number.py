@@ -15,7 +15,7 @@ from typing import Self
 
 from parcelguard.domain.pii._errors import invalid
 from parcelguard.domain.pii.id_type import IdType, compact_document_number
-from parcelguard.domain.pii.resident_id import ResidentId
+from parcelguard.domain.pii.resident_id import ResidentId, plain_gb11643_kind
 from parcelguard.domain.pii.uscc import uscc_problem
 from parcelguard.errors import ErrorCode, ValidationError
 
@@ -93,6 +93,14 @@ class IdentityNumber:
         INVALID_ID_TYPE for an unknown type, INVALID_RESIDENT_ID for a bad ``resident_id`` number,
         INVALID_ID_NUMBER for any other bad number; messages never hold the value.
         """
+        kind = _KINDS.get(id_type) if type(id_type) is str or type(id_type) is IdType else None
+        if kind in _GB11643_TYPES and plain_gb11643_kind(raw, today) is kind:
+            return cls(kind, raw)  # a valid number as forms hold it: nothing to strip, fold or upper-case
+        return cls._parse(id_type, raw, today=today)
+
+    @classmethod
+    def _parse(cls, id_type: str, raw: str, *, today: date | None = None) -> Self:
+        """:meth:`parse` without its shortcut for valid GB 11643 numbers in their plain form."""
         kind = _KINDS.get(id_type) if type(id_type) is str or type(id_type) is IdType else None
         if kind is None:  # IdType(...) is a slow call: only for what the table does not hold
             try:
