@@ -8,6 +8,7 @@ into place) only when every line has its result.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections.abc import Iterator
@@ -111,6 +112,7 @@ def issue(
         runtime = open_runtime()
         actor = operator().actor
         issued = failed = 0
+        thawed = gc.get_freeze_count() == 0
         try:
             with (
                 atomic_text_output(out_path, field="--out") as out,
@@ -132,9 +134,25 @@ def issue(
                     issued += len(rows) - errors
                     progress.advance(task, len(chunk))
                     del chunk, rows  # not kept alive while the next batch is read and issued
+                    _settle()
         finally:
+            if thawed:
+                gc.unfreeze()  # a process that goes on (tests) collects as it did before
             runtime.close()
     finish_lines(f"{issued} issued, {failed} failed -> {out_path}", issued, failed)
+
+
+def _settle() -> None:
+    """Between two batches: collect the cycles the batch left, then freeze what survives it.
+
+    Why: what lives on (the runtime, the caches the batch filled) otherwise stays in the collector's oldest
+    generation, and every full collection walks it again: about a tenth of the CPU at 1,000 orders a batch,
+    a twentieth this way (the collection here walks only what the last batch left). Nothing of the batch
+    itself survives it (its lines and results are gone by now), so what is frozen is what would have lived
+    on anyway; frozen objects are still freed by reference counting (a cache's evicted entries), only cycles
+    among them would never be reclaimed. Measured flat at 200,000 orders (benchmarks/bench_cli_issue.py)."""
+    gc.collect()
+    gc.freeze()
 
 
 def _issue_chunk(runtime: Runtime, chunk: list[Line], actor: str, key: str) -> list[dict[str, Any]]:
