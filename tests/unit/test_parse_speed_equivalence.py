@@ -86,7 +86,14 @@ _MOBILE_LIKE = st.text(alphabet=st.sampled_from("0123456789０１+- ()O\u3000一
 
 
 @_SETTINGS
-@given(raw=st.one_of(_ANY, _MOBILE_LIKE, st.from_regex(r"1[0-9]{10}", fullmatch=True)))
+@given(
+    raw=st.one_of(
+        _ANY,
+        _MOBILE_LIKE,
+        st.from_regex(r"1[0-9]{10}", fullmatch=True),
+        st.from_regex(r"[ ]?1[0-9]{2}(?:[ \-]{0,2}[0-9]){8}[ \n]?", fullmatch=True),
+    )
+)
 def test_mobile_shortcut_equals_the_plain_parser(raw: str) -> None:
     assert _outcome(Mobile.parse, raw) == _outcome(Mobile._parse, raw)
 

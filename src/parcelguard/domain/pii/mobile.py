@@ -11,6 +11,7 @@ detector, which must fail closed, still reads them as phones in a phone context)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Self
 
@@ -26,6 +27,9 @@ _MOBILE_DIGITS = 11
 _UNALLOCATED = "is not in an allocated mainland mobile range"
 # What eleven plain digits must start with to be read as a mobile at all (match_mobile's plain shape).
 _PLAIN_HEADS = frozenset(f"1{d}" for d in range(3, 10))
+# ASCII digits of a mobile with single spaces or dashes between them and nothing around: what the
+# recogniser's plain shape reads (match_mobile), with nothing for fold to do.
+_PLAIN_MOBILE = re.compile(r"1[3-9][0-9](?:[ -]?[0-9]){8}")
 HIDDEN_DIGITS = MIN_HIDDEN_DIGITS
 
 # Three-digit segments the MIIT has allocated to mobile service (operators and MVNOs), in agreement with
@@ -69,15 +73,18 @@ class Mobile:
         Raises ValidationError (INVALID_MOBILE, field ``mobile``) naming the reason, never the value.
         """
         if len(raw) == _MOBILE_DIGITS and raw.isascii() and raw.isdigit() and raw[:2] in _PLAIN_HEADS:
-            # 13800138000, as forms nearly always hold it: nothing to fold, no separator, no country code
-            if not is_allocated_mobile(raw):
-                raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, _UNALLOCATED)
-            return cls(value=raw)
-        return cls._parse(raw)
+            digits = raw  # 13800138000, as forms nearly always hold it: nothing to fold, no country code
+        elif _PLAIN_MOBILE.fullmatch(raw) is not None:
+            digits = raw.replace(" ", "").replace("-", "")  # 138-0013-8000, 138 0013 8000
+        else:
+            return cls._parse(raw)
+        if not is_allocated_mobile(digits):
+            raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, _UNALLOCATED)
+        return cls(value=digits)
 
     @classmethod
     def _parse(cls, raw: str) -> Self:
-        """:meth:`parse` without its shortcut for eleven plain digits."""
+        """:meth:`parse` without its shortcut for ASCII digits alone or grouped by single spaces or dashes."""
         if has_control_chars(raw.strip()):
             raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, "contains control characters")
         text = fold_text(raw).strip()
