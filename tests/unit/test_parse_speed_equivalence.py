@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from parcelguard.domain.order import parse_order
 from parcelguard.domain.pii.divisions import Division, DivisionTable, division_table
-from parcelguard.domain.pii.fold import _fold_steps, _unchanged, fold
+from parcelguard.domain.pii.fold import _fold_steps, _unchanged, fold, fold_text
 from parcelguard.domain.pii.id_type import ID_TYPES, IdType
 from parcelguard.domain.pii.identity_number import IdentityNumber
 from parcelguard.domain.pii.mobile import Mobile
@@ -54,6 +54,13 @@ _SETTINGS = settings(max_examples=400, deadline=None)
 def test_fold_shortcut_equals_the_five_steps(text: str) -> None:
     expected = fold(text) if text.isascii() else _fold_steps(text)
     assert fold(text) == expected
+
+
+@_SETTINGS
+@given(text=st.one_of(_ANY, _NEAR_FAST))
+def test_fold_text_shortcut_equals_the_folded_string(text: str) -> None:
+    expected = fold(text).text if text.isascii() else _fold_steps(text).text
+    assert fold_text(text) == expected
 
 
 def test_fold_shortcut_takes_plain_simplified_text() -> None:

@@ -24,7 +24,7 @@ from parcelguard.domain.pii.divisions import (
     SPECIAL_ADMINISTRATIVE_REGIONS,
     division_table,
 )
-from parcelguard.domain.pii.fold import fold
+from parcelguard.domain.pii.fold import fold_text
 from parcelguard.domain.pii.region import Region, resolve_address_region
 from parcelguard.errors import ErrorCode, ValidationError
 
@@ -44,7 +44,7 @@ _DIGIT = re.compile(r"[0-9]")
 
 
 def _normalise(raw: str) -> str:
-    text = "".join(fold(raw).text.split())
+    text = "".join(fold_text(raw).split())
     for prefix in _COUNTRY_PREFIXES:
         if text.startswith(prefix):
             return text[len(prefix) :]

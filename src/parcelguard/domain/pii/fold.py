@@ -425,6 +425,8 @@ def fold_text(text: str) -> str:
     """``fold(text).text``, for parsers of one form field that need no offsets."""
     if text.isascii():
         return _fold_latin_o(text)
+    if _unchanged().fullmatch(text) is not None and not _has_number_work(text):
+        return text  # simplified text with nothing to fold (see fold)
     half = to_halfwidth(text)  # full-width digits and punctuation alone: ASCII once mapped
     return _fold_latin_o(half) if half.isascii() else fold(text).text
 
