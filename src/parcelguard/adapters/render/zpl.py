@@ -76,17 +76,22 @@ class ZplLabelRenderer:
         self._chain = chain or default_chain()
         self._cjk_font = cjk_font
         self._background: dict[tuple[Element, ...], str] = {}
+        self._last_background: tuple[tuple[Element, ...] | None, str] = (None, "")
         self._label_width = dots(LABEL_WIDTH_MM)
 
     def render(self, data: LabelData) -> str:
         """One label, ^XA to ^XZ, UTF-8 field data (^CI28)."""
         self._gate(data)
         layout = layout_label(data)
-        background = self._background.get(layout.background)
-        if background is None:
-            # the frame and captions are the same on every label: format them once
-            background = "".join(self._element(element) for element in layout.background)
-            self._background[layout.background] = background
+        last_elements, background = self._last_background
+        if layout.background is not last_elements:  # the layout hands out one tuple: no hashing of it
+            found = self._background.get(layout.background)
+            if found is None:
+                # the frame and captions are the same on every label: format them once
+                found = "".join(self._element(element) for element in layout.background)
+                self._background[layout.background] = found
+            background = found
+            self._last_background = (layout.background, found)
         width, height = dots(layout.width_mm), dots(layout.height_mm)
         parts = [f"^XA\n^CI28\n^PW{width}\n^LL{height}\n^LH0,0\n", background]
         parts += [self._element(element) for element in layout.foreground]
