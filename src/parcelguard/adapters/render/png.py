@@ -57,6 +57,7 @@ class PngLabelRenderer:
         self._chain = chain or default_chain()
         if pillow_core.get_blocks_max() == 0:
             pillow_core.set_blocks_max(PILLOW_BLOCKS_KEPT)
+        self._last_background: tuple[tuple[Element, ...] | None, Image.Image] = (None, Image.new("1", (1, 1)))
 
     def render(self, data: LabelData) -> bytes:
         """One label as a 1-bit PNG with its resolution (203 dpi) recorded, so it prints at 100 x 150 mm."""
@@ -67,7 +68,12 @@ class PngLabelRenderer:
         self._gate(data)
         layout = layout_label(data)
         width, height = dots(layout.width_mm), dots(layout.height_mm)
-        image = _background_image(layout.background, width, height, self._chain).copy()
+        last_elements, background = self._last_background
+        # the layout hands out one background tuple: checked by identity, not by hashing its elements
+        if layout.background is not last_elements or background.size != (width, height):
+            background = _background_image(layout.background, width, height, self._chain)
+            self._last_background = (layout.background, background)
+        image = background.copy()
         _draw_elements(image, layout.foreground, self._chain)
         return image
 
