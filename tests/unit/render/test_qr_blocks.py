@@ -9,7 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from segno import consts, encoder
 
-from parcelguard.adapters.render import symbols
 from parcelguard.adapters.render.symbols import qr_blocks
 
 _consts: Any = consts
@@ -57,28 +56,3 @@ def test_all_zero_and_all_ff_codewords_equal_segnos() -> None:
                 [bytes(b) for b in segno_data],
                 [bytes(b) for b in segno_errors],
             )
-
-
-_ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.text(_ALPHANUMERIC, min_size=1, max_size=200)
-    | st.text("0123456789", min_size=1, max_size=30)
-    | st.text(_ALPHANUMERIC + "abc~é", min_size=1, max_size=40)
-)
-def test_alphanumeric_payloads_are_encoded_with_segnos_bits(payload: str) -> None:
-    error = _consts.ERROR_LEVEL_Q
-    fast = symbols._alphanumeric_codewords(payload, error)
-    if fast is None:  # digits only, other characters: segno's own steps encode them
-        assert payload.isdigit() or not symbols.is_qr_alphanumeric(payload)
-        return
-    assert fast == symbols._segno_codewords(payload, error)
-
-
-def test_payloads_filling_a_version_to_the_bit_equal_segnos() -> None:
-    error = _consts.ERROR_LEVEL_Q
-    for characters in range(1, 300):
-        payload = ("PGT1" + "A7" * 150)[:characters]
-        assert symbols._alphanumeric_codewords(payload, error) == symbols._segno_codewords(payload, error)

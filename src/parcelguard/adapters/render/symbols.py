@@ -136,25 +136,11 @@ _BITS_BYTE = {bits: value for value, bits in enumerate(_BYTE_BITS)}
 
 def _qr_message(payload: str) -> tuple[int, int, bytes]:
     """(version, error level, final message bits before the remainder bits, one byte 0/1 each) as
-    ``segno.make_qr`` makes them (ISO/IEC 18004 7.4-7.6) for a QR symbol (not Micro QR) with no ECI and no
-    boosted error level. `qr_blocks` computes the Reed-Solomon codewords as segno's make_blocks does; the
-    interleaving of 7.6 is done here on bytes."""
-    error = _qr_encoder.normalize_errorlevel(QR_ERROR_LEVEL, accept_none=True)
-    fast = _alphanumeric_codewords(payload, error)
-    version, words = fast if fast is not None else _segno_codewords(payload, error)
-    data_blocks, error_blocks = qr_blocks(_qr_consts.ECC[version][error], words)
-    interleaved = [
-        word
-        for blocks in (data_blocks, error_blocks)
-        for word in chain.from_iterable(zip_longest(*blocks))
-        if word is not None
-    ]
-    return version, error, b"".join(_BYTE_BITS[word] for word in interleaved)
-
-
-def _segno_codewords(payload: str, error: int) -> tuple[int, list[int]]:
-    """(version, data codewords) by segno's own steps: encoder.encode and _encode up to the pad codewords."""
+    ``segno.make_qr`` makes them: segno.encoder.encode and _encode up to make_final_message (ISO/IEC 18004
+    7.4-7.6) for a QR symbol (not Micro QR) with no ECI and no boosted error level. `qr_blocks` computes the
+    Reed-Solomon codewords as segno's make_blocks does; the interleaving of 7.6 is done here on bytes."""
     enc = _qr_encoder
+    error = enc.normalize_errorlevel(QR_ERROR_LEVEL, accept_none=True)
     segments = enc.prepare_data(payload, None, None)
     version = enc.find_version(segments, error, eci=False, micro=False)
     buffer = enc.Buffer()
@@ -166,58 +152,15 @@ def _segno_codewords(payload: str, error: int) -> tuple[int, list[int]]:
     enc.write_padding_bits(buffer, version, len(buffer))
     enc.write_pad_codewords(buffer, version, capacity, len(buffer))
     bits = bytes(buffer.getbits())
-    return version, [_BITS_BYTE[bits[i : i + 8]] for i in range(0, len(bits), 8)]
-
-
-_ALPHANUMERIC_VALUES = {ch: value for value, ch in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")}
-_MODE_ALPHANUMERIC_INDICATOR = 0b0010
-_TERMINATOR_BITS = 4
-
-
-def _alphanumeric_codewords(payload: str, error: int) -> tuple[int, list[int]] | None:
-    """(version, data codewords) of a payload segno encodes as one alphanumeric segment (every label token),
-    written straight into one integer: segno's steps take about 60 us a token (issue 9). None for anything
-    else (digits only are numeric mode; other characters byte or kanji mode) and for a payload too long for
-    any version: `_segno_codewords` decides those.
-
-    The same bits as segno, quirks included: after the terminator, a stream already on a byte boundary gets
-    a whole zero byte of padding (segno's write_padding_bits adds 8 - length % 8 bits).
-    """
-    if not payload or payload.isdigit() or not is_qr_alphanumeric(payload):
-        return None
-    layout = _alphanumeric_layout(len(payload), error)
-    if layout is None:
-        return None
-    version, count_bits, capacity = layout
-    values = [_ALPHANUMERIC_VALUES[ch] for ch in payload]
-    stream = (_MODE_ALPHANUMERIC_INDICATOR << count_bits) | len(payload)
-    for i in range(0, len(values) - 1, 2):
-        stream = (stream << 11) | (45 * values[i] + values[i + 1])
-    if len(values) % 2:
-        stream = (stream << 6) | values[-1]
-    length = 4 + count_bits + 11 * (len(values) // 2) + 6 * (len(values) % 2)
-    terminator = min(capacity - length, _TERMINATOR_BITS)
-    padding = 8 - (length + terminator) % 8
-    stream <<= terminator + padding
-    length += terminator + padding
-    words = list(stream.to_bytes(length // 8, "big"))
-    words += [(0xEC, 0x11)[i % 2] for i in range(capacity // 8 - length // 8)]
-    return version, words
-
-
-@lru_cache(maxsize=256)
-def _alphanumeric_layout(characters: int, error: int) -> tuple[int, int, int] | None:
-    """(version, bits of the character count, capacity in bits) of the smallest QR version that holds one
-    alphanumeric segment of ``characters`` at ``error``, as segno's find_version picks it; None if none
-    does."""
-    data_bits = 11 * (characters // 2) + 6 * (characters % 2)
-    mode = _qr_consts.MODE_ALPHANUMERIC
-    for version in range(1, 41):
-        count_bits = _qr_consts.CHAR_COUNT_INDICATOR_LENGTH[mode][_qr_encoder.version_range(version)]
-        capacity = _qr_consts.SYMBOL_CAPACITY[version][error]
-        if capacity >= 4 + count_bits + data_bits:
-            return version, count_bits, capacity
-    return None
+    words = [_BITS_BYTE[bits[i : i + 8]] for i in range(0, len(bits), 8)]
+    data_blocks, error_blocks = qr_blocks(_qr_consts.ECC[version][error], words)
+    interleaved = [
+        word
+        for blocks in (data_blocks, error_blocks)
+        for word in chain.from_iterable(zip_longest(*blocks))
+        if word is not None
+    ]
+    return version, error, b"".join(_BYTE_BITS[word] for word in interleaved)
 
 
 def qr_blocks(ec_infos: Any, words: list[int]) -> tuple[list[bytes], list[bytes]]:
