@@ -7,7 +7,7 @@ renderers only scale these to whole printer dots, so PDF and PNG carry the very 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from itertools import chain, zip_longest
 from operator import itemgetter
@@ -134,11 +134,23 @@ _BYTE_BITS = tuple(bytes((value >> shift) & 1 for shift in range(7, -1, -1)) for
 _BITS_BYTE = {bits: value for value, bits in enumerate(_BYTE_BITS)}
 
 
+class _Codewords:
+    """What segno's make_blocks reads from its Buffer: the codewords, in order."""
+
+    __slots__ = ("_words",)
+
+    def __init__(self, words: list[int]) -> None:
+        self._words = words
+
+    def toints(self) -> Iterator[int]:
+        return iter(self._words)
+
+
 def _qr_message(payload: str) -> tuple[int, int, bytes]:
     """(version, error level, final message bits before the remainder bits, one byte 0/1 each) as
     ``segno.make_qr`` makes them: segno.encoder.encode and _encode up to make_final_message (ISO/IEC 18004
-    7.4-7.6) for a QR symbol (not Micro QR) with no ECI and no boosted error level. `qr_blocks` computes the
-    Reed-Solomon codewords as segno's make_blocks does; the interleaving of 7.6 is done here on bytes."""
+    7.4-7.6) for a QR symbol (not Micro QR) with no ECI and no boosted error level. segno's make_blocks
+    computes the Reed-Solomon codewords; the interleaving of 7.6 is done here on bytes, not bit by bit."""
     enc = _qr_encoder
     error = enc.normalize_errorlevel(QR_ERROR_LEVEL, accept_none=True)
     segments = enc.prepare_data(payload, None, None)
@@ -153,7 +165,7 @@ def _qr_message(payload: str) -> tuple[int, int, bytes]:
     enc.write_pad_codewords(buffer, version, capacity, len(buffer))
     bits = bytes(buffer.getbits())
     words = [_BITS_BYTE[bits[i : i + 8]] for i in range(0, len(bits), 8)]
-    data_blocks, error_blocks = qr_blocks(_qr_consts.ECC[version][error], words)
+    data_blocks, error_blocks = enc.make_blocks(_qr_consts.ECC[version][error], _Codewords(words))
     interleaved = [
         word
         for blocks in (data_blocks, error_blocks)
@@ -161,45 +173,6 @@ def _qr_message(payload: str) -> tuple[int, int, bytes]:
         if word is not None
     ]
     return version, error, b"".join(_BYTE_BITS[word] for word in interleaved)
-
-
-def qr_blocks(ec_infos: Any, words: list[int]) -> tuple[list[bytes], list[bytes]]:
-    """(data blocks, error correction blocks) of the codewords ``words``: exactly segno's ``make_blocks``.
-
-    segno divides each block by the generator polynomial one coefficient at a time (80 us a label token,
-    issue 9); here the remainder is one integer and each data codeword XORs in a precomputed multiple of
-    the generator (`_generator_multiples`), the same division in about a tenth of the time.
-    """
-    data_blocks: list[bytes] = []
-    error_blocks: list[bytes] = []
-    start = 0
-    for ec_info in ec_infos:
-        error_words = ec_info.num_total - ec_info.num_data
-        multiples = _generator_multiples(error_words)
-        shift = 8 * (error_words - 1)
-        mask = (1 << (8 * error_words)) - 1
-        for _ in range(ec_info.num_blocks):
-            block = bytes(words[start : start + ec_info.num_data])
-            start += ec_info.num_data
-            remainder = 0
-            for word in block:
-                remainder = ((remainder << 8) & mask) ^ multiples[word ^ (remainder >> shift)]
-            data_blocks.append(block)
-            error_blocks.append(remainder.to_bytes(error_words, "big"))
-    return data_blocks, error_blocks
-
-
-@lru_cache(maxsize=32)
-def _generator_multiples(error_words: int) -> tuple[int, ...]:
-    """For each codeword value c, c times the generator polynomial of ``error_words`` error codewords in
-    GF(256) (leading term dropped), as a big-endian integer of ``error_words`` bytes."""
-    log, exp = _qr_consts.GALIOS_LOG, _qr_consts.GALIOS_EXP
-    generator = _qr_consts.GEN_POLY[error_words]
-    multiples = [0]
-    for value in range(1, 256):
-        product = bytes(exp[log[value] + g] for g in generator)
-        multiples.append(int.from_bytes(product, "big"))
-    return tuple(multiples)
 
 
 @lru_cache(maxsize=16)
