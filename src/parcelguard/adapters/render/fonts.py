@@ -34,8 +34,6 @@ from PIL import ImageFont
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
-from parcelguard.adapters.render.font_subset import FastSubsetter
-
 CJK_FONT_FILE = Path(__file__).with_name("fonts") / "DroidSansFallbackFull.ttf"
 _VERA_DIR = Path(reportlab.__file__).with_name("fonts")
 LATIN_FONT_FILE = _VERA_DIR / "Vera.ttf"
@@ -86,9 +84,7 @@ class _ChainFont:
     @cached_property
     def reportlab_font(self) -> TTFont:
         with _register_lock:
-            font = TTFont(self.pdf_name, str(self.path))
-            FastSubsetter(font.face).install()  # the same subsets, built in a quarter of the time
-            return font
+            return TTFont(self.pdf_name, str(self.path))
 
     @cached_property
     def characters(self) -> frozenset[int]:
