@@ -2,8 +2,9 @@
 
 Issues N and 5 x N synthetic orders (merchant batches, 20% with a remark of their own) from JSONL files into
 a fresh data folder and prints, for each run, the whole process's wall time (start-up, reading, issuing,
-writing the results), its waybills per second and its peak resident memory; the ratio of the peaks should
-stay close to 1 (the CLI streams in batches). Targets (issue 9): a 1,000,000-order file at >= 8,000
+writing the results), its waybills per second and its peak resident memory, and ``parcelguard --help``'s
+(the command's start before it imports what a command needs); the ratio of the peaks should stay close to 1
+(the CLI streams in batches). Targets (issue 9): a 1,000,000-order file at >= 8,000
 waybills/s, peak memory under 200 MiB whatever the size (run: --sizes 20000,200000,1000000; the 1M file takes
 about 15-30 minutes on a shared 2-core machine). Beside them, the physical floor (see _common.Floor) measured
 in this run, and the CLI's rate per CPU second of its process against it. ``--database-url`` (or
@@ -90,6 +91,8 @@ def main() -> int:
         subprocess.run([*CLI, "db", "upgrade"], env=env, check=True, capture_output=True)  # noqa: S603
         floor = floor_rate(options.database_url)
         print(f"  physical floor (batches of 1,000, in process): {floor:,.0f} waybills per CPU second")
+        _, help_cpu, help_peak = peak_rss_mb([*CLI, "--help"], env)
+        print(f"  parcelguard --help alone: {help_cpu:.2f} CPU seconds, peak RSS {help_peak:.0f} MiB")
         peaks, times = [], []
         for count in sizes:
             source = Path(folder) / f"orders-{count}.jsonl"

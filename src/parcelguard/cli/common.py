@@ -411,6 +411,9 @@ def _encodable(text: str) -> bool:
     return True
 
 
+_LINE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # one, not one a line
+
+
 def json_line(row: object) -> str:
     """One output line: compact JSON, UTF-8 characters as they are."""
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return _LINE_ENCODER.encode(row) + "\n"
