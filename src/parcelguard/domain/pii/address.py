@@ -6,8 +6,10 @@ detail, which is never shown: an unrecognised address degrades to "region + ****
 
 Text is folded first (:func:`.fold.fold`: full-width forms, traditional characters, look-alikes), so
 廣東省東莞市虎門鎮運河北路84號3樓 is 广东省东莞市虎门镇运河北路84号3楼. Divisions are resolved by
-:func:`.region.resolve_region`, the resolver the detector and the anonymisation operators use too; a
-district name that several cities have is refused with the candidate cities, never guessed.
+:func:`.region.resolve_region`, the resolver the detector and the anonymisation operators use too (through
+:func:`.region.resolve_address_region`, which remembers the regions addresses repeat and answers exactly as
+``resolve_region``); a district name that several cities have is refused with the candidate cities, never
+guessed.
 """
 
 from __future__ import annotations
