@@ -227,24 +227,40 @@ def resolve_address_region(text: str) -> Region | None:
     read alike from start to end, so it gets the same region: the entry is keyed on exactly what determines
     the result, however much of the street differs. Bounded: cleared when it holds ``_CACHE_SIZE`` prefixes.
     """
-    for lengths in (_cached_lengths.get(text[:_LEAD]), _cached_lengths.get(text[:2])):
-        if lengths is None:
-            continue
-        for size in lengths:
-            variants = _cache.get(text[:size])
-            if variants is None:
-                continue
-            for reads, known in variants:
-                for read in reads:
-                    if not _same_read(text, read):
-                        break
-                else:
-                    return known
+    known = _recall(text, _cached_lengths.get(text[:_LEAD]))
+    if known is None and len(text) > 2:  # a prefix of two or three characters is filed by its head
+        known = _recall(text, _cached_lengths.get(text[:2]))
+    if known is not None:
+        return known
     log = _ReadLog()
     region = _resolve(text, 0, ADDRESS_GAPS, True, True, log)
     if region is not None:
         _remember(text, log, region)
     return region
+
+
+def _recall(text: str, lengths: tuple[int, ...] | None) -> Region | None:
+    """The region remembered for a prefix of ``text`` of one of ``lengths`` whose reads give the same."""
+    if lengths is None:
+        return None
+    length = len(text)
+    for size in lengths:
+        variants = _cache.get(text[:size])
+        if variants is None:
+            continue
+        for reads, known in variants:
+            for read in reads:
+                if read[0] is _GAPS:  # the commonest read (what follows the names), inline
+                    after, gaps = read[1], read[2]
+                    while after < length and text[after] in gaps:
+                        after += 1
+                    if after != read[3]:
+                        break
+                elif not _same_read(text, read):
+                    break
+            else:
+                return known
+    return None
 
 
 def clear_address_cache() -> None:
