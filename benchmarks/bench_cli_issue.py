@@ -41,19 +41,33 @@ TARGET_RATE = 8000.0
 TARGET_PEAK_MIB = 200
 
 
+# Runs the command in a process of its own and prints (exit code, wall s, CPU s, peak RSS in KiB). A small
+# Python of its own forks it, not this script: Linux carries a process's peak RSS over fork and exec, so a
+# child forked from here counted this script's ~110 MiB (models, the floor's engine) as its own peak.
+_MEASURE = """
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print(os.waitstatus_to_exitcode(status), time.perf_counter() - start, usage.ru_utime + usage.ru_stime,
+      usage.ru_maxrss)
+"""
+
+
 def peak_rss_mb(args: list[str], env: dict[str, str]) -> tuple[float, float, float]:
-    """(wall seconds, CPU seconds, peak RSS in MiB) of one child process run to completion (Linux: ru_maxrss
-    is in KiB)."""
-    start = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:  # the child: run the command, nothing else in its memory, its summary line not shown
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.execve(args[0], args, env)  # noqa: S606 - our own CLI, fixed arguments
-    _, status, usage = os.wait4(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(args[1:3])} failed")
-    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # KiB -> MiB
+    """(wall seconds, CPU seconds, peak RSS in MiB) of one run of ``args`` to completion, its summary line not
+    shown (Linux: ru_maxrss is in KiB; the measuring Python's own 10 MiB is below any command's peak)."""
+    measured = subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
+        [sys.executable, "-I", "-c", _MEASURE, *args], env=env, capture_output=True, text=True, check=True
+    )
+    code, wall, cpu, peak_kib = measured.stdout.split()
+    if int(code) != 0:
+        raise SystemExit(f"{' '.join(args[1:3])} failed: {measured.stderr.strip()[-300:]}")
+    return float(wall), float(cpu), int(peak_kib) / 1024
 
 
 def floor_rate(server: str | None, count: int = 3000) -> float:
