@@ -3,7 +3,6 @@ alone, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -11,8 +10,6 @@ from typing import Any
 import anyio
 import pytest
 from anyio import wait_all_tasks_blocked
-from hypothesis import given
-from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from parcelguard.adapters.db import models as m
@@ -28,8 +25,8 @@ from parcelguard.errors import (
     ValidationError,
 )
 from parcelguard.services import issuance_queue
-from parcelguard.services.issuance import IssuedWaybill, issue_waybill
-from parcelguard.services.issuance_queue import IssuanceQueue, error_of
+from parcelguard.services.issuance import IssuedWaybill, issue_orders, issue_waybill
+from parcelguard.services.issuance_queue import IssuanceQueue
 from parcelguard.services.waybills import view_waybill
 
 OPERATOR = Principal(actor="test:operator", scopes=ALL_SCOPES)
@@ -168,7 +165,7 @@ def test_when_the_batch_transaction_fails_each_order_is_issued_on_its_own(
     def failing(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("the batch's transaction failed")
 
-    monkeypatch.setattr(issuance_queue, "issue_batch", failing)
+    monkeypatch.setattr(issuance_queue, "issue_orders", failing)
     batch = orders(4)
     batch[1]["parcel"] = "heavy"
     outcomes, _ = issue_concurrently(IssuanceQueue(runtime.ctx), [(o, lambda: SHOP, "k") for o in batch])
@@ -217,19 +214,75 @@ def test_a_caller_that_goes_away_while_waiting_has_nothing_issued_and_the_others
         assert connection.scalar(select(func.count()).select_from(m.waybill)) == 2
 
 
-@given(
-    code=st.sampled_from(list(ErrorCode)),
-    message=st.text(max_size=40),
-    field=st.none() | st.text(min_size=1, max_size=20),
-)
-def test_an_error_rebuilt_from_its_batch_answer_answers_as_the_original(
-    code: ErrorCode, message: str, field: str | None
+def _table_counts(runtime: Runtime) -> tuple[int, int]:
+    with runtime.engine.connect() as connection:
+        waybills = connection.scalar(select(func.count()).select_from(m.waybill))
+        events = connection.scalar(select(func.count()).select_from(m.audit_event))
+    return waybills or 0, events or 0
+
+
+def _unprintable_order() -> dict[str, Any]:
+    order = orders(1, seed=23)[0]
+    order["recipient"]["name"] = "\U0003134a祥云"  # CJK Extension G: in no label font
+    return order
+
+
+def test_a_coalesced_batch_writes_the_audit_events_of_the_same_orders_issued_one_by_one(
+    runtime: Runtime,
 ) -> None:
-    kind = LabelComplianceError if code is ErrorCode.LABEL_NOT_COMPLIANT else ValidationError
-    original = kind(message, code=code, field=field)
-    rebuilt = error_of(copy.deepcopy(original.to_dict()))
-    assert type(rebuilt) is kind
-    assert rebuilt.to_dict() == original.to_dict()
+    batch = orders(5, seed=31)
+    batch[3]["recipient"]["mobile"] = "12345"
+    outcomes, calls = issue_concurrently(IssuanceQueue(runtime.ctx), [(o, lambda: SHOP, "k") for o in batch])
+    assert calls == 2
+    issued = [outcome for outcome in outcomes if isinstance(outcome, IssuedWaybill)]
+    assert len(issued) == 4
+    with runtime.engine.connect() as connection:
+        rows = connection.execute(select(m.audit_event.c.action, m.audit_event.c.subject)).all()
+    assert sorted(rows) == sorted((WAYBILL_ISSUED, waybill.tracking_number) for waybill in issued)
+
+
+def test_a_coalesced_batch_whose_every_order_is_refused_commits_nothing(runtime: Runtime) -> None:
+    batch = orders(3, seed=37)
+    batch[1]["recipient"]["mobile"] = "12345"
+    batch[2]["parcel"] = "heavy"
+    batch[0] = _unprintable_order()
+    before = _table_counts(runtime)
+    outcomes, calls = issue_concurrently(IssuanceQueue(runtime.ctx), [(o, lambda: SHOP, "k") for o in batch])
+    assert calls == 2
+    assert isinstance(outcomes[0], LabelComplianceError)
+    assert isinstance(outcomes[1], ValidationError) and isinstance(outcomes[2], ValidationError)
+    assert _table_counts(runtime) == before
+
+
+def test_issue_orders_answers_each_order_as_issue_waybill_would_alone(runtime: Runtime) -> None:
+    batch = orders(6, seed=41)
+    batch[1]["recipient"]["mobile"] = "12345"
+    del batch[4]["sender"]["name"]
+    batch[2] = _unprintable_order()
+    answers = issue_orders(runtime.ctx, batch, actor=SHOP.actor)
+    assert [type(answer) for answer in answers] == [
+        IssuedWaybill,
+        ValidationError,
+        LabelComplianceError,
+        IssuedWaybill,
+        ValidationError,
+        IssuedWaybill,
+    ]
+    for index, answer in enumerate(answers):
+        if isinstance(answer, IssuedWaybill):
+            assert answer.index == index
+            assert answer.masked == issue_waybill(runtime.ctx, batch[index], actor="test").masked
+            continue
+        with pytest.raises(ParcelGuardError) as alone:
+            issue_waybill(runtime.ctx, batch[index], actor="test")
+        assert type(alone.value) is type(answer)
+        assert alone.value.to_dict() == answer.to_dict()
+
+
+def test_issue_orders_refuses_more_than_a_batch(runtime: Runtime) -> None:
+    with pytest.raises(ValidationError) as refused:
+        issue_orders(runtime.ctx, [{}] * 1001, actor=SHOP.actor)
+    assert refused.value.code is ErrorCode.BATCH_TOO_LARGE
 
 
 def test_an_issuing_call_that_fails_whole_answers_each_of_its_callers_and_the_queue_goes_on(

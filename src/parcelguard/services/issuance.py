@@ -29,7 +29,13 @@ from parcelguard.domain.waybill import (
     WaybillStatus,
     routing_of,
 )
-from parcelguard.errors import ConflictError, ErrorCode, LabelComplianceError, ValidationError
+from parcelguard.errors import (
+    ConflictError,
+    ErrorCode,
+    LabelComplianceError,
+    ParcelGuardError,
+    ValidationError,
+)
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.free_text import FreeTextRedactor
 from parcelguard.services.ports import IdempotencyRecord, UnitOfWork
@@ -132,10 +138,7 @@ def issue_batch(
     organisation_id: int = CARRIER_ORGANISATION_ID,
 ) -> BatchResult:
     """Issue up to MAX_BATCH orders; each one succeeds or fails on its own."""
-    if len(orders) > MAX_BATCH:
-        raise ValidationError(
-            f"a batch holds at most {MAX_BATCH} orders", code=ErrorCode.BATCH_TOO_LARGE, field="orders"
-        )
+    _check_batch_size(orders)
     scoped_key = _scoped_idempotency_key(actor, idempotency_key, organisation_id)
     request_hash = _request_hash(orders) if scoped_key else ""
     if scoped_key:
@@ -144,13 +147,8 @@ def issue_batch(
             return replay
 
     items: list[BatchItem] = []
-    valid: list[tuple[int, Order]] = []
-    senders: SenderCache = {}
-    for index, raw in enumerate(orders):
-        try:
-            valid.append((index, parse_order(raw, senders=senders)))
-        except ValidationError as error:
-            items.append(FailedItem(index=index, error=error.to_dict()))
+    valid, refused = _parse_all(orders)
+    items.extend(FailedItem(index=index, error=error.to_dict()) for index, error in refused.items())
 
     try:
         return _issue_valid(
@@ -170,6 +168,59 @@ def issue_batch(
         return replay
 
 
+def issue_orders(
+    ctx: ServiceContext,
+    orders: Sequence[Any],
+    *,
+    actor: str,
+    organisation_id: int = CARRIER_ORGANISATION_ID,
+) -> list[IssuedWaybill | ParcelGuardError]:
+    """Issue up to MAX_BATCH orders in one transaction as if each were issued alone by ``issue_waybill``.
+
+    For callers that gather single orders (the issuance queue): one ``waybill:issued`` event per waybill and
+    nothing else (no ``waybill:batch:issued`` event, no idempotency record). Returns, in the orders' order,
+    each waybill or the very error its order was refused with (ValidationError, LabelComplianceError), the
+    one ``issue_waybill`` would raise for it. When every order is refused, nothing is committed. Raises
+    BATCH_TOO_LARGE beyond MAX_BATCH; a storage failure (a tracking number taken meanwhile, a database
+    error) raises and issues nothing.
+    """
+    _check_batch_size(orders)
+    valid, refused = _parse_all(orders)
+    issued: list[IssuedWaybill] = []
+    if valid:
+        with ctx.uow() as uow:
+            issued = _store(ctx, uow, valid, actor=actor, organisation_id=organisation_id, refused=refused)
+            if issued:
+                uow.commit()
+    results: list[IssuedWaybill | ParcelGuardError | None] = [None] * len(orders)
+    for index, error in refused.items():
+        results[index] = error
+    for waybill in issued:
+        results[waybill.index] = waybill
+    return [result for result in results if result is not None]
+
+
+def _check_batch_size(orders: Sequence[Any]) -> None:
+    if len(orders) > MAX_BATCH:
+        raise ValidationError(
+            f"a batch holds at most {MAX_BATCH} orders", code=ErrorCode.BATCH_TOO_LARGE, field="orders"
+        )
+
+
+def _parse_all(orders: Sequence[Any]) -> tuple[list[tuple[int, Order]], dict[int, ParcelGuardError]]:
+    """The orders that parse, with their positions, and each other one's ValidationError by position; a
+    merchant's repeated sender is parsed once (``SenderCache``)."""
+    valid: list[tuple[int, Order]] = []
+    refused: dict[int, ParcelGuardError] = {}
+    senders: SenderCache = {}
+    for index, raw in enumerate(orders):
+        try:
+            valid.append((index, parse_order(raw, senders=senders)))
+        except ValidationError as error:
+            refused[index] = error
+    return valid, refused
+
+
 def _issue_valid(
     ctx: ServiceContext,
     items: list[BatchItem],
@@ -182,7 +233,9 @@ def _issue_valid(
 ) -> BatchResult:
     items = list(items)
     with ctx.uow() as uow:
-        issued = _store(ctx, uow, valid, actor=actor, organisation_id=organisation_id, failed=items)
+        refused: dict[int, ParcelGuardError] = {}
+        issued = _store(ctx, uow, valid, actor=actor, organisation_id=organisation_id, refused=refused)
+        items.extend(FailedItem(index=index, error=error.to_dict()) for index, error in refused.items())
         items.extend(issued)
         items.sort(key=lambda item: item.index)
         now = ctx.clock()
@@ -214,10 +267,10 @@ def _store(
     *,
     actor: str,
     organisation_id: int,
-    failed: list[BatchItem] | None = None,
+    refused: dict[int, ParcelGuardError] | None = None,
 ) -> list[IssuedWaybill]:
-    """Seal and add ``orders``; an order the label gate refuses raises, or with ``failed`` (a batch) becomes a
-    FailedItem there while the others are issued."""
+    """Seal and add ``orders``; an order the label gate refuses raises, or with ``refused`` (a batch) has its
+    error put there by its index while the others are issued."""
     now = ctx.clock()
     sealed: list[SealedWaybill] = []
     issued: list[IssuedWaybill] = []
@@ -230,9 +283,9 @@ def _store(
         try:
             redacted = redactor.order(order, tracking_number=tracking_number, issued_on=now.date())
         except LabelComplianceError as error:
-            if failed is None:
+            if refused is None:
                 raise
-            failed.append(FailedItem(index=index, error=error.to_dict()))
+            refused[index] = error
             continue
         record = seal_order(
             ctx,

@@ -4,7 +4,7 @@ Most shops send one order per request. Issued one by one, each pays for its own 
 tracking-number check, detector model call and credential lookup: about 1 ms of CPU, against 0.2 ms per
 waybill in a batch (issue 9). Here, the orders that arrive while an issuing call is busy wait on the event
 loop; when it returns, the next caller takes every order waiting (up to ``max_batch``) and issues them
-through one ``issue_batch`` call per (actor, organisation): one transaction, one commit, one model call over
+through one ``issue_orders`` call per (actor, organisation): one transaction, one commit, one model call over
 their texts, one tracking-number check.
 
 What each caller sees does not change: its own waybill, or its own error with its own code. A refused order
@@ -13,9 +13,9 @@ thread right before the order is issued, as before: an API key once per batch fo
 (never reused across batches), anything else once per request. Should the batch's transaction itself fail
 (a tracking number taken meanwhile, a database error), each of its orders is issued again on its own through
 ``issue_waybill``, so that each gets the answer it would have had alone. Idempotency-keyed requests do not
-come here: they keep ``issue_waybill``'s own path. Each waybill gets its own ``waybill:issued`` event, as
-alone; a batch of several also writes the one ``waybill:batch:issued`` event that ``issue_batch`` writes
-(subject ``batch:<n>``, counts only).
+come here: they keep ``issue_waybill``'s own path. The audit trail is the one the same orders issued one by
+one would leave: one ``waybill:issued`` event per waybill and nothing else; a batch whose every order is
+refused commits nothing.
 
 The queue belongs to one asyncio event loop (the web layer keeps one per loop; callers wait on plain asyncio
 futures, cheaper than anyio's events on every request); the issuing itself runs in worker threads, at most
@@ -35,9 +35,8 @@ import anyio.to_thread
 from anyio import CapacityLimiter
 
 from parcelguard.domain.access import Principal
-from parcelguard.errors import ErrorCode, LabelComplianceError, ParcelGuardError, ValidationError
 from parcelguard.services.context import ServiceContext
-from parcelguard.services.issuance import FailedItem, IssuedWaybill, issue_batch, issue_waybill
+from parcelguard.services.issuance import IssuedWaybill, issue_orders, issue_waybill
 
 MAX_COALESCED = 100
 """Orders issued together at most: beyond this the rest wait for the next call, so one transaction stays
@@ -168,29 +167,20 @@ def _issue_together(
     or all of them one by one when the batch's transaction fails, through ``issue_waybill``."""
     if len(items) > 1:
         try:
-            result = issue_batch(
+            answers = issue_orders(
                 ctx, [item.order for item in items], actor=actor, organisation_id=organisation_id
             )
         except Exception:  # noqa: S110 - retried one by one below, where each gets its own error
             pass
         else:
-            for answer in result.items:
-                item = items[answer.index]
-                if isinstance(answer, FailedItem):
-                    item.error = error_of(answer.error)
-                else:
+            for item, answer in zip(items, answers, strict=True):
+                if isinstance(answer, IssuedWaybill):
                     item.result = answer
+                else:
+                    item.error = answer
             return
     for item in items:
         try:
             item.result = issue_waybill(ctx, item.order, actor=actor, organisation_id=organisation_id)
         except Exception as error:  # the caller's own error, raised in its own task
             item.error = error
-
-
-def error_of(body: dict[str, str]) -> ParcelGuardError:
-    """The error a refused order of a batch stood for (``FailedItem.error``, from ``to_dict``), as
-    ``issue_waybill`` raises it for that order alone: the same code, message and field."""
-    code = ErrorCode(body["code"])
-    kind = LabelComplianceError if code is ErrorCode.LABEL_NOT_COMPLIANT else ValidationError
-    return kind(body["message"], code=code, field=body.get("field"))
