@@ -4,6 +4,10 @@ Both keep a connection pool as large as the web server's thread pool (anyio's de
 API's endpoints): with SQLAlchemy's default of 5 + 10 overflow, 20 concurrent clients kept closing and
 reopening connections (and re-running SQLite's pragmas) on every request past the fifteenth.
 
+SQLite's WAL is copied back into the database by a thread of the process's own (`WalCheckpointer`), not by
+whichever commit crosses the autocheckpoint threshold: at a million waybills such a checkpoint takes 100-200
+ms, which one unlucky request used to wait for.
+
 SQLite allows one writer at a time. Threads of one process that collide on its write lock wait in SQLite's
 busy handler, which sleeps in steps of up to 100 ms whatever happens meanwhile: under 20 concurrent
 single-order requests that sleeping, not work, made the p99 latency. So within a process writers queue on a
@@ -13,8 +17,11 @@ woken as soon as the writer before them is done; between processes SQLite's busy
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
+import weakref
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -30,6 +37,11 @@ WAL_AUTOCHECKPOINT_PAGES = 30000
 """WAL frames (pages of 4 KiB) after which a commit checkpoints: about 117 MiB instead of SQLite's 1,000."""
 WAL_SIZE_LIMIT = 128 << 20
 """Bytes the WAL file is cut back to after a checkpoint, so a burst does not keep its disk space."""
+CHECKPOINT_INTERVAL_S = 1.0
+"""Seconds between the background checkpoints: about as many pages as the 30,000-frame threshold at full
+issuance speed, so pages dirtied by several batches are still copied once."""
+
+_log = logging.getLogger(__name__)
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
@@ -48,6 +60,12 @@ def make_engine(url: str) -> Engine:
         lock = threading.Lock()
         factory = type("SqliteConnection", (_QueuedWriterConnection,), {"write_lock": lock})
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S, "factory": factory}, **pool)
+
+        if not in_memory and not parsed.query:
+            checkpointer = WalCheckpointer(Path(str(parsed.database)), engine)
+            _checkpointers[engine] = checkpointer
+            event.listen(engine, "engine_disposed", lambda _engine: checkpointer.stop())
+            checkpointer.start()
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -121,3 +139,59 @@ class _QueuedWriterConnection(sqlite3.Connection):
             super().rollback()
         finally:
             self.release_write_lock()
+
+
+_checkpointers: weakref.WeakKeyDictionary[Engine, WalCheckpointer] = weakref.WeakKeyDictionary()
+
+
+def checkpointer_of(engine: Engine) -> WalCheckpointer | None:
+    """The background checkpointer of an SQLite file engine made by :func:`make_engine` (None otherwise)."""
+    return _checkpointers.get(engine)
+
+
+class WalCheckpointer:
+    """Copies an SQLite database's WAL back into the database every ``interval_s`` seconds from a daemon
+    thread with a connection of its own (``PRAGMA wal_checkpoint(PASSIVE)``: it never waits for, nor blocks,
+    readers and writers; sqlite3 releases the GIL while it copies, so the copying uses another core).
+
+    Commits still checkpoint past ``WAL_AUTOCHECKPOINT_PAGES`` should this thread fall behind. The thread
+    ends when the engine is disposed or garbage-collected. ``runs`` and ``frames_copied`` count what it did.
+    """
+
+    def __init__(self, path: Path, engine: Engine, *, interval_s: float = CHECKPOINT_INTERVAL_S) -> None:
+        self.path = path
+        self.interval_s = interval_s
+        self.runs = 0
+        self.frames_copied = 0
+        self._engine = weakref.ref(engine)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sqlite-wal-checkpoint", daemon=True)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        connection: sqlite3.Connection | None = None
+        try:
+            while not self._stop.wait(self.interval_s) and self._engine() is not None:
+                if not self.path.with_name(self.path.name + "-wal").exists():
+                    continue  # nothing written yet (or not in WAL mode yet)
+                if connection is None:
+                    # mode=rw: never create a database that was removed meanwhile
+                    uri = self.path.resolve().as_uri() + "?mode=rw"
+                    connection = sqlite3.connect(uri, uri=True, timeout=0, check_same_thread=False)
+                _busy, _log_frames, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                self.runs += 1
+                self.frames_copied += max(0, copied)
+        except sqlite3.Error as error:  # the database went away: commits checkpoint as before
+            _log.warning("background WAL checkpoints stopped: %s", type(error).__name__)
+        finally:
+            if connection is not None:
+                connection.close()
