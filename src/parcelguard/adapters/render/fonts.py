@@ -32,7 +32,7 @@ from pathlib import Path
 import reportlab
 from PIL import ImageFont
 from reportlab.pdfbase import pdfmetrics, ttfonts
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
 
 CJK_FONT_FILE = Path(__file__).with_name("fonts") / "DroidSansFallbackFull.ttf"
 _VERA_DIR = Path(reportlab.__file__).with_name("fonts")
@@ -75,7 +75,8 @@ ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 
 class _ChainFont:
-    """One TrueType file of the chain; its character map and reportlab font are parsed on first use."""
+    """One TrueType file of the chain; its character map and reportlab font are parsed on first use, each
+    on its own: the glyph check that issuance runs needs only the characters, a PDF the whole font."""
 
     def __init__(self, path: Path, pdf_name: str) -> None:
         self.path = path
@@ -88,7 +89,17 @@ class _ChainFont:
 
     @cached_property
     def characters(self) -> frozenset[int]:
-        return frozenset(self.reportlab_font.face.charToGlyph)
+        """The code points the font maps to a glyph (its cmap's keys, as reportlab reads them).
+
+        A TTFont keeps the whole file in memory (4 MB for the bundled font, 53 MB for Hanazono) beside its
+        per-glyph metrics, 15 to 60 MiB a font, for as long as the process runs; a process that never draws
+        a PDF (the CLI's issuance, an API worker answering ZPL) needs only this set. So the file is read by
+        reportlab's own parser (the TTFontFile a TTFont's face is, with the same defaults), the set kept
+        and the parse dropped at once; a TTFont already built is asked instead."""
+        built: TTFont | None = self.__dict__.get("reportlab_font")
+        if built is not None:
+            return frozenset(built.face.charToGlyph)
+        return frozenset(TTFontFile(str(self.path)).charToGlyph)
 
 
 class FontChain:
