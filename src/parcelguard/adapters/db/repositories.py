@@ -12,11 +12,12 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, bindparam, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from parcelguard.adapters.db import models as m
 from parcelguard.adapters.db.bulk import bulk_insert, bulk_insert_rows
+from parcelguard.adapters.db.reads import fetch_all, read_plan
 from parcelguard.domain import waybill as wb
 from parcelguard.domain.audit import AuditEvent
 from parcelguard.domain.keys import WrappedKey
@@ -52,10 +53,14 @@ _AUDIT_KEYS = ("occurred_at", "actor", "action", "subject", "details")
 _IN_CHUNK = 500
 # Statements run on every label, lookup and single order, built once: SQLAlchemy then reuses their cache key
 # and compiled form instead of rebuilding both per call (about a third of a label's CPU time went there).
-# A waybill and its later tracking events in one round trip (one row with empty event columns when there is
-# none, the common case on labels and lookups): the second query cost a label about a tenth of its time.
+_NUMBER_TAKEN = select(m.waybill.c.tracking_number).where(m.waybill.c.tracking_number == bindparam("number"))
+
+# Waybill reads run on the driver's cursor (reads.py): about 10 us a lookup instead of 36 through Core.
+# A waybill and its later tracking events come in one round trip, one row per event (one row with empty
+# event columns when there is none, the common case on labels and lookups): the waybill's columns in the
+# table's order, then the event's.
 _e = m.tracking_event.c
-_WAYBILL_BY_NUMBER = (
+_WAYBILL_ROWS = (
     select(
         m.waybill,
         _e.status.label("event_status"),
@@ -63,16 +68,22 @@ _WAYBILL_BY_NUMBER = (
         _e.location.label("event_location"),
     )
     .select_from(m.waybill.outerjoin(m.tracking_event, _e.waybill_id == m.waybill.c.id))
-    .where(m.waybill.c.tracking_number == bindparam("number"))
     .order_by(_e.id)
 )
-_NUMBER_TAKEN = select(m.waybill.c.tracking_number).where(m.waybill.c.tracking_number == bindparam("number"))
-_ACTIVE_TOKEN = (
-    select(m.label_token)
-    .where(m.label_token.c.waybill_id == bindparam("waybill_id"), m.label_token.c.revoked_at.is_(None))
-    .order_by(m.label_token.c.issued_at.desc())
-    .limit(1)
+_WAYBILL_BY_NUMBER = _WAYBILL_ROWS.where(m.waybill.c.tracking_number == bindparam("number"))
+_WAYBILL_BY_ID = _WAYBILL_ROWS.where(m.waybill.c.id == bindparam("waybill_id"))
+_W = {column.key: position for position, column in enumerate(m.waybill.columns)}
+_W_CIPHERTEXTS = tuple((field, _W[column]) for field, column in _CT_COLUMNS.items())
+_W_EVENT = len(_W)  # event_status, event_occurred_at, event_location follow the waybill's columns
+
+_t = m.label_token.c
+_TOKEN_KEYS = ("token_id", "waybill_id", "issued_at", "revoked_at")
+"""The columns of label_token in the table's order (add_many's row tuples)."""
+# The newest unrevoked token first; equal instants by token id, so every path picks the same one.
+_ACTIVE_TOKENS = select(_t.token_id, _t.waybill_id, _t.issued_at).order_by(
+    _t.issued_at.desc(), _t.token_id.desc()
 )
+_ACTIVE_TOKEN = _ACTIVE_TOKENS.where(_t.waybill_id == bindparam("waybill_id"), _t.revoked_at.is_(None))
 
 
 _TAKEN_ANY = "SELECT tracking_number FROM waybill WHERE tracking_number = ANY(%s)"
@@ -82,6 +93,50 @@ _TAKEN_ANY = "SELECT tracking_number FROM waybill WHERE tracking_number = ANY(%s
 def _taken_sql(count: int) -> str:
     """``count`` tracking numbers asked at once, with qmark placeholders (sqlite3)."""
     return f"SELECT tracking_number FROM waybill WHERE tracking_number IN ({','.join('?' * count)})"  # noqa: S608
+
+
+_IN_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, _IN_CHUNK)
+"""How many values the IN list of a chunk read holds on SQLite: a chunk is padded up to the next size with
+its last value (a value listed twice matches the same rows), so ten statements serve every batch size."""
+
+
+class _ManyRead:
+    """The rows of ``base`` whose ``column`` is any of a list of values, read in chunks of up to 500 on the
+    driver: ``column = any(:values)`` with one array parameter on PostgreSQL, ``column IN (?, ...)`` with a
+    statement per padded size on SQLite (SQLAlchemy's expanding IN rebuilt its parameters on every call)."""
+
+    __slots__ = ("_any", "_base", "_column", "_in")
+
+    def __init__(self, base: Select[Any], column: ColumnElement[Any]) -> None:
+        self._base = base
+        self._column = column
+        self._any = base.where(column == func.any(bindparam("values")))
+        self._in: dict[int, Select[Any]] = {}
+
+    def rows(self, connection: Connection, values: Sequence[Any]) -> list[Sequence[Any]]:
+        rows: list[Sequence[Any]] = []
+        dialect = connection.dialect
+        for start in range(0, len(values), _IN_CHUNK):
+            chunk = list(values[start : start + _IN_CHUNK])
+            if dialect.name == "postgresql":
+                rows.extend(fetch_all(connection, read_plan(dialect, self._any), {"values": chunk}))
+                continue
+            size = next(size for size in _IN_SIZES if size >= len(chunk))
+            chunk += [chunk[-1]] * (size - len(chunk))
+            params = {f"v{i}": value for i, value in enumerate(chunk)}
+            rows.extend(fetch_all(connection, read_plan(dialect, self._in_list(size)), params))
+        return rows
+
+    def _in_list(self, size: int) -> Select[Any]:
+        statement = self._in.get(size)
+        if statement is None:  # a race builds it twice, harmlessly
+            condition = self._column.in_([bindparam(f"v{i}") for i in range(size)])
+            statement = self._in[size] = self._base.where(condition)
+        return statement
+
+
+_WAYBILLS_BY_NUMBERS = _ManyRead(_WAYBILL_ROWS, m.waybill.c.tracking_number)
+_ACTIVE_TOKENS_OF = _ManyRead(_ACTIVE_TOKENS.where(_t.revoked_at.is_(None)), _t.waybill_id)
 
 
 class SqlWaybillRepository:
@@ -129,29 +184,16 @@ class SqlWaybillRepository:
         bulk_insert(self._c, m.tracking_event, events)
 
     def get(self, tracking_number: str) -> SealedWaybill | None:
-        rows = self._c.execute(_WAYBILL_BY_NUMBER, {"number": tracking_number}).mappings().all()
-        if not rows:
-            return None
-        row = rows[0]
-        # The row itself is the "created" event; later ones are in tracking_event.
-        events = [TrackingEvent(WaybillStatus.CREATED, row["created_at"], row["routing_text"])]
-        events += [
-            TrackingEvent(WaybillStatus(r["event_status"]), r["event_occurred_at"], r["event_location"])
-            for r in rows
-            if r["event_status"] is not None
-        ]
-        return _sealed(row, tuple(events))
+        rows = fetch_all(self._c, read_plan(self._c.dialect, _WAYBILL_BY_NUMBER), {"number": tracking_number})
+        return _sealed_of(rows)[0] if rows else None
 
     def get_by_id(self, waybill_id: str) -> SealedWaybill | None:
-        found = self._load(m.waybill.c.id.in_([waybill_id]))
-        return found[0] if found else None
+        rows = fetch_all(self._c, read_plan(self._c.dialect, _WAYBILL_BY_ID), {"waybill_id": waybill_id})
+        return _sealed_of(rows)[0] if rows else None
 
     def get_many(self, tracking_numbers: Sequence[str]) -> list[SealedWaybill]:
-        result: list[SealedWaybill] = []
-        for start in range(0, len(tracking_numbers), _IN_CHUNK):
-            chunk = list(tracking_numbers[start : start + _IN_CHUNK])
-            result.extend(self._load(m.waybill.c.tracking_number.in_(chunk)))
-        return result
+        # One statement per chunk of up to 500 numbers, waybills and events together.
+        return _sealed_of(_WAYBILLS_BY_NUMBERS.rows(self._c, tracking_numbers))
 
     def taken(self, tracking_numbers: Sequence[str]) -> set[str]:
         taken: set[str] = set()
@@ -242,48 +284,48 @@ class SqlWaybillRepository:
                 .values(kek_version=wrapped.kek_version, wrapped_key=wrapped.blob)
             )
 
-    def _load(self, condition: Any) -> list[SealedWaybill]:
-        rows = self._c.execute(select(m.waybill).where(condition)).mappings().all()
-        if not rows:
-            return []
-        # The row itself is the "created" event; later ones are in tracking_event.
-        events: dict[str, list[TrackingEvent]] = {
-            row["id"]: [TrackingEvent(WaybillStatus.CREATED, row["created_at"], row["routing_text"])]
-            for row in rows
-        }
-        ids = [row["id"] for row in rows]
-        e = m.tracking_event.c
-        for event in self._c.execute(select(m.tracking_event).where(e.waybill_id.in_(ids)).order_by(e.id)):
-            events[event.waybill_id].append(
-                TrackingEvent(WaybillStatus(event.status), event.occurred_at, event.location)
-            )
-        return [_sealed(row, tuple(events[row["id"]])) for row in rows]
+
+def _sealed_of(rows: Sequence[Sequence[Any]]) -> list[SealedWaybill]:
+    """The waybills in ``rows`` of a ``_WAYBILL_ROWS`` read (one row per later event, in event order), in
+    the order each first appears."""
+    first: dict[str, Sequence[Any]] = {}
+    # The row itself is the "created" event; later ones are in tracking_event.
+    events: dict[str, list[TrackingEvent]] = {}
+    waybill_id, created_at, routing_text = _W["id"], _W["created_at"], _W["routing_text"]
+    for row in rows:
+        key = row[waybill_id]
+        known = events.get(key)
+        if known is None:
+            first[key] = row
+            known = events[key] = [TrackingEvent(WaybillStatus.CREATED, row[created_at], row[routing_text])]
+        if row[_W_EVENT] is not None:
+            known.append(TrackingEvent(WaybillStatus(row[_W_EVENT]), row[_W_EVENT + 1], row[_W_EVENT + 2]))
+    return [_sealed(row, tuple(events[key])) for key, row in first.items()]
 
 
-def _sealed(row: RowMapping, events: tuple[TrackingEvent, ...]) -> SealedWaybill:
+def _sealed(row: Sequence[Any], events: tuple[TrackingEvent, ...]) -> SealedWaybill:
+    w = _W
     return SealedWaybill(
-        id=row["id"],
-        tracking_number=row["tracking_number"],
-        status=WaybillStatus(row["status"]),
-        created_at=row["created_at"],
-        created_by=row["created_by"],
-        weight_grams=row["weight_grams"],
-        sender_id_type=row["sender_id_type"],
-        routing_code=row["routing_code"],
-        routing_text=row["routing_text"],
-        wrapped_key=WrappedKey(row["kek_version"], bytes(row["wrapped_key"])),
-        ciphertexts={
-            field: bytes(row[column]) for field, column in _CT_COLUMNS.items() if row[column] is not None
-        },
+        id=row[w["id"]],
+        tracking_number=row[w["tracking_number"]],
+        status=WaybillStatus(row[w["status"]]),
+        created_at=row[w["created_at"]],
+        created_by=row[w["created_by"]],
+        weight_grams=row[w["weight_grams"]],
+        sender_id_type=row[w["sender_id_type"]],
+        routing_code=row[w["routing_code"]],
+        routing_text=row[w["routing_text"]],
+        wrapped_key=WrappedKey(row[w["kek_version"]], bytes(row[w["wrapped_key"]])),
+        ciphertexts={field: bytes(row[at]) for field, at in _W_CIPHERTEXTS if row[at] is not None},
         indexes=BlindIndexes(
-            recipient_mobile=bytes(row["bi_recipient_mobile"]),
-            recipient_mobile_last4=bytes(row["bi_recipient_mobile_last4"]),
-            sender_mobile=bytes(row["bi_sender_mobile"]),
-            sender_mobile_last4=bytes(row["bi_sender_mobile_last4"]),
-            sender_id_number=bytes(row["bi_sender_id_number"]),
+            recipient_mobile=bytes(row[w["bi_recipient_mobile"]]),
+            recipient_mobile_last4=bytes(row[w["bi_recipient_mobile_last4"]]),
+            sender_mobile=bytes(row[w["bi_sender_mobile"]]),
+            sender_mobile_last4=bytes(row[w["bi_sender_mobile_last4"]]),
+            sender_id_number=bytes(row[w["bi_sender_id_number"]]),
         ),
         events=events,
-        organisation_id=row["organisation_id"],
+        organisation_id=row[w["organisation_id"]],
     )
 
 
@@ -292,13 +334,11 @@ class SqlLabelTokenRepository:
         self._c = connection
 
     def add(self, record: LabelTokenRecord) -> None:
-        row = {
-            "token_id": record.token_id,
-            "waybill_id": record.waybill_id,
-            "issued_at": record.issued_at,
-            "revoked_at": record.revoked_at,
-        }
-        bulk_insert(self._c, m.label_token, [row])
+        self.add_many([record])
+
+    def add_many(self, records: Sequence[LabelTokenRecord]) -> None:
+        rows = [(r.token_id, r.waybill_id, r.issued_at, r.revoked_at) for r in records]
+        bulk_insert_rows(self._c, m.label_token, _TOKEN_KEYS, rows)
 
     def get(self, token_id: bytes) -> LabelTokenRecord | None:
         row = self._c.execute(select(m.label_token).where(m.label_token.c.token_id == token_id)).first()
@@ -309,12 +349,16 @@ class SqlLabelTokenRepository:
         )
 
     def active_for(self, waybill_id: str) -> LabelTokenRecord | None:
-        row = self._c.execute(_ACTIVE_TOKEN, {"waybill_id": waybill_id}).first()
-        return (
-            None
-            if row is None
-            else LabelTokenRecord(bytes(row.token_id), row.waybill_id, row.issued_at, None)
-        )
+        rows = fetch_all(self._c, read_plan(self._c.dialect, _ACTIVE_TOKEN), {"waybill_id": waybill_id})
+        return _active(rows[0]) if rows else None
+
+    def active_for_many(self, waybill_ids: Sequence[str]) -> dict[str, LabelTokenRecord]:
+        # Rows come newest first (as active_for orders them): the first row of a waybill is its active token.
+        found: dict[str, LabelTokenRecord] = {}
+        for row in _ACTIVE_TOKENS_OF.rows(self._c, waybill_ids):
+            if row[1] not in found:
+                found[row[1]] = _active(row)
+        return found
 
     def revoke_for(self, waybill_id: str, at: datetime) -> int:
         t = m.label_token.c
@@ -324,6 +368,11 @@ class SqlLabelTokenRepository:
             .values(revoked_at=at)
         )
         return int(result.rowcount)
+
+
+def _active(row: Sequence[Any]) -> LabelTokenRecord:
+    """The record of an unrevoked token from a row of ``_ACTIVE_TOKENS`` (token id, waybill id, issued)."""
+    return LabelTokenRecord(bytes(row[0]), row[1], row[2], None)
 
 
 class SqlAuditLog:

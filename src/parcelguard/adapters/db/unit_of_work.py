@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from types import TracebackType
 from typing import Self
 
@@ -42,30 +43,12 @@ from parcelguard.adapters.db.transparency_repository import SqlTransparencyStore
 
 
 class SqlUnitOfWork:
-    """Opens a connection and a transaction on enter; anything not committed is rolled back on exit."""
+    """Opens a connection and a transaction on enter; anything not committed is rolled back on exit.
 
-    waybills: SqlWaybillRepository
-    label_tokens: SqlLabelTokenRepository
-    audit: SqlAuditLog
-    api_keys: SqlApiKeyRepository
-    idempotency: SqlIdempotencyStore
-    organisations: SqlOrganisationRepository
-    key_canary: SqlKeyCanaryRepository
-    stations: SqlStationRepository
-    users: SqlUserRepository
-    sessions: SqlSessionRepository
-    login_throttle: SqlLoginThrottleRepository
-    dispatch: SqlDispatchRepository
-    pickup_codes: SqlPickupCodeRepository
-    reveal_grants: SqlRevealGrantRepository
-    reveal_counters: SqlRevealCounterRepository
-    alerts: SqlAlertRepository
-    parcel_events: SqlParcelEventRepository
-    audit_search: SqlAuditSearch
-    virtual_numbers: SqlVirtualNumberRepository
-    access_challenges: SqlAccessChallengeRepository  # access transparency for customers (issue 11)
-    subject_audit: SqlSubjectAuditReader
-    transparency: SqlTransparencyStore  # the audit log's Merkle tree (issue 11)
+    Each repository is built on first use and forgotten on exit: a use case touches two or three of the
+    twenty-odd, and building them all cost every print and lookup about 10 us (issue 9). Outside the
+    ``with`` block a repository raises RuntimeError instead of running on a closed connection.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -76,28 +59,6 @@ class SqlUnitOfWork:
         connection = self._engine.connect()
         self._connection = connection
         self._transaction = connection.begin()
-        self.waybills = SqlWaybillRepository(connection)
-        self.label_tokens = SqlLabelTokenRepository(connection)
-        self.audit = SqlAuditLog(connection)
-        self.api_keys = SqlApiKeyRepository(connection)
-        self.idempotency = SqlIdempotencyStore(connection)
-        self.organisations = SqlOrganisationRepository(connection)
-        self.key_canary = SqlKeyCanaryRepository(connection)
-        self.stations = SqlStationRepository(connection)
-        self.users = SqlUserRepository(connection)
-        self.sessions = SqlSessionRepository(connection)
-        self.login_throttle = SqlLoginThrottleRepository(connection)
-        self.dispatch = SqlDispatchRepository(connection)
-        self.pickup_codes = SqlPickupCodeRepository(connection)
-        self.reveal_grants = SqlRevealGrantRepository(connection)
-        self.reveal_counters = SqlRevealCounterRepository(connection)
-        self.alerts = SqlAlertRepository(connection)
-        self.parcel_events = SqlParcelEventRepository(connection)
-        self.audit_search = SqlAuditSearch(connection)
-        self.virtual_numbers = SqlVirtualNumberRepository(connection)
-        self.access_challenges = SqlAccessChallengeRepository(connection)
-        self.subject_audit = SqlSubjectAuditReader(connection)
-        self.transparency = SqlTransparencyStore(connection)
         return self
 
     def __exit__(
@@ -114,6 +75,9 @@ class SqlUnitOfWork:
                 self._connection.close()
             self._connection = None
             self._transaction = None
+            bound = vars(self)
+            for name in _REPOSITORIES:
+                bound.pop(name, None)
 
     def commit(self) -> None:
         if self._transaction is None:
@@ -123,3 +87,104 @@ class SqlUnitOfWork:
     def rollback(self) -> None:
         if self._transaction is not None and self._transaction.is_active:
             self._transaction.rollback()
+
+    def _bound(self) -> Connection:
+        if self._connection is None:
+            raise RuntimeError("a repository is used outside its unit of work")
+        return self._connection
+
+    @cached_property
+    def waybills(self) -> SqlWaybillRepository:
+        return SqlWaybillRepository(self._bound())
+
+    @cached_property
+    def label_tokens(self) -> SqlLabelTokenRepository:
+        return SqlLabelTokenRepository(self._bound())
+
+    @cached_property
+    def audit(self) -> SqlAuditLog:
+        return SqlAuditLog(self._bound())
+
+    @cached_property
+    def api_keys(self) -> SqlApiKeyRepository:
+        return SqlApiKeyRepository(self._bound())
+
+    @cached_property
+    def idempotency(self) -> SqlIdempotencyStore:
+        return SqlIdempotencyStore(self._bound())
+
+    @cached_property
+    def organisations(self) -> SqlOrganisationRepository:
+        return SqlOrganisationRepository(self._bound())
+
+    @cached_property
+    def key_canary(self) -> SqlKeyCanaryRepository:
+        return SqlKeyCanaryRepository(self._bound())
+
+    @cached_property
+    def stations(self) -> SqlStationRepository:
+        return SqlStationRepository(self._bound())
+
+    @cached_property
+    def users(self) -> SqlUserRepository:
+        return SqlUserRepository(self._bound())
+
+    @cached_property
+    def sessions(self) -> SqlSessionRepository:
+        return SqlSessionRepository(self._bound())
+
+    @cached_property
+    def login_throttle(self) -> SqlLoginThrottleRepository:
+        return SqlLoginThrottleRepository(self._bound())
+
+    @cached_property
+    def dispatch(self) -> SqlDispatchRepository:
+        return SqlDispatchRepository(self._bound())
+
+    @cached_property
+    def pickup_codes(self) -> SqlPickupCodeRepository:
+        return SqlPickupCodeRepository(self._bound())
+
+    @cached_property
+    def reveal_grants(self) -> SqlRevealGrantRepository:
+        return SqlRevealGrantRepository(self._bound())
+
+    @cached_property
+    def reveal_counters(self) -> SqlRevealCounterRepository:
+        return SqlRevealCounterRepository(self._bound())
+
+    @cached_property
+    def alerts(self) -> SqlAlertRepository:
+        return SqlAlertRepository(self._bound())
+
+    @cached_property
+    def parcel_events(self) -> SqlParcelEventRepository:
+        return SqlParcelEventRepository(self._bound())
+
+    @cached_property
+    def audit_search(self) -> SqlAuditSearch:
+        return SqlAuditSearch(self._bound())
+
+    @cached_property
+    def virtual_numbers(self) -> SqlVirtualNumberRepository:
+        return SqlVirtualNumberRepository(self._bound())
+
+    @cached_property
+    def access_challenges(
+        self,
+    ) -> SqlAccessChallengeRepository:  # access transparency for customers (issue 11)
+        return SqlAccessChallengeRepository(self._bound())
+
+    @cached_property
+    def subject_audit(self) -> SqlSubjectAuditReader:
+        return SqlSubjectAuditReader(self._bound())
+
+    @cached_property
+    def transparency(self) -> SqlTransparencyStore:  # the audit log's Merkle tree (issue 11)
+        return SqlTransparencyStore(self._bound())
+
+
+_REPOSITORIES = tuple(
+    name for name, value in vars(SqlUnitOfWork).items() if isinstance(value, cached_property)
+)
+"""The cached repositories, dropped on exit so none outlives its connection."""
