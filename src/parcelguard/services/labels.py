@@ -8,9 +8,10 @@ masked view: revealing full data is a later, policy-checked use case.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from parcelguard.domain import audit
 from parcelguard.domain.access import Principal, Scope
@@ -27,6 +28,7 @@ LABEL_FORMATS: tuple[LabelFormat, ...] = ("pdf", "png", "zpl")
 PENDING_QR_PAYLOAD = "PENDING"
 """Stands for the QR token at issuance, before the first print issues one: the gate never reads the QR."""
 MAX_LABEL_BATCH = 1000
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +72,49 @@ def render_label(
 def render_label_batch(
     ctx: ServiceContext, tracking_numbers: Sequence[str], *, principal: Principal
 ) -> bytes:
-    """A multi-page PDF, one label a page, for platforms that print hundreds at once."""
+    """A multi-page PDF, one label a page, for platforms that print hundreds at once.
+
+    Printed as :func:`render_labels` prints (one transaction, each label audited, each waybill its own
+    token); raises what it raises.
+    """
+    return _print_batch(ctx, tracking_numbers, "pdf", ctx.renderer.render_pdf_batch, principal=principal)
+
+
+def render_labels(
+    ctx: ServiceContext, tracking_numbers: Sequence[str], fmt: LabelFormat, *, principal: Principal
+) -> list[bytes]:
+    """One ``fmt`` label per tracking number, in their order: how a carrier prints a shift's labels.
+
+    Why a batch: one transaction, one read of the waybills and of their tokens, one insert of the new tokens
+    and one of the audit events for up to 1,000 labels, where single prints pay each per label (ZPL labels
+    are cheap enough that those were most of their cost). Each label is what :func:`render_label` prints:
+    every label gets its audit event, every waybill its own token (the active one, or a new one stored with
+    the print), and a number listed twice prints twice with that one token. Nothing is written unless every
+    label was drawn: a waybill unknown or another tenant's (WAYBILL_NOT_FOUND), a label the gate or the
+    glyph check refuses (LABEL_NOT_COMPLIANT, LABEL_GLYPH_MISSING), 0 or over 1,000 numbers
+    (BATCH_TOO_LARGE), a malformed number (its error names ``tracking_numbers.<index>``).
+    """
+
+    def draw(datas: Sequence[LabelData]) -> list[bytes]:
+        drawn: dict[str, bytes] = {}  # a number listed twice is drawn once: the same data, token and bytes
+        for data in datas:
+            if data.tracking_number not in drawn:
+                drawn[data.tracking_number] = ctx.renderer.render_label(data, fmt)
+        return [drawn[data.tracking_number] for data in datas]
+
+    return _print_batch(ctx, tracking_numbers, fmt, draw, principal=principal)
+
+
+def _print_batch(
+    ctx: ServiceContext,
+    tracking_numbers: Sequence[str],
+    fmt: LabelFormat,
+    draw: Callable[[Sequence[LabelData]], _T],
+    *,
+    principal: Principal,
+) -> _T:
+    """Print ``tracking_numbers`` in one unit of work: ``draw`` gets every label's data in order, and what it
+    returns is committed with the new tokens and one audit event per label, or nothing is when it raises."""
     principal.require(Scope.LABEL_PRINT)
     if not 0 < len(tracking_numbers) <= MAX_LABEL_BATCH:
         raise ValidationError(
@@ -79,20 +123,45 @@ def render_label_batch(
             field="tracking_numbers",
         )
     numbers = [_parse_number_at(raw, index) for index, raw in enumerate(tracking_numbers)]
+    unique = list(dict.fromkeys(numbers))
     with ctx.uow() as uow:
         found = {
-            w.tracking_number: w for w in uow.waybills.get_many(numbers) if principal.sees(w.organisation_id)
+            w.tracking_number: w for w in uow.waybills.get_many(unique) if principal.sees(w.organisation_id)
         }
         missing = [n for n in numbers if n not in found]
         if missing:
             raise NotFoundError(
                 f"{len(missing)} tracking numbers are unknown", code=ErrorCode.WAYBILL_NOT_FOUND
             )
-        # a number listed twice prints twice, with the one token it gets
-        labels = {n: _label_data(ctx, uow, found[n]) for n in dict.fromkeys(numbers)}
-        content = ctx.renderer.render_pdf_batch([labels[n][0] for n in numbers])
-        new_tokens = [token for _, token in labels.values()]
-        _record(uow, new_tokens, [_printed(ctx, principal, n, "pdf") for n in numbers])
+        now = ctx.clock()
+        active = uow.label_tokens.active_for_many([found[n].id for n in unique])
+        new_tokens: list[LabelTokenRecord] = []
+        labels: dict[str, LabelData] = {}
+        for number in unique:
+            sealed = found[number]
+            record = active.get(sealed.id)
+            if record is not None:
+                qr_payload = ctx.tokens.encode(record.token_id, sealed.id)
+            else:
+                token = ctx.tokens.issue(sealed.id)
+                new_tokens.append(LabelTokenRecord(token.token_id, sealed.id, now, None))
+                qr_payload = token.text
+            labels[number] = _data_of(ctx, sealed, qr_payload)
+        # Drawn before anything is written, as a single print is (see render_label).
+        content = draw([labels[n] for n in numbers])
+        uow.label_tokens.add_many(new_tokens)
+        uow.audit.append_many(
+            [
+                AuditEvent(
+                    action=audit.LABEL_RENDERED,
+                    actor=principal.actor,
+                    occurred_at=now,
+                    subject=number,
+                    details={"format": fmt},
+                )
+                for number in numbers
+            ]
+        )
         uow.commit()
     return content
 
@@ -190,7 +259,12 @@ def _label_data(
 ) -> tuple[LabelData, LabelTokenRecord | None]:
     """What the label of ``sealed`` prints, and the new token record to store once it is drawn (if any)."""
     qr_payload, new_token = _token_text(ctx, uow, sealed)
-    data = label_data_of(
+    return _data_of(ctx, sealed, qr_payload), new_token
+
+
+def _data_of(ctx: ServiceContext, sealed: SealedWaybill, qr_payload: str) -> LabelData:
+    """What the label of ``sealed`` prints with ``qr_payload`` in its QR code."""
+    return label_data_of(
         masked_order_of(ctx, sealed),
         carrier_name=ctx.carrier_name,
         tracking_number=sealed.tracking_number,
@@ -199,7 +273,6 @@ def _label_data(
         qr_payload=qr_payload,
         issued_on=sealed.created_at.date(),
     )
-    return data, new_token
 
 
 def _record(
