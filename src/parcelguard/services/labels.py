@@ -102,6 +102,7 @@ def render_labels(
                 drawn[data.tracking_number] = ctx.renderer.render_label(data, fmt)
         return [drawn[data.tracking_number] for data in datas]
 
+    fmt = parse_label_format(fmt)  # refused before anything is read
     return _print_batch(ctx, tracking_numbers, fmt, draw, principal=principal)
 
 
