@@ -85,7 +85,13 @@ def _tagger_then_freeze(threads: int) -> EntityTagger:
     (unique senders), 8 with them frozen. Frozen, the collector skips them; frozen objects are still freed
     by reference counting, so only cycles among what lived at that moment are never reclaimed. Here rather
     than at start, so that commands that never read free text load neither. Module-level and keyed by a
-    plain value, so the factory still pickles to Dask workers (each freezes its own heap once)."""
+    plain value, so the factory still pickles to Dask workers (each freezes its own heap once).
+
+    At the same moment the youngest generation's threshold goes up to `_YOUNG_THRESHOLD` allocations (from
+    700): a batch keeps its thousand orders' objects alive until it is stored, so at 700 the collector
+    walked them again and again and promoted them, young collections costing about 30 us per waybill at
+    issuance, 9 at 10,000 (measured with gc.callbacks over alternated runs; peak RSS unchanged). A young
+    collection then pauses for about 5 ms instead of often, well under a request's latency budget."""
     from parcelguard.adapters.ner import lac_tagger
 
     tagger = lac_tagger(threads)
@@ -93,10 +99,15 @@ def _tagger_then_freeze(threads: int) -> EntityTagger:
     if not _frozen:
         _frozen = True
         gc.freeze()
+        young, older, oldest = gc.get_threshold()
+        gc.set_threshold(max(_YOUNG_THRESHOLD, young), older, oldest)
     return tagger
 
 
 _frozen = False
+_YOUNG_THRESHOLD = 10_000
+"""Allocations (less deallocations) of container objects between young collections, once the heap is
+frozen."""
 
 
 def bootstrap(settings: Settings, *, create_keys: bool = True) -> Runtime:
