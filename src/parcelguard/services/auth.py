@@ -292,7 +292,48 @@ def _sign_in(
         _refuse(ctx, attempt, credentials, refused.code, locked=(), refund=True)  # not a guess
         raise
     rehashed = ctx.passwords.hash(password) if ctx.passwords.needs_rehash(credentials.password_hash) else None
-    return _admit(ctx, attempt, credentials, otp, rehashed, locked)
+    try:
+        return _admit(ctx, attempt, credentials, otp, rehashed, locked)
+    except _Overtaken:
+        pass
+    # The row changed since the secrets were checked. Another sign-in's rehash (new argon2 parameters)
+    # changes the stored hash without changing the password: a second look tells that from a new password,
+    # a reset second factor, a disable or an offboarding, which still refuse.
+    fresh = _rehashed_meanwhile(ctx, credentials, password, ctx.clock())
+    if fresh is not None:
+        try:
+            return _admit(ctx, attempt, fresh, otp, None, locked)
+        except _Overtaken:
+            pass
+    _refuse(ctx, attempt, credentials, ErrorCode.INVALID_CREDENTIALS, locked=locked)
+    raise _sign_in_error(ErrorCode.INVALID_CREDENTIALS)
+
+
+class _Overtaken(Exception):  # a signal between _admit and _sign_in, never raised further
+    """_admit found the user's row changed since the secrets were checked; nothing was recorded."""
+
+
+def _rehashed_meanwhile(
+    ctx: ServiceContext, checked: UserCredentials, password: str, now: datetime
+) -> UserCredentials | None:
+    """The user's credentials as they are now, when only the stored hash changed since ``checked`` and
+    ``password`` is still right for it (a rehash by a concurrent sign-in); else None. Costs one more
+    password check (~0.15 s), only in that race."""
+    with ctx.uow() as uow:
+        fresh = uow.users.credentials(checked.user.username)
+        uow.rollback()
+    if (
+        fresh is None
+        or fresh.user.id != checked.user.id
+        or fresh.password_hash == checked.password_hash
+        or fresh.ct_totp_secret != checked.ct_totp_secret
+    ):
+        return None
+    try:
+        _check_user_state(fresh.user, now)
+    except AuthenticationError:
+        return None
+    return fresh if ctx.passwords.verify(fresh.password_hash, password) else None
 
 
 def _take(
@@ -438,8 +479,7 @@ def _admit(
             new_password_hash=rehashed,
         ):
             uow.rollback()
-            _refuse(ctx, attempt, credentials, ErrorCode.INVALID_CREDENTIALS, locked=locked)
-            raise _sign_in_error(ErrorCode.INVALID_CREDENTIALS)
+            raise _Overtaken
         ttl = policy.token_ttl if attempt.method == "token" else policy.session_ttl
         expires_at = now + ttl
         uow.sessions.add(
