@@ -8,16 +8,22 @@ from pathlib import Path
 
 import anyio
 import httpx
+import pyotp
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from parcelguard.adapters.db import migrate
 from parcelguard.bootstrap import Runtime, bootstrap
 from parcelguard.config import Settings
 from parcelguard.domain.access import Scope
+from parcelguard.domain.people import Role
 from parcelguard.domain.pii.synthetic import SyntheticPeople
-from parcelguard.services import waybills
+from parcelguard.services import auth, people, waybills
 from parcelguard.services.api_keys import authenticate, create_api_key
+from parcelguard.web.api.waybills import SingleOrderFastPath
 from parcelguard.web.app import create_app
+from tests.people_support import PASSWORD, Clock, add_person, fast_runtime, with_station
 
 ORDER = SyntheticPeople(41).order()
 
@@ -57,3 +63,55 @@ def test_two_apps_on_one_event_loop_each_issue_into_their_own_database(
         admin = create_api_key(r.ctx, actor="test", name="admin", scopes=(Scope.ADMIN,))
         view = waybills.view_waybill(r.ctx, number, principal=authenticate(r.ctx, admin.presented))
         assert view.tracking_number == number
+
+
+def _plain_app(runtime: Runtime) -> FastAPI:
+    app = create_app(runtime=runtime)
+    app.user_middleware = [m for m in app.user_middleware if m.cls is not SingleOrderFastPath]
+    return app
+
+
+def _answer(client: TestClient, headers: dict[str, str]) -> tuple[int, object, dict[str, str]]:
+    answer = client.post("/v1/waybills", json=ORDER, headers=headers)
+    body = answer.json()
+    if isinstance(body, dict) and "tracking_number" in body:
+        body["tracking_number"] = "issued"
+    kept = {k: v for k, v in answer.headers.items() if k not in {"content-length", "date"}}
+    return answer.status_code, body, kept
+
+
+def test_a_persons_token_is_answered_alike_with_and_without_the_fast_path(sqlite_runtime: Runtime) -> None:
+    """An administrator's bearer token issues; a courier's is forbidden; a disabled or offboarded person's,
+    an expired or revoked token are refused: the same status, body and headers either way."""
+    clock = Clock()
+    runtime = fast_runtime(sqlite_runtime, clock)
+    ctx = runtime.ctx
+    with_station(ctx)
+    otp = add_person(ctx, "admin.01", Role.ADMIN)
+    add_person(ctx, "courier.01", Role.COURIER)
+    assert otp is not None
+
+    def token(username: str) -> str:
+        code = pyotp.TOTP(otp).at(clock.now) if username == "admin.01" else None
+        clock.advance(seconds=30)  # each sign-in its own time step
+        return auth.issue_access_token(ctx, username=username, password=PASSWORD, otp=code).access_token
+
+    with TestClient(create_app(runtime=runtime)) as fast, TestClient(_plain_app(runtime)) as plain:
+
+        def both(presented: str) -> tuple[int, object, dict[str, str]]:
+            headers = {"Authorization": f"Bearer {presented}"}
+            first, second = _answer(fast, headers), _answer(plain, headers)
+            assert first == second
+            return first
+
+        assert both(token("admin.01"))[0] == 201
+        assert both(token("courier.01"))[0] == 403
+        revoked = token("admin.01")
+        assert auth.revoke_credential(ctx, revoked)
+        assert both(revoked)[0] == 401
+        expiring = token("admin.01")
+        clock.advance(hours=1)
+        assert both(expiring)[0] == 401
+        live = token("admin.01")
+        people.disable_user(ctx, "admin.01", actor="test")
+        assert both(live)[0] in (401, 403)
