@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, bindparam, delete, func, insert, select, update
@@ -291,41 +292,89 @@ def _sealed_of(rows: Sequence[Sequence[Any]]) -> list[SealedWaybill]:
     first: dict[str, Sequence[Any]] = {}
     # The row itself is the "created" event; later ones are in tracking_event.
     events: dict[str, list[TrackingEvent]] = {}
-    waybill_id, created_at, routing_text = _W["id"], _W["created_at"], _W["routing_text"]
     for row in rows:
-        key = row[waybill_id]
+        key = row[_W_ID]
         known = events.get(key)
         if known is None:
             first[key] = row
-            known = events[key] = [TrackingEvent(WaybillStatus.CREATED, row[created_at], row[routing_text])]
+            known = events[key] = [TrackingEvent(_CREATED, row[_W_CREATED_AT], row[_W_ROUTING_TEXT])]
         if row[_W_EVENT] is not None:
-            known.append(TrackingEvent(WaybillStatus(row[_W_EVENT]), row[_W_EVENT + 1], row[_W_EVENT + 2]))
+            known.append(TrackingEvent(_status(row[_W_EVENT]), row[_W_EVENT + 1], row[_W_EVENT + 2]))
     return [_sealed(row, tuple(events[key])) for key, row in first.items()]
 
 
+_W_ID, _W_CREATED_AT, _W_ROUTING_TEXT = _W["id"], _W["created_at"], _W["routing_text"]
+_W_SCALARS = itemgetter(
+    *(
+        _W[key]
+        for key in (
+            "id",
+            "tracking_number",
+            "status",
+            "created_at",
+            "created_by",
+            "weight_grams",
+            "sender_id_type",
+            "routing_code",
+            "routing_text",
+            "kek_version",
+            "wrapped_key",
+            "organisation_id",
+        )
+    )
+)
+_W_INDEXES = itemgetter(
+    *(
+        _W[key]
+        for key in (
+            "bi_recipient_mobile",
+            "bi_recipient_mobile_last4",
+            "bi_sender_mobile",
+            "bi_sender_mobile_last4",
+            "bi_sender_id_number",
+        )
+    )
+)
+_CREATED = WaybillStatus.CREATED
+_STATUSES = {status.value: status for status in WaybillStatus}
+
+
+def _status(value: str) -> WaybillStatus:
+    """``WaybillStatus(value)`` by a dict (the enum's own lookup cost about 0.5 us a row)."""
+    found = _STATUSES.get(value)
+    return found if found is not None else WaybillStatus(value)  # an unknown value raises as before
+
+
 def _sealed(row: Sequence[Any], events: tuple[TrackingEvent, ...]) -> SealedWaybill:
-    w = _W
+    (
+        waybill_id,
+        tracking_number,
+        status,
+        created_at,
+        created_by,
+        weight_grams,
+        sender_id_type,
+        routing_code,
+        routing_text,
+        kek_version,
+        wrapped_key,
+        organisation_id,
+    ) = _W_SCALARS(row)
     return SealedWaybill(
-        id=row[w["id"]],
-        tracking_number=row[w["tracking_number"]],
-        status=WaybillStatus(row[w["status"]]),
-        created_at=row[w["created_at"]],
-        created_by=row[w["created_by"]],
-        weight_grams=row[w["weight_grams"]],
-        sender_id_type=row[w["sender_id_type"]],
-        routing_code=row[w["routing_code"]],
-        routing_text=row[w["routing_text"]],
-        wrapped_key=WrappedKey(row[w["kek_version"]], bytes(row[w["wrapped_key"]])),
+        id=waybill_id,
+        tracking_number=tracking_number,
+        status=_status(status),
+        created_at=created_at,
+        created_by=created_by,
+        weight_grams=weight_grams,
+        sender_id_type=sender_id_type,
+        routing_code=routing_code,
+        routing_text=routing_text,
+        wrapped_key=WrappedKey(kek_version, bytes(wrapped_key)),
         ciphertexts={field: bytes(row[at]) for field, at in _W_CIPHERTEXTS if row[at] is not None},
-        indexes=BlindIndexes(
-            recipient_mobile=bytes(row[w["bi_recipient_mobile"]]),
-            recipient_mobile_last4=bytes(row[w["bi_recipient_mobile_last4"]]),
-            sender_mobile=bytes(row[w["bi_sender_mobile"]]),
-            sender_mobile_last4=bytes(row[w["bi_sender_mobile_last4"]]),
-            sender_id_number=bytes(row[w["bi_sender_id_number"]]),
-        ),
+        indexes=BlindIndexes(*map(bytes, _W_INDEXES(row))),
         events=events,
-        organisation_id=row[w["organisation_id"]],
+        organisation_id=organisation_id,
     )
 
 
