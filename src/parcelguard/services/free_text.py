@@ -42,11 +42,13 @@ _MAX_MASKING_ROUNDS = 4
 @dataclass(frozen=True, slots=True)
 class Redacted:
     """An order as it may be shown: free text masked (``shown``), its privacy view (``masked``, the one the
-    label gate passed), and the originals that masking changed, by encrypted field name."""
+    label gate passed), the originals that masking changed, by encrypted field name, and the routing code
+    and text the gate read (``routing_of(shown)``, so that sealing need not work them out again)."""
 
     shown: Order
     masked: MaskedOrder
     originals: dict[str, str]
+    routing: tuple[str, str] | None = None
 
 
 class FreeTextRedactor:
@@ -115,8 +117,10 @@ class FreeTextRedactor:
         description, remarks = self._after_own_values(order)
         description = self.redact(description)
         remarks = None if remarks is None else self.redact(remarks)
+        routing = routing_of(order)  # free text is no part of it: the same for the order as shown
         shown, masked = self._gated(
             _with_free_text(order, description, remarks),
+            routing,
             tracking_number=tracking_number or self._placeholder_number(),
             issued_on=issued_on or self._ctx.clock().date(),
         )
@@ -125,7 +129,7 @@ class FreeTextRedactor:
             originals[wb.PARCEL_DESCRIPTION_ORIGINAL] = order.parcel.description
         if order.remarks is not None and shown.remarks != order.remarks:
             originals[wb.REMARKS_ORIGINAL] = order.remarks
-        return Redacted(shown, masked, originals)
+        return Redacted(shown, masked, originals, routing)
 
     def _after_own_values(self, order: Order) -> tuple[str, str | None]:
         """:func:`_after_own_values`, once per order (:meth:`prefetch` and :meth:`order` both need it)."""
@@ -155,8 +159,10 @@ class FreeTextRedactor:
     def _placeholder_number(self) -> str:
         return self._ctx.carrier_prefix + "0" * 13
 
-    def _gated(self, shown: Order, *, tracking_number: str, issued_on: date) -> tuple[Order, MaskedOrder]:
-        routing_code, routing_text = routing_of(shown)
+    def _gated(
+        self, shown: Order, routing: tuple[str, str], *, tracking_number: str, issued_on: date
+    ) -> tuple[Order, MaskedOrder]:
+        routing_code, routing_text = routing
         masked = MaskedOrder(
             sender=self._masked_party(shown.sender),
             sender_id_type=shown.sender_id.id_type,

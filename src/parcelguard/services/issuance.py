@@ -14,6 +14,7 @@ import secrets
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from parcelguard.domain import audit
@@ -295,6 +296,8 @@ def _store(
             originals=redacted.originals,
             organisation_id=organisation_id,
             indexes=indexes,
+            routing=redacted.routing,
+            now=now,
         )
         sealed.append(record)
         issued.append(IssuedWaybill(index=index, tracking_number=tracking_number, masked=redacted.masked))
@@ -322,11 +325,15 @@ def seal_order(
     originals: Mapping[str, str] | None = None,
     organisation_id: int = CARRIER_ORGANISATION_ID,
     indexes: _BatchIndexes | None = None,
+    routing: tuple[str, str] | None = None,
+    now: datetime | None = None,
 ) -> SealedWaybill:
     """Encrypt every personal field under a fresh data key bound to this waybill; index what is looked up.
 
     ``order`` carries free text already redacted; ``originals`` are the unredacted texts worth keeping.
     ``indexes``: a batch's blind indexes, so a merchant's repeated sender is indexed once per batch.
+    ``routing``: ``routing_of(order)`` when already known; ``now``: the batch's time of issue (the clock's
+    when not given).
     """
     waybill_id = new_waybill_id()
     data_key, wrapped = ctx.envelope.new_data_key(waybill_id)
@@ -350,8 +357,9 @@ def seal_order(
     sender_indexes = None if indexes is None else indexes.sender(order)
     if sender_indexes is None:
         sender_indexes = _sender_indexes(ctx, order)
-    routing_code, routing_text = routing_of(order)
-    now = ctx.clock()
+    routing_code, routing_text = routing_of(order) if routing is None else routing
+    if now is None:
+        now = ctx.clock()
     return SealedWaybill(
         id=waybill_id,
         tracking_number=tracking_number,
