@@ -2,8 +2,9 @@
 
 Issues N and 5 x N synthetic orders (merchant batches, 20% with a remark of their own) from JSONL files into
 a fresh data folder and prints, for each run, the whole process's wall time (start-up, reading, issuing,
-writing the results), its waybills per second and its peak resident memory, and ``parcelguard --help``'s
-(the command's start before it imports what a command needs); the ratio of the peaks should stay close to 1
+writing the results), its waybills per second and its peak resident memory, ``parcelguard --help``'s
+(the command's start before it imports what a command needs), and what each step of the command's start
+adds (imports, runtime, glyph check, model); the ratio of the peaks should stay close to 1
 (the CLI streams in batches). Targets (issue 9): a 1,000,000-order file at >= 8,000
 waybills/s, peak memory under 200 MiB whatever the size (run: --sizes 20000,200000,1000000; the 1M file takes
 about 15-30 minutes on a shared 2-core machine). Beside them, the physical floor (see _common.Floor) measured
@@ -70,6 +71,41 @@ def peak_rss_mb(args: list[str], env: dict[str, str]) -> tuple[float, float, flo
     return float(wall), float(cpu), int(peak_kib) / 1024
 
 
+# The command's start, step by step, in a Python of its own: resident memory after each step and the peak so
+# far (VmHWM, which exec resets, unlike ru_maxrss), in KiB. The steps `waybill issue` takes before its first
+# batch, each loaded here explicitly so that it is counted on its own.
+_PARTS = """
+def line(step):
+    status = open("/proc/self/status").read()
+    rss, peak = (int(status.split(field)[1].split()[0]) for field in ("VmRSS:", "VmHWM:"))
+    print(step, rss, peak, sep="\t")
+line("Python alone")
+import parcelguard.cli.waybill
+line("the issue command's imports")
+from parcelguard.cli.common import open_runtime
+runtime = open_runtime()
+line("runtime and schema check")
+from parcelguard.adapters.render.fonts import default_chain
+default_chain().missing_glyphs("收件人张三，北京市朝阳区")
+line("glyph check (font character maps)")
+from parcelguard.adapters.ner import lac_tagger
+lac_tagger(1).tag_many(["请放门口，谢谢"])
+line("LAC model (ONNX Runtime)")
+import pypinyin
+line("pypinyin (if not imported before)")
+runtime.close()
+"""
+
+
+def start_up_parts(env: dict[str, str]) -> list[tuple[str, float, float]]:
+    """(step, resident MiB after it, peak MiB so far) for each step of the command's start (see _PARTS)."""
+    measured = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", _PARTS], env=env, capture_output=True, text=True, check=True
+    )
+    rows = [line.split("\t") for line in measured.stdout.splitlines()]
+    return [(step, int(rss) / 1024, int(peak) / 1024) for step, rss, peak in rows]
+
+
 def floor_rate(server: str | None, count: int = 3000) -> float:
     """The physical floor (see _common.Floor) in batches of 1,000, waybills per CPU second of this process."""
     with tempfile.TemporaryDirectory() as folder, fresh_database(server, Path(folder)) as url:
@@ -107,6 +143,11 @@ def main() -> int:
         print(f"  physical floor (batches of 1,000, in process): {floor:,.0f} waybills per CPU second")
         _, help_cpu, help_peak = peak_rss_mb([*CLI, "--help"], env)
         print(f"  parcelguard --help alone: {help_cpu:.2f} CPU seconds, peak RSS {help_peak:.0f} MiB")
+        print("  the command's start, step by step (resident MiB after it, +what it added; peak so far):")
+        before = 0.0
+        for step, resident, peak in start_up_parts(env):
+            print(f"    {step:<38} {resident:5.0f} (+{resident - before:4.0f})  peak {peak:4.0f}")
+            before = resident
         peaks, times = [], []
         for count in sizes:
             source = Path(folder) / f"orders-{count}.jsonl"
