@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import cast
 
 from parcelguard.domain.order import Order, Party
@@ -27,19 +27,21 @@ from parcelguard.domain.pii.mobile import HIDDEN_DIGITS
 
 
 def _import_lazy_pinyin() -> object:
-    """pypinyin's ``lazy_pinyin``, imported without its phrase dictionary (57 MiB of a process's memory; it
-    reads words, and names are read a character at a time here, with `_SURNAME_READINGS` for surnames)
-    and without the copy of its character dictionary (we never customise it): pypinyin's documented
-    PYPINYIN_NO_PHRASES and PYPINYIN_NO_DICT_COPY, set for the import only and restored after it, so the
-    environment children inherit is as it was. A process that imported pypinyin before keeps its copy."""
+    """pypinyin's ``lazy_pinyin``, and its ``pinyin`` giving every reading (``heteronym=True``), imported
+    without its phrase dictionary (57 MiB of a process's memory; it reads words, and names are read a
+    character at a time here, with `_SURNAME_READINGS` for surnames, every reading of a given name's
+    characters looked for) and without the copy of its character dictionary (we never customise it):
+    pypinyin's documented PYPINYIN_NO_PHRASES and PYPINYIN_NO_DICT_COPY, set for the import only and
+    restored after it, so the environment children inherit is as it was. A process that imported
+    pypinyin before keeps its copy."""
     names = ("PYPINYIN_NO_PHRASES", "PYPINYIN_NO_DICT_COPY")
     saved = {name: os.environ.get(name) for name in names}
     try:
         for name in names:
             os.environ[name] = "1"
-        from pypinyin import lazy_pinyin
+        from pypinyin import Style, lazy_pinyin, pinyin
 
-        return lazy_pinyin
+        return lazy_pinyin, partial(pinyin, style=Style.NORMAL, heteronym=True)
     finally:
         for name, value in saved.items():
             if value is None:
@@ -48,7 +50,10 @@ def _import_lazy_pinyin() -> object:
                 os.environ[name] = value
 
 
-_lazy_pinyin = cast("Callable[[list[str]], list[str]]", _import_lazy_pinyin())
+_lazy_pinyin, _all_readings = cast(
+    "tuple[Callable[[list[str]], list[str]], Callable[[list[str]], list[list[str]]]]", _import_lazy_pinyin()
+)
+"""pypinyin's first reading of each character, and every reading of each (toneless, heteronyms)."""
 
 __all__ = ["OwnValues", "mask_own_values", "may_hold_own_values", "may_hold_pinyin"]
 
@@ -199,17 +204,36 @@ def _party_pinyin(party: Party) -> _Pinyin:
     tens of microseconds a name and only a text holding a Latin letter needs it.
 
     Read a character at a time, the surname as a surname (`_SURNAME_READINGS`: 曾 zeng, 尉迟 yu chi); where
-    that differs from its characters' first readings, both spellings are looked for."""
+    that differs from its characters' first readings, both spellings are looked for. The given name is
+    looked for in every reading of its characters (长江: zhang jiang and chang jiang), at most
+    `_MAX_GIVEN_SPELLINGS` spellings, the first readings' one first."""
     name = party.name
     if name.script == "latin":
         return ()
     value = fold(name.value).text
     surname = value[:2] if value[:2] in _SURNAME_READINGS else value[:1]
-    rest = _syllables(value[len(surname) :])
+    rests = _given_name_spellings(value[len(surname) :])
     readings = [_SURNAME_READINGS.get(surname), _syllables(surname)]
-    spellings = dict.fromkeys(r + rest for r in readings if r is not None)
+    spellings = dict.fromkeys(r + rest for r in readings if r is not None for rest in rests)
     visible = len(name.surname or "") or 1
     return tuple((syllables, visible) for syllables in spellings if len(syllables) >= 2)
+
+
+_MAX_GIVEN_SPELLINGS = 16
+"""Spellings of a given name looked for at most (most name characters have one reading, a few three)."""
+
+
+def _given_name_spellings(text: str) -> list[tuple[str, ...]]:
+    """The syllables of ``text`` in every combination of its characters' readings, the first readings'
+    spelling (`_syllables`) first; characters without a reading left out."""
+    chars = list(text)
+    spellings: list[tuple[str, ...]] = [()]
+    for first, every in zip(_lazy_pinyin(chars), _all_readings(chars), strict=True):
+        readings = [r.casefold() for r in (first, *every) if r.isascii() and r.isalpha()]
+        if readings:
+            spellings = [(*s, r) for s in spellings for r in dict.fromkeys(readings)]
+            del spellings[_MAX_GIVEN_SPELLINGS:]
+    return spellings
 
 
 def _syllables(text: str) -> tuple[str, ...]:
