@@ -8,6 +8,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from parcelguard.adapters.db import models as m
@@ -101,6 +103,22 @@ def test_get_many_answers_as_get_does_for_each_number_at_every_padded_size(
         assert sealed.created_at.tzinfo is not None and sealed.created_at.utcoffset() == timedelta(0)
         assert all(e.occurred_at.utcoffset() == timedelta(0) for e in sealed.events)
     assert [len(w.events) for w in expected[:5]] == [1, 2, 3, 4, 5][: len(expected[:5])]
+
+
+def test_get_many_of_any_list_of_numbers_is_get_of_each_known_one(runtime: Runtime) -> None:
+    numbers = _issue(runtime, 30)
+    unknown = [f"ZZ{n:013d}" for n in range(40)]
+
+    @settings(max_examples=25, deadline=None)
+    @given(asked=st.lists(st.sampled_from([*numbers, *unknown]), max_size=700))
+    def check(asked: list[str]) -> None:  # the examples only read the database
+        with runtime.ctx.uow() as uow:
+            many = uow.waybills.get_many(asked)
+            expected = {n: uow.waybills.get(n) for n in asked}
+        assert len(many) == len({w.tracking_number for w in many})
+        assert {w.tracking_number: w for w in many} == {n: w for n, w in expected.items() if w is not None}
+
+    check()
 
 
 def test_get_many_of_nothing_known_is_empty_and_get_by_id_of_an_unknown_id_is_none(runtime: Runtime) -> None:
