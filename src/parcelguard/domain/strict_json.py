@@ -16,6 +16,7 @@ from typing import Any
 from parcelguard.errors import ErrorCode, ValidationError
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}", re.ASCII)
+_DIGIT_RUN = re.compile(r"[0-9]{3}", re.ASCII)
 
 
 class _Duplicated(dict[str, Any]):
@@ -29,8 +30,10 @@ class _Duplicated(dict[str, Any]):
 
 
 def shown_key(key: object) -> bool:
-    """Whether a JSON key may appear in a field path: only identifiers, as a key can hold personal data."""
-    return isinstance(key, str) and _IDENTIFIER.fullmatch(key) is not None
+    """Whether a JSON key may appear in a field path: only identifiers, as a key can hold personal data, and
+    none with a run of three or more digits (``zhangwei_13800138000``: a mobile or an ID number; the
+    contract's own names hold at most one digit, as in ``last4``)."""
+    return isinstance(key, str) and _IDENTIFIER.fullmatch(key) is not None and _DIGIT_RUN.search(key) is None
 
 
 def loads_strict(document: str | bytes, **options: Callable[[str], Any]) -> Any:

@@ -52,3 +52,18 @@ def test_any_repeated_key_is_found_with_its_path(value: dict[str, int], data: st
         loads_strict('{"orders": [[], "x", ' + repeated + "]}")
     assert caught.value.code == ErrorCode.DUPLICATE_FIELD
     assert caught.value.field == (f"orders.2.{key}" if shown_key(key) else "orders.2")
+
+
+def test_a_key_holding_a_mobile_or_an_id_number_is_never_echoed() -> None:
+    """An unknown or repeated key is named in the error only when it cannot carry a phone or ID number."""
+    from parcelguard.domain.order import parse_order
+    from parcelguard.errors import ErrorCode, ValidationError
+
+    for key in ("zhangwei_13800138000", "id_11010519491231002X", "x138"):
+        assert not shown_key(key)
+        with pytest.raises(ValidationError) as caught:
+            parse_order({key: 1})
+        assert caught.value.code is ErrorCode.UNKNOWN_FIELD
+        assert "138" not in str(caught.value) and caught.value.field is None
+    for key in ("recipent", "last4", "weight_kg", "id_number"):
+        assert shown_key(key)
