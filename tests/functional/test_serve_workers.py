@@ -3,6 +3,7 @@ started by uvicorn from the app factory, on the same data folder (named to them 
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import os
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from parcelguard.bootstrap import Runtime
 from parcelguard.cli import serve
@@ -36,7 +38,9 @@ def test_one_worker_serves_the_app_of_the_cli_runtime(
 def test_several_workers_start_from_the_factory_on_the_same_data_folder(
     sqlite_runtime: Runtime, runs: list[tuple[Any, dict[str, Any]]]
 ) -> None:
-    serve._serve(sqlite_runtime, "127.0.0.1", 8123, workers=2, access_log=True)
+    shared = sqlite_runtime.settings.model_copy(update={"redis_url": SecretStr("redis://127.0.0.1:6379/15")})
+    runtime = dataclasses.replace(sqlite_runtime, settings=shared)  # several workers share limits in Redis
+    serve._serve(runtime, "127.0.0.1", 8123, workers=2, access_log=True)
     [(app, options)] = runs
     module, _, name = app.partition(":")
     assert callable(getattr(importlib.import_module(module), name))

@@ -13,12 +13,6 @@ from parcelguard.cli import serve
 from parcelguard.errors import ParcelGuardError
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/serve.py (not the reviewer's): several workers without PARCELGUARD_REDIS_URL each keep their "
-    "own in-process tracking and access limits (adapters/rate_limit.py says so), so the cap of wrong "
-    "last-4 guesses per tracking number and the one-time codes per parcel are multiplied by N",
-)
 def test_several_workers_without_redis_are_refused(
     sqlite_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -26,6 +20,7 @@ def test_several_workers_without_redis_are_refused(
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: runs.append(app))
     monkeypatch.delenv("PARCELGUARD_HOME", raising=False)
     assert sqlite_runtime.settings.redis_url is None
-    with pytest.raises(ParcelGuardError):
+    with pytest.raises(ParcelGuardError) as refused:
         serve._serve(sqlite_runtime, "127.0.0.1", 8123, workers=2)
+    assert refused.value.field == "--workers" and "PARCELGUARD_REDIS_URL" in str(refused.value)
     assert runs == []

@@ -14,7 +14,7 @@ from parcelguard.cli.common import console, load_settings, open_runtime, operato
 from parcelguard.domain.access import Scope
 from parcelguard.domain.organisation import Organisation, OrganisationKind
 from parcelguard.domain.pii.synthetic import SyntheticPeople
-from parcelguard.errors import NotFoundError
+from parcelguard.errors import ErrorCode, NotFoundError, ValidationError
 from parcelguard.services.api_keys import create_api_key, list_api_keys, revoke_api_key
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.demo import DEMO_STAFF, DEMO_STATION, demo_staff_exist, seed_demo_staff
@@ -32,7 +32,8 @@ ACCESS_LOG_HELP = (
 
 
 WORKERS_HELP = (
-    "server processes: more than one needs PostgreSQL to help (SQLite takes one writer at a time); each "
+    "server processes: more than one needs PARCELGUARD_REDIS_URL (shared rate limits) and PostgreSQL to "
+    "help (SQLite takes one writer at a time); each "
     "issues the single orders arriving meanwhile together, so fewer workers make larger batches"
 )
 
@@ -61,6 +62,14 @@ def _serve(runtime: Runtime, host: str, port: int, *, access_log: bool = False, 
     if workers == 1:
         uvicorn.run(create_app(runtime=runtime), **options)
         return
+    if runtime.settings.redis_url is None:
+        # Each process would count on its own: the wrong last-4 guesses per tracking number, the one-time
+        # codes per parcel and the per-client limits would each allow N times what they promise.
+        raise ValidationError(
+            "several workers share their rate limits through Redis: set PARCELGUARD_REDIS_URL",
+            code=ErrorCode.INVALID_REQUEST,
+            field="--workers",
+        )
     # Several processes: each builds its own app (and engine) from the same data folder, named to them
     # through the environment, as uvicorn starts its workers afresh from an import string.
     os.environ["PARCELGUARD_HOME"] = str(runtime.settings.home.resolve())
