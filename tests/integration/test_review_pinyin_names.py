@@ -13,12 +13,6 @@ from parcelguard.domain.pii.synthetic import SyntheticPeople
 from parcelguard.services.issuance import issue_waybill
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="domain/own_values.py (not the reviewer's): _party_pinyin reads each given-name character by "
-    "its first reading only (长 zhang, 重 zhong, 行 xing, 乐 le, 调 diao, 都 dou), so the name's usual "
-    "spelling (chang jiang) is neither masked by own values nor, here, by the detector",
-)
 @pytest.mark.parametrize(
     ("name", "remarks", "spelled"),
     [
