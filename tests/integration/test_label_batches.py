@@ -108,9 +108,22 @@ def test_get_many_answers_as_get_does_for_each_number_at_every_padded_size(
 def test_get_many_of_any_list_of_numbers_is_get_of_each_known_one(runtime: Runtime) -> None:
     numbers = _issue(runtime, 30)
     unknown = [f"ZZ{n:013d}" for n in range(40)]
+    with runtime.ctx.uow() as uow:  # two waybills with later events, listed in two chunks they come once
+        for number in numbers[:2]:
+            sealed = uow.waybills.get(number)
+            assert sealed is not None
+            at = sealed.created_at + timedelta(hours=1)
+            uow.waybills.add_event(sealed.id, TrackingEvent(WaybillStatus.PICKED_UP, at, "上海 浦东新区"))
+        uow.commit()
 
+    listed = st.sampled_from([*numbers, *unknown])
+
+    # small lists, and lists over one chunk of 500 with the two waybills with events in both chunks
     @settings(max_examples=25, deadline=None)
-    @given(asked=st.lists(st.sampled_from([*numbers, *unknown]), max_size=700))
+    @given(
+        asked=st.lists(listed, max_size=40)
+        | st.lists(listed, min_size=500, max_size=700).map(lambda drawn: [*numbers[:2], *drawn, *numbers[:2]])
+    )
     def check(asked: list[str]) -> None:  # the examples only read the database
         with runtime.ctx.uow() as uow:
             many = uow.waybills.get_many(asked)

@@ -115,8 +115,10 @@ class _ManyRead:
         self._in: dict[int, Select[Any]] = {}
 
     def rows(self, connection: Connection, values: Sequence[Any]) -> list[Sequence[Any]]:
+        """Every matching row once, however often its value is listed (two chunks would both return it)."""
         rows: list[Sequence[Any]] = []
         dialect = connection.dialect
+        values = list(dict.fromkeys(values))
         for start in range(0, len(values), _IN_CHUNK):
             chunk = list(values[start : start + _IN_CHUNK])
             if dialect.name == "postgresql":
