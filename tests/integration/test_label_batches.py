@@ -20,7 +20,7 @@ from parcelguard.domain import audit
 from parcelguard.domain.access import Principal, Scope
 from parcelguard.domain.label import LabelData
 from parcelguard.domain.label_gate import privacy_gate
-from parcelguard.domain.organisation import OrganisationKind
+from parcelguard.domain.organisation import CARRIER_ORGANISATION_ID, OrganisationKind
 from parcelguard.domain.pii.synthetic import SyntheticPeople
 from parcelguard.domain.tracking import TrackingNumber
 from parcelguard.domain.waybill import TrackingEvent, WaybillStatus
@@ -41,10 +41,12 @@ SCANNER = Principal(actor="apikey:scanner", scopes=frozenset({Scope.LABEL_TOKEN_
 _TOKEN = re.compile(rb"PGT1[A-Z2-7]{52}")
 
 
-def _issue(runtime: Runtime, count: int, seed: int = 5, organisation_id: int | None = None) -> list[str]:
+def _issue(
+    runtime: Runtime, count: int, seed: int = 5, organisation_id: int = CARRIER_ORGANISATION_ID
+) -> list[str]:
     people = SyntheticPeople(seed)
-    extra = {} if organisation_id is None else {"organisation_id": organisation_id}
-    result = issue_batch(runtime.ctx, [people.order() for _ in range(count)], actor="t", **extra)
+    orders = [people.order() for _ in range(count)]
+    result = issue_batch(runtime.ctx, orders, actor="t", organisation_id=organisation_id)
     return [item.tracking_number for item in result.items]  # type: ignore[union-attr]
 
 
@@ -241,7 +243,7 @@ def test_a_batch_with_one_refused_label_writes_nothing_at_all(runtime: Runtime) 
     ctx = dataclasses.replace(runtime.ctx, renderer=renderer)
     for fmt in ("zpl", "png", "pdf"):
         with pytest.raises(LabelComplianceError):
-            render_labels(ctx, numbers, fmt, principal=PRINTER)  # type: ignore[arg-type]
+            render_labels(ctx, numbers, fmt, principal=PRINTER)
     with pytest.raises(LabelComplianceError):
         render_label_batch(ctx, numbers, principal=PRINTER)
     assert _written(runtime) == written
