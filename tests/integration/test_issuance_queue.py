@@ -11,6 +11,7 @@ import anyio
 import pytest
 from anyio import wait_all_tasks_blocked
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from parcelguard.adapters.db import models as m
 from parcelguard.bootstrap import Runtime
@@ -19,6 +20,7 @@ from parcelguard.domain.audit import WAYBILL_ISSUED
 from parcelguard.domain.pii.synthetic import SyntheticPeople
 from parcelguard.errors import (
     AuthenticationError,
+    ConflictError,
     ErrorCode,
     LabelComplianceError,
     ParcelGuardError,
@@ -72,7 +74,7 @@ def issue_concurrently(
         check = held(authenticate) if index == 0 else authenticate
         try:
             outcomes[index] = await queue.issue(order, authenticate=check, credential=credential)
-        except ParcelGuardError as error:
+        except Exception as error:  # each caller's own answer, whatever it is
             outcomes[index] = error
 
     async def main() -> None:
@@ -159,11 +161,29 @@ def test_credentials_are_checked_once_per_batch_per_key_and_a_refused_key_fails_
         assert event.actor == actor
 
 
-def test_when_the_batch_transaction_fails_each_order_is_issued_on_its_own(
+def test_a_database_error_of_the_batch_is_every_callers_answer_and_nothing_is_issued_again(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database error may have struck the commit (outcome unknown): issuing again could issue twice, so
+    every order is tried exactly once, whether it went in a batch or alone."""
+    tried: list[int] = []
+
+    def failing(_ctx: object, batch: object, **_kwargs: object) -> None:
+        tried.append(len(batch) if isinstance(batch, list) else 1)
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(issuance_queue, "issue_orders", failing)
+    monkeypatch.setattr(issuance_queue, "issue_waybill", failing)
+    outcomes, _ = issue_concurrently(IssuanceQueue(runtime.ctx), [(o, lambda: SHOP, "k") for o in orders(5)])
+    assert all(isinstance(outcome, OperationalError) for outcome in outcomes)
+    assert sum(tried) == 5 and max(tried) > 1  # a batch was tried, and no order twice
+
+
+def test_when_the_batch_is_refused_whole_before_its_commit_each_order_is_issued_on_its_own(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def failing(*_args: object, **_kwargs: object) -> None:
-        raise RuntimeError("the batch's transaction failed")
+        raise ConflictError("a tracking number was taken meanwhile")
 
     monkeypatch.setattr(issuance_queue, "issue_orders", failing)
     batch = orders(4)

@@ -10,12 +10,13 @@ their texts, one tracking-number check.
 What each caller sees does not change: its own waybill, or its own error with its own code. A refused order
 (invalid field, label gate) fails alone while the others are issued. Credentials are checked in the issuing
 thread right before the order is issued, as before: an API key once per batch for all of its requests
-(never reused across batches), anything else once per request. Should the batch's transaction itself fail
-(a tracking number taken meanwhile, a database error), each of its orders is issued again on its own through
-``issue_waybill``, so that each gets the answer it would have had alone. Idempotency-keyed requests do not
-come here: they keep ``issue_waybill``'s own path. The audit trail is the one the same orders issued one by
-one would leave: one ``waybill:issued`` event per waybill and nothing else; a batch whose every order is
-refused commits nothing.
+(never reused across batches), anything else once per request. Should the batch be refused whole before its
+commit (a ParcelGuardError: a tracking number taken meanwhile), each of its orders is issued again on its own
+through ``issue_waybill``, so that each gets the answer it would have had alone; a database error, which may
+have struck the commit with an unknown outcome, is every caller's answer instead (never issued twice).
+Idempotency-keyed requests do not come here: they keep ``issue_waybill``'s own path. The audit trail is the
+one the same orders issued one by one would leave: one ``waybill:issued`` event per waybill and nothing else;
+a batch whose every order is refused commits nothing.
 
 The queue belongs to one asyncio event loop (the web layer keeps one per loop; callers wait on plain asyncio
 futures, cheaper than anyio's events on every request); the issuing itself runs in worker threads, at most
@@ -35,6 +36,7 @@ import anyio.to_thread
 from anyio import CapacityLimiter
 
 from parcelguard.domain.access import Principal
+from parcelguard.errors import ParcelGuardError
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.issuance import IssuedWaybill, issue_orders, issue_waybill
 
@@ -170,8 +172,15 @@ def _issue_together(
             answers = issue_orders(
                 ctx, [item.order for item in items], actor=actor, organisation_id=organisation_id
             )
-        except Exception:  # noqa: S110 - retried one by one below, where each gets its own error
+        except ParcelGuardError:
             pass
+        except Exception as failed:
+            # A database or driver error may have struck the commit itself, whose outcome is then unknown
+            # (a lost connection): issuing the orders again could issue them twice. Each caller gets the
+            # error, as one order issued alone would have (a 500), and may retry with an idempotency key.
+            for item in items:
+                item.error = failed
+            return
         else:
             for item, answer in zip(items, answers, strict=True):
                 if isinstance(answer, IssuedWaybill):
