@@ -56,7 +56,7 @@ _IN_CHUNK = 500
 # and compiled form instead of rebuilding both per call (about a third of a label's CPU time went there).
 _NUMBER_TAKEN = select(m.waybill.c.tracking_number).where(m.waybill.c.tracking_number == bindparam("number"))
 
-# Waybill reads run on the driver's cursor (reads.py): about 10 us a lookup instead of 36 through Core.
+# Waybill reads run on the driver's cursor (reads.py): a lookup's rows in about 10 us instead of 27.
 # A waybill and its later tracking events come in one round trip, one row per event (one row with empty
 # event columns when there is none, the common case on labels and lookups): the waybill's columns in the
 # table's order, then the event's.
