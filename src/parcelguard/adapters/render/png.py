@@ -147,18 +147,14 @@ def _draw_box(draw: ImageDraw.ImageDraw, box: Box) -> None:
 
 
 def _draw_code128(image: Image.Image, code: Code128) -> None:
-    """Each bar a filled box of whole modules (the pixels ImageDraw.rectangle fills, without its argument
-    handling: a label has about 40 bars)."""
+    """Each bar a filled box of whole modules (the pixels ImageDraw.rectangle fills; a label has about 40)."""
     modules = code128_modules(code.value)
     area = dots(code.width)
     module = module_dots(area, len(modules), CODE128_QUIET_MODULES, CODE128_MAX_MODULE_DOTS)
     left = dots(code.x) + (area - len(modules) * module) // 2
     top, bottom = dots(code.y), dots(code.y + code.height)
-    image.load()
-    image._ensure_mutable()  # as Image.paste does: a shared or read-only core is copied first
-    core = image.im
     for bar in _BARS.finditer(modules):
-        core.paste(_BLACK, (left + bar.start() * module, top, left + bar.end() * module, bottom))
+        image.paste(_BLACK, (left + bar.start() * module, top, left + bar.end() * module, bottom))
 
 
 _BARS = re.compile("1+")
