@@ -31,7 +31,7 @@ POOL_SIZE = 20
 """Connections kept open; with POOL_OVERFLOW, as many as anyio's 40 worker threads can hold at once."""
 POOL_OVERFLOW = 20
 BUSY_TIMEOUT_S = 30.0
-CACHE_KIB = 16384
+CACHE_KIB = 8192
 """SQLite's page cache per connection, in KiB (see the pragma below for why not more)."""
 WAL_AUTOCHECKPOINT_PAGES = 30000
 """WAL frames (pages of 4 KiB) after which a commit checkpoints: about 117 MiB instead of SQLite's 1,000."""
@@ -47,7 +47,7 @@ _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL (checkpointed every 30,000 pages), foreign keys, a busy timeout,
-    a 16 MiB page cache and one writer at a time per process; both get a pool sized for the web server's
+    an 8 MiB page cache and one writer at a time per process; both get a pool sized for the web server's
     threads."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -73,10 +73,11 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
-            # 16 MiB of page cache per connection. Measured (issue 9, the floor's inserts at 0, 100k and 500k
+            # 8 MiB of page cache per connection. Measured (issue 9, the floor's inserts at 0, 100k and 500k
             # waybills, each setting on its own copy): 8 MiB and 64 MiB were within 5% of each other, as the
             # random-key indexes outgrow either and their pages come from the OS cache; 64 MiB made the CLI's
             # memory grow with the database and could reach 2.5 GiB over the web server's 40 connections.
+            # 16 MiB, the setting before, filled within 20 batches and was 8 MiB of `waybill issue`'s peak.
             cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             # Checkpoint after 30,000 WAL frames, not 1,000. Every waybill adds an entry at a random place in
             # seven indexes (blind indexes, tracking number, audit subject); once those outgrow the cache a

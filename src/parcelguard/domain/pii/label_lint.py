@@ -142,7 +142,13 @@ def _scan(text: str, *, in_address: bool) -> list[LabelViolation]:
     return list(_cached_scan(text, in_address))
 
 
-@lru_cache(maxsize=8192)
+_SCANS_CACHED = 2048
+"""Texts whose findings are remembered (about 240 bytes each with their key). Replaying the gate's calls of
+100,000 orders: 84% hits at 2,048, 95% at 8,192, about 0.3 us an order apart (a miss mostly stops at the
+first regular expression); 1.5 MiB less for a `waybill issue` (issue 9)."""
+
+
+@lru_cache(maxsize=_SCANS_CACHED)
 def _cached_scan(text: str, in_address: bool) -> tuple[LabelViolation, ...]:
     """Cached: masked names, phones, addresses and common descriptions repeat from label to label."""
     if _RAW_MAY_TRIGGER.search(text) is None:
