@@ -14,6 +14,7 @@ from PIL import Image
 
 from parcelguard.bootstrap import Runtime
 from parcelguard.domain.access import Scope
+from parcelguard.domain.audit import LABEL_RENDERED
 from parcelguard.domain.pii.synthetic import SyntheticPeople
 from parcelguard.services.api_keys import create_api_key
 from parcelguard.web.app import create_app
@@ -115,6 +116,31 @@ def test_labels_come_in_pdf_png_and_zpl_and_the_png_barcodes_decode(
     decoded = {r.format.name: r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))}
     assert decoded["Code128"] == number
     assert decoded["QRCode"].startswith("PGT1")
+
+
+def test_a_zpl_batch_is_one_stream_of_the_labels_printed_alone_each_audited(
+    client: TestClient, runtime: Runtime
+) -> None:
+    headers = bearer(runtime)
+    numbers = [
+        client.post("/v1/waybills", json=an_order(), headers=headers).json()["tracking_number"]
+        for _ in range(3)
+    ]
+    body = {"tracking_numbers": numbers, "format": "zpl"}
+    batch = client.post("/v1/labels/batch", json=body, headers=headers)
+    assert batch.status_code == 200 and batch.headers["content-type"].startswith("text/plain")
+    assert batch.headers["cache-control"] == "no-store"
+    labels = batch.content.split(b"^XZ")[:-1]
+    assert len(labels) == 3 and all(label.lstrip().startswith(b"^XA") for label in labels)
+    for number, label in zip(numbers, labels, strict=True):
+        assert number.encode() in label
+        alone = client.get(f"/v1/waybills/{number}/label?format=zpl", headers=headers).content
+        assert label.lstrip() + b"^XZ" == alone.strip()  # the same label, a token of its own waybill
+    with runtime.ctx.uow() as uow:
+        printed = [e for n in numbers for e in uow.audit.for_subject(n) if e.action == LABEL_RENDERED]
+    assert len(printed) == 6  # three in the batch, three alone
+    png = client.post("/v1/labels/batch", json={**body, "format": "png"}, headers=headers)
+    assert png.status_code == 422 and png.json()["field"] == "format"
 
 
 def test_an_unknown_label_format_is_a_coded_error(client: TestClient, runtime: Runtime) -> None:

@@ -75,6 +75,11 @@ def test_label_writes_each_format_and_the_pdf_text_holds_no_personal_data(
         assert code == 0, stderr
     code, _, _ = run(env, "label", *numbers, "--format", "pdf", "--out", str(tmp_path / "batch.pdf"))
     assert code == 0
+    code, _, _ = run(env, "label", *numbers, "--format", "zpl", "--out", str(tmp_path / "batch.zpl"))
+    stream = (tmp_path / "batch.zpl").read_bytes()
+    assert code == 0 and stream.count(b"^XA") == 2 and all(n.encode() in stream for n in numbers)
+    code, _, stderr = run(env, "label", *numbers, "--format", "png", "--out", str(tmp_path / "batch.png"))
+    assert code == 2 and "invalid_label_format" in stderr and not (tmp_path / "batch.png").exists()
     pdf_text = subprocess.run(
         ["pdftotext", str(tmp_path / "batch.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout

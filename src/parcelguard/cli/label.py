@@ -1,4 +1,5 @@
-"""``parcelguard label``: print one label, or a multi-page PDF for many."""
+"""``parcelguard label``: print one label, or many: one multi-page PDF, or one ZPL stream (ZPL labels follow
+each other in one file as a printer takes them)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import typer
 from parcelguard.adapters.output_file import check_output_path, write_bytes_atomically
 from parcelguard.cli.common import console, open_runtime, operator, reported_errors
 from parcelguard.errors import ErrorCode, ValidationError
-from parcelguard.services.labels import parse_label_format, render_label, render_label_batch
+from parcelguard.services.labels import parse_label_format, render_label, render_label_batch, render_labels
 
 
 def label(
-    tracking_numbers: list[str] = typer.Argument(..., help="one tracking number, or several for a PDF batch"),
+    tracking_numbers: list[str] = typer.Argument(
+        ..., help="one tracking number, or several for a PDF or ZPL batch (one transaction)"
+    ),
     fmt: str = typer.Option("pdf", "--format", help="pdf, png or zpl"),
     out: Path = typer.Option(..., "--out", dir_okay=False, help="file to write (its folder must exist)"),
 ) -> None:
@@ -23,9 +26,9 @@ def label(
     """
     with reported_errors():
         label_format = parse_label_format(fmt)
-        if len(tracking_numbers) > 1 and label_format != "pdf":
+        if len(tracking_numbers) > 1 and label_format == "png":
             raise ValidationError(
-                "several tracking numbers make one multi-page PDF: use --format pdf",
+                "several tracking numbers make one multi-page PDF or one ZPL stream: use --format pdf or zpl",
                 code=ErrorCode.INVALID_LABEL_FORMAT,
                 field="format",
             )
@@ -35,6 +38,8 @@ def label(
         try:
             if len(tracking_numbers) == 1:
                 content = render_label(runtime.ctx, tracking_numbers[0], label_format, principal=principal)
+            elif label_format == "zpl":
+                content = b"".join(render_labels(runtime.ctx, tracking_numbers, "zpl", principal=principal))
             else:
                 content = render_label_batch(runtime.ctx, tracking_numbers, principal=principal)
         finally:

@@ -9,6 +9,8 @@ gets its own coded error.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
@@ -196,6 +198,11 @@ class TrackingVerify(BaseModel):
 class LabelBatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     tracking_numbers: list[str] = Field(min_length=1, max_length=1000)
+    format: Literal["pdf", "zpl"] = Field(
+        default="pdf",
+        description="pdf: one multi-page PDF; zpl: the labels' ZPL II one after another (one stream, as a "
+        "printer takes it)",
+    )
 
 
 class TokenResolve(BaseModel):

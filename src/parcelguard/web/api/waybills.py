@@ -355,7 +355,7 @@ async def get_label(
     "/labels/batch",
     response_class=Response,
     responses={
-        200: {"content": {"application/pdf": {}}},
+        200: {"content": {"application/pdf": {}, CONTENT_TYPES["zpl"]: {}}},
         **error_responses(
             ErrorCode.INVALID_TRACKING_NUMBER,
             ErrorCode.WAYBILL_NOT_FOUND,
@@ -365,7 +365,15 @@ async def get_label(
     },
 )
 async def print_label_batch(body: s.LabelBatchRequest, ctx: Ctx, principal: PrintPrincipal) -> Response:
-    """One multi-page PDF for up to 1,000 waybills."""
+    """Up to 1,000 labels in one transaction (each audited, each waybill its own QR token): one multi-page
+    PDF, or with ``"format": "zpl"`` their ZPL II one after another, as a thermal printer takes them."""
+    if body.format == "zpl":
+        printed = await run_in_threadpool(
+            labels.render_labels, ctx, body.tracking_numbers, "zpl", principal=principal
+        )
+        return Response(
+            b"".join(printed), media_type=CONTENT_TYPES["zpl"], headers={"Cache-Control": "no-store"}
+        )
     content = await run_in_threadpool(
         labels.render_label_batch, ctx, body.tracking_numbers, principal=principal
     )
