@@ -9,8 +9,6 @@ gets its own coded error.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
@@ -198,10 +196,12 @@ class TrackingVerify(BaseModel):
 class LabelBatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     tracking_numbers: list[str] = Field(min_length=1, max_length=1000)
-    format: Literal["pdf", "zpl"] = Field(
+    format: str = Field(
         default="pdf",
+        max_length=16,
         description="pdf: one multi-page PDF; zpl: the labels' ZPL II one after another (one stream, as a "
-        "printer takes it)",
+        "printer takes it); in any letter case, as a single label's format (png: invalid_label_format)",
+        json_schema_extra={"enum": ["pdf", "zpl", "PDF", "ZPL"]},
     )
 
 

@@ -357,6 +357,7 @@ async def get_label(
     responses={
         200: {"content": {"application/pdf": {}, CONTENT_TYPES["zpl"]: {}}},
         **error_responses(
+            ErrorCode.INVALID_LABEL_FORMAT,
             ErrorCode.INVALID_TRACKING_NUMBER,
             ErrorCode.WAYBILL_NOT_FOUND,
             ErrorCode.LABEL_NOT_COMPLIANT,
@@ -366,8 +367,16 @@ async def get_label(
 )
 async def print_label_batch(body: s.LabelBatchRequest, ctx: Ctx, principal: PrintPrincipal) -> Response:
     """Up to 1,000 labels in one transaction (each audited, each waybill its own QR token): one multi-page
-    PDF, or with ``"format": "zpl"`` their ZPL II one after another, as a thermal printer takes them."""
-    if body.format == "zpl":
+    PDF, or with ``"format": "zpl"`` their ZPL II one after another, as a thermal printer takes them. The
+    format in any letter case, as a single label's; PNG labels have no container (INVALID_LABEL_FORMAT)."""
+    fmt = labels.parse_label_format(body.format)
+    if fmt == "png":
+        raise ValidationError(
+            "a label batch is one multi-page PDF or one ZPL stream: format must be pdf or zpl",
+            code=ErrorCode.INVALID_LABEL_FORMAT,
+            field="format",
+        )
+    if fmt == "zpl":
         printed = await run_in_threadpool(
             labels.render_labels, ctx, body.tracking_numbers, "zpl", principal=principal
         )
