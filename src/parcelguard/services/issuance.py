@@ -175,25 +175,28 @@ def issue_orders(
     *,
     actor: str,
     organisation_id: int = CARRIER_ORGANISATION_ID,
-) -> list[IssuedWaybill | ParcelGuardError]:
+) -> list[IssuedWaybill | Exception]:
     """Issue up to MAX_BATCH orders in one transaction as if each were issued alone by ``issue_waybill``.
 
     For callers that gather single orders (the issuance queue): one ``waybill:issued`` event per waybill and
     nothing else (no ``waybill:batch:issued`` event, no idempotency record). Returns, in the orders' order,
-    each waybill or the very error its order was refused with (ValidationError, LabelComplianceError), the
-    one ``issue_waybill`` would raise for it. When every order is refused, nothing is committed. Raises
-    BATCH_TOO_LARGE beyond MAX_BATCH; a storage failure (a tracking number taken meanwhile, a database
-    error) raises and issues nothing.
+    each waybill or the very error its order was refused with (ValidationError, LabelComplianceError, or
+    whatever else its parsing raised), the one ``issue_waybill`` would raise for it: the gathered orders may
+    be many customers' checkouts, and one order's failure is never the others'. When every order is
+    refused, nothing is committed. Raises BATCH_TOO_LARGE beyond MAX_BATCH; a storage failure (a tracking
+    number taken meanwhile, a database error) raises and issues nothing.
     """
     _check_batch_size(orders)
-    valid, refused = _parse_all(orders)
+    valid, refused = _parse_isolated(orders, Exception)  # each order's failure its own
     issued: list[IssuedWaybill] = []
     if valid:
         with ctx.uow() as uow:
-            issued = _store(ctx, uow, valid, actor=actor, organisation_id=organisation_id, refused=refused)
+            gated: dict[int, ParcelGuardError] = {}
+            issued = _store(ctx, uow, valid, actor=actor, organisation_id=organisation_id, refused=gated)
+            refused.update(gated)
             if issued:
                 uow.commit()
-    results: list[IssuedWaybill | ParcelGuardError | None] = [None] * len(orders)
+    results: list[IssuedWaybill | Exception | None] = [None] * len(orders)
     for index, error in refused.items():
         results[index] = error
     for waybill in issued:
@@ -210,14 +213,23 @@ def _check_batch_size(orders: Sequence[Any]) -> None:
 
 def _parse_all(orders: Sequence[Any]) -> tuple[list[tuple[int, Order]], dict[int, ParcelGuardError]]:
     """The orders that parse, with their positions, and each other one's ValidationError by position; a
-    merchant's repeated sender is parsed once (``SenderCache``)."""
+    merchant's repeated sender is parsed once (``SenderCache``). Any other error of an order raises."""
+    valid, refused = _parse_isolated(orders, ValidationError)
+    return valid, {index: error for index, error in refused.items() if isinstance(error, ValidationError)}
+
+
+def _parse_isolated(
+    orders: Sequence[Any], caught: type[Exception]
+) -> tuple[list[tuple[int, Order]], dict[int, Exception]]:
+    """The orders that parse, with their positions, and each other one's error of type ``caught`` by
+    position; a merchant's repeated sender is parsed once (``SenderCache``)."""
     valid: list[tuple[int, Order]] = []
-    refused: dict[int, ParcelGuardError] = {}
+    refused: dict[int, Exception] = {}
     senders: SenderCache = {}
     for index, raw in enumerate(orders):
         try:
             valid.append((index, parse_order(raw, senders=senders)))
-        except ValidationError as error:
+        except caught as error:
             refused[index] = error
     return valid, refused
 
