@@ -62,9 +62,10 @@ def _serve(runtime: Runtime, host: str, port: int, *, access_log: bool = False, 
     if workers == 1:
         uvicorn.run(create_app(runtime=runtime), **options)
         return
-    if runtime.settings.redis_url is None:
+    if not runtime.settings.redis_url:
         # Each process would count on its own: the wrong last-4 guesses per tracking number, the one-time
-        # codes per parcel and the per-client limits would each allow N times what they promise.
+        # codes per parcel and the per-client limits would each allow N times what they promise. An empty
+        # PARCELGUARD_REDIS_URL is no Redis either: bootstrap limits in process then.
         raise ValidationError(
             "several workers share their rate limits through Redis: set PARCELGUARD_REDIS_URL",
             code=ErrorCode.INVALID_REQUEST,

@@ -1,0 +1,41 @@
+"""Review of ``serve --workers N`` (issue 9): an empty PARCELGUARD_REDIS_URL is no Redis. bootstrap reads it
+as none (each process limits on its own), so several workers with it would each allow what the limits
+promise once (wrong last-4 guesses per parcel, one-time codes per parcel, per-client rates)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+import uvicorn
+from pydantic import SecretStr
+
+from parcelguard.bootstrap import Runtime
+from parcelguard.cli import serve
+from parcelguard.config import Settings
+from parcelguard.errors import ParcelGuardError
+
+
+def test_an_empty_redis_url_from_the_environment_is_read_as_no_redis(
+    sqlite_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PARCELGUARD_REDIS_URL", "")
+    loaded = Settings(environment="test", home=sqlite_settings.home)
+    assert loaded.redis_url is not None and not loaded.redis_url  # what bootstrap takes as in-process
+
+
+def test_several_workers_with_an_empty_redis_url_are_refused(
+    sqlite_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs: list[Any] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: runs.append(app))
+    monkeypatch.delenv("PARCELGUARD_HOME", raising=False)
+    empty = sqlite_runtime.settings.model_copy(update={"redis_url": SecretStr("")})
+    runtime = dataclasses.replace(sqlite_runtime, settings=empty)
+
+    with pytest.raises(ParcelGuardError) as refused:
+        serve._serve(runtime, "127.0.0.1", 8123, workers=2)
+
+    assert refused.value.field == "--workers" and "PARCELGUARD_REDIS_URL" in str(refused.value)
+    assert runs == []
