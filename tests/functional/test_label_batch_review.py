@@ -36,7 +36,7 @@ def test_a_batch_format_is_read_in_any_letter_case_as_a_single_labels_is(
     assert batch.content.startswith(starts)
 
 
-@pytest.mark.parametrize("given", ["png", "PNG", "docx", ""])
+@pytest.mark.parametrize("given", ["png", "PNG", "docx", "", "z" * 100])
 def test_a_batch_in_png_or_an_unknown_format_is_invalid_label_format_and_prints_nothing(
     client: TestClient, runtime: Runtime, given: str
 ) -> None:

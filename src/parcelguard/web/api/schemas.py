@@ -198,7 +198,6 @@ class LabelBatchRequest(BaseModel):
     tracking_numbers: list[str] = Field(min_length=1, max_length=1000)
     format: str = Field(
         default="pdf",
-        max_length=16,
         description="pdf: one multi-page PDF; zpl: the labels' ZPL II one after another (one stream, as a "
         "printer takes it); in any letter case, as a single label's format (png: invalid_label_format)",
         json_schema_extra={"enum": ["pdf", "zpl", "PDF", "ZPL"]},
