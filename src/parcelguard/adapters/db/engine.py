@@ -41,6 +41,9 @@ CHECKPOINT_INTERVAL_S = 1.0
 """Seconds between the background checkpoints: about as many pages as the 30,000-frame threshold at full
 issuance speed, so pages dirtied by several batches are still copied once."""
 
+STOP_TIMEOUT_S = 5.0
+"""Longest a disposal waits for the checkpointer's current checkpoint (100-200 ms at a million waybills)."""
+
 _log = logging.getLogger(__name__)
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
@@ -175,8 +178,13 @@ class WalCheckpointer:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout_s: float = STOP_TIMEOUT_S) -> None:
+        """Stop the thread and wait (at most ``timeout_s``) until it has closed its connection: a process
+        that exits right after disposing its engine (a CLI command) then leaves no ``-wal`` and ``-shm``
+        files behind, which the daemon thread's open connection kept when the interpreter ended first."""
         self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout_s)
 
     def _run(self) -> None:
         connection: sqlite3.Connection | None = None
