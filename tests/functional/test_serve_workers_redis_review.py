@@ -39,3 +39,17 @@ def test_several_workers_with_an_empty_redis_url_are_refused(
 
     assert refused.value.field == "--workers" and "PARCELGUARD_REDIS_URL" in str(refused.value)
     assert runs == []
+
+
+def test_one_worker_disposes_the_runtime_when_the_server_stops(
+    sqlite_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """So SQLite's last connections close and its -wal and -shm files go (they stayed after a stop)."""
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: None)
+    closed: list[bool] = []
+    runtime = dataclasses.replace(sqlite_runtime)
+    monkeypatch.setattr(type(runtime), "close", lambda self: closed.append(True))
+
+    serve._serve(runtime, "127.0.0.1", 8123, workers=1)
+
+    assert closed == [True]

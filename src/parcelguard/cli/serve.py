@@ -60,7 +60,12 @@ def _serve(runtime: Runtime, host: str, port: int, *, access_log: bool = False, 
         "access_log": access_log,
     }
     if workers == 1:
-        uvicorn.run(create_app(runtime=runtime), **options)
+        try:
+            uvicorn.run(create_app(runtime=runtime), **options)
+        finally:
+            # Disposed when the server stops, so SQLite's last connections (the WAL checkpointer's too)
+            # close and the database's -wal and -shm files go with them.
+            runtime.close()
         return
     if not runtime.settings.redis_url:
         # Each process would count on its own: the wrong last-4 guesses per tracking number, the one-time
