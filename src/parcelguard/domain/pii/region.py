@@ -206,7 +206,11 @@ def _resolve(
 
 # -- the address cache ---------------------------------------------------------------------------------
 
-_CACHE_SIZE = 32_768  # about 20 MB when full (600 bytes a prefix); every region of the country fits
+_CACHE_SIZE = 4096
+"""Prefixes remembered, the least recently used forgotten first (about 600 bytes a prefix). Replaying the
+calls of 100,000 orders: every region the corpus meets is about 16,900 prefixes, 10-12 MiB for the life of
+a `waybill issue` at the 32,768 held before; the addresses' common prefixes (provinces, cities, districts)
+are most of the hits, and 4,096 of them keep nearly all (issue 9: see the report's figures)."""
 _VARIANTS = 4
 # Region prefix -> (the reads past it and what they gave, the region) per variant seen.
 _cache: dict[str, tuple[tuple[tuple[_Read, ...], Region], ...]] = {}
@@ -225,7 +229,8 @@ def resolve_address_region(text: str) -> Region | None:
     further (the character after the names, whether a short form may stand before it, a town name...) with
     what they gave. A text that starts with a cached prefix and gives the same for each kept read would be
     read alike from start to end, so it gets the same region: the entry is keyed on exactly what determines
-    the result, however much of the street differs. Bounded: cleared when it holds ``_CACHE_SIZE`` prefixes.
+    the result, however much of the street differs. Bounded: at most ``_CACHE_SIZE`` prefixes, the least
+    recently used forgotten first.
     """
     known = _recall(text, _cached_lengths.get(text[:_LEAD]))
     if known is None and len(text) > 2:  # a prefix of two or three characters is filed by its head
@@ -259,6 +264,9 @@ def _recall(text: str, lengths: tuple[int, ...] | None) -> Region | None:
                 elif not _same_read(text, read):
                     break
             else:
+                key = text[:size]  # the most recently used last, forgotten last (another thread
+                _cache.pop(key, None)  # may have forgotten it meanwhile: it comes back)
+                _cache[key] = variants
                 return known
     return None
 
@@ -293,17 +301,35 @@ def _remember(text: str, log: _ReadLog, region: Region) -> None:
         return
     key = text[:size]
     reads = tuple([read for read in log.reads if read[4] > size])
-    if len(_cache) >= _CACHE_SIZE:
-        _cache.clear()
-        _cached_lengths.clear()
-    variants = _cache.get(key, ())
+    variants = _cache.pop(key, ())
     if len(variants) >= _VARIANTS:
+        _cache[key] = variants
         return
+    while len(_cache) >= _CACHE_SIZE:
+        # the least recently used (first in order); its length stays listed under its head, where a
+        # lookup finds nothing and goes on to the next length, until the lists are rebuilt
+        _cache.pop(next(iter(_cache), key), None)
+    if len(_cached_lengths) >= _LENGTHS_SIZE:
+        _rebuild_lengths()
     _cache[key] = (*variants, (reads, region))
     head = key[:_LEAD] if size >= _LEAD else key[:2]  # prefixes too short to have a lead: by their head
     lengths = _cached_lengths.get(head, ())
     if size not in lengths:
         _cached_lengths[head] = tuple(sorted((*lengths, size), reverse=True))
+
+
+_LENGTHS_SIZE = 4 * _CACHE_SIZE
+"""Heads listed at most: past it the lists are rebuilt from the prefixes still remembered."""
+
+
+def _rebuild_lengths() -> None:
+    _cached_lengths.clear()
+    for key in list(_cache):  # a copy: another thread may add meanwhile
+        size = len(key)
+        head = key[:_LEAD] if size >= _LEAD else key[:2]
+        lengths = _cached_lengths.get(head, ())
+        if size not in lengths:
+            _cached_lengths[head] = tuple(sorted((*lengths, size), reverse=True))
 
 
 def common_ancestor(divisions: Iterable[Division]) -> Division | None:
