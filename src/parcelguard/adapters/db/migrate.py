@@ -38,10 +38,25 @@ def _config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (default: the newest)."""
+    """Bring the schema to ``revision`` (default: the newest).
+
+    Raises ConfigurationError (``database_not_ready``) when the database records a revision these
+    migrations do not know (a newer ParcelGuard migrated it): Alembic's own error said nothing an operator
+    could act on and reached the CLI as an internal error.
+    """
     from alembic import command
+    from alembic.script import ScriptDirectory
 
     config = _config(engine)
+    current = current_revision(engine)
+    if current is not None and current not in {
+        script.revision for script in ScriptDirectory.from_config(config).walk_revisions()
+    }:
+        raise ConfigurationError(
+            "the database schema was migrated by a newer ParcelGuard than this one: run that version "
+            "(or restore a backup made for this one)",
+            code=ErrorCode.DATABASE_NOT_READY,
+        )
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
