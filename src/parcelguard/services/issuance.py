@@ -183,8 +183,9 @@ def issue_orders(
     each waybill or the very error its order was refused with (ValidationError, LabelComplianceError, or
     whatever else its parsing raised), the one ``issue_waybill`` would raise for it: the gathered orders may
     be many customers' checkouts, and one order's failure is never the others'. When every order is
-    refused, nothing is committed. Raises BATCH_TOO_LARGE beyond MAX_BATCH; a storage failure (a tracking
-    number taken meanwhile, a database error) raises and issues nothing.
+    refused, nothing is committed. Raises BATCH_TOO_LARGE beyond MAX_BATCH; a storage failure (a database
+    error, which is what a tracking number taken meanwhile is: the unique constraint's IntegrityError) raises
+    and issues nothing.
     """
     _check_batch_size(orders)
     valid, refused = _parse_isolated(orders, Exception)  # each order's failure its own

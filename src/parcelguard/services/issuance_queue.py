@@ -11,7 +11,7 @@ What each caller sees does not change: its own waybill, or its own error with it
 (invalid field, label gate) fails alone while the others are issued. Credentials are checked in the issuing
 thread right before the order is issued, as before: an API key once per batch for all of its requests
 (never reused across batches), anything else once per request. Should the batch be refused whole before its
-commit (a ParcelGuardError: a tracking number taken meanwhile), each of its orders is issued again on its own
+commit (a ParcelGuardError, such as a key file gone meanwhile), each of its orders is issued again on its own
 through ``issue_waybill``, so that each gets the answer it would have had alone; a database error, which may
 have struck the commit with an unknown outcome, is every caller's answer instead (never issued twice).
 Idempotency-keyed requests do not come here: they keep ``issue_waybill``'s own path. The audit trail is the
