@@ -82,3 +82,14 @@ def test_a_copy_another_user_owns_is_not_used(cache: Path) -> None:
     os.chown(copy.parent / _module._WEIGHTS_FILE, 4242, 4242)
 
     assert _module._mapped_model(ort, SOURCE) == SOURCE
+
+
+def test_a_copy_made_under_a_group_writable_umask_is_used(cache: Path) -> None:
+    previous = os.umask(0o002)
+    try:
+        copy = _module._mapped_model(ort, SOURCE)
+    finally:
+        os.umask(previous)
+
+    assert copy != SOURCE
+    assert _module._mapped_model(ort, SOURCE) == copy

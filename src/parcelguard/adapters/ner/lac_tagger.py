@@ -136,6 +136,8 @@ def _mapped_model(ort: Any, source: Path) -> Path:
         ort.InferenceSession(str(source), options, providers=["CPUExecutionProvider"])
         digests = "".join(f"{name} {_digest(work / name)}\n" for name in (source.name, _WEIGHTS_FILE))
         (work / _DIGEST_FILE).write_text(digests, encoding="ascii")
+        for made in work.iterdir():  # writable by the user alone whatever the umask (002 is common)
+            made.chmod(0o644)
         work.rename(target)  # fails when another process got there first: its copy is as good
     except Exception as error:  # OSError, or ONNX Runtime's own classes (a full disk)
         _log.info("LAC model: no mapped copy made (%s)", type(error).__name__)
