@@ -206,11 +206,12 @@ def _resolve(
 
 # -- the address cache ---------------------------------------------------------------------------------
 
-_CACHE_SIZE = 4096
-"""Prefixes remembered, the least recently used forgotten first (about 600 bytes a prefix). Replaying the
-calls of 100,000 orders: every region the corpus meets is about 16,900 prefixes, 10-12 MiB for the life of
-a `waybill issue` at the 32,768 held before; the addresses' common prefixes (provinces, cities, districts)
-are most of the hits, and 4,096 of them keep nearly all (issue 9: see the report's figures)."""
+_CACHE_SIZE = 32_768
+"""Prefixes remembered, the least recently used forgotten first (400-600 bytes a prefix). Every region the
+benchmark corpora meet is about 16,900 prefixes, 10-12 MiB of a `waybill issue`'s peak at 200,000 orders,
+and it is worth its memory: at 4,096 the peak was 7 MiB lower but issuance 7-10% slower on first-seen orders
+(bench_issuance --rounds 1) and 10-18% on orders seen before (--rounds 2), 8,192 as slow for unique senders
+(issue 9)."""
 _VARIANTS = 4
 # Region prefix -> (the reads past it and what they gave, the region) per variant seen.
 _cache: dict[str, tuple[tuple[tuple[_Read, ...], Region], ...]] = {}
