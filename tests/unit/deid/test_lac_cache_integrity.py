@@ -93,3 +93,11 @@ def test_a_copy_made_under_a_group_writable_umask_is_used(cache: Path) -> None:
 
     assert copy != SOURCE
     assert _module._mapped_model(ort, SOURCE) == copy
+
+
+def test_a_relative_xdg_cache_home_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", "cache")
+
+    assert _module._model_cache_root() == tmp_path / "home" / ".cache" / "parcelguard"

@@ -77,8 +77,13 @@ _log = logging.getLogger(__name__)
 
 
 def _model_cache_root() -> Path:
-    """Where the mapped copies of the model go: ``$XDG_CACHE_HOME/parcelguard`` (``~/.cache/parcelguard``)."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "parcelguard"
+    """Where the mapped copies of the model go: ``$XDG_CACHE_HOME/parcelguard`` (``~/.cache/parcelguard``).
+
+    A relative ``XDG_CACHE_HOME`` is ignored, as the XDG specification asks: it would put the copy in
+    whatever folder the process runs from."""
+    configured = os.environ.get("XDG_CACHE_HOME")
+    base = Path(configured) if configured and os.path.isabs(configured) else Path.home() / ".cache"
+    return base / "parcelguard"
 
 
 def _mapped_model(ort: Any, source: Path) -> Path:
