@@ -9,7 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from parcelguard.bootstrap import Runtime
+from parcelguard.domain.access import Scope
 from parcelguard.domain.audit import LABEL_RENDERED
+from parcelguard.domain.organisation import OrganisationKind
+from parcelguard.domain.tracking import TrackingNumber
+from parcelguard.services.api_keys import create_api_key
+from parcelguard.services.organisations import add_organisation
 from parcelguard.web.app import create_app
 from tests.functional.test_api import an_order, bearer
 
@@ -51,3 +56,27 @@ def test_a_batch_in_png_or_an_unknown_format_is_invalid_label_format_and_prints_
     assert (refused.json()["code"], refused.json()["field"]) == ("invalid_label_format", "format")
     with runtime.ctx.uow() as uow:
         assert [e for e in uow.audit.for_subject(number) if e.action == LABEL_RENDERED] == []
+
+
+def test_an_unknown_number_in_a_batch_is_named_by_its_place_as_another_tenants_is(
+    client: TestClient, runtime: Runtime
+) -> None:
+    headers = bearer(runtime)
+    ours = client.post("/v1/waybills", json=an_order(), headers=headers).json()["tracking_number"]
+    shop = add_organisation(runtime.ctx, actor="t", name="shop", kind=OrganisationKind.PLATFORM)
+    key = create_api_key(
+        runtime.ctx, actor="t", name="s", scopes=(Scope.LABEL_PRINT,), organisation_id=shop.id
+    )
+    shop_headers = {"Authorization": f"Bearer {key.presented}"}
+    nowhere = TrackingNumber.generate("PG").value
+
+    answers = [
+        client.post("/v1/labels/batch", json={"tracking_numbers": [n, n, other]}, headers=h)
+        for n, other, h in ((ours, nowhere, headers), (ours, ours, shop_headers))
+    ]
+
+    assert answers[0].status_code == 404
+    assert answers[0].json()["field"] == "tracking_numbers.2"
+    assert answers[1].status_code == 404
+    assert answers[1].json()["field"] == "tracking_numbers.0"
+    assert "3 of the tracking numbers" in answers[1].json()["message"]

@@ -90,7 +90,8 @@ def render_labels(
     are cheap enough that those were most of their cost). Each label is what :func:`render_label` prints:
     every label gets its audit event, every waybill its own token (the active one, or a new one stored with
     the print), and a number listed twice prints twice with that one token. Nothing is written unless every
-    label was drawn: a waybill unknown or another tenant's (WAYBILL_NOT_FOUND), a label the gate or the
+    label was drawn: a waybill unknown or another tenant's (WAYBILL_NOT_FOUND, naming the first one's
+    ``tracking_numbers.<index>``), a label the gate or the
     glyph check refuses (LABEL_NOT_COMPLIANT, LABEL_GLYPH_MISSING), 0 or over 1,000 numbers
     (BATCH_TOO_LARGE), a malformed number (its error names ``tracking_numbers.<index>``).
     """
@@ -129,10 +130,14 @@ def _print_batch(
         found = {
             w.tracking_number: w for w in uow.waybills.get_many(unique) if principal.sees(w.organisation_id)
         }
-        missing = [n for n in numbers if n not in found]
+        missing = [index for index, number in enumerate(numbers) if number not in found]
         if missing:
+            # Names the first one's place, so a shift's 1,000 labels are not refused without saying which
+            # number to look at; another tenant's number reads exactly as one that does not exist.
             raise NotFoundError(
-                f"{len(missing)} tracking numbers are unknown", code=ErrorCode.WAYBILL_NOT_FOUND
+                f"{len(missing)} of the tracking numbers unknown, the first at index {missing[0]}",
+                code=ErrorCode.WAYBILL_NOT_FOUND,
+                field=f"tracking_numbers.{missing[0]}",
             )
         now = ctx.clock()
         active = uow.label_tokens.active_for_many([found[n].id for n in unique])
