@@ -1,18 +1,21 @@
-"""Review of ``serve --workers N`` (issue 9): an empty PARCELGUARD_REDIS_URL is no Redis. bootstrap reads it
+"""Review of ``serve`` and ``demo`` (issue 9). ``--workers N``: an empty PARCELGUARD_REDIS_URL is no Redis. bootstrap reads it
 as none (each process limits on its own), so several workers with it would each allow what the limits
 promise once (wrong last-4 guesses per parcel, one-time codes per parcel, per-client rates)."""
 
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
 from pydantic import SecretStr
+from typer.testing import CliRunner
 
 from parcelguard.bootstrap import Runtime
 from parcelguard.cli import serve
+from parcelguard.cli.main import app
 from parcelguard.config import Settings
 from parcelguard.errors import ParcelGuardError
 
@@ -53,3 +56,14 @@ def test_one_worker_disposes_the_runtime_when_the_server_stops(
     serve._serve(runtime, "127.0.0.1", 8123, workers=1)
 
     assert closed == [True]
+
+
+def test_demo_without_serving_says_the_url_is_not_served_yet(tmp_path: Path) -> None:
+    """A new user's `scripts/start --no-serve` printed the URL and its API docs as if they answered."""
+    result = CliRunner().invoke(
+        app, ["demo", "--orders", "3", "--no-serve"], env={"PARCELGUARD_HOME": str(tmp_path / "var")}
+    )
+
+    assert result.exit_code == 0, result.output
+    [line] = [line for line in result.output.splitlines() if "URL:" in line]
+    assert "not serving" in line and "/docs" not in line

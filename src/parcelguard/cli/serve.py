@@ -144,7 +144,8 @@ def demo(
                 )
         url = f"http://{host or settings.host}:{port or settings.port}"
         console.print(f"\n[bold]ParcelGuard demo[/bold] - data in {settings.home.resolve()}")
-        console.print(f"  URL:            {url}/   (API docs: {url}/docs)")
+        serving = f"(API docs: {url}/docs)" if serve_after else "(not serving: `parcelguard serve` starts it)"
+        console.print(f"  URL:            {url}/   {serving}")
         console.print(f"  organisation:   {organisation.name} (platform)", highlight=False)
         for (_, _, what), (label, shown) in zip(DEMO_KEYS, keys, strict=True):
             console.print(f"  {label + ':':<15} {shown}   ({what})", highlight=False)
