@@ -1,6 +1,7 @@
-"""Review of ``serve`` and ``demo`` (issue 9). ``--workers N``: an empty PARCELGUARD_REDIS_URL is no Redis. bootstrap reads it
-as none (each process limits on its own), so several workers with it would each allow what the limits
-promise once (wrong last-4 guesses per parcel, one-time codes per parcel, per-client rates)."""
+"""Review of ``serve`` and ``demo`` (issue 9). ``--workers N``: an empty PARCELGUARD_REDIS_URL is no
+Redis; bootstrap reads it as none (each process limits on its own), so several workers with it would each
+allow what the limits promise once (wrong last-4 guesses per parcel, one-time codes per parcel, per-client
+rates). One worker disposes its runtime when it stops; ``demo --no-serve`` says its URL is not served."""
 
 from __future__ import annotations
 
