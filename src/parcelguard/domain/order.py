@@ -284,7 +284,12 @@ def _parse_parcel(body: Mapping[str, Any]) -> Parcel:
     if weight is None:
         raise _missing("parcel.weight_kg")
     # bool is an int in Python and "1.2" is not a number in JSON: both are refused, not coerced.
-    if isinstance(weight, bool) or not isinstance(weight, int | float) or not math.isfinite(weight):
+    # isfinite only for floats: math.isfinite(10**400) raises OverflowError; a big int fails the range below.
+    if (
+        isinstance(weight, bool)
+        or not isinstance(weight, int | float)
+        or (isinstance(weight, float) and not math.isfinite(weight))
+    ):
         raise ValidationError(
             "parcel.weight_kg must be a number", code=ErrorCode.INVALID_PARCEL, field="parcel.weight_kg"
         )
