@@ -264,10 +264,16 @@ def _open_key_file(engine: Engine, key_path: Path, *, create: bool) -> KeyFile:
 def require_current_schema(runtime: Runtime) -> None:
     """Refuse to serve on a database that `parcelguard db upgrade` has not brought up to date, or with a
     key file that does not open what the database holds (KeyStoreError ``key_file_mismatch``)."""
-    from parcelguard.adapters.db import migrate  # Alembic and its templates (8 MiB): commands that check only
+    from parcelguard.adapters.db import migrate  # here: commands that never check start smaller
 
     current = migrate.current_revision(runtime.engine)
     head = migrate.head_revision(runtime.engine)
+    if current is not None and current != head and current not in migrate.known_revisions():
+        raise ConfigurationError(
+            "the database schema was migrated by a newer ParcelGuard than this one: run that version "
+            "(or restore a backup made for this one)",
+            code=ErrorCode.DATABASE_NOT_READY,
+        )
     if current != head:
         raise ConfigurationError(
             "the database schema is not current: run `parcelguard db upgrade`",

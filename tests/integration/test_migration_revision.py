@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
 from parcelguard.adapters.db import migrate
-from parcelguard.bootstrap import Runtime
+from parcelguard.bootstrap import Runtime, require_current_schema
 from parcelguard.errors import ConfigurationError, ErrorCode
 
 
@@ -60,3 +60,18 @@ def test_checking_the_schema_imports_no_alembic() -> None:
     ).stdout.splitlines()
 
     assert shown == [f"None {migrate.HEAD_REVISION}", "[]"]
+
+
+def test_the_known_revisions_are_alembics_own() -> None:
+    """Fails when a migration's file is not named after its revision id (known_revisions reads file names)."""
+    scripts = ScriptDirectory.from_config(migrate._config(create_engine("sqlite://")))
+
+    assert migrate.known_revisions() == {script.revision for script in scripts.walk_revisions()}
+
+
+def test_starting_on_a_database_a_newer_version_migrated_says_so(runtime: Runtime) -> None:
+    with runtime.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0099_from_the_future'"))
+    with pytest.raises(ConfigurationError) as refused:
+        require_current_schema(runtime)
+    assert refused.value.code is ErrorCode.DATABASE_NOT_READY and "newer ParcelGuard" in refused.value.message

@@ -10,6 +10,7 @@ head, so a migration added without updating it fails the suite.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,6 +79,19 @@ def current_revision(engine: Engine) -> str | None:
             "the database records more than one schema revision", code=ErrorCode.DATABASE_NOT_READY
         )
     return str(revisions[0]) if revisions else None
+
+
+_REVISION_LINE = re.compile(r'^revision(?:\s*:\s*str)?\s*=\s*"([^"]+)"', re.MULTILINE)
+
+
+def known_revisions() -> frozenset[str]:
+    """Every revision id these migrations define, read from their ``revision = "..."`` lines without importing
+    Alembic (a test holds them to Alembic's own reading)."""
+    found = (
+        _REVISION_LINE.search(path.read_text(encoding="utf-8"))
+        for path in (_SCRIPTS / "versions").glob("*.py")
+    )
+    return frozenset(match.group(1) for match in found if match is not None)
 
 
 def head_revision(engine: Engine) -> str:
