@@ -7,7 +7,7 @@ writing the results), its waybills per second and its peak resident memory, ``pa
 adds (imports, runtime, glyph check, model); the ratio of the peaks should stay close to 1
 (the CLI streams in batches). Targets (issue 9): a 1,000,000-order file at >= 8,000
 waybills/s, peak memory under 200 MiB whatever the size (run: --sizes 20000,200000,1000000; the 1M file takes
-about 15-30 minutes on a shared 2-core machine). Beside them, the physical floor (see _common.Floor) measured
+about 4-8 minutes on a shared 2-core machine). Beside them, the physical floor (see _common.Floor) measured
 in this run, and the CLI's rate per CPU second of its process against it. ``--database-url`` (or
 PARCELGUARD_DATABASE_URL) names a PostgreSQL server to issue into a fresh database on it instead of SQLite.
 
