@@ -28,7 +28,7 @@ from parcelguard.services.ports import IdempotencyRecord, LabelTokenRecord
 
 _CT_COLUMNS = {field: m.ciphertext_column(field) for field in wb.ENCRYPTED_FIELDS}
 _CT_FIELDS = tuple(_CT_COLUMNS)
-_WAYBILL_KEYS = (
+_SCALAR_KEYS = (
     "id",
     "tracking_number",
     "status",
@@ -40,14 +40,16 @@ _WAYBILL_KEYS = (
     "routing_text",
     "kek_version",
     "wrapped_key",
-    *_CT_COLUMNS.values(),
+)
+"""A waybill's columns before its ciphertexts (a read gives SealedWaybill these and organisation_id first)."""
+_INDEX_KEYS = (
     "bi_recipient_mobile",
     "bi_recipient_mobile_last4",
     "bi_sender_mobile",
     "bi_sender_mobile_last4",
     "bi_sender_id_number",
-    "organisation_id",
 )
+_WAYBILL_KEYS = (*_SCALAR_KEYS, *_CT_COLUMNS.values(), *_INDEX_KEYS, "organisation_id")
 """The columns add_many writes, in the order of its row tuples (the table's own, so sqlite3 takes them as
 they are; a test checks the two agree)."""
 _AUDIT_KEYS = ("occurred_at", "actor", "action", "subject", "details")
@@ -306,37 +308,8 @@ def _sealed_of(rows: Sequence[Sequence[Any]]) -> list[SealedWaybill]:
 
 
 _W_ID, _W_CREATED_AT, _W_ROUTING_TEXT = _W["id"], _W["created_at"], _W["routing_text"]
-_W_SCALARS = itemgetter(
-    *(
-        _W[key]
-        for key in (
-            "id",
-            "tracking_number",
-            "status",
-            "created_at",
-            "created_by",
-            "weight_grams",
-            "sender_id_type",
-            "routing_code",
-            "routing_text",
-            "kek_version",
-            "wrapped_key",
-            "organisation_id",
-        )
-    )
-)
-_W_INDEXES = itemgetter(
-    *(
-        _W[key]
-        for key in (
-            "bi_recipient_mobile",
-            "bi_recipient_mobile_last4",
-            "bi_sender_mobile",
-            "bi_sender_mobile_last4",
-            "bi_sender_id_number",
-        )
-    )
-)
+_W_SCALARS = itemgetter(*(_W[key] for key in (*_SCALAR_KEYS, "organisation_id")))
+_W_INDEXES = itemgetter(*(_W[key] for key in _INDEX_KEYS))
 _CREATED = WaybillStatus.CREATED
 _STATUSES = {status.value: status for status in WaybillStatus}
 
