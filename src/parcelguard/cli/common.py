@@ -26,7 +26,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import typer
 from rich.console import Console
@@ -281,17 +281,21 @@ def refuse_overwriting_input(in_path: Path, out_path: Path) -> None:
         )
 
 
-def input_lines(path: Path, encoding: str) -> Iterator[tuple[int, str | ValidationError]]:
-    """(line number, text) for every non-blank line of ``path``, streamed; a line that does not decode in
-    ``encoding`` comes as a ValidationError instead, so one bad line does not stop the others."""
-    codec = text_encoding(encoding)
+def open_input(path: Path) -> BinaryIO:
+    """``path`` opened for reading bytes; ValidationError (field ``--in``) when it cannot be."""
     try:
-        source = path.open("rb")
+        return path.open("rb")
     except OSError:
         raise ValidationError(
             "cannot read the input file", code=ErrorCode.INVALID_REQUEST, field="--in"
         ) from None
-    with source:
+
+
+def input_lines(path: Path, encoding: str) -> Iterator[tuple[int, str | ValidationError]]:
+    """(line number, text) for every non-blank line of ``path``, streamed; a line that does not decode in
+    ``encoding`` comes as a ValidationError instead, so one bad line does not stop the others."""
+    codec = text_encoding(encoding)
+    with open_input(path) as source:
         for number, raw in enumerate(source, start=1):
             try:
                 text = raw.decode(codec)

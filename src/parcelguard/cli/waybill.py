@@ -28,6 +28,7 @@ from parcelguard.cli.common import (
     input_lines,
     is_input_line,
     json_line,
+    open_input,
     open_runtime,
     operator,
     refuse_overwriting_input,
@@ -71,13 +72,7 @@ def _survey(path: Path, encoding: str) -> tuple[int, str]:
     codec = text_encoding(encoding)
     digest = hashlib.sha256()
     count = 0
-    try:
-        source = path.open("rb")
-    except OSError:
-        raise ValidationError(
-            "cannot read the input file", code=ErrorCode.INVALID_REQUEST, field="--in"
-        ) from None
-    with source:
+    with open_input(path) as source:
         for number, raw in enumerate(source, start=1):
             digest.update(raw)
             if is_input_line(number, raw, codec):
