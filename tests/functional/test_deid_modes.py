@@ -214,3 +214,25 @@ def test_a_model_that_cannot_load_fails_accurate_calls_with_a_code_and_fast_ones
         )
     finally:
         configure_detector()
+
+
+def test_over_http_a_model_that_cannot_load_is_503_for_accurate_and_fast_still_answers(
+    client: TestClient, sqlite_runtime: Runtime
+) -> None:
+    """The server is up but cannot serve accurate mode now: 503 Service Unavailable, not a 500 (a bug)."""
+    from parcelguard.bootstrap import configure_detector
+    from parcelguard.services.deid import use_tagger
+
+    def broken() -> object:
+        raise ImportError("libonnxruntime.so: cannot open shared object file")
+
+    headers = bearer(sqlite_runtime)
+    items = [{"id": "1", "text": TEXT}]
+    use_tagger(broken)  # type: ignore[arg-type]
+    try:
+        accurate = client.post("/v1/deid/detect", json={"items": items}, headers=headers)
+        fast = client.post("/v1/deid/detect", json={"items": items, "mode": "fast"}, headers=headers)
+    finally:
+        configure_detector()
+    assert (accurate.status_code, accurate.json()["code"]) == (503, "dependency_missing")
+    assert TEXT not in accurate.text and fast.status_code == 200

@@ -107,7 +107,7 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.INVALID_DATASET: 422,
     ErrorCode.FPE_DOMAIN_TOO_SMALL: 422,
     ErrorCode.K_ANONYMITY_UNREACHABLE: 422,
-    ErrorCode.DEPENDENCY_MISSING: 500,
+    ErrorCode.DEPENDENCY_MISSING: 503,  # the server cannot serve this mode now; fast mode still works
     ErrorCode.POOL_EXHAUSTED: 409,
     ErrorCode.BINDING_EXISTS: 409,
     ErrorCode.BINDING_NOT_FOUND: 404,
