@@ -11,13 +11,12 @@ detector, which must fail closed, still reads them as phones in a phone context)
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Self
 
 from parcelguard.domain.pii._errors import has_control_chars, invalid
 from parcelguard.domain.pii.fold import fold_text
-from parcelguard.domain.pii.phone_recognizer import MIN_HIDDEN_DIGITS, match_mobile
+from parcelguard.domain.pii.phone_recognizer import MIN_HIDDEN_DIGITS, PLAIN_MOBILE, match_mobile
 from parcelguard.errors import ErrorCode
 
 __all__ = ["ALLOCATED_SEGMENTS", "HIDDEN_DIGITS", "Mobile", "is_allocated_mobile"]
@@ -25,11 +24,6 @@ __all__ = ["ALLOCATED_SEGMENTS", "HIDDEN_DIGITS", "Mobile", "is_allocated_mobile
 _FIELD = "mobile"
 _MOBILE_DIGITS = 11
 _UNALLOCATED = "is not in an allocated mainland mobile range"
-# What eleven plain digits must start with to be read as a mobile at all (match_mobile's plain shape).
-_PLAIN_HEADS = frozenset(f"1{d}" for d in range(3, 10))
-# ASCII digits of a mobile with single spaces or dashes between them and nothing around: what the
-# recogniser's plain shape reads (match_mobile), with nothing for fold to do.
-_PLAIN_MOBILE = re.compile(r"1[3-9][0-9](?:[ -]?[0-9]){8}")
 HIDDEN_DIGITS = MIN_HIDDEN_DIGITS
 
 # Three-digit segments the MIIT has allocated to mobile service (operators and MVNOs), in agreement with
@@ -72,12 +66,10 @@ class Mobile:
 
         Raises ValidationError (INVALID_MOBILE, field ``mobile``) naming the reason, never the value.
         """
-        if len(raw) == _MOBILE_DIGITS and raw.isascii() and raw.isdigit() and raw[:2] in _PLAIN_HEADS:
-            digits = raw  # 13800138000, as forms nearly always hold it: nothing to fold, no country code
-        elif _PLAIN_MOBILE.fullmatch(raw) is not None:
-            digits = raw.replace(" ", "").replace("-", "")  # 138-0013-8000, 138 0013 8000
-        else:
+        if PLAIN_MOBILE.fullmatch(raw) is None:
             return cls._parse(raw)
+        # 13800138000 as forms nearly always hold it, or 138-0013-8000: nothing to fold, no country code
+        digits = raw.replace(" ", "").replace("-", "") if len(raw) != _MOBILE_DIGITS else raw
         if not is_allocated_mobile(digits):
             raise invalid(ErrorCode.INVALID_MOBILE, _FIELD, _UNALLOCATED)
         return cls(value=digits)

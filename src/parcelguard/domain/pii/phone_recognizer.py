@@ -98,8 +98,11 @@ _MASKED_MOBILE, _MASKED_LANDLINES, _MASKED_LOCAL = _build("[0-9*●×]")
 # Read backwards from a mobile's first digit: a country code and/or an opening bracket.
 _MOBILE_PREFIX = re.compile(rf"{_MOBILE_CC}?(?P<open>[(\[])?\Z")
 _PREFIX_WINDOW = 14
+PLAIN_MOBILE = re.compile(r"1[3-9][0-9](?:[ -]?[0-9]){8}")
+"""A mobile's ASCII digits alone or grouped by single spaces or dashes (13812345678, 138-1234-5678): the
+plainest shape the recogniser reads, with nothing for fold to do (intake's shortcut uses it too)."""
 # A subset of _MOBILE_WHOLE's spellings (13812345678, +86 138-1234-5678) that is cheap to match.
-_SIMPLE_MOBILE = re.compile(r"(?:(?P<cc>\+86|0086|86)[ -]?)?(?P<number>1[3-9][0-9](?:[ -]?[0-9]){8})")
+_SIMPLE_MOBILE = re.compile(rf"(?:(?P<cc>\+86|0086|86)[ -]?)?(?P<number>{PLAIN_MOBILE.pattern})")
 _MOBILE_WHOLE = re.compile(rf"{_MOBILE_CC}?(?P<open>[(\[])?(?P<number>{_MOBILE.pattern})")
 _DROP_SEPARATORS = str.maketrans("", "", " \t._-/()[]")
 # The last character of anything _MOBILE_PREFIX can match: the 6 of 86, a separator, a bracket.
