@@ -223,6 +223,10 @@ class SqlVirtualNumberRepository:
             raise ConflictError(
                 "the waybill got a live binding meanwhile", code=ErrorCode.BINDING_EXISTS
             ) from None
+        self._add_routes(record, keys)
+
+    def _add_routes(self, record: BindingRecord, keys: Sequence[bytes]) -> None:
+        """The binding's route keys on its number; ConflictError BINDING_CONFLICT when one is taken."""
         try:
             self._c.execute(
                 insert(_r),
@@ -320,15 +324,7 @@ class SqlVirtualNumberRepository:
             update(_b).where(_b.c.id == record.id).values(courier_id=courier_id, bi_a=bi_a, ct_a=ct_a)
         )
         self._c.execute(delete(_r).where(_r.c.binding_id == record.id))
-        try:
-            self._c.execute(
-                insert(_r),
-                [{"number": record.number, "route_key": key, "binding_id": record.id} for key in keys],
-            )
-        except IntegrityError:
-            raise ConflictError(
-                "another binding took this route meanwhile", code=ErrorCode.BINDING_CONFLICT
-            ) from None
+        self._add_routes(record, keys)
 
     def due(self, now: datetime, limit: int) -> list[BindingRecord]:
         rows = self._c.execute(
