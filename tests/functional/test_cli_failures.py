@@ -84,7 +84,10 @@ def test_nested_huge_and_surrogate_lines_fail_alone(ready: dict[str, str | None]
     assert "number longer than" in messages[2]
     assert "lone surrogate" in messages[3]
     assert "NaN" in messages[4]
-    assert "9999" not in (tmp_path / "out.jsonl").read_text(encoding="utf-8")
+    written = (tmp_path / "out.jsonl").read_text(encoding="utf-8")
+    for row in (rows[0], rows[6]):  # random tracking numbers may hold 9999 themselves
+        written = written.replace(row["tracking_number"], "")
+    assert "9999" not in written
 
 
 def test_deid_detect_survives_the_same_lines(ready: dict[str, str | None], tmp_path: Path) -> None:
