@@ -19,6 +19,7 @@ BENCHMARKS = [
     (HERE / "bench_issuance.py", ["--orders", "20000"], ["--orders", "2000", "--rounds", "1"]),
     (HERE / "bench_parse.py", [], ["--quick"]),
     (HERE / "bench_free_text.py", [], ["--batches", "2"]),
+    (HERE / "bench_worst_case.py", [], ["--size", "5000"]),
     (HERE / "bench_labels.py", [], ["--quick"]),
     (HERE / "bench_http.py", [], ["--seconds", "5", "--batch-rounds", "1", "--single", "200"]),
     (HERE / "bench_growth.py", [], ["--quick"]),

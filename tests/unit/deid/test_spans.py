@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from types import FrameType
 from typing import Any
 
@@ -74,11 +73,6 @@ def test_a_text_full_of_names_costs_linear_time() -> None:
         assert ratio < 6, (mode, ratio)
 
 
-def test_a_long_run_of_digits_costs_linear_time() -> None:
-    """A house-number anchor read the rest of a digit run from each of its digits: 100,000 digits took 3
-    CPU-seconds in either mode (0.2 for 25,000)."""
-    detector = Detector()
-    detector.detect("热身")
-    started = time.process_time()
-    detector.detect("1" * 100_000, "fast")
-    assert time.process_time() - started < 0.5
+# A long run of digits (a house-number anchor once read the rest of the run from each of its digits) is
+# regular-expression backtracking inside the re engine, which counting Python steps cannot see: it is timed
+# with the other worst-case inputs in benchmarks/bench_worst_case.py, never in a timed unit test.
