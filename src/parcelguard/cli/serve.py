@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from parcelguard.adapters.db import migrate
+from parcelguard.adapters.db.sequencer_lease import sequencer_lease
 from parcelguard.bootstrap import Runtime, require_current_schema
 from parcelguard.cli.common import console, load_settings, open_runtime, operator, reported_errors
 from parcelguard.domain.access import Scope
@@ -16,6 +17,7 @@ from parcelguard.domain.organisation import Organisation, OrganisationKind
 from parcelguard.domain.pii.synthetic import SyntheticPeople
 from parcelguard.errors import ErrorCode, NotFoundError, ValidationError
 from parcelguard.services.api_keys import create_api_key, list_api_keys, revoke_api_key
+from parcelguard.services.audit_sequencer import EVERY_S, AuditSequencer
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.demo import DEMO_STAFF, DEMO_STATION, demo_staff_exist, seed_demo_staff
 from parcelguard.services.issuance import MAX_BATCH, IssuedWaybill, issue_batch
@@ -38,7 +40,29 @@ WORKERS_HELP = (
 )
 
 
-def _serve(runtime: Runtime, host: str, port: int, *, access_log: bool = False, workers: int = 1) -> None:
+SEQUENCER_HELP = (
+    "run the audit log's sequencer in the server: integrate new audit events into the tree every "
+    "--sequencer-every seconds and publish a signed checkpoint every 5 minutes while the log grows (one "
+    "sequencer leads at a time, across workers and hosts); --no-sequencer leaves it to "
+    "`parcelguard audit integrate`"
+)
+
+
+def _sequencer(runtime: Runtime, every: float | None) -> AuditSequencer | None:
+    if every is None:
+        return None
+    return AuditSequencer(runtime.ctx, every=every, lease=sequencer_lease(runtime.engine))
+
+
+def _serve(
+    runtime: Runtime,
+    host: str,
+    port: int,
+    *,
+    access_log: bool = False,
+    workers: int = 1,
+    sequencer_every: float | None = EVERY_S,
+) -> None:
     # Imported here: every other command (waybill issue above all) starts faster and smaller without the web
     # application and the server (issue 9: about 60 MiB and a second of start-up).
     import uvicorn
@@ -59,9 +83,12 @@ def _serve(runtime: Runtime, host: str, port: int, *, access_log: bool = False, 
         "loop": "asyncio" if sys.platform == "win32" else "uvloop",  # uvloop has no Windows build
         "access_log": access_log,
     }
+    # The audit log's sequencer (None: --no-sequencer): with one worker it runs in the app's lifespan,
+    # over the app's runtime; with several, once in this supervising process, over this runtime.
+    sequencer = _sequencer(runtime, sequencer_every)
     if workers == 1:
         try:
-            uvicorn.run(create_app(runtime=runtime), **options)
+            uvicorn.run(create_app(runtime=runtime, sequencer=sequencer), **options)
         finally:
             # Disposed when the server stops, so SQLite's last connections (the WAL checkpointer's too)
             # close and the database's -wal and -shm files go with them.
@@ -79,8 +106,18 @@ def _serve(runtime: Runtime, host: str, port: int, *, access_log: bool = False, 
     # Several processes: each builds its own app (and engine) from the same data folder, named to them
     # through the environment, as uvicorn starts its workers afresh from an import string.
     os.environ["PARCELGUARD_HOME"] = str(runtime.settings.home.resolve())
-    runtime.close()
-    uvicorn.run(_APP_FACTORY, factory=True, workers=workers, **options)
+    if sequencer is None:
+        runtime.close()
+        uvicorn.run(_APP_FACTORY, factory=True, workers=workers, **options)
+        return
+    # uvicorn starts its workers by spawning fresh interpreters (no fork), so this thread and the
+    # runtime's connections stay in this process alone.
+    sequencer.start()
+    try:
+        uvicorn.run(_APP_FACTORY, factory=True, workers=workers, **options)
+    finally:
+        sequencer.stop()
+        runtime.close()
 
 
 _APP_FACTORY = "parcelguard.web.app:create_app"
@@ -91,12 +128,17 @@ def serve(
     port: int | None = typer.Option(None, help="default PARCELGUARD_PORT or 8000"),
     access_log: bool = typer.Option(False, "--access-log/--no-access-log", help=ACCESS_LOG_HELP),
     workers: int = typer.Option(1, min=1, max=64, help=WORKERS_HELP),
+    sequencer: bool = typer.Option(True, "--sequencer/--no-sequencer", help=SEQUENCER_HELP),
+    sequencer_every: float = typer.Option(
+        EVERY_S, "--sequencer-every", min=0.1, max=3600, help="seconds between the sequencer's ticks"
+    ),
 ) -> None:
-    """Serve the HTTP API (OpenAPI at /docs) and the tracking page."""
+    """Serve the HTTP API (OpenAPI at /docs) and the tracking page, and sequence the audit log."""
     with reported_errors():
         runtime = open_runtime(may_create=True)
         host, port = host or runtime.settings.host, port or runtime.settings.port
-        _serve(runtime, host, port, access_log=access_log, workers=workers)
+        every = sequencer_every if sequencer else None
+        _serve(runtime, host, port, access_log=access_log, workers=workers, sequencer_every=every)
 
 
 DEMO_ORGANISATION = "demo platform"

@@ -32,6 +32,7 @@ BATCH = 10_000
 CHECKPOINT_INTERVAL = timedelta(minutes=5)
 MAX_ENTRIES = 1000
 _CHUNK = 256
+_HEAD_TRIES = 100
 _HASH = 32
 
 
@@ -222,35 +223,63 @@ def _signed(stored: StoredCheckpoint) -> SignedCheckpoint:
 def publish_checkpoint(ctx: ServiceContext) -> SignedCheckpoint:
     """Integrate what is pending and sign the tree as it stands (log key and every witness); the latest
     checkpoint when the tree has not grown. Refuses to sign a tree that does not extend the last signed one
-    (ConfigurationError ``internal_error``: the stored tree was rewritten)."""
-    keys = _keys(ctx)
+    (ConfigurationError ``internal_error``: the stored tree was rewritten).
+
+    Publishers take turns: each first claims the log's head (``TransparencyStore.claim``: the state row's
+    lock on PostgreSQL, the write lock on SQLite) and holds it until its checkpoint is committed, so no
+    integration or other publisher moves the head in between. Without that, a publisher that read size 100
+    could commit its checkpoint after another's of size 120, and the latest checkpoint would go backwards
+    (an auditor's ``audit verify`` then reports a rollback). ConfigurationError ``internal_error`` when the
+    head kept moving for ``_HEAD_TRIES`` claims in a row.
+    """
     integrate_pending(ctx)
-    with ctx.uow() as uow:
-        store = uow.transparency
-        size = _tree_size(store)
-        nodes = _Nodes(store, size)
-        root = _root(nodes, size)
-        latest = store.latest_checkpoint()
-        if latest is not None:
-            if latest.tree_size == size and latest.root_hash == root:
-                return _signed(latest)
-            try:
-                if latest.tree_size > size:
-                    raise ProofError("the tree shrank")
-                if latest.tree_size > 0:
-                    proof = _consistency_path(nodes, latest.tree_size, size)
-                    merkle.verify_consistency(latest.tree_size, size, latest.root_hash, root, proof)
-            except ProofError:
-                raise ConfigurationError(
-                    "the stored audit log does not extend the last signed checkpoint; refusing to sign it "
-                    "(run `parcelguard audit verify-db`)",
-                    code=ErrorCode.INTERNAL,
-                ) from None
-        body = Checkpoint(keys.origin, size, root).body()
-        note = format_note(body, [keys.log.sign(body), *(w.sign(body) for w in keys.witnesses)])
-        stored = store.add_checkpoint(size, root, note, ctx.clock())
-        uow.commit()
-    return _signed(stored)
+    return _publish_head(ctx)
+
+
+def _publish_head(ctx: ServiceContext) -> SignedCheckpoint:
+    keys = _keys(ctx)
+    for _ in range(_HEAD_TRIES):
+        with ctx.uow() as uow:
+            store = uow.transparency
+            size, last_seq = store.state()
+            if not store.claim(size, last_seq, ctx.clock()):
+                continue  # another sequencer or publisher moved the head since: read it again
+            stored, new = _sign_head(keys, store, size, ctx.clock())
+            if new:
+                uow.commit()
+            return _signed(stored)
+    raise ConfigurationError(
+        "the audit log's head kept moving while a checkpoint was being published; try again",
+        code=ErrorCode.INTERNAL,
+    )
+
+
+def _sign_head(
+    keys: LogKeys, store: TransparencyStore, size: int, at: datetime
+) -> tuple[StoredCheckpoint, bool]:
+    """The checkpoint of the claimed head of ``size`` leaves, and whether it is new: the latest one when it
+    already is that tree, else one signed and stored now."""
+    nodes = _Nodes(store, size)
+    root = _root(nodes, size)
+    latest = store.latest_checkpoint()
+    if latest is not None:
+        if latest.tree_size == size and latest.root_hash == root:
+            return latest, False
+        try:
+            if latest.tree_size > size:
+                raise ProofError("the tree shrank")
+            if latest.tree_size > 0:
+                proof = _consistency_path(nodes, latest.tree_size, size)
+                merkle.verify_consistency(latest.tree_size, size, latest.root_hash, root, proof)
+        except ProofError:
+            raise ConfigurationError(
+                "the stored audit log does not extend the last signed checkpoint; refusing to sign it "
+                "(run `parcelguard audit verify-db`)",
+                code=ErrorCode.INTERNAL,
+            ) from None
+    body = Checkpoint(keys.origin, size, root).body()
+    note = format_note(body, [keys.log.sign(body), *(w.sign(body) for w in keys.witnesses)])
+    return store.add_checkpoint(size, root, note, at), True
 
 
 def current_checkpoint(ctx: ServiceContext, *, max_age: timedelta = CHECKPOINT_INTERVAL) -> SignedCheckpoint:
@@ -258,13 +287,20 @@ def current_checkpoint(ctx: ServiceContext, *, max_age: timedelta = CHECKPOINT_I
     grown and the latest is older than ``max_age`` (``timedelta(0)``: one that covers every event
     committed so far, as a proof for a fresh event needs)."""
     integrate_pending(ctx)
+    return checkpoint_if_due(ctx, max_age)[0]
+
+
+def checkpoint_if_due(ctx: ServiceContext, max_age: timedelta) -> tuple[SignedCheckpoint, bool]:
+    """``current_checkpoint`` without integrating first (for a caller that just did), and whether it
+    published a new checkpoint."""
     with ctx.uow() as uow:
         store = uow.transparency
         latest = store.latest_checkpoint()
         size = _tree_size(store)
     if latest is not None and (latest.tree_size == size or ctx.clock() - latest.published_at < max_age):
-        return _signed(latest)
-    return publish_checkpoint(ctx)
+        return _signed(latest), False
+    published = _publish_head(ctx)
+    return published, latest is None or published.size != latest.tree_size
 
 
 def verify_signed(ctx: ServiceContext, text: str) -> Checkpoint:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from parcelguard import __version__
 from parcelguard.bootstrap import Runtime, bootstrap, require_current_schema
 from parcelguard.config import Settings
+from parcelguard.services.audit_sequencer import AuditSequencer
 from parcelguard.web.api import access as access_api
 from parcelguard.web.api import audit_log, auth, deid, parcel_events, reveal, track, waybills
 from parcelguard.web.api import schemas as s
@@ -25,8 +27,16 @@ from parcelguard.web.pages import tracking as tracking_pages
 from parcelguard.web.pages.staff import install_staff_pages
 
 
-def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
-    """An app over ``runtime`` (or one bootstrapped from ``settings``); refuses an outdated schema."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    runtime: Runtime | None = None,
+    sequencer: AuditSequencer | None = None,
+) -> FastAPI:
+    """An app over ``runtime`` (or one bootstrapped from ``settings``); refuses an outdated schema.
+
+    ``sequencer``: the audit log's sequencer (cli/serve.py builds it over the same runtime), started when
+    the server starts and stopped when it stops, before the runtime closes."""
     if runtime is None:
         runtime = bootstrap(settings or Settings())
     require_current_schema(runtime)
@@ -34,8 +44,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        owned.close()
+        if sequencer is not None:
+            sequencer.start()
+        try:
+            yield
+        finally:
+            if sequencer is not None:
+                await asyncio.to_thread(sequencer.stop)  # up to one batch; the loop stays free
+            owned.close()
 
     app = FastAPI(
         title="ParcelGuard",
