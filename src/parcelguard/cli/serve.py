@@ -133,7 +133,9 @@ def serve(
         EVERY_S, "--sequencer-every", min=0.1, max=3600, help="seconds between the sequencer's ticks"
     ),
 ) -> None:
-    """Serve the HTTP API (OpenAPI at /docs) and the tracking page, and sequence the audit log."""
+    """Serve the HTTP API (OpenAPI at /docs) and the tracking page.
+
+    The server also runs the audit log's sequencer (docs/audit-log.md) unless --no-sequencer."""
     with reported_errors():
         runtime = open_runtime(may_create=True)
         host, port = host or runtime.settings.host, port or runtime.settings.port

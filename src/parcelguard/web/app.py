@@ -62,6 +62,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.runtime = runtime
+    app.state.sequencer = sequencer
     # Added first, so innermost of the middleware: inside the error handling and the body limit.
     app.add_middleware(waybills.SingleOrderFastPath)
     install_error_handlers(app, max_body_bytes=runtime.settings.max_body_bytes)
