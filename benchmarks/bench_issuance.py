@@ -15,21 +15,30 @@ the same 8 indexes, the same audit table with its indexes):
 
 Two corpora: every order from a different sender (the worst case) and merchant batches (20 shops, a shop's
 descriptions repeat within its batch). In both, 20% of orders carry a remark of their own, which goes through
-the detector as issuance runs it. Targets (issue 9): at least 11,000 waybills/s on one core, no more than 2x
-the floor.
+the detector as issuance runs it. Every round issues orders it has never seen (round 0 the named seed, later
+rounds other seeds, as bench_parse.py does): the same orders issued again would find their remarks and
+addresses in the process's memories (the detector's clean texts, the address regions) and flatter the figure.
+Targets (issue 9): at least 11,000 waybills/s on one core, no more than 2x the floor.
 
-Run: python benchmarks/bench_issuance.py [--orders N] [--rounds R] [--database-url postgresql+psycopg://...]
+``--stages`` adds, after the figures, where privacy issuance spends its CPU per order (parse, own values,
+detector and its sequence model's encoder, label gate and masked views, sealing, storing, garbage
+collection), measured in a pass of its own over other orders, since the timers cost CPU too.
+
+Run: python benchmarks/bench_issuance.py [--orders N] [--rounds R] [--stages] [--database-url ...]
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -62,6 +71,7 @@ BATCH = 1000
 TARGET_RATE = 11_000.0
 TARGET_FLOOR_RATIO = 2.0
 PATHS = ("privacy issuance", "plaintext baseline", "physical floor")
+_ROUND_SEED_STEP = 7919  # later rounds: seeds far from every named seed (as bench_parse.py)
 
 
 def store_plaintext(engine: Engine, batch: list[dict[str, Any]]) -> None:
@@ -96,10 +106,10 @@ def _timed(run: Callable[[], object]) -> tuple[float, float]:
     return time.process_time() - start, time.perf_counter() - wall
 
 
-def measure(corpus: list[dict[str, Any]], rounds: int, server: str | None) -> dict[str, tuple[float, float]]:
-    """Median (CPU, wall) seconds per waybill of each path, batch by batch interleaved."""
-    batches = [corpus[i : i + BATCH] for i in range(0, len(corpus), BATCH)]
-    floor_batches = [[floor_input(o) for o in batch] for batch in batches]
+def measure(corpora: list[list[dict[str, Any]]], server: str | None) -> dict[str, tuple[float, float]]:
+    """Median (CPU, wall) seconds per waybill of each path, batch by batch interleaved; one corpus a round."""
+    rounds = [[corpus[i : i + BATCH] for i in range(0, len(corpus), BATCH)] for corpus in corpora]
+    floor_rounds = [[[floor_input(o) for o in batch] for batch in batches] for batches in rounds]
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in PATHS}
     with (
         fresh_runtime(server) as runtime,
@@ -112,7 +122,7 @@ def measure(corpus: list[dict[str, Any]], rounds: int, server: str | None) -> di
         m.metadata.create_all(floor_engine)
         floor = Floor(floor_engine)
         try:
-            for _ in range(rounds):
+            for batches, floor_batches in zip(rounds, floor_rounds, strict=True):
                 for batch, floor_batch in zip(batches, floor_batches, strict=True):
                     times["privacy issuance"].append(
                         _timed(lambda b=batch: _issue_all(runtime.ctx, b))  # type: ignore[misc]
@@ -137,24 +147,122 @@ def _issue_all(ctx: Any, batch: list[dict[str, Any]]) -> None:
         raise SystemExit(f"{len(failed)} orders failed: {failed[:1]}")
 
 
+# Where issuance spends its time: (module, owner in it or "", function, stage). The first stage entered
+# owns the time until it returns (nested ones inside it are not counted twice).
+_STAGES = (
+    ("parcelguard.services.issuance", "", "_parse_all", "parse"),
+    ("parcelguard.services.free_text", "", "_after_own_values", "own values"),
+    ("parcelguard.services.free_text", "", "detect_texts", "detector"),
+    ("parcelguard.services.free_text", "FreeTextRedactor", "order", "gate+masked"),
+    ("parcelguard.services.issuance", "", "seal_order", "seal"),
+    ("parcelguard.services.issuance", "", "_fresh_tracking_numbers", "tracking numbers"),
+    ("parcelguard.adapters.db.repositories", "SqlWaybillRepository", "add_many", "store"),
+    ("parcelguard.adapters.db.repositories", "SqlAuditLog", "append_many", "store"),
+)
+
+
+@contextmanager
+def _stage_timers(spent: Counter[str]) -> Iterator[None]:
+    """Add each stage's CPU seconds to ``spent`` while open; also the encoder's (inside the detector's) and
+    the garbage collector's (inside whichever stage it interrupted), each named ``(of ...)``."""
+    undo: list[tuple[Any, str, Any]] = []
+    inside: list[str] = []
+
+    def timed(function: Any, stage: str, nested: bool = False) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            if inside and not nested:
+                return function(*args, **kwargs)
+            if not nested:
+                inside.append(stage)
+            started = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[stage] += time.process_time() - started
+                if not nested:
+                    inside.pop()
+
+        return run
+
+    targets = [(*stage, False) for stage in _STAGES]
+    targets.append(
+        ("parcelguard.adapters.ner.lac_tagger", "LacTagger", "_emissions", "(of it encoder)", True)
+    )
+    for module_name, owner_name, name, stage, nested in targets:
+        module = importlib.import_module(module_name)
+        owner = getattr(module, owner_name) if owner_name else module
+        original = getattr(owner, name)
+        undo.append((owner, name, original))
+        setattr(owner, name, timed(original, stage, nested))
+    collecting: list[float] = []
+
+    def on_gc(phase: str, _: dict[str, Any]) -> None:
+        if phase == "start":
+            collecting.append(time.process_time())
+        elif collecting:
+            spent["(of all, gc)"] += time.process_time() - collecting.pop()
+
+    gc.callbacks.append(on_gc)
+    try:
+        yield
+    finally:
+        gc.callbacks.remove(on_gc)
+        for owner, name, original in reversed(undo):
+            setattr(owner, name, original)
+
+
+def stage_profile(corpus: list[dict[str, Any]], server: str | None) -> Counter[str]:
+    """Microseconds of CPU per order by stage of privacy issuance over ``corpus`` (after one warm-up batch);
+    ``total`` is the whole, ``other`` what no stage holds (the batch's commit, audit of the batch...)."""
+    spent: Counter[str] = Counter()
+    batches = [corpus[i : i + BATCH] for i in range(0, len(corpus), BATCH)]
+    with fresh_runtime(server) as runtime:
+        _issue_all(runtime.ctx, batches[0])
+        with _stage_timers(spent):
+            started = time.process_time()
+            for batch in batches[1:]:
+                _issue_all(runtime.ctx, batch)
+            total = time.process_time() - started
+    count = sum(len(batch) for batch in batches[1:])
+    per = Counter({stage: seconds / count * 1e6 for stage, seconds in spent.items()})
+    nested = sum(us for stage, us in per.items() if stage.startswith("(of"))
+    per["other"] = total / count * 1e6 - (sum(per.values()) - nested)
+    per["total"] = total / count * 1e6
+    return per
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=20_000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds, each on orders never seen before")
+    parser.add_argument("--stages", action="store_true", help="also print CPU per order by stage")
     add_database_argument(parser)
     args = parser.parse_args(argv)
 
+    seeds = {"unique senders": (2026, 0), "merchant batches": (2027, 20)}
     corpora = {
-        "unique senders": orders(args.orders, seed=2026),
-        "merchant batches": orders(args.orders, seed=2027, merchants=20),
+        name: [
+            orders(args.orders, seed=seed + r * _ROUND_SEED_STEP, merchants=merchants)
+            for r in range(args.rounds)
+        ]
+        for name, (seed, merchants) in seeds.items()
     }
+    staged = (
+        {
+            name: orders(10 * BATCH, seed=seed + 99, merchants=merchants)
+            for name, (seed, merchants) in seeds.items()
+        }
+        if args.stages
+        else {}
+    )
     # Making the corpus parsed every region spelling it wrote: a server starts without that memory.
     clear_address_cache()
     gc.freeze()  # the input corpus is not the service's heap: keep the collector from rescanning it
     results = {}
     with LoadAverage() as load:
         for name, corpus in corpora.items():
-            results[name] = measure(corpus, args.rounds, args.database_url)
+            results[name] = measure(corpus, args.database_url)
+        stages = {name: stage_profile(corpus, args.database_url) for name, corpus in staged.items()}
     print(
         f"issuance, {backend_name(args.database_url)}, service layer, batches of {BATCH}, "
         f"{args.orders:,} orders x {args.rounds} rounds, 20% with a remark of their own"
@@ -171,6 +279,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    issuance vs physical floor:     {private / floor:.2f}x ({target})")
         print(f"    rate vs target {TARGET_RATE:,.0f}/s:    {1 / private / TARGET_RATE:.2f}x")
         failed |= private / floor > TARGET_FLOOR_RATIO or 1 / private < TARGET_RATE
+    for name, spent in stages.items():
+        total = spent.pop("total")
+        shown = "  ".join(f"{stage} {us:.1f}" for stage, us in spent.most_common())
+        print(f"  stages, {name} (us CPU per order of {total:.1f}, timers on): {shown}")
     print(f"  {load.summary()}")
     if failed:
         print("  issuance is BELOW its target (a figure, not a failure: see issue 9)")
