@@ -37,12 +37,12 @@ from parcelguard.services.access_transparency import (
 from parcelguard.web.access_views import proof_document, proofs_document
 from parcelguard.web.client_address import client_of
 from parcelguard.web.errors import status_for
-from parcelguard.web.pages.common import RuntimeDep, render
+from parcelguard.web.pages.common import PageRoute, RuntimeDep, render
 from parcelguard.web.pages.reasons import problem_for
 from parcelguard.web.pages.support import PURPOSE_LABELS
 from parcelguard.web.sessions import CSRF_FIELD, csrf_token_matches
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 ACCESS_PATH = "/access"
 FORM_COOKIE = "pg_access_form"

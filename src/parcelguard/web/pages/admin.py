@@ -32,13 +32,14 @@ from parcelguard.web.client_address import client_of
 from parcelguard.web.pages.common import (
     ROLE_LABELS,
     CurrentStaff,
+    PageRoute,
     RuntimeDep,
     Staff,
     render,
     require_role,
 )
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 ADMINS = frozenset({Role.ADMIN})
 DISPATCHERS = frozenset({Role.ADMIN, Role.STATION_MANAGER})

@@ -7,11 +7,20 @@ unsafe request (POST) must carry the session's CSRF token, in the form field ``c
 ``X-CSRF-Token`` header (htmx sends the header, set once on ``<body>`` by staff.html); without it the page
 answers 403 ``csrf_failed`` and nothing is done. Refusals are shown in words (reasons.py) with the HTTP status
 the JSON API would answer, so monitoring sees the same thing whichever way a person came.
+
+Every page route is a ``PageRoute``: a form whose field is missing or malformed (too long, not a number) is
+answered with an HTML page in the pages' layout, 422 (400 for a body that cannot be read as a form), that
+names the field and what is wrong with it but never repeats what was typed (it may be a name or a phone),
+with the person's session untouched; the JSON API (``/v1``) keeps its JSON errors (web/errors.py). A page
+session also ends after ``SESSION_IDLE_TIMEOUT`` without a request (web/sessions.py): the person is sent to
+sign in again (``reason=session_idle``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import json
+import math
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -19,21 +28,37 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from parcelguard.bootstrap import Runtime
 from parcelguard.domain.access import Principal
 from parcelguard.domain.people import Role, acts_as
-from parcelguard.errors import AuthenticationError, ErrorCode, ParcelGuardError
-from parcelguard.services.auth import principal_for_session
+from parcelguard.errors import (
+    AccountLockedError,
+    AuthenticationError,
+    ErrorCode,
+    ParcelGuardError,
+    RateLimitedError,
+    ValidationError,
+)
 from parcelguard.services.tracking import china_time, status_names
 from parcelguard.web.api.deps import get_runtime
 from parcelguard.web.client_address import client_of
-from parcelguard.web.errors import status_for
-from parcelguard.web.pages.reasons import Problem, problem_for
-from parcelguard.web.sessions import SESSION_COOKIE, check_csrf
+from parcelguard.web.errors import status_for, validation_error_response
+from parcelguard.web.pages.reasons import Problem, form_problem, problem_for
+from parcelguard.web.sessions import (
+    SESSION_COOKIE,
+    ActivityCookieMiddleware,
+    SessionIdleError,
+    check_csrf,
+    clear_session_cookie,
+    live_page_session,
+)
 
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 templates.env.filters["china_time"] = china_time
@@ -41,6 +66,8 @@ templates.env.filters["status_zh"] = lambda status: status_names(str(status))[0]
 templates.env.filters["status_en"] = lambda status: status_names(str(status))[1]
 
 SIGN_IN_PATH = "/signin"
+SESSION_IDLE_REASON = "session_idle"  # ?reason= of the sign-in page after an idle timeout
+_STAFF_STATE = "page_staff"  # request.state: the signed-in person, for a form error page's layout
 
 ROLE_LABELS: dict[Role, str] = {
     Role.ADMIN: "管理员 · Administrator",
@@ -137,17 +164,19 @@ def safe_next(target: str | None) -> str | None:
 
 
 async def current_staff(request: Request, runtime: Annotated[Runtime, Depends(get_runtime)]) -> Staff:
-    """The person behind the page session, CSRF checked on unsafe methods; SignInRequired without one."""
-    session_id = request.cookies.get(SESSION_COOKIE)
-    if not session_id:
-        raise SignInRequired()
+    """The person behind the page session, CSRF checked on unsafe methods; SignInRequired without one,
+    or when it has been idle too long (web/sessions.py)."""
     try:
-        # A database read: off the event loop, like the sync routes themselves.
+        # Database reads (and a write when the session is closed as idle): off the event loop, like the
+        # sync routes themselves.
         principal, csrf_token = await run_in_threadpool(
-            partial(principal_for_session, runtime.ctx, session_id, client=client_of(request, runtime))
+            partial(live_page_session, request, runtime.ctx, client=client_of(request, runtime))
         )
+    except SessionIdleError:
+        raise SignInRequired(SESSION_IDLE_REASON) from None
     except AuthenticationError as error:
-        raise SignInRequired(error.code.value) from None
+        reason = error.code.value if request.cookies.get(SESSION_COOKIE) else None
+        raise SignInRequired(reason) from None
     try:
         await check_csrf(request, csrf_token)
     except AuthenticationError as error:
@@ -157,7 +186,9 @@ async def current_staff(request: Request, runtime: Annotated[Runtime, Depends(ge
         for link in PAGE_LINKS
         if page_role(principal) in link.roles
     )
-    return Staff(principal=principal, csrf_token=csrf_token, path=request.url.path, links=links)
+    staff = Staff(principal=principal, csrf_token=csrf_token, path=request.url.path, links=links)
+    setattr(request.state, _STAFF_STATE, staff)
+    return staff
 
 
 CurrentStaff = Annotated[Staff, Depends(current_staff)]
@@ -198,6 +229,9 @@ def render(
     """
     if error is not None:
         status_code, problem = status_for(error.code), problem_for(error)
+    headers = {}
+    if isinstance(error, RateLimitedError | AccountLockedError):
+        headers["Retry-After"] = str(max(1, math.ceil(error.retry_after_s)))
     values: dict[str, Any] = {
         "staff": staff,
         "carrier_name": runtime.settings.carrier_name,
@@ -205,7 +239,7 @@ def render(
         "notice": notice,
         **(context or {}),
     }
-    return templates.TemplateResponse(request, template, values, status_code=status_code)
+    return templates.TemplateResponse(request, template, values, status_code=status_code, headers=headers)
 
 
 def render_refusal(
@@ -224,8 +258,62 @@ def _is_htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def _back_path(request: Request, staff: Staff | None) -> str:
+    """Where a form error page leads back to: the page the form is on (a path of this site)."""
+    path = request.url.path
+    if staff is not None:
+        pages = [link.href for link in PAGE_LINKS if path == link.href or path.startswith(link.href + "/")]
+        return max(pages, key=len) if pages else "/home"
+    for start in (SIGN_IN_PATH, "/access"):
+        if path == start or path.startswith(start + "/"):
+            return start
+    return "/"
+
+
+def unreadable_form(
+    request: Request, runtime: Runtime, error: ParcelGuardError, status_code: int
+) -> Response:
+    """A page form that could not be read, as an HTML page (``_problem.html`` for htmx) in the layout of
+    the person's pages when signed in; what was typed is never shown."""
+    staff = getattr(request.state, _STAFF_STATE, None)
+    template = "_problem.html" if _is_htmx(request) else "page_form_invalid.html"
+    context = {"back": _back_path(request, staff)}
+    problem = form_problem(error)
+    return render(request, template, staff, runtime, context, status_code=status_code, problem=problem)
+
+
+def _form_error(invalid: RequestValidationError) -> ParcelGuardError:
+    """The API's reading of a validation error (web/errors.py: the field's path, no input quoted)."""
+    body = json.loads(bytes(validation_error_response(invalid).body))
+    return ValidationError(str(body["message"]), code=ErrorCode(body["code"]), field=body.get("field"))
+
+
+class PageRoute(APIRoute):
+    """A page route: FastAPI's validation errors (a form field missing or malformed) and a body that is
+    not a readable form become an HTML page instead of the JSON API's error (``unreadable_form``)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def page_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as invalid:
+                error = _form_error(invalid)
+                return unreadable_form(request, request.app.state.runtime, error, status_for(error.code))
+            except StarletteHTTPException as failed:
+                if failed.status_code != 400:  # FastAPI's "error parsing the body" (a broken multipart)
+                    raise
+                error = ValidationError("the form could not be read", code=ErrorCode.INVALID_REQUEST)
+                return unreadable_form(request, request.app.state.runtime, error, 400)
+
+        return page_handler
+
+
 def install_page_handlers(app: FastAPI) -> None:
-    """Sign-in redirects and whole-page refusals as HTML (the JSON API's handlers are left as they are)."""
+    """Sign-in redirects and whole-page refusals as HTML (the JSON API's handlers are left as they are),
+    and the middleware that refreshes a live page session's activity stamp on every answer."""
+    app.add_middleware(ActivityCookieMiddleware)
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, error: SignInRequired) -> Response:
@@ -235,9 +323,14 @@ def install_page_handlers(app: FastAPI) -> None:
         if request.method == "GET" and safe_next(request.url.path):
             query.append(f"next={quote(request.url.path)}")
         target = SIGN_IN_PATH + ("?" + "&".join(query) if query else "")
+        response: Response
         if _is_htmx(request):
-            return Response(status_code=401, headers={"HX-Redirect": target})
-        return RedirectResponse(target, status_code=303)
+            response = Response(status_code=401, headers={"HX-Redirect": target})
+        else:
+            response = RedirectResponse(target, status_code=303)
+        if error.reason == SESSION_IDLE_REASON:
+            clear_session_cookie(response)  # closed on the server already; the browser forgets it too
+        return response
 
     @app.exception_handler(PageRefused)
     async def _refused(request: Request, error: PageRefused) -> Response:

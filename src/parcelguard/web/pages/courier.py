@@ -23,9 +23,16 @@ from parcelguard.services.dispatch import courier_deliveries
 from parcelguard.services.pickup import verify_sender_identity
 from parcelguard.services.reveal import reveal
 from parcelguard.web.client_address import client_of
-from parcelguard.web.pages.common import CurrentStaff, RuntimeDep, render, render_refusal, require_role
+from parcelguard.web.pages.common import (
+    CurrentStaff,
+    PageRoute,
+    RuntimeDep,
+    render,
+    render_refusal,
+    require_role,
+)
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 COURIERS = frozenset({Role.COURIER})
 

@@ -16,9 +16,16 @@ from parcelguard.domain.people import Role
 from parcelguard.errors import ParcelGuardError
 from parcelguard.services.pickup import hand_over
 from parcelguard.web.client_address import client_of
-from parcelguard.web.pages.common import CurrentStaff, RuntimeDep, render, render_refusal, require_role
+from parcelguard.web.pages.common import (
+    CurrentStaff,
+    PageRoute,
+    RuntimeDep,
+    render,
+    render_refusal,
+    require_role,
+)
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 COUNTER_STAFF = frozenset({Role.OUTLET_CLERK, Role.STATION_MANAGER})
 

@@ -144,6 +144,13 @@ _WORDS: dict[str, tuple[str, str]] = {
 }
 
 GENERIC_TITLE = "未能完成 · Not done"
+FORM_TITLE = "表单有误 · Check the form"
+
+
+def form_problem(error: ParcelGuardError) -> Problem:
+    """A page form that could not be read (a field missing, too long, not a number): the message names
+    the field and says what is wrong with it, never what was typed (web/errors.py writes it so)."""
+    return Problem(code=error.code.value, title=FORM_TITLE, explanation=error.message)
 
 
 def problem_for(error: ParcelGuardError) -> Problem:

@@ -16,6 +16,7 @@ from parcelguard.services.break_glass import approve_break_glass, list_pending
 from parcelguard.web.client_address import client_of
 from parcelguard.web.pages.common import (
     CurrentStaff,
+    PageRoute,
     RuntimeDep,
     Staff,
     render,
@@ -23,7 +24,7 @@ from parcelguard.web.pages.common import (
 )
 from parcelguard.web.pages.support import FIELD_LABELS, PURPOSE_LABELS
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 OFFICERS = frozenset({Role.SECURITY_OFFICER})
 

@@ -19,12 +19,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from parcelguard.errors import AccountLockedError, AuthenticationError, ErrorCode, ParcelGuardError
-from parcelguard.services.auth import close_session, open_session, principal_for_session
+from parcelguard.services.auth import close_session, open_session
 from parcelguard.web.client_address import client_of
 from parcelguard.web.errors import status_for
 from parcelguard.web.pages.common import (
+    SESSION_IDLE_REASON,
     SIGN_IN_PATH,
     CurrentStaff,
+    PageRoute,
     RuntimeDep,
     home_for,
     page_role,
@@ -35,12 +37,14 @@ from parcelguard.web.pages.reasons import problem_for
 from parcelguard.web.sessions import (
     CSRF_FIELD,
     SESSION_COOKIE,
+    SESSION_IDLE_TIMEOUT,
     clear_session_cookie,
     csrf_token_matches,
+    live_page_session,
     set_session_cookie,
 )
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 SIGNIN_COOKIE = "pg_signin"
 SIGNIN_COOKIE_MAX_AGE_S = 3600
@@ -88,11 +92,8 @@ def _signin_page(
 
 
 def _signed_in(request: Request, runtime: RuntimeDep) -> bool:
-    session_id = request.cookies.get(SESSION_COOKIE)
-    if not session_id:
-        return False
     try:
-        principal_for_session(runtime.ctx, session_id, audit_refusal=False)
+        live_page_session(request, runtime.ctx, audit_refusal=False)  # an idle one is closed here too
     except AuthenticationError:
         return False
     return True
@@ -108,6 +109,10 @@ def signin_form(
     token = request.cookies.get(SIGNIN_COOKIE) or secrets.token_urlsafe(32)
     if reason == "signed_out":
         return _signin_page(request, runtime, token=token, notice="已退出 · You are signed out.")
+    if reason == SESSION_IDLE_REASON:
+        minutes = int(SESSION_IDLE_TIMEOUT.total_seconds() // 60)
+        notice = f"{minutes} 分钟未操作，已自动退出 · Signed out after {minutes} minutes without activity."
+        return _signin_page(request, runtime, token=token, notice=notice, next_path=safe_next(next))
     code = SESSION_END_REASONS.get(reason or "")
     # Why the last session ended (expired, disabled, offboarded), in words; the form itself is not refused.
     error = AuthenticationError("sign in again", code=code) if code is not None else None
@@ -147,7 +152,7 @@ def signin(
             request, runtime, token=expected, error=error, username=shown_name, next_path=safe_next(next)
         )
     response = RedirectResponse(safe_next(next) or "/home", status_code=303)
-    set_session_cookie(response, session)
+    set_session_cookie(response, session, runtime.ctx)
     response.delete_cookie(SIGNIN_COOKIE, path=SIGN_IN_PATH, secure=True, httponly=True, samesite="strict")
     return response
 

@@ -24,6 +24,7 @@ from parcelguard.services.reveal import reveal
 from parcelguard.web.client_address import client_of
 from parcelguard.web.pages.common import (
     CurrentStaff,
+    PageRoute,
     RuntimeDep,
     Staff,
     render,
@@ -31,7 +32,7 @@ from parcelguard.web.pages.common import (
     require_role,
 )
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 AGENTS = frozenset({Role.CS_AGENT, Role.REGULATOR})  # a regulator searches and reveals on a legal request
 FIELD_LABELS = {

@@ -22,8 +22,9 @@ from parcelguard.services.tracking import china_time, status_names, track_parcel
 from parcelguard.web.api.deps import get_runtime
 from parcelguard.web.client_address import client_of
 from parcelguard.web.errors import status_for
+from parcelguard.web.pages.common import PageRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 templates.env.filters["china_time"] = china_time
 templates.env.filters["status_zh"] = lambda status: status_names(str(status))[0]
