@@ -148,19 +148,19 @@ def test_active_for_many_answers_as_active_for_does_across_chunks(runtime: Runti
     now = datetime.now(UTC)
     with runtime.ctx.uow() as uow:
         ids = [w.id for w in uow.waybills.get_many(numbers)]
-        records = []
+        records, skipped = [], []
         for index, waybill_id in enumerate(ids):
-            # none, one, one revoked, two (the newer wins), two at the same instant (the greater id wins)
+            # none, one, one revoked, a revoked one and a newer active one, two active ones offered at once
             kind = index % 5
             if kind == 0:
                 continue
-            revoked = now if kind == 2 else None
+            revoked = now if kind in (2, 3) else None
             records.append(LabelTokenRecord(bytes([index, 1]) * 8, waybill_id, now, revoked))
             if kind == 3:
                 records.append(LabelTokenRecord(bytes([index, 2]) * 8, waybill_id, now + timedelta(1), None))
-            if kind == 4:
-                records.append(LabelTokenRecord(bytes([index, 0]) * 8, waybill_id, now, None))
-        uow.label_tokens.add_many(records)
+            if kind == 4:  # one active token per waybill: the second is not stored, and not an error
+                skipped.append(LabelTokenRecord(bytes([index, 2]) * 8, waybill_id, now + timedelta(1), None))
+        uow.label_tokens.add_many([*records, *skipped])
         uow.label_tokens.add_many([])
         uow.commit()
     asked = [*ids, *(f"{n:032x}" for n in range(1000)), ids[3]]  # three chunks, unknown ids, one twice
@@ -172,6 +172,8 @@ def test_active_for_many_answers_as_active_for_does_across_chunks(runtime: Runti
     assert [i for i in ids if i in many] == [i for n, i in enumerate(ids) if n % 5 in (1, 3, 4)]
     assert many[ids[3]].token_id == bytes([3, 2]) * 8 and many[ids[4]].token_id == bytes([4, 1]) * 8
     assert stored == records
+    with runtime.ctx.uow() as uow:
+        assert [uow.label_tokens.get(r.token_id) for r in skipped] == [None] * len(skipped)
 
 
 # -- batch printing -------------------------------------------------------------------------------------

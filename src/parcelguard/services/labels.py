@@ -28,6 +28,8 @@ LABEL_FORMATS: tuple[LabelFormat, ...] = ("pdf", "png", "zpl")
 PENDING_QR_PAYLOAD = "PENDING"
 """Stands for the QR token at issuance, before the first print issues one: the gate never reads the QR."""
 MAX_LABEL_BATCH = 1000
+_STORE_ATTEMPTS = 3
+"""Stores of a print's new tokens before it gives up (each retry needs a revocation committed meanwhile)."""
 _T = TypeVar("_T")
 
 
@@ -55,7 +57,11 @@ def parse_label_format(raw: str) -> LabelFormat:
 def render_label(
     ctx: ServiceContext, tracking_number: str, fmt: LabelFormat, *, principal: Principal
 ) -> bytes:
-    """One label in ``fmt``; the renderer's compliance gate refuses anything unmasked."""
+    """One label in ``fmt``; the renderer's compliance gate refuses anything unmasked.
+
+    A first print that overlaps another first print of the waybill prints the token that one stored (the
+    same QR code, one active token): see :func:`_store_tokens`.
+    """
     principal.require(Scope.LABEL_PRINT)
     number = TrackingNumber.parse(tracking_number).value
     with ctx.uow() as uow:
@@ -64,7 +70,11 @@ def render_label(
         # Drawn before anything is written: a refused label rolls back nothing, and on SQLite the write
         # lock (taken at a transaction's first write) is held for the inserts and the commit, not the drawing.
         content = ctx.renderer.render_label(data, fmt)
-        _record(uow, [new_token], [_printed(ctx, principal, number, fmt)])
+        if new_token is not None:
+            taken = _store_tokens(uow, [new_token])
+            if taken:  # drawn again with the token the other print stored (a lost race: rare)
+                content = ctx.renderer.render_label(_data_with(ctx, sealed, taken[sealed.id]), fmt)
+        uow.audit.append_many([_printed(ctx, principal, number, fmt)])
         uow.commit()
     return content
 
@@ -155,7 +165,13 @@ def _print_batch(
             labels[number] = _data_of(ctx, sealed, qr_payload)
         # Drawn before anything is written, as a single print is (see render_label).
         content = draw([labels[n] for n in numbers])
-        uow.label_tokens.add_many(new_tokens)
+        taken = _store_tokens(uow, new_tokens)
+        if taken:  # drawn again, the waybills another print took first with its token (a lost race: rare)
+            for number in unique:
+                record = taken.get(found[number].id)
+                if record is not None:
+                    labels[number] = _data_with(ctx, found[number], record)
+            content = draw([labels[n] for n in numbers])
         uow.audit.append_many(
             [
                 AuditEvent(
@@ -281,14 +297,44 @@ def _data_of(ctx: ServiceContext, sealed: SealedWaybill, qr_payload: str) -> Lab
     )
 
 
-def _record(
-    uow: UnitOfWork, new_tokens: Sequence[LabelTokenRecord | None], printed: Sequence[AuditEvent]
-) -> None:
-    """Store the tokens first printed and the audit events of the print, in the print's transaction."""
-    for record in new_tokens:
-        if record is not None:
-            uow.label_tokens.add(record)
-    uow.audit.append_many(printed)
+def _data_with(ctx: ServiceContext, sealed: SealedWaybill, record: LabelTokenRecord) -> LabelData:
+    """What the label of ``sealed`` prints with the stored token ``record`` in its QR code."""
+    return _data_of(ctx, sealed, ctx.tokens.encode(record.token_id, sealed.id))
+
+
+def _store_tokens(uow: UnitOfWork, new_tokens: Sequence[LabelTokenRecord]) -> dict[str, LabelTokenRecord]:
+    """Store the tokens of a print's first prints; answers, by waybill id, the token to print instead where
+    another print stored one first.
+
+    Why: two first prints of a waybill that overlap both find no active token and both issue one; the database
+    keeps one active token per waybill (``uq_label_token_active_waybill_id``), so the later insert is skipped,
+    and the loser prints the winner's token: the same QR code on both labels, no error. The re-read is the
+    one way to learn which inserts were skipped (``add_many`` answers nothing); it costs first prints one
+    indexed read and reprints nothing. A winner's token revoked between the two statements (PostgreSQL, Read
+    Committed) leaves none active: the print then stores its own again, up to :data:`_STORE_ATTEMPTS` times,
+    and past that raises TokenError ``token_revoked`` (nothing written: print again).
+    """
+    taken: dict[str, LabelTokenRecord] = {}
+    pending = list(new_tokens)
+    for _ in range(_STORE_ATTEMPTS):
+        if not pending:
+            return taken
+        uow.label_tokens.add_many(pending)
+        active = uow.label_tokens.active_for_many([record.waybill_id for record in pending])
+        unstored = []
+        for record in pending:
+            stored = active.get(record.waybill_id)
+            if stored is None:
+                unstored.append(record)
+            elif stored.token_id != record.token_id:
+                taken[record.waybill_id] = stored
+        pending = unstored
+    if pending:
+        raise TokenError(
+            "this waybill's label token was revoked while the label was printed: print it again",
+            code=ErrorCode.TOKEN_REVOKED,
+        )
+    return taken
 
 
 def label_data_of(

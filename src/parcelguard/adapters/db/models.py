@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 
 from parcelguard.domain import waybill as wb
@@ -127,6 +128,8 @@ tracking_event = Table(
     Column("station_id", Integer, nullable=True),
 )
 
+_UNREVOKED = "revoked_at IS NULL"  # the condition of uq_label_token_active_waybill_id: an active token
+
 label_token = Table(
     "label_token",
     metadata,
@@ -134,6 +137,15 @@ label_token = Table(
     Column("waybill_id", String(32), ForeignKey("waybill.id"), nullable=False, index=True),
     Column("issued_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime, nullable=True),
+    # One active (unrevoked) token per waybill, enforced here rather than by the printing path alone: two
+    # first prints that overlap both find none, and the second insert is skipped (migration 0009).
+    Index(
+        "uq_label_token_active_waybill_id",
+        "waybill_id",
+        unique=True,
+        sqlite_where=text(_UNREVOKED),
+        postgresql_where=text(_UNREVOKED),
+    ),
 )
 
 audit_event = Table(
@@ -350,7 +362,8 @@ vnum_binding = Table(
     Column("extension", String(4), nullable=True),
     Column("waybill_id", String(32), ForeignKey("waybill.id"), nullable=True, index=True),
     Column("live_waybill_id", String(32), nullable=True),
-    Column("courier_id", Integer, ForeignKey("app_user.id"), nullable=True),
+    # Indexed (migration 0009): a courier's live bindings are looked up on every re-bind.
+    Column("courier_id", Integer, ForeignKey("app_user.id"), nullable=True, index=True),
     Column("bi_a", Blob(32), nullable=True),
     Column("bi_b", Blob(32), nullable=False),
     Column("kek_version", Integer, nullable=False),
