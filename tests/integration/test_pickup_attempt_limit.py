@@ -10,8 +10,8 @@ import pytest
 from parcelguard.bootstrap import Runtime
 from parcelguard.errors import ErrorCode, PermissionDeniedError, RateLimitedError, ValidationError
 from parcelguard.services.audit_events import HANDOVER_REFUSED, PARCEL_HANDED_OVER
-from parcelguard.services.parcel_events import record_parcel_event
 from parcelguard.services.pickup import MAX_COUNTER_FAILURES, hand_over
+from tests.page_support import at_counter, unknown_codes
 from tests.reveal_world import World, build_world
 
 LIMIT = MAX_COUNTER_FAILURES
@@ -20,22 +20,6 @@ LIMIT = MAX_COUNTER_FAILURES
 @pytest.fixture
 def world(runtime: Runtime) -> World:
     return build_world(runtime.ctx, only=("courier.ns", "manager.ns", "clerk.ns", "clerk.ft"))
-
-
-def at_counter(world: World) -> tuple[str, str, str]:
-    """A parcel waiting at the SZ-NS outlet: its tracking number, pickup code and the mobile's last 4."""
-    number = world.issue()
-    record_parcel_event(world.ctx, number, "picked_up", principal=world.principal("courier.ns"))
-    record_parcel_event(world.ctx, number, "in_transit", principal=world.principal("manager.ns"))
-    event = record_parcel_event(world.ctx, number, "at_station", principal=world.principal("clerk.ns"))
-    assert event.pickup_code is not None
-    return number, event.pickup_code, world.last4(number)
-
-
-def unknown_codes(known: str, count: int) -> list[str]:
-    return [code for code in (f"{n:06d}" for n in range(100_000, 100_000 + count + 1)) if code != known][
-        :count
-    ]
 
 
 def refusal(call: Any) -> ErrorCode:
