@@ -17,6 +17,7 @@ from parcelguard.domain.pii.address import MAX_ADDRESS_LENGTH
 from parcelguard.domain.pii.id_type import ID_TYPES
 from parcelguard.domain.pii.name import MAX_NAME_LENGTH
 from parcelguard.errors import ErrorCode
+from parcelguard.services.labels import MAX_LABEL_BATCH
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
 # The README's order (synthetic people): the document's example, and what schemathesis sends first.
@@ -195,7 +196,13 @@ class TrackingVerify(BaseModel):
 
 class LabelBatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    tracking_numbers: list[str] = Field(min_length=1, max_length=1000)
+    # The limit is the service's (MAX_LABEL_BATCH), checked there so that 0 or too many numbers answer
+    # batch_too_large over HTTP as in the CLI; here it only describes the field (minItems/maxItems).
+    tracking_numbers: list[str] = Field(
+        description=f"1 to {MAX_LABEL_BATCH:,} tracking numbers, each printed in its place (a number listed "
+        f"twice prints twice); none or more than {MAX_LABEL_BATCH:,}: 413 batch_too_large",
+        json_schema_extra={"minItems": 1, "maxItems": MAX_LABEL_BATCH},
+    )
     format: str = Field(
         default="pdf",
         description="pdf: one multi-page PDF; zpl: the labels' ZPL II one after another (one stream, as a "

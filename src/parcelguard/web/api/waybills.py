@@ -351,12 +351,25 @@ async def get_label(
     )
 
 
+_LIMIT = f"{labels.MAX_LABEL_BATCH:,}"
+_LABEL_BATCH = (
+    f"Up to {_LIMIT} labels in one transaction (each audited, each waybill its own QR token): one "
+    'multi-page PDF, or with `"format": "zpl"` their ZPL II one after another, as a thermal printer '
+    "takes them. The format in any letter case, as a single label's; PNG labels have no container "
+    f"(invalid_label_format). No tracking numbers, or more than {_LIMIT}: 413 batch_too_large, the "
+    "service's code, as the CLI answers."
+)
+"""POST /v1/labels/batch's OpenAPI description, its limit the service's (one constant, one place)."""
+
+
 @router.post(
     "/labels/batch",
+    description=_LABEL_BATCH,
     response_class=Response,
     responses={
         200: {"content": {"application/pdf": {}, CONTENT_TYPES["zpl"]: {}}},
         **error_responses(
+            ErrorCode.BATCH_TOO_LARGE,
             ErrorCode.INVALID_LABEL_FORMAT,
             ErrorCode.INVALID_TRACKING_NUMBER,
             ErrorCode.WAYBILL_NOT_FOUND,
@@ -366,9 +379,7 @@ async def get_label(
     },
 )
 async def print_label_batch(body: s.LabelBatchRequest, ctx: Ctx, principal: PrintPrincipal) -> Response:
-    """Up to 1,000 labels in one transaction (each audited, each waybill its own QR token): one multi-page
-    PDF, or with ``"format": "zpl"`` their ZPL II one after another, as a thermal printer takes them. The
-    format in any letter case, as a single label's; PNG labels have no container (INVALID_LABEL_FORMAT)."""
+    """Print a batch of labels, as :data:`_LABEL_BATCH` (the route's OpenAPI description) says."""
     fmt = labels.parse_label_format(body.format)
     if fmt == "png":
         raise ValidationError(
