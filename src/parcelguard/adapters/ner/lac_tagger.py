@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from parcelguard.adapters.ner.model_cache import mark_used, remove_stale_copies
 from parcelguard.domain.deid.words import TaggedWord, Tagging
 
 __all__ = ["DEFAULT_PERSON_BIAS", "WINDOW", "LacTagger", "lac_tagger"]
@@ -106,7 +107,8 @@ def _mapped_model(ort: Any, source: Path) -> Path:
     texts differently (zeroed weights tag a whole remark as one organisation and miss its name), so a copy
     another user could have written (a shared ``XDG_CACHE_HOME``, ``sudo`` with another user's home) or one
     damaged on disk (a crash before its pages were written) would silently change what is masked. A damaged
-    copy of this user's is removed and made again.
+    copy of this user's is removed and made again. Loading a copy stamps it as used; making a new one removes
+    the copies of other installs that no process has loaded for a week (:mod:`.model_cache`).
     ``ort``: the onnxruntime module (imported by the caller, see :class:`LacTagger`).
     """
     try:
@@ -118,6 +120,7 @@ def _mapped_model(ort: Any, source: Path) -> Path:
                 _log.warning("LAC model: the cached copy is not this user's alone; the shipped model is used")
                 return source
             if _intact(target, source.name):
+                mark_used(target, _DIGEST_FILE)
                 return target / source.name
             _log.warning("LAC model: the cached copy does not match its digests; it is made again")
             shutil.rmtree(target)
@@ -144,6 +147,7 @@ def _mapped_model(ort: Any, source: Path) -> Path:
         for made in work.iterdir():  # writable by the user alone whatever the umask (002 is common)
             made.chmod(0o644)
         work.rename(target)  # fails when another process got there first: its copy is as good
+        _remove_stale_copies(root, target.name)
     except Exception as error:  # OSError, or ONNX Runtime's own classes (a full disk)
         _log.info("LAC model: no mapped copy made (%s)", type(error).__name__)
     finally:
@@ -154,6 +158,17 @@ def _mapped_model(ort: Any, source: Path) -> Path:
     except OSError:
         pass
     return source
+
+
+def _remove_stale_copies(root: Path, keep: str) -> None:
+    """The other installs' copies that no process has loaded for a week, removed (31 MB each)."""
+    try:
+        removed = remove_stale_copies(root, keep, _DIGEST_FILE)
+    except OSError as error:
+        _log.info("LAC model: old copies not removed (%s)", type(error).__name__)
+        return
+    if removed:
+        _log.info("LAC model: %d old cached copies removed", len(removed))
 
 
 def _private(*folders: Path) -> bool:
