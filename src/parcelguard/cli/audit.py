@@ -6,19 +6,26 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
-import urllib.request
 from datetime import timedelta
 from pathlib import Path
-from typing import NoReturn
 
 import typer
 
+from parcelguard.adapters.crypto.cosignature import verifier_from_text
 from parcelguard.adapters.crypto.note_keys import Ed25519NoteVerifier
 from parcelguard.bootstrap import Runtime
-from parcelguard.cli.common import err_console, json_line, open_runtime, operator, report, reported_errors
+from parcelguard.cli.audit_http import (
+    EXIT_BAD_SIGNATURE,
+    EXIT_DB_MISMATCH,
+    EXIT_FORK,
+    EXIT_ROLLBACK,
+)
+from parcelguard.cli.audit_http import fail as _fail
+from parcelguard.cli.audit_http import fetch as _fetch
+from parcelguard.cli.common import err_console, json_line, open_runtime, operator, reported_errors
+from parcelguard.cli.witness import app as witness_app
 from parcelguard.domain import merkle
-from parcelguard.domain.checkpoint import CheckpointError, verify_note
+from parcelguard.domain.checkpoint import CheckpointError, NoteVerifier, verify_note
 from parcelguard.services import transparency_log as tlog
 from parcelguard.services.audit_events import list_alerts, list_audit_events
 from parcelguard.services.transparency_check import verify_database
@@ -90,12 +97,7 @@ def alerts(
 
 prove_app = typer.Typer(help="RFC 9162 proofs from the audit log's tree.", no_args_is_help=True)
 app.add_typer(prove_app, name="prove")
-
-# Distinct from the shared exit codes (cli/common.py: 1 failure, 2 usage, 3 not found, 4 denied, 5 partial)
-EXIT_BAD_SIGNATURE = 10
-EXIT_ROLLBACK = 11
-EXIT_FORK = 12
-EXIT_DB_MISMATCH = 13
+app.add_typer(witness_app, name="witness")  # the witness: a party other than the carrier
 
 
 @app.command()
@@ -201,7 +203,10 @@ def verify(
     ),
     url: str | None = typer.Option(None, "--url", help="the server (https://host); default: this database"),
     key: list[str] = typer.Option(
-        [], "--key", help="a verifier key name+hash+key (repeat); default: this installation's keys"
+        [],
+        "--key",
+        help="a verifier key name+hash+key (repeat): the log's first, then witnesses' cosigner keys "
+        "(`parcelguard audit witness init` prints one); default: this installation's keys",
     ),
     min_signatures: int = typer.Option(0, "--min-signatures", help="k of the keys (default: all of them)"),
     api_key: str | None = typer.Option(
@@ -293,9 +298,9 @@ def verify_db() -> None:
     )
 
 
-def _given_verifiers(texts: list[str]) -> list[Ed25519NoteVerifier]:
+def _given_verifiers(texts: list[str]) -> list[NoteVerifier]:
     try:
-        return [Ed25519NoteVerifier.from_text(text) for text in texts]
+        return [verifier_from_text(text) for text in texts]
     except CheckpointError as error:
         _fail(2, "invalid_request", f"--key: {error}")
 
@@ -311,28 +316,8 @@ def _proof_of(answer: str) -> list[bytes]:
         _fail(EXIT_FORK, "fork", "the server's consistency proof is malformed")
 
 
-def _local_verifiers(runtime: Runtime | None) -> list[Ed25519NoteVerifier]:
+def _local_verifiers(runtime: Runtime | None) -> list[NoteVerifier]:
     keys_ = runtime.ctx.log_keys if runtime is not None else None
     if keys_ is None:
         _fail(2, "invalid_request", "no verifier keys: pass --key (see `parcelguard audit keys`)")
     return [Ed25519NoteVerifier.from_text(s.verifier_key) for s in (keys_.log, *keys_.witnesses)]
-
-
-def _fetch(base: str, path: str, api_key: str | None) -> str:
-    if not base.startswith(("https://", "http://")):
-        _fail(2, "invalid_request", "--url must start with https:// or http://")
-    request = urllib.request.Request(base.rstrip("/") + path)  # noqa: S310 - the scheme is checked above
-    if api_key:
-        request.add_header("Authorization", f"Bearer {api_key}")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - http(s) only
-            return str(answer.read(1 << 20).decode("utf-8"))
-    except urllib.error.HTTPError as error:
-        _fail(2, "http_error", f"{path.split('?')[0]} answered HTTP {error.code}")
-    except (urllib.error.URLError, OSError, UnicodeDecodeError):
-        _fail(2, "unreachable", "the server could not be reached")
-
-
-def _fail(code: int, what: str, message: str) -> NoReturn:
-    report(what, message, None)
-    raise typer.Exit(code)

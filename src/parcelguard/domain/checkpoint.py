@@ -109,19 +109,26 @@ def check_key_name(name: str) -> str:
     return name
 
 
+def key_hash(name: str, alg: int, public_key: bytes) -> bytes:
+    """The signed-note key hash (key ID) of a key of signature type ``alg``: 4 bytes."""
+    return hashlib.sha256(name.encode() + b"\n" + bytes([alg]) + public_key).digest()[:4]
+
+
 def ed25519_key_hash(name: str, public_key: bytes) -> bytes:
-    """The signed-note key hash of an Ed25519 key: 4 bytes."""
-    return hashlib.sha256(name.encode() + b"\n" + bytes([ALG_ED25519]) + public_key).digest()[:4]
+    """The signed-note key hash of an Ed25519 note key: 4 bytes."""
+    return key_hash(name, ALG_ED25519, public_key)
 
 
-def verifier_key_text(name: str, public_key: bytes) -> str:
-    """``<name>+<hash hex>+<base64(0x01 || public key)>``: what an auditor keeps to check checkpoints."""
-    encoded = base64.b64encode(bytes([ALG_ED25519]) + public_key).decode("ascii")
-    return f"{check_key_name(name)}+{ed25519_key_hash(name, public_key).hex()}+{encoded}"
+def verifier_key_text(name: str, public_key: bytes, *, alg: int = ALG_ED25519) -> str:
+    """``<name>+<hash hex>+<base64(alg || public key)>``: what an auditor keeps to check checkpoints."""
+    encoded = base64.b64encode(bytes([alg]) + public_key).decode("ascii")
+    return f"{check_key_name(name)}+{key_hash(name, alg, public_key).hex()}+{encoded}"
 
 
-def parse_verifier_key(text: str) -> tuple[str, bytes]:
-    """(name, 32-byte Ed25519 public key) of a verifier key; CheckpointError if malformed or inconsistent."""
+def parse_verifier_key(text: str, *, alg: int = ALG_ED25519) -> tuple[str, bytes]:
+    """(name, 32-byte Ed25519 public key) of a verifier key of signature type ``alg`` (0x01 a note
+    signer, 0x04 a cosigner: domain/witness.py); CheckpointError if malformed, of another type, or
+    inconsistent."""
     parts = text.strip().split("+", 2)
     if len(parts) != 3:
         raise CheckpointError("a verifier key is name+hash+key")
@@ -132,9 +139,9 @@ def parse_verifier_key(text: str) -> tuple[str, bytes]:
         claimed = bytes.fromhex(hash_hex)
     except (ValueError, UnicodeEncodeError):
         raise CheckpointError("a verifier key is name+hash+key") from None
-    if len(key) != 33 or key[0] != ALG_ED25519:
-        raise CheckpointError("only Ed25519 verifier keys (algorithm 1) are supported")
-    if len(claimed) != 4 or claimed != ed25519_key_hash(name, key[1:]):
+    if len(key) != 33 or key[0] != alg:
+        raise CheckpointError(f"only Ed25519 verifier keys of algorithm {alg} are accepted here")
+    if len(claimed) != 4 or claimed != key_hash(name, alg, key[1:]):
         raise CheckpointError("the verifier key's hash does not match its name and key")
     return name, key[1:]
 
