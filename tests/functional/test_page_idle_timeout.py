@@ -55,6 +55,7 @@ def test_requests_keep_the_session_alive_and_the_timeout_without_one_ends_it(
         answer = site.get("/outlet")
         assert answer.status_code == 200
         assert any(c.startswith(f"{ACTIVITY_COOKIE}=") for c in answer.headers.get_list("set-cookie"))
+        assert len(answer.headers.get_list("content-length")) == 1  # browsers refuse two
     world.clock.advance(minutes=IDLE_MINUTES, seconds=1)
     answer = site.get("/outlet")
     assert answer.status_code == 303

@@ -170,7 +170,8 @@ class ActivityCookieMiddleware:
             if message["type"] == "http.response.start" and stamp and not _sets_activity(message):
                 cookie = Response()
                 set_activity_cookie(cookie, stamp)
-                message = {**message, "headers": [*message.get("headers", []), *cookie.raw_headers]}
+                added = [(name, value) for name, value in cookie.raw_headers if name == b"set-cookie"]
+                message = {**message, "headers": [*message.get("headers", []), *added]}
             await send(message)
 
         await self.app(scope, receive, with_stamp)
