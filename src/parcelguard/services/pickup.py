@@ -12,10 +12,11 @@ the attempt limiter sign-in uses (``login_throttle``: an atomic count per keyed 
 every worker shares it), with sign-in's window and lockout (``PARCELGUARD_LOGIN_WINDOW_S``,
 ``PARCELGUARD_LOGIN_LOCKOUT_S``): after ``MAX_COUNTER_FAILURES`` the person's hand-overs answer
 ``rate_limited`` (429 with Retry-After) without anything being looked up, so a clerk, or whoever holds a
-clerk's session, cannot try pickup codes one after another (OWASP ASVS 5.0 V6.3.1, against automated
-guessing). As at sign-in, the attempt is counted before the code is looked at and refunded when it
-succeeds: parallel guesses each use one up, and a right code takes back its own attempt only, never earlier
-failures (so handing over real parcels between guesses resets nothing).
+clerk's session, cannot try pickup codes one after another (OWASP ASVS 5.0 V2.4.1 anti-automation and
+V6.3.1 brute force: a pickup code with the last 4 digits is the secret that releases a parcel). As at
+sign-in, the attempt is counted before the code is looked at and refunded when it succeeds: parallel
+guesses each use one up, and a right code takes back its own attempt only, never earlier failures (so
+handing over real parcels between guesses resets nothing).
 """
 
 from __future__ import annotations

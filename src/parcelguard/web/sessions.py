@@ -15,7 +15,8 @@ so a person disabled or offboarded is signed out of every page at once.
 
 Idle timeout: besides its absolute lifetime (``PARCELGUARD_SESSION_TTL_S``, 8 h), a page session ends after
 ``SESSION_IDLE_TIMEOUT`` (15 minutes) without a request (OWASP ASVS 5.0 V7.3.1, an inactivity timeout;
-NIST SP 800-63B §4.2.3 asks AAL2 for at most 30 minutes: these people see personal data, so half of that).
+NIST SP 800-63B rev. 3 §4.2.3 allows AAL2 at most 30 minutes and 12 h overall; these people see personal
+data, so AAL3's 15 minutes, §4.3.3).
 The time of the last request is kept in a second cookie, ``pg_active`` (same attributes, ``Max-Age`` the
 idle timeout), as ``<unix seconds>.<HMAC>``: the MAC is the server's blind-index key over the session id
 and that time, so the client can neither move it forward nor carry it to another session, and every
