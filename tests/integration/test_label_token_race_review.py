@@ -10,6 +10,7 @@ import dataclasses
 import re
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -20,6 +21,7 @@ from parcelguard.bootstrap import Runtime
 from parcelguard.domain import audit
 from parcelguard.domain.label import LabelData
 from parcelguard.domain.label_gate import privacy_gate
+from parcelguard.errors import ErrorCode, TokenError
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.labels import render_label, render_labels, resolve_label_token
 from tests.integration.test_label_batches import PRINTER, SCANNER, _issue, _prints
@@ -66,3 +68,77 @@ def test_overlapping_first_prints_of_a_waybill_leave_one_active_token_and_print_
     assert resolve_label_token(runtime.ctx, token.decode(), principal=SCANNER).tracking_number == number
     printed = 3 if loser is _batch else 2  # the batch lists the number twice
     assert _prints(runtime, number) == [(audit.LABEL_RENDERED, PRINTER.actor, {"format": "zpl"})] * printed
+
+
+class _SkippedInserts:
+    """The label tokens of a unit of work whose first ``skips`` stores are skipped, as when another print's
+    token was stored first and revoked before the re-read (PostgreSQL, Read Committed): none is active."""
+
+    def __init__(self, inner: Any, skips: list[int]) -> None:
+        self._inner = inner
+        self._skips = skips
+
+    def add_many(self, records: list[object]) -> None:
+        if self._skips[0] > 0:
+            self._skips[0] -= 1
+            return
+        self._inner.add_many(records)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+
+class _Uow:
+    """A unit of work whose label tokens are :class:`_SkippedInserts`; everything else is the real one."""
+
+    def __init__(self, inner: Any, skips: list[int]) -> None:
+        self._inner = inner
+        self._skips = skips
+
+    def __enter__(self) -> _Uow:
+        self._inner.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._inner.__exit__(*exc)
+
+    @property
+    def label_tokens(self) -> _SkippedInserts:
+        return _SkippedInserts(self._inner.label_tokens, self._skips)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+
+@pytest.mark.parametrize("print_", [_batch, _single], ids=["batch", "single-print"])
+def test_a_first_print_whose_token_was_skipped_and_finds_none_active_stores_its_own_again(
+    runtime: Runtime, print_: Callable[[ServiceContext, str], bytes]
+) -> None:
+    [number] = _issue(runtime, 1)
+    skips = [2]
+    ctx = dataclasses.replace(runtime.ctx, uow=lambda: _Uow(runtime.ctx.uow(), skips))
+
+    label = print_(ctx, number)
+
+    assert skips == [0]
+    [token] = set(_TOKEN.findall(label))
+    assert resolve_label_token(runtime.ctx, token.decode(), principal=SCANNER).tracking_number == number
+    t = m.label_token.c
+    with runtime.engine.connect() as connection:
+        assert connection.scalar(select(func.count()).where(t.revoked_at.is_(None))) == 1
+    assert len(_prints(runtime, number)) == (2 if print_ is _batch else 1)
+
+
+def test_a_first_print_that_keeps_finding_no_active_token_gives_up_and_writes_nothing(
+    runtime: Runtime,
+) -> None:
+    [number] = _issue(runtime, 1)
+    ctx = dataclasses.replace(runtime.ctx, uow=lambda: _Uow(runtime.ctx.uow(), [3]))
+
+    with pytest.raises(TokenError) as raised:
+        _single(ctx, number)
+
+    assert raised.value.code is ErrorCode.TOKEN_REVOKED
+    with runtime.engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(m.label_token)) == 0
+    assert _prints(runtime, number) == []
