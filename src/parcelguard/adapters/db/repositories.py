@@ -82,9 +82,8 @@ _W_CIPHERTEXTS = tuple((field, _W[column]) for field, column in _CT_COLUMNS.item
 _W_EVENT = len(_W)  # event_status, event_occurred_at, event_location follow the waybill's columns
 
 _t = m.label_token.c
-_TOKEN_KEYS = ("token_id", "waybill_id", "issued_at", "revoked_at")
-"""The columns of label_token in the table's order (add_many's row tuples)."""
-# The newest unrevoked token first; equal instants by token id, so every path picks the same one.
+# The newest unrevoked token first; equal instants by token id, so every path picks the same one. Since
+# migration 0009 a waybill has at most one (uq_label_token_active_waybill_id), which 0009 chose this way.
 _ACTIVE_TOKENS = select(_t.token_id, _t.waybill_id, _t.issued_at).order_by(
     _t.issued_at.desc(), _t.token_id.desc()
 )
