@@ -204,3 +204,20 @@ def test_describe_error_names_kinds_never_messages() -> None:
     assert describe_error(ConfigurationError("x", code=ErrorCode.INTERNAL)) == (
         "ConfigurationError internal_error"
     )
+
+
+def test_an_idle_tick_takes_no_integration_lock(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    # integration locks audit_event against inserts on PostgreSQL: a tick with nothing new skips it
+    add_events(runtime, 2)
+    calls = {"n": 0}
+    original = tlog.integrate_pending
+
+    def counted(ctx: object, **kwargs: object) -> int:
+        calls["n"] += 1
+        return original(runtime.ctx, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tlog, "integrate_pending", counted)
+    assert sequence_once(runtime.ctx).integrated == 2 and calls["n"] == 1
+    assert sequence_once(runtime.ctx).integrated == 0 and calls["n"] == 1
+    add_events(runtime, 1, start=2)
+    assert sequence_once(runtime.ctx).integrated == 1 and calls["n"] == 2

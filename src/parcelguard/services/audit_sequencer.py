@@ -67,7 +67,7 @@ def sequence_once(
         if not led:
             return SequencerTick(led=False)
         integrated = 0
-        while not stopping():
+        while not stopping() and _pending(ctx):
             added = tlog.integrate_pending(ctx, max_batches=1)
             integrated += added
             if added < tlog.BATCH:
@@ -78,6 +78,19 @@ def sequence_once(
             size = uow.transparency.state()[0]
         published = size > 0 and tlog.checkpoint_if_due(ctx, checkpoint_every)[1]
     return SequencerTick(led=True, integrated=integrated, size=size, published=published)
+
+
+def _pending(ctx: ServiceContext) -> bool:
+    """Whether a committed event waits beyond the tree, by a plain indexed read: on PostgreSQL
+    integration first locks ``audit_event`` against new inserts (transparency_repository.settled_seq),
+    which an idle tick has no reason to do. An event committed just after this read waits for the next
+    tick."""
+    with ctx.uow() as uow:
+        store = uow.transparency
+        return bool(store.events_after(store.state()[1], _LAST_SEQ, 1))
+
+
+_LAST_SEQ = (1 << 63) - 1
 
 
 def _lead() -> AbstractContextManager[bool]:
