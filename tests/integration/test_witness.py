@@ -216,3 +216,30 @@ def test_the_witness_commands(runtime: Runtime, tmp_path: Path, monkeypatch: pyt
     )
     assert verified.exit_code == 0, verified.output
     assert (home / HEADS_FILE).exists()
+
+
+def test_the_witness_answers_tlog_witness_over_http(runtime: Runtime, tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from parcelguard.web.witness_app import MAX_REQUEST_BYTES, create_witness_app
+
+    witness = WitnessFiles.create(tmp_path / "witness", "w.example/w", [log_key(runtime)])
+    client = TestClient(create_witness_app(cosigner=witness.cosigner, book=witness, clock=lambda: NOW))
+    add_events(runtime, 6)
+    first = request_for(runtime, witness)
+    answer = client.post("/add-checkpoint", content=first.text())
+    assert answer.status_code == 200 and answer.text.startswith("\u2014 w.example/w ")
+    verifiers = [verifier_from_text(log_key(runtime)), verifier_from_text(witness.cosigner.verifier_key)]
+    verify_note(first.note + answer.text, verifiers, threshold=2)
+    stale = client.post("/add-checkpoint", content=first.text())  # old size 0, the witness holds 6
+    assert stale.status_code == 409 and stale.text == "6\n"
+    assert stale.headers["content-type"].startswith("text/x.tlog.size")
+    add_events(runtime, 6, start=6)
+    honest = request_for(runtime, witness)
+    bad = AddCheckpoint(honest.old_size, tuple(bytes(32) for _ in honest.proof), honest.note)
+    assert client.post("/add-checkpoint", content=bad.text()).status_code == 422
+    assert client.post("/add-checkpoint", content="old 6\n\nnot a note").status_code == 400
+    assert client.post("/add-checkpoint", content=b"x" * (MAX_REQUEST_BYTES + 1)).status_code == 413
+    assert client.get("/add-checkpoint").status_code == 405
+    assert client.post("/add-checkpoint", content=honest.text()).status_code == 200
+    assert next(iter(witness.heads().values())).size == 12

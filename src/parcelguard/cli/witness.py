@@ -95,6 +95,24 @@ def cosign(
     typer.echo(note + line, nl=False)
 
 
+@app.command()
+def serve(
+    home: Path = typer.Option(..., "--home", help=HOME_HELP),
+    host: str = typer.Option("127.0.0.1", "--host", help="the address to listen on (put TLS in front)"),
+    port: int = typer.Option(8080, "--port", min=1, max=65535),
+) -> None:
+    """Serve tlog-witness ``POST /add-checkpoint`` for logs to submit checkpoints to (one process: the
+    heads file is locked for each cosignature)."""
+    import uvicorn  # here: the other witness commands start without the server
+
+    from parcelguard.web.witness_app import create_witness_app
+
+    with reported_errors():
+        witness = WitnessFiles.open(home)
+    app_ = create_witness_app(cosigner=witness.cosigner, book=witness, clock=lambda: datetime.now(UTC))
+    uvicorn.run(app_, host=host, port=port, log_level="info", proxy_headers=False)
+
+
 def _answer(witness: WitnessFiles, text: str) -> str:
     try:
         return add_checkpoint(text, cosigner=witness.cosigner, book=witness, now=datetime.now(UTC))
