@@ -3,6 +3,7 @@ sign-in uses (login_throttle, in the database: SQLite and PostgreSQL), with sign
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -127,3 +128,23 @@ def test_a_malformed_code_is_refused_as_input_and_not_counted(world: World) -> N
         with pytest.raises(ValidationError):
             hand_over(world.ctx, pickup_code="12", last4=last4, principal=clerk)
     assert hand_over(world.ctx, pickup_code=code, last4=last4, principal=clerk).status == "delivered"
+
+
+def test_guesses_sent_at_once_each_use_up_an_attempt(world: World) -> None:
+    """Counted before anything is looked up, in one atomic step: 2 x LIMIT guesses in parallel get
+    exactly LIMIT looked at, whatever the interleaving."""
+    _number, code, last4 = at_counter(world)
+    clerk = world.principal("clerk.ns")
+
+    def guess(candidate: str) -> str:
+        try:
+            hand_over(world.ctx, pickup_code=candidate, last4=last4, principal=clerk)
+        except PermissionDeniedError as refused:
+            return refused.code.value
+        except RateLimitedError as limited:
+            return limited.code.value
+        return "handed_over"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(guess, unknown_codes(code, 2 * LIMIT)))
+    assert sorted(answers) == sorted(["pickup_verification_failed"] * LIMIT + ["rate_limited"] * LIMIT)
