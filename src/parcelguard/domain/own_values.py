@@ -15,45 +15,61 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache, partial
-from typing import cast
+from functools import cache, lru_cache, partial
 
 from parcelguard.domain.order import Order, Party
 from parcelguard.domain.pii.fold import fold
 from parcelguard.domain.pii.mobile import HIDDEN_DIGITS
 
+_Readings = Callable[[list[str]], list[str]]
+_AllReadings = Callable[[list[str]], list[list[str]]]
+_pypinyin_lock = threading.Lock()
 
-def _import_lazy_pinyin() -> object:
-    """pypinyin's ``lazy_pinyin``, and its ``pinyin`` giving every reading (``heteronym=True``), imported
-    without its phrase dictionary (57 MiB of a process's memory; it reads words, and names are read a
-    character at a time here, with `_SURNAME_READINGS` for surnames, every reading of a given name's
+
+@cache
+def _pypinyin() -> tuple[_Readings, _AllReadings]:
+    """pypinyin's ``lazy_pinyin`` (each character's first reading) and its ``pinyin`` giving every reading
+    (toneless, ``heteronym=True``), imported when a name's pinyin is first needed, not with this module:
+    only a text holding a Latin letter can spell a name in pinyin (`may_hold_pinyin`), and a process whose
+    texts hold none (most: 82 of the benchmark's 20,000 orders hold one) never pays pypinyin's 9 to 13 MiB
+    (issue 9).
+
+    Imported without its phrase dictionary (57 MiB of a process's memory; it reads words, and names are
+    read a character at a time here, with `_SURNAME_READINGS` for surnames, every reading of a given name's
     characters looked for) and without the copy of its character dictionary (we never customise it):
     pypinyin's documented PYPINYIN_NO_PHRASES and PYPINYIN_NO_DICT_COPY, set for the import only and
-    restored after it, so the environment children inherit is as it was. A process that imported
-    pypinyin before keeps its copy."""
+    restored after it, under a lock (threads of a server may ask at once), so the environment children
+    inherit is as it was. A process that imported pypinyin before keeps its copy."""
     names = ("PYPINYIN_NO_PHRASES", "PYPINYIN_NO_DICT_COPY")
-    saved = {name: os.environ.get(name) for name in names}
-    try:
-        for name in names:
-            os.environ[name] = "1"
-        from pypinyin import Style, lazy_pinyin, pinyin
+    with _pypinyin_lock:
+        saved = {name: os.environ.get(name) for name in names}
+        try:
+            for name in names:
+                os.environ[name] = "1"
+            from pypinyin import Style, lazy_pinyin, pinyin
 
-        return lazy_pinyin, partial(pinyin, style=Style.NORMAL, heteronym=True)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+            return lazy_pinyin, partial(pinyin, style=Style.NORMAL, heteronym=True)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
-_lazy_pinyin, _all_readings = cast(
-    "tuple[Callable[[list[str]], list[str]], Callable[[list[str]], list[list[str]]]]", _import_lazy_pinyin()
-)
-"""pypinyin's first reading of each character, and every reading of each (toneless, heteronyms)."""
+def _lazy_pinyin(chars: list[str]) -> list[str]:
+    """pypinyin's first reading of each character."""
+    return _pypinyin()[0](chars)
+
+
+def _all_readings(chars: list[str]) -> list[list[str]]:
+    """Every reading of each character (toneless, heteronyms)."""
+    return _pypinyin()[1](chars)
+
 
 __all__ = ["OwnValues", "mask_own_values", "may_hold_own_values", "may_hold_pinyin"]
 
