@@ -4,7 +4,8 @@ Issues N and 5 x N synthetic orders (merchant batches, 20% with a remark of thei
 a fresh data folder and prints, for each run, the whole process's wall time (start-up, reading, issuing,
 writing the results), its waybills per second and its peak resident memory, ``parcelguard --help``'s
 (the command's start before it imports what a command needs), and what each step of the command's start
-adds (imports, runtime, glyph check, model); the ratio of the peaks should stay close to 1
+adds (imports, runtime, glyph check, model, pypinyin, which a text holding a Latin letter loads: the share of
+orders with one is printed); the ratio of the peaks should stay close to 1
 (the CLI streams in batches). Targets (issue 9): a 1,000,000-order file at >= 8,000
 waybills/s, peak memory under 200 MiB whatever the size (run: --sizes 20000,200000,1000000; the 1M file takes
 about 4-8 minutes on a shared 2-core machine). Beside them, the physical floor (see _common.Floor) measured
@@ -17,7 +18,9 @@ PARCELGUARD_DATABASE_URL) names a PostgreSQL server to issue into a fresh databa
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -91,8 +94,9 @@ line("glyph check (font character maps)")
 from parcelguard.adapters.ner import lac_tagger
 lac_tagger(1).tag_many(["请放门口，谢谢"])
 line("LAC model (ONNX Runtime)")
-import pypinyin
-line("pypinyin (if not imported before)")
+from parcelguard.domain import own_values
+own_values._pypinyin()
+line("pypinyin (a text with a Latin letter)")
 runtime.close()
 """
 
@@ -104,6 +108,18 @@ def start_up_parts(env: dict[str, str]) -> list[tuple[str, float, float]]:
     )
     rows = [line.split("\t") for line in measured.stdout.splitlines()]
     return [(step, int(rss) / 1024, int(peak) / 1024) for step, rss, peak in rows]
+
+
+def latin_letter_orders(path: Path) -> int:
+    """How many orders of ``path`` hold a Latin letter in their description or remarks: those whose own-value
+    masking may look for a name in pinyin, which loads pypinyin (domain/own_values.py)."""
+    count = 0
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            order = json.loads(line)
+            text = order["parcel"].get("description", "") + (order.get("remarks") or "")
+            count += re.search("[A-Za-z]", text) is not None
+    return count
 
 
 def floor_rate(server: str | None, count: int = 3000) -> float:
@@ -152,6 +168,11 @@ def main() -> int:
         for count in sizes:
             source = Path(folder) / f"orders-{count}.jsonl"
             write_jsonl(source, count, seed=count)
+            if count == sizes[0]:
+                latin = latin_letter_orders(source)
+                print(
+                    f"  orders whose free text holds a Latin letter (pypinyin loaded): {latin:,} of {count:,}"
+                )
             args = [*CLI, "waybill", "issue", "--in", str(source), "--out", str(source.with_suffix(".out"))]
             seconds, cpu, peak = peak_rss_mb(args, env)
             source.unlink()
