@@ -76,6 +76,8 @@ class ErrorCode(StrEnum):
     # label tokens
     TOKEN_INVALID = "token_invalid"  # noqa: S105 - an error code, not a secret
     TOKEN_REVOKED = "token_revoked"  # noqa: S105 - an error code, not a secret
+    # overlapping first prints kept revoking each other's new token: nothing written, print again
+    LABEL_TOKEN_CONFLICT = "label_token_conflict"  # noqa: S105 - an error code, not a secret
     # keys and crypto
     KEY_FILE_MISSING = "key_file_missing"
     KEY_FILE_INSECURE = "key_file_insecure"

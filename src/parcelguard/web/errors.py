@@ -94,6 +94,7 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.ACCESS_CODE_EXPIRED: 410,
     ErrorCode.TOKEN_INVALID: 404,
     ErrorCode.TOKEN_REVOKED: 410,
+    ErrorCode.LABEL_TOKEN_CONFLICT: 409,  # a first print that kept losing its token to revocations
     ErrorCode.KEY_FILE_MISSING: 500,
     ErrorCode.KEY_FILE_INSECURE: 500,
     ErrorCode.KEY_FILE_CORRUPT: 500,
