@@ -10,7 +10,9 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from parcelguard.bootstrap import Runtime
 from parcelguard.domain.access import Principal, Scope
+from parcelguard.domain.organisation import OrganisationKind
 from parcelguard.errors import AuthenticationError, ErrorCode, PermissionDeniedError
+from parcelguard.services import transparency_log
 from parcelguard.services.api_keys import authenticate
 from parcelguard.services.auth import TOKEN_PREFIX, principal_for_access_token
 from parcelguard.services.context import ServiceContext
@@ -124,6 +126,25 @@ def get_user_principal(principal: Annotated[Principal, Security(get_principal)])
             "this needs a person's bearer token (POST /v1/auth/token), not an API key",
             code=ErrorCode.FORBIDDEN,
         )
+    return principal
+
+
+def get_audit_reader(principal: Annotated[Principal, Security(get_principal)]) -> Principal:
+    """A reader of the verifiable audit log (every ``/v1/audit`` route depends on this, and only this).
+
+    The log's entries are the carrier's record of every organisation's events (staff usernames, client
+    addresses, tickets, tracking numbers), and its checkpoints and proofs describe that same log: it is read
+    by the carrier's auditors alone, a security officer, a regulator or an administrator of the carrier
+    organisation signed in, or a carrier API key with ``admin`` (``transparency_log.require_auditor``). A
+    platform's keys and people are FORBIDDEN whatever their scopes or role, as with telephony; customers see
+    their own parcel's accesses and proofs through ``/v1/access`` instead (docs/audit-log.md).
+    """
+    if principal.organisation_kind is not OrganisationKind.CARRIER:
+        raise PermissionDeniedError(
+            "the audit log is the carrier's: a platform's keys and people do not read it",
+            code=ErrorCode.FORBIDDEN,
+        )
+    transparency_log.require_auditor(principal)
     return principal
 
 
