@@ -182,7 +182,7 @@ def test_a_bad_idempotency_key_is_a_coded_error(
     )
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_request"
-    assert response.json()["field"] == "idempotency-key"
+    assert response.json()["field"] == "Idempotency-Key"
 
 
 # --- malformed bodies ---------------------------------------------------------------------------------

@@ -112,7 +112,7 @@ CONTENT_TYPES = st.sampled_from(
         "text/plain",
     ]
 )
-IDEMPOTENCY = st.sampled_from([None, None, None, None, "order", "", "a b", "x" * 129])
+IDEMPOTENCY = st.sampled_from([None, None, None, None, "order", "", " ", "   ", " order", "a b", "x" * 129])
 PATHS = st.sampled_from(["/v1/waybills", "/v1/waybills", "/v1/waybills/", "/v1/waybills?x=1"])
 
 
