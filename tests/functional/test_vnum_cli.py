@@ -47,7 +47,9 @@ def test_an_operator_imports_binds_routes_extends_and_unbinds(
     assert run(env, "vnum", "import", str(numbers))[1].strip() == "added 0, already present 2"
     tracking, recipient = issue(env, tmp_path, 3)
 
-    code, out, _ = run(env, "vnum", "bind", tracking, "--model", "AXE", "--pool", "p1", "--json")
+    code, out, _ = run(
+        env, "vnum", "bind", tracking, "--model", "AXE", "--pool", "p1", "--ttl-seconds", "600", "--json"
+    )
     bound = json.loads(out)
     assert code == 0 and bound["number"] == "17033330000" and bound["display"].startswith("17033330000-")
     caller = Mobile.parse(SyntheticPeople(4).mobile()).value
@@ -97,3 +99,53 @@ def test_huge_or_not_a_number_durations_are_invalid_requests_not_internal_errors
     for hours in ("nan", "inf", "1e300", "721"):
         code, _, err = run(env, "vnum", "extend", tracking, "--hours", hours)
         assert code == 2 and "[invalid_request] (hours)" in err, (hours, err)
+
+
+def test_blank_lines_are_skipped_and_a_bad_line_is_named_by_its_line_in_the_file(
+    env: dict[str, str | None], tmp_path: Path
+) -> None:
+    assert run(env, "db", "upgrade")[0] == 0
+    numbers = tmp_path / "numbers.csv"
+    blanks = ["", "   ", "\t", " , ", "\u200b", "\ufeff ", "\u3000"]  # zero-width space and BOM are invisible
+    numbers.write_text("number,pool\n" + "\n".join([*blanks, "17033330000,p1"]) + "\n", encoding="utf-8")
+    code, out, err = run(env, "vnum", "import", str(numbers))
+    assert code == 0 and out.strip() == "added 1, already present 0", err
+    numbers.write_text("number,pool\n# comment\n\n17033330001,p1\n12345,p1\n", encoding="utf-8")
+    code, _, err = run(env, "vnum", "import", str(numbers))
+    assert code == 2 and "[invalid_mobile] (line 5)" in err
+
+
+def test_an_ordinary_mobile_is_not_a_pool_number(env: dict[str, str | None], tmp_path: Path) -> None:
+    assert run(env, "db", "upgrade")[0] == 0
+    numbers = tmp_path / "numbers.csv"
+    numbers.write_text("17033330000,default\n13800138000,default\n", encoding="utf-8")
+    code, out, err = run(env, "vnum", "import", str(numbers))
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "[invalid_mobile] (line 2)" in err and "virtual-number range" in err and "13800138000" not in err
+
+
+def test_a_phone_for_a_role_that_takes_no_calls_is_refused(env: dict[str, str | None]) -> None:
+    assert run(env, "db", "upgrade")[0] == 0
+    code, _, err = run(
+        env,
+        "user",
+        "add",
+        "agent.x",
+        "--role",
+        "cs_agent",
+        "--password-stdin",
+        stdin="Corr3ct-horse-battery-9\n",
+    )
+    assert code == 0, err
+    code, out, err = run(env, "vnum", "phone", "agent.x", stdin="13900139000\n")
+    assert code == 2 and "[role_not_allowed] (username)" in err and "phone set" not in out
+
+
+def test_extending_a_binding_without_an_end_is_refused(env: dict[str, str | None], tmp_path: Path) -> None:
+    assert run(env, "db", "upgrade")[0] == 0
+    (tmp_path / "n.csv").write_text("17033330005,p1\n", encoding="utf-8")
+    assert run(env, "vnum", "import", str(tmp_path / "n.csv"))[0] == 0
+    tracking, _ = issue(env, tmp_path, 8)
+    assert run(env, "vnum", "bind", tracking, "--model", "axn", "--pool", "p1")[0] == 0
+    code, out, err = run(env, "vnum", "extend", tracking, "--hours", "2")
+    assert code == 2 and out == "" and "[invalid_transition]" in err and len(err.strip().splitlines()) == 1

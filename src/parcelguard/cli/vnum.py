@@ -17,6 +17,7 @@ from pathlib import Path
 import typer
 
 from parcelguard.cli.common import console, open_runtime, operator, reported_errors
+from parcelguard.domain.pii.fold import fold_text
 from parcelguard.domain.pii.mobile import Mobile
 from parcelguard.domain.virtual_number import parse_model
 from parcelguard.errors import ErrorCode, ValidationError
@@ -35,18 +36,27 @@ def _masked_target(number: str) -> str:
         return "*" * len(number)
 
 
-def _rows(path: Path) -> list[tuple[str, str]]:
+def _rows(path: Path) -> tuple[list[tuple[str, str]], list[int]]:
+    """The (number, pool) rows of an import file and the line each is on (for errors naming it).
+
+    A line blank once folded (spaces, tabs, the ideographic space, and the invisible zero-width spaces and
+    BOMs that editors and spreadsheets leave) is skipped, as are ``#`` comments and a ``number`` header.
+    """
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         raise ValidationError("cannot read the input file as UTF-8", field="FILE") from None
     rows: list[tuple[str, str]] = []
-    for fields in csv.reader(io.StringIO(text)):
+    lines: list[int] = []
+    reader = csv.reader(io.StringIO(text))
+    for fields in reader:
         cells = [cell.strip() for cell in fields]
-        if not cells or not cells[0] or cells[0].startswith("#") or cells[0].lower() == "number":
+        first = fold_text(cells[0]).strip() if cells else ""
+        if not first or first.startswith("#") or first.lower() == "number":
             continue
         rows.append((cells[0], cells[1] if len(cells) > 1 else ""))
-    return rows
+        lines.append(reader.line_num)
+    return rows, lines
 
 
 def _show(bound: BoundNumber, as_json: bool) -> None:
@@ -68,19 +78,24 @@ def _show(bound: BoundNumber, as_json: bool) -> None:
 
 @app.command("import")
 def import_(file: Path = typer.Argument(..., help="CSV lines NUMBER[,POOL]; pool default 'default'")) -> None:
-    """Add numbers to the pools as free numbers (a pool: a station code, a city code or 'default')."""
+    """Add numbers to the pools as free numbers (a pool: a station code, a city code or 'default'); only
+    numbers of the masking ranges (170, 171, 162, 165, 167 and the carrier's configured prefixes)."""
     with reported_errors():
-        rows = _rows(file)
+        rows, lines = _rows(file)
         runtime = open_runtime()
         try:
-            result = virtual_numbers.import_numbers(runtime.ctx, rows, actor=operator().actor)
+            result = virtual_numbers.import_numbers(runtime.ctx, rows, actor=operator().actor, lines=lines)
         finally:
             runtime.close()
     console.print(f"added {result.added}, already present {result.already_present}", highlight=False)
 
 
 @app.command()
-def phone(username: str = typer.Argument(..., help="the courier (or other staff member)")) -> None:
+def phone(
+    username: str = typer.Argument(
+        ..., help="the courier (only couriers take calls: role_not_allowed otherwise)"
+    ),
+) -> None:
     """Set the phone a courier is reached on through bindings: read from stdin (one line), stored
     encrypted; never an argument, so it stays out of shell history and the process list."""
     with reported_errors():
@@ -145,7 +160,8 @@ def extend(
     hours: float = typer.Option(..., "--hours", help="how much longer (at most 720)"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Push the end of the waybill's binding further."""
+    """Push the end of the waybill's binding further; one with no end yet (the parcel still moving) is
+    refused with invalid_transition, as it lasts until delivery or return plus the grace period anyway."""
     with reported_errors():
         runtime = open_runtime()
         try:

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from parcelguard.domain.pii.fold import fold_text
+from parcelguard.domain.pii.mobile import Mobile
 from parcelguard.errors import ConflictError, ErrorCode, ValidationError
 
 DEFAULT_GRACE = timedelta(hours=72)  # after delivery or return, the number still works this long
@@ -35,6 +36,11 @@ EXTENSION_DIGITS = 4
 MAX_POOL_CHARS = 40
 MAX_EXTENSION_HOURS = 720  # a binding is extended by at most 30 days at a time
 _POOL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+_PREFIX = re.compile(r"^1[0-9]{2,10}$")
+# The segments MIIT allocated to virtual (resale) operators, where number-masking services take their X
+# numbers: a pool holds these, or blocks the carrier configures as its own
+# (PARCELGUARD_VNUM_NUMBER_PREFIXES).
+VIRTUAL_SEGMENTS: tuple[str, ...] = ("162", "165", "167", "170", "171")
 _EXTENSION = re.compile(r"^[0-9]{1,4}$")
 
 
@@ -68,12 +74,14 @@ class Party(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class TelephonyPolicy:
-    """How long numbers work and rest, and whether dispatching a parcel binds one (``dispatch_model``;
-    None: only explicit binds)."""
+    """How long numbers work and rest, whether dispatching a parcel binds one (``dispatch_model``; None:
+    only explicit binds), and which numbers a pool may hold (``number_prefixes``, :func:`parse_pool_number`).
+    """
 
     grace: timedelta = DEFAULT_GRACE
     cooldown: timedelta = DEFAULT_COOLDOWN
     dispatch_model: BindingModel | None = BindingModel.AXB
+    number_prefixes: tuple[str, ...] = VIRTUAL_SEGMENTS
 
 
 CAPACITY = {BindingModel.AXB: AXB_CAPACITY, BindingModel.AXE: AXE_CAPACITY, BindingModel.AXN: 1}
@@ -97,6 +105,55 @@ def parse_pool(raw: str) -> str:
             "a pool is 1 to 40 letters, digits, '_', '.' or '-'", code=ErrorCode.INVALID_REQUEST, field="pool"
         )
     return pool
+
+
+def is_pool_number(digits: str, prefixes: Sequence[str] = VIRTUAL_SEGMENTS) -> bool:
+    """True when 11 stored digits fall in the masking ranges ``prefixes`` (no format checks)."""
+    return digits.startswith(tuple(prefixes))
+
+
+def parse_pool_number(raw: str, prefixes: Sequence[str] = VIRTUAL_SEGMENTS, *, field: str = "number") -> str:
+    """A number a pool may hold, as stored (11 digits): a mobile in any spelling :class:`Mobile` reads,
+    inside the masking ranges ``prefixes`` (MIIT's virtual-operator segments by default).
+
+    Why: a pool number is handed out as the recipient's number (labels, a courier's reveal) and written
+    whole to audit events, which is right only for the carrier's own masking lines; an ordinary subscriber's
+    mobile imported by mistake would route strangers' calls to that person and leak their number.
+    ValidationError ``invalid_mobile`` (``field``), never echoing the number.
+    """
+    try:
+        digits = Mobile.parse(raw).value
+    except ValidationError as error:
+        raise ValidationError(error.message, code=error.code, field=field) from None
+    if not is_pool_number(digits, prefixes):
+        raise ValidationError(
+            "is not in a virtual-number range: a pool number starts with "
+            + ", ".join(prefixes)
+            + " (PARCELGUARD_VNUM_NUMBER_PREFIXES adds the carrier's own blocks)",
+            code=ErrorCode.INVALID_MOBILE,
+            field=field,
+        )
+    return digits
+
+
+def parse_number_prefixes(raw: str) -> tuple[str, ...]:
+    """:data:`VIRTUAL_SEGMENTS` and the masking ranges a carrier adds, comma-separated (``1380013,1990000``).
+
+    Each is 3 to 11 digits starting with 1: ValidationError ``invalid_request`` (field
+    ``number_prefixes``) otherwise."""
+    extra: list[str] = []
+    for part in raw.split(","):
+        prefix = part.strip()
+        if not prefix:
+            continue
+        if not _PREFIX.match(prefix):
+            raise ValidationError(
+                "a number prefix is 3 to 11 digits starting with 1",
+                code=ErrorCode.INVALID_REQUEST,
+                field="number_prefixes",
+            )
+        extra.append(prefix)
+    return tuple(dict.fromkeys([*VIRTUAL_SEGMENTS, *extra]))
 
 
 def parse_extension(raw: str | None) -> str | None:
@@ -295,15 +352,24 @@ def expiry_after_end(ended_at: datetime, grace: timedelta = DEFAULT_GRACE) -> da
     return ended_at + grace
 
 
-def extended(expires_at: datetime | None, now: datetime, by: timedelta) -> datetime | None:
-    """A binding extended on request: ``by`` beyond its current end (or beyond now, if already over). A
-    binding without an end (the parcel is still moving) keeps none."""
+def extended(expires_at: datetime | None, now: datetime, by: timedelta) -> datetime:
+    """A binding extended on request: ``by`` beyond its current end (or beyond now, if already over).
+
+    A binding without an end (the parcel is still moving: it lasts until delivery or return plus the grace
+    period) has nothing to extend, and giving it an end would cut it short: ValidationError
+    ``invalid_transition`` (field ``tracking_number``), rather than a success that changes nothing.
+    ValidationError ``invalid_request`` (field ``hours``) outside (0, 720] hours."""
     if by <= timedelta(0) or by > timedelta(days=30):
         raise ValidationError(
             "an extension is more than 0 and at most 720 hours", code=ErrorCode.INVALID_REQUEST, field="hours"
         )
     if expires_at is None:
-        return None
+        raise ValidationError(
+            "this binding has no end yet: it lasts until the parcel is delivered or returned, plus the grace "
+            "period; extend it once it has an end (vnum show prints it)",
+            code=ErrorCode.INVALID_TRANSITION,
+            field="tracking_number",
+        )
     return max(expires_at, now) + by
 
 

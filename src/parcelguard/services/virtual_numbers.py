@@ -13,7 +13,7 @@ hooks dispatch, parcel events, reveal and key rotation call: services.parcel_num
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -22,7 +22,7 @@ from parcelguard.domain import waybill as wb
 from parcelguard.domain.access import Principal
 from parcelguard.domain.audit import AuditEvent, AuditValue
 from parcelguard.domain.parcel_lifecycle import TERMINAL
-from parcelguard.domain.people import parse_username
+from parcelguard.domain.people import Role, parse_username
 from parcelguard.domain.pii import Mobile
 from parcelguard.domain.tracking import TrackingNumber
 from parcelguard.domain.waybill import SealedWaybill
@@ -74,27 +74,31 @@ def owner_of(binding_id: str) -> str:
     return f"vnum:{binding_id}"
 
 
-def parse_virtual_number(raw: str, *, field: str = "number") -> str:
-    """A virtual number as stored: 11 digits of an allocated mobile segment (170/171... in practice)."""
-    try:
-        return Mobile.parse(raw).value
-    except ValidationError as error:
-        raise ValidationError(error.message, code=error.code, field=field) from None
-
-
-def import_numbers(ctx: ServiceContext, rows: Iterable[tuple[str, str]], *, actor: str) -> ImportResult:
+def import_numbers(
+    ctx: ServiceContext,
+    rows: Iterable[tuple[str, str]],
+    *,
+    actor: str,
+    lines: Sequence[int] | None = None,
+) -> ImportResult:
     """Add (number, pool) pairs to the pool as free numbers; numbers already present stay as they are.
 
-    ValidationError ``invalid_mobile`` (field ``line N``) or ``invalid_request`` (pool) naming the line;
-    EMPTY_INPUT when there is nothing to import. One audit event per pool.
+    Only numbers of the masking ranges (``ctx.telephony.number_prefixes``: MIIT's virtual-operator
+    segments and the carrier's own blocks) are pool numbers: an ordinary mobile would be handed out as
+    recipients' number and written to audit events. One bad row refuses the whole import.
+    ValidationError ``invalid_mobile`` or ``invalid_request`` (pool) with field ``line N`` (``lines[i]``
+    names row i, e.g. its line in a file; else its position from 1), never echoing the number;
+    ``empty_input`` when there is nothing to import. One audit event per pool, holding the count only.
     """
     parsed: dict[str, str] = {}
-    for line, (raw_number, raw_pool) in enumerate(rows, start=1):
+    prefixes = ctx.telephony.number_prefixes
+    for position, (raw_number, raw_pool) in enumerate(rows):
+        where = f"line {lines[position] if lines is not None else position + 1}"
         try:
-            number = parse_virtual_number(raw_number)
+            number = vn.parse_pool_number(raw_number, prefixes, field=where)
             pool = vn.parse_pool(raw_pool or DEFAULT_POOL)
         except ValidationError as error:
-            raise ValidationError(error.message, code=error.code, field=f"line {line}") from None
+            raise ValidationError(error.message, code=error.code, field=where) from None
         parsed[number] = pool
     if not parsed:
         raise ValidationError("no numbers to import", code=ErrorCode.EMPTY_INPUT)
@@ -122,7 +126,11 @@ def set_party_phone(ctx: ServiceContext, username: str, mobile: str, *, actor: s
     (a SIM handed back, lost, reissued) no longer reaches recipients and the recipient's calls go to the
     new one; a binding whose number already carries the new phone for another pair ends instead.
 
-    NotFoundError ``user_not_found``; ValidationError ``invalid_mobile`` (field ``mobile``)."""
+    Only a courier takes calls through bindings (party A is the parcel's assigned courier, and dispatch
+    assigns couriers only): any other role's phone would be a real number stored for nothing.
+
+    NotFoundError ``user_not_found``; ValidationError ``role_not_allowed`` (field ``username``, not a
+    courier), ``invalid_mobile`` (field ``mobile``)."""
     name = parse_username(username)
     digits = Mobile.parse(mobile).value
     now = ctx.clock()
@@ -130,6 +138,12 @@ def set_party_phone(ctx: ServiceContext, username: str, mobile: str, *, actor: s
         user = uow.users.get(name)
         if user is None:
             raise NotFoundError("no user with this username", code=ErrorCode.USER_NOT_FOUND, field="username")
+        if user.role is not Role.COURIER:
+            raise ValidationError(
+                f"only a courier is reached through virtual numbers, not a {user.role.value}",
+                code=ErrorCode.ROLE_NOT_ALLOWED,
+                field="username",
+            )
         key, wrapped = ctx.envelope.new_data_key(phone_owner(user.id))
         phone = PartyPhoneRecord(
             user_id=user.id,
@@ -220,7 +234,12 @@ def bind_in(
     )
     probe = vn.route_keys(model, a_index, b_index, "0001" if model is vn.BindingModel.AXE else None)
     probe = [k for k in probe if not k.startswith(b"e")]
-    candidates = uow.virtual_numbers.usable(pools, model, probe, now, _CANDIDATES)
+    # a number outside the masking ranges (imported before they were checked) is never handed out
+    candidates = [
+        c
+        for c in uow.virtual_numbers.usable(pools, model, probe, now, _CANDIDATES)
+        if vn.is_pool_number(c.number, ctx.telephony.number_prefixes)
+    ]
     if model is vn.BindingModel.AXN:
         secrets.SystemRandom().shuffle(candidates)  # concurrent binds spread over the free numbers
     for candidate in candidates:
@@ -282,7 +301,10 @@ def extend_binding(
 ) -> BoundNumber:
     """Push the end of the waybill's live binding ``hours`` further (a late delivery, a return call).
 
-    NotFoundError ``binding_not_found``; ValidationError ``invalid_request`` (field ``hours``)."""
+    Only a binding with an end (delivered, returned or handed over, or bound with a ttl) can be extended;
+    one still open lasts until that end plus the grace period anyway.
+    NotFoundError ``binding_not_found``; ValidationError ``invalid_request`` (field ``hours``),
+    ``invalid_transition`` (the binding has no end yet; nothing changes)."""
     number = TrackingNumber.parse(tracking_number).value
     if not 0 < hours <= vn.MAX_EXTENSION_HOURS:  # also NaN; before timedelta, which overflows on huge values
         raise ValidationError(
