@@ -166,3 +166,28 @@ def test_vnum_route_json_prints_the_same_answer_as_the_api(
         cli_app, ["vnum", "route", "--caller", caller, "--called", "17012340009", "--json"]
     )
     assert json.loads(stranger.output)["reason"] == "no_binding"
+
+
+def test_a_secret_report_pushed_under_the_sip_provider_is_told_which_provider_takes_it(
+    client: TestClient, sqlite_runtime: Runtime
+) -> None:
+    sip = _key(sqlite_runtime, Scope.TELEPHONY_ROUTE)
+    report = {"pool_key": "FC1", "sub_id": 1, "call_id": "4361", "secret_no": X, "call_type": 1}
+    pushed = client.post("/v1/telephony/provider/call-records", json=[report], headers=sip)
+    assert pushed.status_code == 422 and pushed.json()["code"] == "invalid_request"
+    message = pushed.json()["message"]
+    assert "PARCELGUARD_VNUM_PROVIDER=sip" in message and "PARCELGUARD_VNUM_PROVIDER=cloud" in message
+
+
+def test_over_http_an_ordinary_mobile_is_no_pool_number_and_an_open_binding_is_not_extended(
+    client: TestClient, sqlite_runtime: Runtime, headers: dict[str, str]
+) -> None:
+    ordinary = client.post(
+        "/v1/telephony/numbers", json={"numbers": [{"number": "13800138000", "pool": "p1"}]}, headers=headers
+    )
+    assert ordinary.status_code == 422 and ordinary.json()["code"] == "invalid_mobile"
+    assert ordinary.json()["field"] == "line 1" and "13800138000" not in ordinary.text
+    number, _ = _bound(client, sqlite_runtime, headers)
+    extend = client.post(f"/v1/telephony/bindings/{number}/extend", json={"hours": 2}, headers=headers)
+    assert extend.status_code == 409 and extend.json()["code"] == "invalid_transition"
+    assert client.get(f"/v1/telephony/bindings/{number}", headers=headers).json()["expires_at"] is None

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from parcelguard.domain.access import Principal, Scope
 from parcelguard.domain.organisation import OrganisationKind
 from parcelguard.domain.virtual_number import parse_model
-from parcelguard.errors import ErrorCode, PermissionDeniedError
+from parcelguard.errors import ErrorCode, PermissionDeniedError, ValidationError
 from parcelguard.services import call_routing, virtual_numbers
 from parcelguard.services.virtual_numbers import BoundNumber
 from parcelguard.web.api.deps import Ctx, get_principal
@@ -179,14 +179,34 @@ class PushRead(BaseModel):
     recorded: int
 
 
+# What each provider pushes here (PARCELGUARD_VNUM_PROVIDER), named in the error of a record it cannot read.
+_PUSHED_SHAPES = {
+    "sip": "objects with call_id, number, started_at, answered_at, ended_at and outcome (Kamailio itself "
+    "posts /v1/telephony/cdr); an Alibaba Cloud SecretReport array needs PARCELGUARD_VNUM_PROVIDER=cloud",
+    "cloud": "an Alibaba Cloud SecretReport array",
+}
+
+
 @router.post("/provider/call-records", response_model=PushRead, responses=error_responses())
 def provider_call_records(body: list[dict[str, Any]], ctx: Ctx, principal: RouterPrincipal) -> PushRead:
-    """Call records pushed by the number provider in its own documented shape (a cloud provider's
-    ``SecretReport`` array), each into the audit log once; the real numbers in them are never kept."""
+    """Call records pushed by the configured number provider in its own shape: PARCELGUARD_VNUM_PROVIDER
+    ``cloud`` pushes Alibaba Cloud ``SecretReport`` arrays; ``sip`` (the default) its switch's own records.
+    Each goes into the audit log once; the real numbers in them are never kept. A record the configured
+    provider cannot read is 422 naming the provider and the shape it takes."""
     if ctx.numbers is None:
         raise PermissionDeniedError("no number provider is configured", code=ErrorCode.FORBIDDEN)
+    name = ctx.numbers.name
     for item in body:
-        call_routing.record_provider_call(ctx, ctx.numbers.parse_call_record(item), actor=principal.actor)
+        try:
+            record = ctx.numbers.parse_call_record(item)
+        except ValidationError as error:
+            shape = _PUSHED_SHAPES.get(name, "its own records")
+            raise ValidationError(
+                f"{error.message} (PARCELGUARD_VNUM_PROVIDER={name} takes {shape})",
+                code=error.code,
+                field=error.field,
+            ) from None
+        call_routing.record_provider_call(ctx, record, actor=principal.actor)
     return PushRead(code=0, msg="成功", recorded=len(body))
 
 
@@ -234,10 +254,12 @@ def unbind(tracking_number: str, ctx: Ctx, principal: AdminPrincipal) -> Binding
 @router.post(
     "/bindings/{tracking_number}/extend",
     response_model=BindingRead,
-    responses=error_responses(ErrorCode.BINDING_NOT_FOUND),
+    responses=error_responses(ErrorCode.BINDING_NOT_FOUND, ErrorCode.INVALID_TRANSITION),
 )
 def extend(tracking_number: str, body: BindingExtend, ctx: Ctx, principal: AdminPrincipal) -> BindingRead:
-    """Push the binding's end further (it has one once the parcel is delivered or returned)."""
+    """Push the binding's end further. It has one once the parcel is delivered, returned or handed over
+    (or when bound with ``ttl_seconds``); before, it lasts until then plus the grace period, and extending
+    it is 409 ``invalid_transition`` (nothing changes)."""
     return _read(virtual_numbers.extend_binding(ctx, tracking_number, hours=body.hours, principal=principal))
 
 
@@ -248,7 +270,9 @@ def extend(tracking_number: str, body: BindingExtend, ctx: Ctx, principal: Admin
     responses=error_responses(ErrorCode.INVALID_MOBILE),
 )
 def import_numbers(body: NumberImport, ctx: Ctx, principal: AdminPrincipal) -> ImportRead:
-    """Add numbers to the pools (free); numbers already present stay as they are."""
+    """Add numbers to the pools (free); numbers already present stay as they are. Only numbers of the
+    masking ranges (170, 171, 162, 165, 167 and the carrier's configured prefixes): any other is 422
+    ``invalid_mobile`` naming its item (``line N``, from 1), and nothing is added."""
     rows = [(item.get("number", ""), item.get("pool", "")) for item in body.numbers]
     result = virtual_numbers.import_numbers(ctx, rows, actor=principal.actor)
     return ImportRead(added=result.added, already_present=result.already_present)
