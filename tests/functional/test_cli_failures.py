@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 from parcelguard.bootstrap import bootstrap
 from parcelguard.cli.main import app
 from parcelguard.config import Settings
-from parcelguard.domain.pii import Mobile
 from parcelguard.domain.pii.synthetic import SyntheticPeople
 
 
@@ -289,18 +288,6 @@ def test_a_data_folder_above_the_current_one_is_found(
     code, _, stderr = run(bare, "keys", "status")
     assert code == 0, stderr
     assert not (deeper / "var").exists()
-
-
-def test_tracking_accepts_full_width_last_four_digits(ready: dict[str, str | None], tmp_path: Path) -> None:
-    [line] = order_lines(1, seed=5)
-    (tmp_path / "one.jsonl").write_text(line + "\n", encoding="utf-8")
-    run(ready, "waybill", "issue", "--in", str(tmp_path / "one.jsonl"), "--out", str(tmp_path / "r.jsonl"))
-    number = json.loads((tmp_path / "r.jsonl").read_text(encoding="utf-8"))["tracking_number"]
-    last4 = Mobile.parse(json.loads(line)["recipient"]["mobile"]).last4
-    full_width = "".join(chr(ord(d) + 0xFEE0) for d in last4)
-    code, stdout, stderr = run(ready, "track", number, "--last4", full_width)
-    assert code == 0, stderr
-    assert "->" in stdout and "已下单 Order created" in stdout and "UTC+8" in stdout
 
 
 def test_demo_sets_up_a_fresh_checkout_and_later_runs_reuse_it(

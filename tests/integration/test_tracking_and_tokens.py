@@ -11,7 +11,7 @@ from parcelguard.bootstrap import Runtime
 from parcelguard.domain.access import Principal, Scope
 from parcelguard.domain.pii import Mobile
 from parcelguard.domain.pii.synthetic import SyntheticPeople
-from parcelguard.errors import ErrorCode, PermissionDeniedError, RateLimitedError, TokenError, ValidationError
+from parcelguard.errors import ErrorCode, PermissionDeniedError, RateLimitedError, TokenError
 from parcelguard.services.issuance import issue_waybill
 from parcelguard.services.labels import render_label, resolve_label_token, revoke_label_tokens
 from parcelguard.services.tracking import TrackingLimits, track_parcel
@@ -45,7 +45,7 @@ def test_the_right_last_four_digits_add_the_destination(runtime: Runtime) -> Non
 def test_wrong_last_four_digits_are_refused(runtime: Runtime) -> None:
     number, last4 = issued(runtime)
     wrong = f"{(int(last4) + 1) % 10000:04d}"
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(PermissionDeniedError) as caught:  # a refusal (403, CLI exit code 4), not bad input
         track_parcel(runtime.ctx, limiter(), number, client="c", mobile_last4=wrong)
     assert caught.value.code == ErrorCode.TRACKING_VERIFICATION_FAILED
 

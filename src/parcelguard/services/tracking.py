@@ -17,7 +17,7 @@ from parcelguard.domain.china_time import CHINA_STANDARD_TIME
 from parcelguard.domain.pii.fold import fold
 from parcelguard.domain.tracking import TrackingNumber
 from parcelguard.domain.waybill import TrackingEvent, WaybillStatus
-from parcelguard.errors import ErrorCode, NotFoundError, ValidationError
+from parcelguard.errors import ErrorCode, NotFoundError, PermissionDeniedError, ValidationError
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.ports import AttemptLimiter, RateLimiter
 
@@ -93,9 +93,13 @@ def track_parcel(
 ) -> TrackingView:
     """Status history for anyone; the destination (city and county) only with the right last 4 digits.
 
+    Every process that checks digits must count them in one ``limits.per_number`` (Redis when there are
+    several: the server's workers, the CLI), or each would allow the whole cap on its own.
+
     Raises RateLimitedError when ``client`` queries too fast or the number has had too many wrong
     guesses (then only verification is refused; the status history stays public), ValidationError for a
-    malformed number or digits or wrong digits (``tracking_verification_failed``), NotFoundError.
+    malformed number or digits, PermissionDeniedError ``tracking_verification_failed`` for wrong digits
+    (counted), NotFoundError.
     """
     limits.per_client.check(client)
     number = TrackingNumber.parse(tracking_number).value
@@ -112,7 +116,8 @@ def track_parcel(
         if verified:
             limits.per_number.refund(number)
         else:
-            raise ValidationError(
+            # A refusal, not malformed input: 403 over HTTP, "not allowed" (exit code 4) on the CLI.
+            raise PermissionDeniedError(
                 "the digits do not match this parcel's recipient",
                 code=ErrorCode.TRACKING_VERIFICATION_FAILED,
                 field="mobile_last4",
