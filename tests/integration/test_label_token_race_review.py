@@ -21,9 +21,11 @@ from parcelguard.bootstrap import Runtime
 from parcelguard.domain import audit
 from parcelguard.domain.label import LabelData
 from parcelguard.domain.label_gate import privacy_gate
-from parcelguard.errors import ErrorCode, TokenError
+from parcelguard.errors import ConflictError, ErrorCode
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.labels import render_label, render_labels, resolve_label_token
+from parcelguard.services.ports import LabelTokenRecord
+from parcelguard.web.errors import status_for
 from tests.integration.test_label_batches import PRINTER, SCANNER, _issue, _prints
 
 _TOKEN = re.compile(rb"PGT1[A-Z2-7]{52}")
@@ -78,11 +80,11 @@ class _SkippedInserts:
         self._inner = inner
         self._skips = skips
 
-    def add_many(self, records: list[object]) -> None:
+    def add_many(self, records: list[LabelTokenRecord]) -> list[str]:
         if self._skips[0] > 0:
             self._skips[0] -= 1
-            return
-        self._inner.add_many(records)
+            return [record.waybill_id for record in records]
+        return list(self._inner.add_many(records))
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._inner, name)
@@ -129,16 +131,68 @@ def test_a_first_print_whose_token_was_skipped_and_finds_none_active_stores_its_
     assert len(_prints(runtime, number)) == (2 if print_ is _batch else 1)
 
 
-def test_a_first_print_that_keeps_finding_no_active_token_gives_up_and_writes_nothing(
-    runtime: Runtime,
+@pytest.mark.parametrize("print_", [_batch, _single], ids=["batch", "single-print"])
+def test_a_first_print_that_keeps_finding_no_active_token_gives_up_with_a_conflict_and_writes_nothing(
+    runtime: Runtime, print_: Callable[[ServiceContext, str], bytes]
 ) -> None:
     [number] = _issue(runtime, 1)
     ctx = dataclasses.replace(runtime.ctx, uow=lambda: _Uow(runtime.ctx.uow(), [3]))
 
-    with pytest.raises(TokenError) as raised:
-        _single(ctx, number)
+    with pytest.raises(ConflictError) as raised:
+        print_(ctx, number)
 
-    assert raised.value.code is ErrorCode.TOKEN_REVOKED
+    assert raised.value.code is ErrorCode.LABEL_TOKEN_CONFLICT and status_for(raised.value.code) == 409
     with runtime.engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(m.label_token)) == 0
     assert _prints(runtime, number) == []
+
+
+class _LoggedTokens:
+    """The label tokens of a unit of work, logging the stores and active-token reads in ``calls``."""
+
+    def __init__(self, inner: Any, calls: list[str]) -> None:
+        self._inner = inner
+        self._calls = calls
+
+    def add_many(self, records: list[LabelTokenRecord]) -> list[str]:
+        self._calls.append("add_many")
+        return list(self._inner.add_many(records))
+
+    def active_for(self, waybill_id: str) -> LabelTokenRecord | None:
+        self._calls.append("active_for")
+        return self._inner.active_for(waybill_id)  # type: ignore[no-any-return]
+
+    def active_for_many(self, waybill_ids: list[str]) -> dict[str, LabelTokenRecord]:
+        self._calls.append("active_for_many")
+        return self._inner.active_for_many(waybill_ids)  # type: ignore[no-any-return]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+
+class _LoggedUow(_Uow):
+    """A unit of work whose label tokens are :class:`_LoggedTokens`; everything else is the real one."""
+
+    def __init__(self, inner: Any, calls: list[str]) -> None:
+        super().__init__(inner, [0])
+        self._calls = calls
+
+    @property
+    def label_tokens(self) -> Any:
+        return _LoggedTokens(self._inner.label_tokens, self._calls)
+
+
+@pytest.mark.parametrize("print_", [_batch, _single], ids=["batch", "single-print"])
+def test_a_first_print_that_races_nobody_reads_no_token_after_storing_its_own(
+    runtime: Runtime, print_: Callable[[ServiceContext, str], bytes]
+) -> None:
+    [number] = _issue(runtime, 1)
+    calls: list[str] = []
+    ctx = dataclasses.replace(runtime.ctx, uow=lambda: _LoggedUow(runtime.ctx.uow(), calls))
+
+    print_(ctx, number)
+
+    read = "active_for_many" if print_ is _batch else "active_for"
+    assert calls == [read, "add_many"], "add_many answers what was skipped: nothing to re-read"
+    with runtime.engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(m.label_token)) == 1

@@ -19,7 +19,7 @@ from parcelguard.domain.audit import AuditEvent
 from parcelguard.domain.label import LabelData, LabelParty
 from parcelguard.domain.tracking import TrackingNumber
 from parcelguard.domain.waybill import MaskedOrder, SealedWaybill
-from parcelguard.errors import ErrorCode, NotFoundError, TokenError, ValidationError
+from parcelguard.errors import ConflictError, ErrorCode, NotFoundError, TokenError, ValidationError
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.ports import LabelFormat, LabelTokenRecord, UnitOfWork
 from parcelguard.services.unseal import get_sealed, masked_order_of
@@ -308,35 +308,35 @@ def _store_tokens(uow: UnitOfWork, new_tokens: Sequence[LabelTokenRecord]) -> di
 
     Why: two first prints of a waybill that overlap both find no active token and both issue one; the database
     keeps one active token per waybill (``uq_label_token_active_waybill_id``), so the later insert is skipped,
-    and the loser prints the winner's token: the same QR code on both labels, no error. The re-read is the
-    one way to learn which inserts were skipped (``add_many`` answers nothing); it costs first prints one
-    indexed read and reprints nothing. A winner's token revoked between the two statements (PostgreSQL, Read
-    Committed) leaves none active: the print then stores its own again, up to :data:`_STORE_ATTEMPTS` times,
-    and past that raises TokenError ``token_revoked`` (nothing written: print again).
+    and the loser prints the winner's token: the same QR code on both labels, no error. ``add_many`` answers
+    which inserts were skipped (from the driver's rowcount or RETURNING), so only those waybills are re-read:
+    normally none, and a first print costs no read. A winner's token revoked between the two statements
+    (PostgreSQL, Read Committed) leaves none active: the print then stores its own again, up to
+    :data:`_STORE_ATTEMPTS` times, and past that raises ConflictError ``label_token_conflict`` (409; nothing
+    written: print again).
     """
     taken: dict[str, LabelTokenRecord] = {}
     pending = list(new_tokens)
     for _ in range(_STORE_ATTEMPTS):
-        if not pending:
+        skipped = set(uow.label_tokens.add_many(pending)) if pending else set()
+        if not skipped:
             return taken
-        uow.label_tokens.add_many(pending)
+        pending = [record for record in pending if record.waybill_id in skipped]
         if len(pending) == 1:  # a single print: the one-waybill read is about 8 us cheaper on SQLite
             found = uow.label_tokens.active_for(pending[0].waybill_id)
             active = {} if found is None else {found.waybill_id: found}
         else:
             active = uow.label_tokens.active_for_many([record.waybill_id for record in pending])
-        unstored = []
-        for record in pending:
-            stored = active.get(record.waybill_id)
-            if stored is None:
-                unstored.append(record)
-            elif stored.token_id != record.token_id:
-                taken[record.waybill_id] = stored
-        pending = unstored
+        taken.update(
+            (record.waybill_id, active[record.waybill_id])
+            for record in pending
+            if record.waybill_id in active
+        )
+        pending = [record for record in pending if record.waybill_id not in active]
     if pending:
-        raise TokenError(
-            "this waybill's label token was revoked while the label was printed: print it again",
-            code=ErrorCode.TOKEN_REVOKED,
+        raise ConflictError(
+            "this waybill's label token kept being revoked while the label was printed: print it again",
+            code=ErrorCode.LABEL_TOKEN_CONFLICT,
         )
     return taken
 

@@ -184,8 +184,15 @@ class WaybillRepository(Protocol):
 
 class LabelTokenRepository(Protocol):
     def add(self, record: LabelTokenRecord) -> None: ...
-    def add_many(self, records: Sequence[LabelTokenRecord]) -> None:
-        """Store ``records`` in one statement (a batch print's first tokens); none of them may exist yet."""
+    def add_many(self, records: Sequence[LabelTokenRecord]) -> list[str]:
+        """Store ``records`` (a print's first tokens) in one write; answers the waybill ids of those not
+        stored, normally none.
+
+        A waybill keeps one active token: an unrevoked record whose waybill has an active token by then
+        (another print stored one first) is skipped, not raised, so the print can re-read only those
+        waybills and print the token that won. Revoked records are always stored; a token id already stored
+        raises the database's IntegrityError.
+        """
         ...
 
     def get(self, token_id: bytes) -> LabelTokenRecord | None: ...

@@ -14,8 +14,6 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, bindparam, delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from parcelguard.adapters.db import models as m
@@ -87,13 +85,11 @@ _t = m.label_token.c
 _ACTIVE_TOKENS = select(_t.token_id, _t.waybill_id, _t.issued_at).order_by(
     _t.issued_at.desc(), _t.token_id.desc()
 )
-_ADD_UNLESS_ACTIVE = {
-    name: insert_of(m.label_token).on_conflict_do_nothing(
-        index_elements=[_t.waybill_id], index_where=_t.revoked_at.is_(None)
-    )
-    for name, insert_of in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
-}
-"""Stores label tokens, skipping one whose waybill has an active token by then (add_many), by dialect."""
+_TOKEN_KEYS = ("token_id", "waybill_id", "issued_at", "revoked_at")
+"""The columns add_many writes, in the order of its row tuples (the table's own, so sqlite3 takes them as
+they are)."""
+_ONE_ACTIVE_TOKEN = next(i for i in m.label_token.indexes if i.name == "uq_label_token_active_waybill_id")
+"""One active token per waybill (migration 0009): add_many skips a token that would be a second one."""
 _ACTIVE_TOKEN = _ACTIVE_TOKENS.where(_t.waybill_id == bindparam("waybill_id"), _t.revoked_at.is_(None))
 
 
@@ -368,25 +364,20 @@ class SqlLabelTokenRepository:
     def add(self, record: LabelTokenRecord) -> None:
         self.add_many([record])
 
-    def add_many(self, records: Sequence[LabelTokenRecord]) -> None:
-        """Store ``records`` in one statement, except an active one for a waybill that has an active token by
-        then: that insert is skipped (``ON CONFLICT DO NOTHING`` on ``uq_label_token_active_waybill_id``), not
-        raised, so an overlapping print's transaction goes on and can re-read the token that won
-        (``active_for_many``). On PostgreSQL the insert waits for a print still committing that waybill's
-        token, then skips. Rows go in waybill order, so two batches that share waybills take those waits in
-        one order and never deadlock."""
-        if not records:
-            return
-        rows = [
-            {
-                "token_id": r.token_id,
-                "waybill_id": r.waybill_id,
-                "issued_at": r.issued_at,
-                "revoked_at": r.revoked_at,
-            }
-            for r in sorted(records, key=attrgetter("waybill_id"))
-        ]
-        self._c.execute(_ADD_UNLESS_ACTIVE[self._c.dialect.name], rows)
+    def add_many(self, records: Sequence[LabelTokenRecord]) -> list[str]:
+        """Store ``records`` on the driver's fast path (``bulk_insert_rows``), except an active one for a
+        waybill that has an active token by then: that insert is skipped (``ON CONFLICT DO NOTHING`` on
+        ``uq_label_token_active_waybill_id``), not raised, so an overlapping print's transaction goes on, and
+        its waybill id is answered (from the driver's rowcount for one record, the token ids RETURNed for
+        more). On PostgreSQL the insert waits for a print still committing that waybill's token, then skips.
+        Rows go in waybill order, so two batches that share waybills take those waits in one order and never
+        deadlock."""
+        ordered = sorted(records, key=attrgetter("waybill_id"))
+        rows = [(r.token_id, r.waybill_id, r.issued_at, r.revoked_at) for r in ordered]
+        skipped = bulk_insert_rows(
+            self._c, m.label_token, _TOKEN_KEYS, rows, skip_conflicts_on=_ONE_ACTIVE_TOKEN
+        )
+        return [ordered[position].waybill_id for position in skipped]
 
     def get(self, token_id: bytes) -> LabelTokenRecord | None:
         row = self._c.execute(select(m.label_token).where(m.label_token.c.token_id == token_id)).first()
