@@ -162,6 +162,8 @@ def _load_policy(path: Path | None) -> DatasetPolicy:
 
 
 def _overrides(pairs: list[str]) -> dict[EntityType, Operator]:
+    """``--operator TYPE=OPERATOR`` options by entity type; a type given twice is ``duplicate_field``
+    (field ``operator.TYPE``) rather than the last one silently winning."""
     chosen: dict[EntityType, Operator] = {}
     for pair in pairs:
         name, sep, op = pair.partition("=")
@@ -176,6 +178,12 @@ def _overrides(pairs: list[str]) -> dict[EntityType, Operator]:
             raise ValidationError(
                 f"unknown entity type {name.strip()!r}", code=ErrorCode.INVALID_POLICY, field=where
             ) from None
+        if entity_type in chosen:
+            raise ValidationError(
+                f"--operator names {entity_type.value} more than once: give one operator per type",
+                code=ErrorCode.DUPLICATE_FIELD,
+                field=f"operator.{entity_type.value}",
+            )
         chosen[entity_type] = parse_operator(op, where)
     return chosen
 
@@ -229,7 +237,9 @@ def redact(
         None, "--policy", exists=True, dir_okay=False, help="policy file (JSON or TOML)"
     ),
     operators: list[str] = typer.Option(
-        [], "--operator", help="TYPE=OPERATOR, e.g. PHONE=mask (repeatable; overrides the policy file)"
+        [],
+        "--operator",
+        help="TYPE=OPERATOR, e.g. PHONE=mask (one per type, repeat for others; overrides the policy file)",
     ),
     tenant: str = typer.Option(DEFAULT_TENANT, help="whose pseudonyms and encryption tweaks to use"),
     with_entities: bool = typer.Option(False, help="also list what was replaced, with offsets"),

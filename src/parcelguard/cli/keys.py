@@ -7,6 +7,7 @@ import typer
 from parcelguard.adapters.db import migrate
 from parcelguard.cli.common import console, open_runtime, operator, reported_errors
 from parcelguard.domain.access import parse_scopes
+from parcelguard.errors import ErrorCode, NotFoundError
 from parcelguard.services.api_keys import create_api_key, list_api_keys, revoke_api_key
 from parcelguard.services.keys import rotate_keys, waybills_under_older_versions
 from parcelguard.services.organisations import find_organisation
@@ -21,8 +22,10 @@ def rotate(
     """Add a key-encryption key version and rewrap every data key (field ciphertexts are untouched)."""
     with reported_errors():
         runtime = open_runtime()
-        report = rotate_keys(runtime.ctx, actor=operator().actor, add_version=not resume)
-        runtime.close()
+        try:
+            report = rotate_keys(runtime.ctx, actor=operator().actor, add_version=not resume)
+        finally:
+            runtime.close()
     console.print(f"key version {report.new_version} is current; {report.rewrapped} data keys rewrapped")
 
 
@@ -95,10 +98,18 @@ def list_keys(
 
 @app.command("revoke-api-key")
 def revoke_key(key_id: str = typer.Argument(..., help="the id part of pgk_<id>_<secret>")) -> None:
+    """Revoke an API key at once: its next request is refused (401). Exit code 3 when no active key
+    has this id (never created, or already revoked: see `keys list`)."""
     with reported_errors():
         runtime = open_runtime()
-        revoked = revoke_api_key(runtime.ctx, key_id, actor=operator().actor)
-        runtime.close()
-    console.print("revoked" if revoked else "no such active key")
-    if not revoked:
-        raise typer.Exit(3)
+        try:
+            revoked = revoke_api_key(runtime.ctx, key_id, actor=operator().actor)
+        finally:
+            runtime.close()
+        if not revoked:
+            raise NotFoundError(
+                "no active API key with this id (see `parcelguard keys list`)",
+                code=ErrorCode.NOT_FOUND,
+                field="key_id",
+            )
+    console.print("revoked")
