@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from parcelguard.domain.witness import WitnessEntry, parse_witness_list
 from parcelguard.errors import ConfigurationError, ErrorCode
 
 _PREFIX_PATTERN = re.compile(r"^[A-Z]{2,4}$")
@@ -127,6 +128,19 @@ class Settings(BaseSettings):
     vnum_cloud_access_key_id: str | None = None
     vnum_cloud_access_key_secret: SecretStr | None = None
     vnum_cloud_pool_key: str | None = Field(default=None, description="the cloud provider's number pool key")
+    # the audit log's witnesses (docs/audit-log.md, "Witnesses"): parties other than the carrier
+    witnesses: str = Field(
+        default="",
+        description="comma-separated witness cosigner verifier keys (C2SP note verifier keys, type 0x04, as "
+        "`parcelguard audit witness init` prints them), each optionally followed by @<add-checkpoint URL> "
+        "for the sequencer to submit checkpoints to",
+    )
+    witness_quorum: int = Field(
+        default=0, ge=0, description="witness cosignatures `parcelguard audit verify` requires by default"
+    )
+    sequencer_every_s: float = Field(
+        default=10.0, ge=0.1, le=3600, description="seconds between ticks of serve's audit log sequencer"
+    )
 
     @field_validator("carrier_prefix")
     @classmethod
@@ -145,6 +159,28 @@ class Settings(BaseSettings):
     def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
         """PARCELGUARD_TRUSTED_PROXIES as networks (``10.0.0.0/8, 127.0.0.1``; a bare address is a /32)."""
         return _networks(self.trusted_proxies)
+
+    @property
+    def witness_entries(self) -> tuple[WitnessEntry, ...]:
+        """PARCELGUARD_WITNESSES parsed (checked when the settings were built)."""
+        return _witnesses(self.witnesses)
+
+    @model_validator(mode="after")
+    def _witnesses_are_valid(self) -> Settings:
+        # A ConfigurationError, not a ValueError: pydantic would quote the value (a URL may hold a token)
+        try:
+            count = len(_witnesses(self.witnesses))
+        except ValueError as error:
+            raise ConfigurationError(
+                f"PARCELGUARD_WITNESSES is invalid: {error}", code=ErrorCode.INSECURE_CONFIGURATION
+            ) from None
+        if self.witness_quorum > count:
+            raise ConfigurationError(
+                f"PARCELGUARD_WITNESS_QUORUM is {self.witness_quorum} but PARCELGUARD_WITNESSES names "
+                f"{count} witness(es): audit verify could never succeed",
+                code=ErrorCode.INSECURE_CONFIGURATION,
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Settings:
@@ -169,6 +205,11 @@ class Settings(BaseSettings):
     @property
     def resolved_key_file(self) -> Path:
         return self.key_file if self.key_file is not None else self.home / "keys.json"
+
+
+@functools.cache
+def _witnesses(value: str) -> tuple[WitnessEntry, ...]:
+    return parse_witness_list(value)
 
 
 @functools.cache

@@ -32,6 +32,7 @@ from parcelguard.domain.checkpoint import (
     CheckpointError,
     NoteVerifier,
     parse_note,
+    parse_verifier_key,
     verify_note,
 )
 
@@ -57,6 +58,63 @@ def split_timestamped(signature: bytes) -> tuple[int, bytes]:
     if timestamp > MAX_TIMESTAMP:
         raise ValueError("a cosignature's timestamp is beyond 2**63 - 1")
     return timestamp, signature[8:]
+
+
+@dataclass(frozen=True, slots=True)
+class WitnessEntry:
+    """One witness the log trusts (PARCELGUARD_WITNESSES): its cosigner verifier key (``name``, 32-byte
+    Ed25519 ``public_key``) and, when the log submits to it, its tlog-witness ``add_checkpoint_url``."""
+
+    verifier_key: str
+    name: str
+    public_key: bytes
+    add_checkpoint_url: str | None = None
+
+
+MAX_WITNESSES = 32
+
+
+def parse_witness_list(text: str) -> tuple[WitnessEntry, ...]:
+    """The witnesses of a comma-separated list of ``<cosigner verifier key>[@<add-checkpoint URL>]``
+    (C2SP signed-note verifier keys of type 0x04; URLs http or https, without credentials, query or
+    fragment). ValueError when an entry is malformed or a name repeats; its message names the entry by
+    position only, never its text (a URL may carry a token)."""
+    entries: list[WitnessEntry] = []
+    for position, raw in enumerate((part.strip() for part in text.split(",")), start=1):
+        if not raw:
+            continue
+        name_hash, plus, tail = raw.rpartition("+")
+        key_text, at, url = tail.partition("@")
+        try:
+            name, public_key = parse_verifier_key(name_hash + plus + key_text, alg=ALG_COSIGNATURE_V1)
+        except CheckpointError:
+            raise ValueError(
+                f"witness {position} is not a cosigner verifier key name+<key ID hex>+base64(0x04 || key)"
+                " (as `parcelguard audit witness init` prints it)"
+            ) from None
+        if at and not _plain_http_url(url):
+            raise ValueError(
+                f"witness {position}: the add-checkpoint URL must be http(s)://host[:port]/path, "
+                "without user, password, query or fragment"
+            )
+        if any(e.name == name for e in entries):
+            raise ValueError(f"witness {position} repeats the name of an earlier witness")
+        entries.append(WitnessEntry(name_hash + plus + key_text, name, public_key, url if at else None))
+    if len(entries) > MAX_WITNESSES:
+        raise ValueError(f"at most {MAX_WITNESSES} witnesses")
+    return tuple(entries)
+
+
+def _plain_http_url(url: str) -> bool:
+    scheme, sep, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    return (
+        bool(sep)
+        and scheme in ("http", "https")
+        and url.isascii()
+        and bool(host)
+        and not any(c in url for c in "@?# \t\r\n")
+    )
 
 
 @dataclass(frozen=True, slots=True)
