@@ -37,9 +37,10 @@ MAX_POOL_CHARS = 40
 MAX_EXTENSION_HOURS = 720  # a binding is extended by at most 30 days at a time
 _POOL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 _PREFIX = re.compile(r"^1[0-9]{2,10}$")
-# The segments MIIT allocated to virtual (resale) operators, where number-masking services take their X
-# numbers: a pool holds these, or blocks the carrier configures as its own
-# (PARCELGUARD_VNUM_NUMBER_PREFIXES).
+# MIIT's segments of virtual (resale) operators, where masking services commonly hold their X numbers: a
+# pool holds these, or blocks the carrier configures as its own (TelephonyPolicy.number_prefixes). The
+# segments are issued to MVNO subscribers too: the check stops the common mistake (a 13x/15x/18x/19x
+# mobile), not a mistyped number inside them, which only the carrier's own records can.
 VIRTUAL_SEGMENTS: tuple[str, ...] = ("162", "165", "167", "170", "171")
 _EXTENSION = re.compile(r"^[0-9]{1,4}$")
 
@@ -127,9 +128,8 @@ def parse_pool_number(raw: str, prefixes: Sequence[str] = VIRTUAL_SEGMENTS, *, f
         raise ValidationError(error.message, code=error.code, field=field) from None
     if not is_pool_number(digits, prefixes):
         raise ValidationError(
-            "is not in a virtual-number range: a pool number starts with "
-            + ", ".join(prefixes)
-            + " (PARCELGUARD_VNUM_NUMBER_PREFIXES adds the carrier's own blocks)",
+            "is not in a virtual-number range: a pool number is the carrier's masking line, starting with "
+            + " or ".join(prefixes),
             code=ErrorCode.INVALID_MOBILE,
             field=field,
         )
