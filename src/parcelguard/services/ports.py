@@ -832,11 +832,19 @@ class NoteSigner(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class LogKeys:
-    """The log's name (checkpoint origin), its signing key, and the witnesses that co-sign each checkpoint."""
+    """The log's name (checkpoint origin), its signing key, and the keys its checkpoints are checked with.
+
+    ``witness_keys``: the cosigner verifier keys of the witnesses the carrier trusts (PARCELGUARD_WITNESSES,
+    parties of their own: domain/witness.py), whose cosignature lines are stored with the checkpoints.
+    ``retired``: verifiers of keys that signed earlier checkpoints and sign nothing new (the key file's old
+    ``witness_key``, which the carrier held, so its line proves nothing); still checked on old checkpoints.
+    ``witnesses``: co-signers held by this process; empty once the key-file witness is retired."""
 
     origin: str
     log: NoteSigner
     witnesses: tuple[NoteSigner, ...] = ()
+    witness_keys: tuple[NoteVerifier, ...] = ()
+    retired: tuple[NoteVerifier, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -912,6 +920,13 @@ class TransparencyStore(Protocol):
     def latest_checkpoint(self) -> StoredCheckpoint | None: ...
     def checkpoints(self) -> list[StoredCheckpoint]:
         """Every checkpoint published, oldest first."""
+        ...
+
+    def add_signatures(self, checkpoint_id: int, lines: Sequence[NoteSignature]) -> StoredCheckpoint | None:
+        """Append witness cosignature ``lines`` to checkpoint ``checkpoint_id``'s stored note, skipping any
+        whose key (name and key ID) already signed it, by a conditional UPDATE (the note as read), so two
+        appenders at once never lose or duplicate a line. The checkpoint as stored afterwards; None when
+        there is no such checkpoint. The caller has verified the lines."""
         ...
 
 
