@@ -25,12 +25,14 @@ from sqlalchemy.exc import IntegrityError
 from parcelguard.adapters.db import models as m
 from parcelguard.adapters.db.bulk import bulk_insert
 from parcelguard.domain.audit import AuditEvent, utc_text
+from parcelguard.domain.checkpoint import MAX_NOTE_BYTES, NoteSignature, parse_note
 from parcelguard.domain.merkle import node_hash
 from parcelguard.services.ports import EventFields, LeafRun, StoredCheckpoint
 
 CHUNK = 256
 HASH = 32
 _STATE_ID = 1
+_APPEND_TRIES = 20
 _FIELDS = (
     "SELECT seq, action, actor, occurred_at, subject, details FROM audit_event"
     " WHERE seq > {0} AND seq <= {0} ORDER BY seq LIMIT {0}"
@@ -256,3 +258,33 @@ class SqlTransparencyStore:
     def checkpoints(self) -> list[StoredCheckpoint]:
         c = m.tlog_checkpoint.c
         return [_checkpoint(r) for r in self._c.execute(select(m.tlog_checkpoint).order_by(c.id))]
+
+    def add_signatures(self, checkpoint_id: int, lines: Sequence[NoteSignature]) -> StoredCheckpoint | None:
+        # Compare-and-set on the note as read: an appender that lost the race (0 rows: on PostgreSQL the
+        # UPDATE re-checks the committed row) reads the note again and appends only what is still missing.
+        c = m.tlog_checkpoint.c
+        for _ in range(_APPEND_TRIES):
+            row = self._c.execute(select(m.tlog_checkpoint).where(c.id == checkpoint_id)).first()
+            if row is None:
+                return None
+            stored = _checkpoint(row)
+            _, present = parse_note(stored.note)
+            signed = {(s.name, s.key_hash) for s in present}
+            new_lines = ""
+            for line in lines:
+                if (line.name, line.key_hash) not in signed:
+                    signed.add((line.name, line.key_hash))
+                    new_lines += line.line()
+            note = stored.note + new_lines
+            if not new_lines or len(note.encode()) > MAX_NOTE_BYTES:
+                return stored
+            done = self._c.execute(
+                update(m.tlog_checkpoint)
+                .where(c.id == checkpoint_id, c.note == stored.note)
+                .values(note=note)
+            ).rowcount
+            if done == 1:
+                return StoredCheckpoint(
+                    stored.id, stored.tree_size, stored.root_hash, note, stored.published_at
+                )
+        return None
