@@ -141,7 +141,11 @@ def test_the_right_digits_show_the_destination_and_do_not_count(shared: Env, tmp
         assert "->" in stdout and "已下单 Order created" in stdout and "UTC+8" in stdout
 
 
-def test_without_redis_last4_is_refused_before_any_digit_is_checked(env: Env, tmp_path: Path) -> None:
+@pytest.mark.parametrize("redis_url", [None, ""], ids=["unset", "empty"])
+def test_without_redis_last4_is_refused_before_any_digit_is_checked(
+    env: Env, tmp_path: Path, redis_url: str | None
+) -> None:
+    env = {**env, "PARCELGUARD_REDIS_URL": redis_url}
     number, last4 = issue_one(env, tmp_path, seed=8)
     for digits in (wrong(last4), last4):
         code, stdout, stderr = run(env, "track", number, "--last4", digits)
