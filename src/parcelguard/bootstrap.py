@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -11,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from parcelguard.adapters.crypto import BlindIndex, Envelope, KeyFile, LabelTokenCodec
+from parcelguard.adapters.crypto.cosignature import Ed25519CosignatureVerifier
 from parcelguard.adapters.crypto.ff1 import FF1
 from parcelguard.adapters.crypto.note_keys import Ed25519NoteSigner
 from parcelguard.adapters.crypto.passwords import Argon2Passwords
@@ -28,6 +31,7 @@ from parcelguard.adapters.rate_limit import (
 from parcelguard.adapters.render import LabelRenderer
 from parcelguard.adapters.telephony.sip_provider import SipNumberProvider
 from parcelguard.config import Settings
+from parcelguard.domain.checkpoint import NoteVerifier
 from parcelguard.domain.label_gate import privacy_gate
 from parcelguard.domain.people import LoginPolicy
 from parcelguard.domain.reveal_policy import RevealLimits
@@ -206,17 +210,49 @@ def access_desk(settings: Settings) -> AccessDesk:
 
 
 def log_keys(settings: Settings, keyfile: KeyFile) -> LogKeys | None:
-    """The audit log's origin line (``parcelguard/<carrier prefix>/audit``), its Ed25519 key and the
-    witness's, both from the key file (issue 11); None for a key file opened read-only that predates them."""
+    """The audit log's origin line (``parcelguard/<carrier prefix>/audit``), its Ed25519 key from the key
+    file, and the keys its checkpoints are checked with (issue 11): the witnesses of PARCELGUARD_WITNESSES,
+    and the key file's old ``witness_key`` as ``retired`` (the carrier held it, so it signs nothing new; old
+    checkpoints carry its line and still verify). None for a key file opened read-only that predates the
+    log key."""
     origin = f"parcelguard/{settings.carrier_prefix.lower()}/audit"
     try:
-        log_seed, witness_seed = keyfile.log_key, keyfile.witness_key
+        log_seed = keyfile.log_key
     except KeyStoreError:
         return None
+    retired: tuple[NoteVerifier, ...] = ()
+    with contextlib.suppress(KeyStoreError):  # a key file made since holds no witness key
+        retired = (Ed25519NoteSigner(f"{origin}/witness", keyfile.witness_key).verifier,)
+    witness_keys = tuple(Ed25519CosignatureVerifier(w.name, w.public_key) for w in settings.witness_entries)
+    if retired:
+        _say_witness_retired(bool(witness_keys))
     return LogKeys(
         origin=origin,
         log=Ed25519NoteSigner(origin, log_seed),
-        witnesses=(Ed25519NoteSigner(f"{origin}/witness", witness_seed),),
+        witness_keys=witness_keys,
+        retired=retired,
+    )
+
+
+_log = logging.getLogger("parcelguard.bootstrap")
+_retired_said = False
+
+
+def _say_witness_retired(has_witnesses: bool) -> None:
+    """Once per process: the key file's witness key no longer signs, and what replaces it."""
+    global _retired_said
+    if _retired_said:
+        return
+    _retired_said = True
+    if has_witnesses:
+        _log.info(
+            "audit log: the key file's witness key is retired; PARCELGUARD_WITNESSES cosign checkpoints"
+        )
+        return
+    _log.warning(
+        "audit log: the key file's witness key is retired (the carrier held it, so its cosignature proved "
+        "nothing); old checkpoints still verify with it. Have another party run `parcelguard audit witness "
+        "init` and name its key in PARCELGUARD_WITNESSES (docs/audit-log.md, Witnesses)"
     )
 
 

@@ -87,7 +87,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     assert code == 0 and "\n301\n" in text  # 300 and the key canary's sealing at the first start
     w.kept.write_text(text, encoding="utf-8")
     code, keys, _ = run(w.env, "audit", "keys")
-    assert code == 0 and len(keys.split()) == 2
+    assert code == 0 and len(keys.split()) == 1  # the log's key: no witness configured, none retired
     w.keys = [arg for k in keys.split() for arg in ("--key", k)]
     add_events(w.home, 200, 300)  # today's events
     yield w
@@ -167,12 +167,18 @@ def test_a_truncated_history_is_a_rollback(world: World) -> None:
     assert code == 11 and "rollback" in out, out
 
 
-def test_a_checkpoint_without_the_witness_or_with_a_bad_signature_is_refused(world: World) -> None:
+def test_a_checkpoint_without_the_logs_signature_or_with_a_bad_one_is_refused(world: World) -> None:
     kept = world.kept.read_text(encoding="utf-8")
     body, signatures = kept.split("\n\n")
-    world.kept.write_text(body + "\n\n" + signatures.splitlines()[0] + "\n", encoding="utf-8")
+    stranger = "\u2014 someone.else/log AAAAAAAA" + "A" * 86 + "==\n"  # a line by an unknown key only
+    world.kept.write_text(body + "\n\n" + stranger, encoding="utf-8")
     code, out = world.verify()
-    assert code == 10 and "bad_signature" in out, out
+    assert code == 10 and "bad_signature" in out and "lacks a valid signature" in out, out
+    code, out, err = run(
+        world.env, "audit", "verify", "--checkpoint", str(world.kept), *world.keys, "--min-signatures", "0"
+    )
+    assert code == 10, out + err
+    world.kept.write_text(kept, encoding="utf-8")
     forged = kept.replace("\n301\n", "\n300\n", 1)
     world.kept.write_text(forged, encoding="utf-8")
     code, out = world.verify()
@@ -259,8 +265,8 @@ def test_an_outside_auditor_checks_the_server_with_no_database(
     ("extra", "message"),
     [
         (["--key", "garbage"], "--key: a verifier key is name+hash+key"),
-        (["--min-signatures", "-1"], "--min-signatures must be between 1 and 2"),
-        (["--min-signatures", "3"], "--min-signatures must be between 1 and 2"),
+        (["--min-signatures", "-1"], "--min-signatures must be between 0 and 0"),
+        (["--min-signatures", "1"], "--min-signatures must be between 0 and 0"),
     ],
     ids=["bad-key", "negative-k", "k-above-n"],
 )

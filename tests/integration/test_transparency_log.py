@@ -56,16 +56,18 @@ def test_events_become_leaves_in_seq_order_in_batches(runtime: Runtime) -> None:
     assert tlog.leaf_indexes_of(runtime.ctx, [1, 5, 704]) == {1: 0, 5: 4, 704: None}
 
 
-def test_checkpoint_is_signed_by_the_log_and_the_witness(runtime: Runtime) -> None:
+def test_checkpoint_is_signed_by_the_log_key_alone(runtime: Runtime) -> None:
+    """The carrier signs with its log key only: a witness's cosignature comes from the witness's own key
+    (PARCELGUARD_WITNESSES, added with add_signatures)."""
     add_events(runtime, 10)
     cp = tlog.current_checkpoint(runtime.ctx)
     assert cp.size == 10
     keys = runtime.ctx.log_keys
     assert keys is not None
-    verifiers = [Ed25519NoteVerifier.from_text(s.verifier_key) for s in (keys.log, *keys.witnesses)]
-    checkpoint, signed = verify_note(cp.text, verifiers, required=[keys.log.name], threshold=2)
+    verifiers = [Ed25519NoteVerifier.from_text(keys.log.verifier_key)]
+    checkpoint, signed = verify_note(cp.text, verifiers, required=[keys.log.name], threshold=1)
     assert checkpoint.size == 10 and checkpoint.root_hash == cp.root_hash
-    assert signed == [keys.log.name, keys.witnesses[0].name]
+    assert signed == [keys.log.name] and cp.text.count("\n\u2014 ") == 1
     assert cp.text.startswith(f"{keys.origin}\n10\n")
     # the same tree gives the same checkpoint; a grown one a new one on demand
     assert tlog.publish_checkpoint(runtime.ctx) == cp

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import typer
 
-from parcelguard.adapters.crypto.cosignature import verifier_from_text
+from parcelguard.adapters.crypto.cosignature import Ed25519CosignatureVerifier, verifier_from_text
 from parcelguard.adapters.crypto.note_keys import Ed25519NoteVerifier
 from parcelguard.bootstrap import Runtime
 from parcelguard.cli.audit_http import (
@@ -25,7 +26,7 @@ from parcelguard.cli.audit_http import fetch as _fetch
 from parcelguard.cli.common import err_console, json_line, open_runtime, operator, reported_errors
 from parcelguard.cli.witness import app as witness_app
 from parcelguard.domain import merkle
-from parcelguard.domain.checkpoint import CheckpointError, NoteVerifier, verify_note
+from parcelguard.domain.checkpoint import Checkpoint, CheckpointError, NoteVerifier, verify_note
 from parcelguard.services import transparency_log as tlog
 from parcelguard.services.audit_events import list_alerts, list_audit_events
 from parcelguard.services.transparency_check import verify_database
@@ -139,7 +140,9 @@ def integrate(
 
 @app.command()
 def keys() -> None:
-    """Print the verifier keys (public) of the log and its witnesses, for auditors to keep."""
+    """Print the verifier keys (public) for auditors to keep: the log's first, then the witnesses' of
+    PARCELGUARD_WITNESSES; a retired key (the key file's old witness, which the carrier held) follows on
+    stderr, as it checks old checkpoints only."""
     with reported_errors():
         runtime = open_runtime()
         try:
@@ -147,10 +150,22 @@ def keys() -> None:
             if log_keys is None:
                 tlog.verify_signed(runtime.ctx, "")  # raises the missing-key error
                 return
-            for signer in (log_keys.log, *log_keys.witnesses):
-                typer.echo(signer.verifier_key)
+            for verifier in (log_keys.log.verifier, *log_keys.witness_keys):
+                typer.echo(_key_text(verifier))
+            for verifier in log_keys.retired:
+                err_console.print(
+                    f"retired (held by the carrier, signs nothing new): {_key_text(verifier)}",
+                    highlight=False,
+                    markup=False,
+                )
         finally:
             runtime.close()
+
+
+def _key_text(verifier: NoteVerifier) -> str:
+    if isinstance(verifier, Ed25519NoteVerifier | Ed25519CosignatureVerifier):
+        return verifier.text
+    raise TypeError("a verifier key of an unknown kind")
 
 
 @prove_app.command("inclusion")
@@ -208,7 +223,12 @@ def verify(
         help="a verifier key name+hash+key (repeat): the log's first, then witnesses' cosigner keys "
         "(`parcelguard audit witness init` prints one); default: this installation's keys",
     ),
-    min_signatures: int = typer.Option(0, "--min-signatures", help="k of the keys (default: all of them)"),
+    min_signatures: int | None = typer.Option(
+        None,
+        "--min-signatures",
+        help="valid witness cosignatures the kept checkpoint must carry (default: every witness --key "
+        "given; without --key, PARCELGUARD_WITNESS_QUORUM)",
+    ),
     api_key: str | None = typer.Option(
         None,
         "--api-key",
@@ -216,9 +236,10 @@ def verify(
         help="an admin API key or auditor bearer token for --url",
     ),
 ) -> None:
-    """Check that the log today extends a checkpoint you kept: both signed (k of n keys, the first key
-    required), same origin, no smaller, and an RFC 9162 consistency proof between them. Exit 10 on a bad
-    signature, 11 on a rollback, 12 on a fork."""
+    """Check that the log today extends a checkpoint you kept: both signed by the log's key, the kept one
+    cosigned by at least K of the witnesses (a witness's line that does not verify fails either), same
+    origin, no smaller, and an RFC 9162 consistency proof between them. Exit 10 on a bad signature or too
+    few cosignatures, 11 on a rollback, 12 on a fork."""
     try:
         old_text = checkpoint_file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -228,24 +249,22 @@ def verify(
         if url is None or not key:
             runtime = open_runtime()
         try:
-            verifiers = _given_verifiers(key) if key else _local_verifiers(runtime)
-            k_of_n = min_signatures or len(verifiers)
-            if not 1 <= k_of_n <= len(verifiers):
-                _fail(2, "invalid_request", f"--min-signatures must be between 1 and {len(verifiers)}")
-            required = [verifiers[0].name]
-            try:
-                old, _ = verify_note(old_text, verifiers, required=required, threshold=k_of_n)
-            except CheckpointError as error:
-                _fail(EXIT_BAD_SIGNATURE, "bad_signature", f"the kept checkpoint: {error}")
+            policy = _given_policy(key) if key else _local_policy(runtime)
+            quorum = policy.quorum if min_signatures is None else min_signatures
+            if not 0 <= quorum <= len(policy.witnesses):
+                _fail(
+                    2,
+                    "invalid_request",
+                    f"--min-signatures must be between 0 and {len(policy.witnesses)} (the witness keys)",
+                )
+            old, cosigned = _checked(policy, old_text, quorum, "the kept checkpoint")
             if url is not None:
                 new_text = _fetch(url, "/v1/audit/checkpoint", api_key)
             else:
                 assert runtime is not None  # noqa: S101 - opened above when there is no URL
                 new_text = tlog.current_checkpoint(runtime.ctx, max_age=timedelta(0)).text
-            try:
-                new, signed = verify_note(new_text, verifiers, required=required, threshold=k_of_n)
-            except CheckpointError as error:
-                _fail(EXIT_BAD_SIGNATURE, "bad_signature", f"the log's checkpoint: {error}")
+            # the log's latest may be younger than its witnesses' answers: its own key suffices there
+            new, _ = _checked(policy, new_text, 0, "the log's checkpoint")
             if new.origin != old.origin:
                 _fail(EXIT_FORK, "fork", "the checkpoints are of different logs (origin lines differ)")
             if new.size < old.size:
@@ -270,10 +289,39 @@ def verify(
         finally:
             if runtime is not None:
                 runtime.close()
+    witnessed = f", cosigned by {', '.join(cosigned)}" if cosigned else ""
     typer.echo(
-        f"ok: the log ({new.size} leaves, signed by {', '.join(signed)}) extends the kept checkpoint "
-        f"({old.size} leaves)"
+        f"ok: the log ({new.size} leaves, signed by {policy.log.name}) extends the kept checkpoint "
+        f"({old.size} leaves{witnessed})"
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Policy:
+    """Who must sign: the log's key; ``witnesses`` whose valid cosignatures count (``quorum`` of them by
+    default); ``known``: every key whose lines are checked (the log's, retired ones, the witnesses')."""
+
+    log: NoteVerifier
+    witnesses: tuple[NoteVerifier, ...]
+    known: tuple[NoteVerifier, ...]
+    quorum: int
+
+
+def _checked(policy: _Policy, text: str, quorum: int, what: str) -> tuple[Checkpoint, list[str]]:
+    """The checkpoint of ``text`` and the witnesses that validly cosigned it, or exit 10."""
+    try:
+        checkpoint, signed = verify_note(text, policy.known, required=[policy.log.name], threshold=1)
+    except CheckpointError as error:
+        _fail(EXIT_BAD_SIGNATURE, "bad_signature", f"{what}: {error}")
+    names = {w.name for w in policy.witnesses}
+    cosigned = [name for name in signed if name in names]
+    if len(cosigned) < quorum:
+        _fail(
+            EXIT_BAD_SIGNATURE,
+            "bad_signature",
+            f"{what}: {len(cosigned)} valid witness cosignature(s), {quorum} required",
+        )
+    return checkpoint, cosigned
 
 
 @app.command("verify-db")
@@ -298,11 +346,13 @@ def verify_db() -> None:
     )
 
 
-def _given_verifiers(texts: list[str]) -> list[NoteVerifier]:
+def _given_policy(texts: list[str]) -> _Policy:
+    """--key: the log's key first, then witnesses (each counted), all of them required by default."""
     try:
-        return [verifier_from_text(text) for text in texts]
+        given = tuple(verifier_from_text(text) for text in texts)
     except CheckpointError as error:
         _fail(2, "invalid_request", f"--key: {error}")
+    return _Policy(given[0], given[1:], given, len(given) - 1)
 
 
 def _proof_of(answer: str) -> list[bytes]:
@@ -316,8 +366,15 @@ def _proof_of(answer: str) -> list[bytes]:
         _fail(EXIT_FORK, "fork", "the server's consistency proof is malformed")
 
 
-def _local_verifiers(runtime: Runtime | None) -> list[NoteVerifier]:
+def _local_policy(runtime: Runtime | None) -> _Policy:
+    """This installation's keys: the log's, PARCELGUARD_WITNESSES (PARCELGUARD_WITNESS_QUORUM of them by
+    default) and the retired key-file witness (checked where it signed, never counted)."""
     keys_ = runtime.ctx.log_keys if runtime is not None else None
-    if keys_ is None:
+    if runtime is None or keys_ is None:
         _fail(2, "invalid_request", "no verifier keys: pass --key (see `parcelguard audit keys`)")
-    return [Ed25519NoteVerifier.from_text(s.verifier_key) for s in (keys_.log, *keys_.witnesses)]
+    return _Policy(
+        keys_.log.verifier,
+        keys_.witness_keys,
+        tuple(tlog.verifiers_of(keys_)),
+        runtime.settings.witness_quorum,
+    )

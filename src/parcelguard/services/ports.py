@@ -838,11 +838,10 @@ class LogKeys:
     parties of their own: domain/witness.py), whose cosignature lines are stored with the checkpoints.
     ``retired``: verifiers of keys that signed earlier checkpoints and sign nothing new (the key file's old
     ``witness_key``, which the carrier held, so its line proves nothing); still checked on old checkpoints.
-    ``witnesses``: co-signers held by this process; empty once the key-file witness is retired."""
+    Only the log's key signs here: a witness's key never sits with the carrier."""
 
     origin: str
     log: NoteSigner
-    witnesses: tuple[NoteSigner, ...] = ()
     witness_keys: tuple[NoteVerifier, ...] = ()
     retired: tuple[NoteVerifier, ...] = ()
 

@@ -1,5 +1,5 @@
 """The verifiable audit log: a sequencer that makes every committed audit event a leaf of an RFC 9162 tree,
-signed checkpoints (C2SP tlog-checkpoint in a signed note, co-signed by the witnesses), and proofs.
+signed checkpoints (C2SP tlog-checkpoint in a signed note, cosigned later by the witnesses), and proofs.
 
 Why after the commit, not inside it: a reveal's audit event is written in the reveal's own transaction
 (services/reveal.py), so no answer goes out before its event is durable; the sequencer integrates committed
@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from parcelguard.domain import merkle
 from parcelguard.domain.access import Principal, Scope
 from parcelguard.domain.audit import AuditEvent, canonical_event_bytes
-from parcelguard.domain.checkpoint import Checkpoint, format_note, verify_note
+from parcelguard.domain.checkpoint import Checkpoint, NoteVerifier, format_note, verify_note
 from parcelguard.domain.merkle import ProofError
 from parcelguard.domain.people import Role
 from parcelguard.errors import ConfigurationError, ErrorCode, PermissionDeniedError, ValidationError
@@ -221,7 +221,7 @@ def _signed(stored: StoredCheckpoint) -> SignedCheckpoint:
 
 
 def publish_checkpoint(ctx: ServiceContext) -> SignedCheckpoint:
-    """Integrate what is pending and sign the tree as it stands (log key and every witness); the latest
+    """Integrate what is pending and sign the tree as it stands (the log key); the latest
     checkpoint when the tree has not grown. Refuses to sign a tree that does not extend the last signed one
     (ConfigurationError ``internal_error``: the stored tree was rewritten).
 
@@ -278,7 +278,7 @@ def _sign_head(
                 code=ErrorCode.INTERNAL,
             ) from None
     body = Checkpoint(keys.origin, size, root).body()
-    note = format_note(body, [keys.log.sign(body), *(w.sign(body) for w in keys.witnesses)])
+    note = format_note(body, [keys.log.sign(body)])  # witnesses' cosignatures come later (add_signatures)
     return store.add_checkpoint(size, root, note, at), True
 
 
@@ -303,11 +303,18 @@ def checkpoint_if_due(ctx: ServiceContext, max_age: timedelta) -> tuple[SignedCh
     return published, latest is None or published.size != latest.tree_size
 
 
+def verifiers_of(keys: LogKeys) -> list[NoteVerifier]:
+    """Every key this log's checkpoints are checked with: the log's (first), the retired key-file
+    witness's (old checkpoints carry its line) and the configured witnesses'."""
+    return [keys.log.verifier, *keys.retired, *keys.witness_keys]
+
+
 def verify_signed(ctx: ServiceContext, text: str) -> Checkpoint:
-    """Check a checkpoint text against this log's own keys (log key required, every witness too)."""
+    """Check a checkpoint text against this log's keys: the log's signature required; every line by a
+    known key (a retired one, a configured witness) must verify, none is required (cosignatures arrive
+    after publication). CheckpointError otherwise."""
     keys = _keys(ctx)
-    verifiers = [keys.log.verifier, *(w.verifier for w in keys.witnesses)]
-    checkpoint, _ = verify_note(text, verifiers, required=[keys.log.name], threshold=len(verifiers))
+    checkpoint, _ = verify_note(text, verifiers_of(keys), required=[keys.log.name], threshold=1)
     return checkpoint
 
 

@@ -13,8 +13,10 @@ What it holds, and why each is separate:
 * ``token_key`` -- the label-token HMAC key (the QR code on the printed label).
 * ``pseudonym_key`` -- the master key of de-identification pseudonyms (per-tenant keys are derived from it).
 * ``fpe_key`` -- the AES key of format-preserving encryption (FF1) in de-identification.
-* ``log_key`` / ``witness_key`` -- Ed25519 private keys (32-byte seeds) that sign the audit log's checkpoints:
-  the log's own, and a witness's co-signature (issue 11; a witness held elsewhere signs with its own file).
+* ``log_key`` -- the Ed25519 private key (32-byte seed) that signs the audit log's checkpoints (issue 11).
+* ``witness_key`` -- retired: an Ed25519 seed that co-signed checkpoints while the carrier held it (which
+  proved nothing: witnesses are parties of their own now, docs/audit-log.md). No file gets one any more;
+  a file that holds one keeps it, unchanged, because checkpoints already published carry its line.
 
 One key per purpose means a leak or misuse of one never weakens the others, and lets each be reasoned about
 (and one day rotated) on its own.
@@ -24,9 +26,9 @@ On-disk format (``format`` 1), all keys standard base64, each exactly 32 bytes::
     {"format": 1, "keks": {"1": "...", "2": "..."}, "index_key": "...", "token_key": "...",
      "pseudonym_key": "...", "fpe_key": "...", "log_key": "...", "witness_key": "..."}
 
-``pseudonym_key``, ``fpe_key``, ``log_key`` and ``witness_key`` came later: a file without them still
-loads, and :meth:`KeyFile.load_or_create` adds them (fresh random keys, one atomic rewrite under the
-rotation lock) without changing any existing key.
+``pseudonym_key``, ``fpe_key`` and ``log_key`` came later: a file without them still loads, and
+:meth:`KeyFile.load_or_create` adds them (fresh random keys, one atomic rewrite under the rotation lock)
+without changing any existing key. ``witness_key`` is optional and never added.
 
 Error messages name neither the file's path nor a key version: they reach HTTP answers and logs, and the
 operator knows where the key file is (``PARCELGUARD_KEY_FILE``; ``parcelguard keys status`` shows it).
@@ -103,8 +105,9 @@ class _KeySet:
 
     @property
     def complete(self) -> bool:
-        """False for a file written before the de-identification keys existed."""
-        return all(k is not None for k in (self.pseudonym_key, self.fpe_key, self.log_key, self.witness_key))
+        """False for a file written before the de-identification or log keys existed (``witness_key`` is
+        retired: kept where a file holds it, never made)."""
+        return all(k is not None for k in (self.pseudonym_key, self.fpe_key, self.log_key))
 
     def with_new_kek(self) -> _KeySet:
         keks = dict(self.keks)
@@ -128,7 +131,7 @@ class _KeySet:
             self.pseudonym_key or secrets.token_bytes(KEY_BYTES),
             self.fpe_key or secrets.token_bytes(KEY_BYTES),
             self.log_key or secrets.token_bytes(KEY_BYTES),
-            self.witness_key or secrets.token_bytes(KEY_BYTES),
+            self.witness_key,  # retired: kept as it is, never made
         )
 
     def to_json(self) -> bytes:
@@ -186,9 +189,8 @@ class KeyFile:
             pseudonym_key=secrets.token_bytes(KEY_BYTES),
             fpe_key=secrets.token_bytes(KEY_BYTES),
             log_key=secrets.token_bytes(KEY_BYTES),
-            witness_key=secrets.token_bytes(KEY_BYTES),
         )
-        with _temp_file(path, keys.to_json()) as tmp:
+        with temp_file(path, keys.to_json()) as tmp:
             try:
                 os.link(tmp, path)  # atomic, and fails if the name is taken: never overwrites
             except FileExistsError:
@@ -197,7 +199,7 @@ class KeyFile:
                     "(that would make every encrypted record unreadable)",
                     code=ErrorCode.KEY_FILE_INSECURE,
                 ) from None
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
         return cls(path, keys)
 
     @classmethod
@@ -291,8 +293,14 @@ class KeyFile:
 
     @property
     def witness_key(self) -> bytes:
-        """Ed25519 seed of the witness co-signature on checkpoints."""
-        return self._purpose_key(self._keys.witness_key, "witness_key")
+        """Ed25519 seed of the retired key-file witness (old checkpoints carry its line; it signs nothing
+        new); KeyStoreError ``key_version_unknown`` for a file that never held one."""
+        if self._keys.witness_key is None:
+            raise KeyStoreError(
+                "the key file holds no (retired) witness key: witnesses keep their own keys now",
+                code=ErrorCode.KEY_VERSION_UNKNOWN,
+            )
+        return self._keys.witness_key
 
     def _purpose_key(self, key: bytes | None, name: str) -> bytes:
         if key is None:
@@ -326,16 +334,16 @@ class KeyFile:
 
     def _add_missing_keys(self) -> None:
         """Add the keys this file predates, under the rotation lock; a no-op if another process did."""
-        with _exclusive_lock(self._path):
+        with exclusive_lock(self._path):
             on_disk = _read(self._path)
             _check_successor(self._keys, on_disk)
             if on_disk.complete:
                 self._keys = on_disk
                 return
             upgraded = on_disk.with_missing_keys()
-            with _temp_file(self._path, upgraded.to_json()) as tmp:
+            with temp_file(self._path, upgraded.to_json()) as tmp:
                 os.replace(tmp, self._path)
-            _fsync_dir(self._path.parent)
+            fsync_dir(self._path.parent)
             self._keys = upgraded
             self._stamp = _stamp_of(self._path)
 
@@ -346,13 +354,13 @@ class KeyFile:
 
         Existing wrapped keys keep working (their version stays in the file); rewrap them at leisure.
         """
-        with _exclusive_lock(self._path):
+        with exclusive_lock(self._path):
             on_disk = _read(self._path)
             _check_successor(self._keys, on_disk)
             rotated = on_disk.with_new_kek()
-            with _temp_file(self._path, rotated.to_json()) as tmp:
+            with temp_file(self._path, rotated.to_json()) as tmp:
                 os.replace(tmp, self._path)
-            _fsync_dir(self._path.parent)
+            fsync_dir(self._path.parent)
             self._keys = rotated
             self._stamp = _stamp_of(self._path)
         return rotated.current
@@ -389,7 +397,7 @@ def _read(path: Path) -> _KeySet:
             "the key file is not readable by this process", code=ErrorCode.KEY_FILE_MISSING
         ) from None
     try:
-        _check_secure(fd)
+        check_secure(fd)
     except BaseException:
         os.close(fd)
         raise
@@ -400,7 +408,9 @@ def _read(path: Path) -> _KeySet:
     return _parse(raw)
 
 
-def _check_secure(fd: int) -> None:
+def check_secure(fd: int) -> None:
+    """Refuse an open secret file that is not a regular file (``key_file_corrupt``) or that group or others
+    may read or write (``key_file_insecure``); shared with the witness's files (witness_files.py)."""
     # fstat the descriptor we are about to read, not the name, so a swap between check and read is useless.
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
@@ -486,7 +496,7 @@ def _check_successor(old: _KeySet, new: _KeySet) -> None:
 
 
 @contextlib.contextmanager
-def _temp_file(path: Path, content: bytes) -> Iterator[Path]:
+def temp_file(path: Path, content: bytes) -> Iterator[Path]:
     """A fully written, fsynced 0600 file next to ``path``; removed afterwards whatever happens."""
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
@@ -501,7 +511,7 @@ def _temp_file(path: Path, content: bytes) -> Iterator[Path]:
             tmp.unlink()
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     """Make the rename/link itself durable, not only the file's bytes."""
     fd = os.open(directory, os.O_RDONLY | os.O_CLOEXEC)
     try:
@@ -511,7 +521,9 @@ def _fsync_dir(directory: Path) -> None:
 
 
 @contextlib.contextmanager
-def _exclusive_lock(path: Path) -> Iterator[None]:
+def exclusive_lock(path: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on the sidecar ``<path>.lock`` (0600), held for the ``with`` block, across
+    processes: the read-check-write of a secret file happens inside it."""
     lock_path = path.with_name(path.name + ".lock")
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from parcelguard.adapters.crypto.cosignature import Ed25519Cosigner
-from parcelguard.adapters.crypto.keyfile import _check_secure, _exclusive_lock, _fsync_dir, _temp_file
+from parcelguard.adapters.crypto.keyfile import check_secure, exclusive_lock, fsync_dir, temp_file
 from parcelguard.adapters.crypto.note_keys import Ed25519NoteVerifier
 from parcelguard.domain.checkpoint import CheckpointError, NoteVerifier, check_key_name
 from parcelguard.domain.witness import TreeHead
@@ -73,7 +73,7 @@ class WitnessFiles:
         seed = secrets.token_bytes(32)
         path = folder / KEY_FILE
         doc = {"format": FORMAT_VERSION, "name": name, "key": _b64(seed), "logs": logs}
-        with _temp_file(path, _json(doc)) as tmp:
+        with temp_file(path, _json(doc)) as tmp:
             try:
                 os.link(tmp, path)  # never overwrites
             except FileExistsError:
@@ -81,7 +81,7 @@ class WitnessFiles:
                     "this folder already holds a witness key; refusing to replace it",
                     code=ErrorCode.KEY_FILE_INSECURE,
                 ) from None
-        _fsync_dir(folder)
+        fsync_dir(folder)
         return cls(folder, Ed25519Cosigner(name, seed), logs)
 
     @classmethod
@@ -116,7 +116,7 @@ class WitnessFiles:
 
     def record(self, decide: Decision) -> TreeHead:
         path = self._folder / HEADS_FILE
-        with _exclusive_lock(path):
+        with exclusive_lock(path):
             heads = dict(_heads(path))
             origin, head = decide(heads)
             heads[origin] = head
@@ -124,9 +124,9 @@ class WitnessFiles:
                 "format": FORMAT_VERSION,
                 "heads": {o: {"size": h.size, "root": _b64(h.root_hash)} for o, h in sorted(heads.items())},
             }
-            with _temp_file(path, _json(doc)) as tmp:
+            with temp_file(path, _json(doc)) as tmp:
                 os.replace(tmp, path)
-            _fsync_dir(self._folder)
+            fsync_dir(self._folder)
         return head
 
 
@@ -155,7 +155,7 @@ def _read(path: Path, what: str) -> dict[str, object]:
             code=ErrorCode.KEY_FILE_MISSING,
         ) from None
     try:
-        _check_secure(fd)
+        check_secure(fd)
     except BaseException:
         os.close(fd)
         raise
