@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from parcelguard.adapters.db import models as m
 from parcelguard.adapters.render import LabelRenderer
 from parcelguard.bootstrap import Runtime
+from parcelguard.cli.common import EXIT_FAILURE, exit_code_for
 from parcelguard.domain import audit
 from parcelguard.domain.label import LabelData
 from parcelguard.domain.label_gate import privacy_gate
@@ -141,7 +142,8 @@ def test_a_first_print_that_keeps_finding_no_active_token_gives_up_with_a_confli
     with pytest.raises(ConflictError) as raised:
         print_(ctx, number)
 
-    assert raised.value.code is ErrorCode.LABEL_TOKEN_CONFLICT and status_for(raised.value.code) == 409
+    assert raised.value.code is ErrorCode.LABEL_TOKEN_CONFLICT
+    assert status_for(raised.value.code) == 409 and exit_code_for(raised.value) == EXIT_FAILURE  # README
     with runtime.engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(m.label_token)) == 0
     assert _prints(runtime, number) == []
