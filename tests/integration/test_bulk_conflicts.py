@@ -18,6 +18,7 @@ from sqlalchemy import Connection, event, insert, select
 
 from parcelguard.adapters.db import models as m
 from parcelguard.adapters.db.bulk import bulk_insert_rows
+from parcelguard.adapters.db.repositories import _ONE_ACTIVE_TOKEN, _TOKEN_KEYS
 from parcelguard.bootstrap import Runtime
 from tests.integration.test_label_batches import _issue
 
@@ -148,6 +149,13 @@ def test_a_thousand_rows_go_in_statements_of_powers_of_two_and_answer_the_skippe
         assert values == {1: [1], 2: [2], 1000: [512, 256, 128, 64, 32, 8]}[count]
         assert all(("RETURNING" in s) == (count > 1) for s in statements)
         assert len(_stored(connection)) == 1 + count - len(skipped)
+
+
+def test_the_label_token_keys_are_the_tables_column_order() -> None:
+    assert (
+        _TOKEN_KEYS == _KEYS == tuple(column.key for column in m.label_token.columns)
+    )  # sqlite3 takes them as is
+    assert _ONE_ACTIVE_TOKEN is _ONE_ACTIVE
 
 
 def test_skipping_conflicts_of_many_rows_needs_the_primary_key_among_the_keys(runtime: Runtime) -> None:

@@ -2,7 +2,8 @@
 
 SQLAlchemy Core rebuilds and processes every parameter set on each call; here the INSERT is compiled once per
 dialect, table and column set, only the columns whose type needs a bind processor (timestamps) get one, and
-the rows go to the driver's executemany as they are.
+the rows go to the driver's executemany as they are. Rows that may clash with a unique index (label tokens,
+one active per waybill) can be skipped instead of raising, the caller told which (``bulk_insert_rows``).
 """
 
 from __future__ import annotations
