@@ -152,9 +152,8 @@ def test_a_thousand_rows_go_in_statements_of_powers_of_two_and_answer_the_skippe
 
 
 def test_the_label_token_keys_are_the_tables_column_order() -> None:
-    assert (
-        _TOKEN_KEYS == _KEYS == tuple(column.key for column in m.label_token.columns)
-    )  # sqlite3 takes them as is
+    # add_many's row tuples go to sqlite3 as they are
+    assert _TOKEN_KEYS == _KEYS == tuple(column.key for column in m.label_token.columns)
     assert _ONE_ACTIVE_TOKEN is _ONE_ACTIVE
 
 
