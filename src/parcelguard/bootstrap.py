@@ -51,6 +51,7 @@ from parcelguard.services.ports import (
     UnitOfWork,
 )
 from parcelguard.services.tracking import TrackingLimits
+from parcelguard.services.witness_submission import WitnessEndpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +232,21 @@ def log_keys(settings: Settings, keyfile: KeyFile) -> LogKeys | None:
         log=Ed25519NoteSigner(origin, log_seed),
         witness_keys=witness_keys,
         retired=retired,
+    )
+
+
+def witness_endpoints(settings: Settings, keys: LogKeys | None) -> tuple[WitnessEndpoint, ...]:
+    """The witnesses of PARCELGUARD_WITNESSES that have an add-checkpoint URL, for the sequencer to
+    submit checkpoints to (adapters/witness_client.py); none without the log's key."""
+    if keys is None or not keys.witness_keys:
+        return ()
+    from parcelguard.adapters.witness_client import HttpWitness  # urllib.request: only when there are any
+
+    verifiers = {v.name: v for v in keys.witness_keys}
+    return tuple(
+        HttpWitness(w.add_checkpoint_url, verifiers[w.name])
+        for w in settings.witness_entries
+        if w.add_checkpoint_url is not None and w.name in verifiers
     )
 
 

@@ -10,7 +10,7 @@ import typer
 
 from parcelguard.adapters.db import migrate
 from parcelguard.adapters.db.sequencer_lease import sequencer_lease
-from parcelguard.bootstrap import Runtime, require_current_schema
+from parcelguard.bootstrap import Runtime, require_current_schema, witness_endpoints
 from parcelguard.cli.common import console, load_settings, open_runtime, operator, reported_errors
 from parcelguard.domain.access import Scope
 from parcelguard.domain.organisation import Organisation, OrganisationKind
@@ -51,7 +51,12 @@ SEQUENCER_HELP = (
 def _sequencer(runtime: Runtime, every: float | None) -> AuditSequencer | None:
     if every is None:
         return None
-    return AuditSequencer(runtime.ctx, every=every, lease=sequencer_lease(runtime.engine))
+    return AuditSequencer(
+        runtime.ctx,
+        every=every,
+        lease=sequencer_lease(runtime.engine),
+        witnesses=witness_endpoints(runtime.settings, runtime.ctx.log_keys),
+    )
 
 
 def _serve(
@@ -129,8 +134,12 @@ def serve(
     access_log: bool = typer.Option(False, "--access-log/--no-access-log", help=ACCESS_LOG_HELP),
     workers: int = typer.Option(1, min=1, max=64, help=WORKERS_HELP),
     sequencer: bool = typer.Option(True, "--sequencer/--no-sequencer", help=SEQUENCER_HELP),
-    sequencer_every: float = typer.Option(
-        EVERY_S, "--sequencer-every", min=0.1, max=3600, help="seconds between the sequencer's ticks"
+    sequencer_every: float | None = typer.Option(
+        None,
+        "--sequencer-every",
+        min=0.1,
+        max=3600,
+        help="seconds between the sequencer's ticks (default PARCELGUARD_SEQUENCER_EVERY_S or 10)",
     ),
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) and the tracking page.
@@ -139,7 +148,7 @@ def serve(
     with reported_errors():
         runtime = open_runtime(may_create=True)
         host, port = host or runtime.settings.host, port or runtime.settings.port
-        every = sequencer_every if sequencer else None
+        every = (sequencer_every or runtime.settings.sequencer_every_s) if sequencer else None
         _serve(runtime, host, port, access_log=access_log, workers=workers, sequencer_every=every)
 
 

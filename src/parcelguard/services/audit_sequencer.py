@@ -13,21 +13,24 @@ Guarantees (docs/audit-log.md, "The sequencer"): several sequencers at once (wor
 integrate``) build one tree, as integration moves it only from the head it read and publishers take turns
 (services/transparency_log.py); a lease (adapters/db/sequencer_lease.py) lets one of them lead each tick.
 A failing tick is logged (the error's class or code, never its message, which may quote SQL parameters)
-and retried at the next; it never stops the server. ``stop`` ends the thread within one batch.
+and retried at the next; it never stops the server. ``stop`` ends the thread within one batch. Each new
+checkpoint is then submitted to the configured witnesses (PARCELGUARD_WITNESSES) and their verified
+cosignatures stored with it.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from parcelguard.errors import ParcelGuardError
 from parcelguard.services import transparency_log as tlog
 from parcelguard.services.context import ServiceContext
+from parcelguard.services.witness_submission import WitnessEndpoint, submit_latest
 
 EVERY_S = 10.0
 """Default seconds between ticks: a look at a customer's data is in the tree within about this long."""
@@ -49,6 +52,8 @@ class SequencerTick:
     integrated: int = 0
     size: int = 0
     published: bool = False
+    cosigned: int = 0
+    witness_failures: int = 0
 
 
 def sequence_once(
@@ -57,12 +62,35 @@ def sequence_once(
     lease: Lease | None = None,
     checkpoint_every: timedelta = tlog.CHECKPOINT_INTERVAL,
     stopping: Callable[[], bool] = lambda: False,
+    witnesses: Sequence[WitnessEndpoint] = (),
+    held: MutableMapping[str, int] | None = None,
+    catch_up: bool = False,
 ) -> SequencerTick:
     """One tick: under the lease (None: always lead), integrate every committed event, one batch per
     transaction, then publish a checkpoint when the tree is not empty and has none, or grew and the
     latest is older than ``checkpoint_every``. ``stopping`` is asked between batches, so a stopping
     server waits for one batch at most (the rest goes in at the next start). Errors of the database or
-    the keys propagate."""
+    the keys propagate.
+
+    Then, after the lease is released (a witness is another party's server, maybe slow): a new
+    checkpoint goes to every one of ``witnesses`` (services/witness_submission.py; ``held``: the sizes
+    they hold, kept between ticks), and with ``catch_up`` (a sequencer's first tick) the latest goes to
+    those whose cosignature it lacks. A witness's failure is logged there and never fails the tick."""
+    tick = _integrate_and_publish(ctx, lease, checkpoint_every, stopping)
+    if not witnesses or not tick.led or not (tick.published or catch_up) or stopping():
+        return tick
+    submitted = submit_latest(
+        ctx, witnesses, held={} if held is None else held, only_missing=not tick.published
+    )
+    return replace(tick, cosigned=len(submitted.cosigned), witness_failures=len(submitted.failed))
+
+
+def _integrate_and_publish(
+    ctx: ServiceContext,
+    lease: Lease | None,
+    checkpoint_every: timedelta,
+    stopping: Callable[[], bool],
+) -> SequencerTick:
     with (lease or _lead)() as led:
         if not led:
             return SequencerTick(led=False)
@@ -108,6 +136,7 @@ class AuditSequencer:
         every: float = EVERY_S,
         lease: Lease | None = None,
         checkpoint_every: timedelta = tlog.CHECKPOINT_INTERVAL,
+        witnesses: Sequence[WitnessEndpoint] = (),
     ) -> None:
         if every <= 0:
             raise ValueError("the sequencer's interval is a positive number of seconds")
@@ -115,6 +144,8 @@ class AuditSequencer:
         self._every = every
         self._lease = lease
         self._checkpoint_every = checkpoint_every
+        self._witnesses = tuple(witnesses)
+        self._held: dict[str, int] = {}  # witness name -> the size it holds, as last answered
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="parcelguard-audit-sequencer", daemon=True)
         self.ticks = 0
@@ -149,6 +180,9 @@ class AuditSequencer:
                 lease=self._lease,
                 checkpoint_every=self._checkpoint_every,
                 stopping=self._stop.is_set,
+                witnesses=self._witnesses,
+                held=self._held,
+                catch_up=self.ticks == 0,
             )
         except Exception as error:
             self.failures += 1
@@ -164,12 +198,13 @@ class AuditSequencer:
         if self.failures:
             _log.info("audit log sequencer works again after %d failed tick(s)", self.failures)
             self.failures = 0
-        if done.integrated or done.published:
+        if done.integrated or done.published or done.cosigned:
             _log.debug(
-                "audit log: integrated %d, tree size %d, checkpoint published: %s",
+                "audit log: integrated %d, tree size %d, checkpoint published: %s, cosigned by %d",
                 done.integrated,
                 done.size,
                 done.published,
+                done.cosigned,
             )
         return done
 
