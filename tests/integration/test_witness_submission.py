@@ -393,3 +393,24 @@ def test_the_witness_refusal_statuses_reach_the_carrier(cosigned: Runtime, witne
         endpoint.add_checkpoint("old 0\n\n" + note)
         endpoint.add_checkpoint("old 0\n\n" + note)
     assert stale.value.status == 409 and stale.value.latest_size == 2
+
+
+def test_serve_and_audit_integrate_submit_to_the_configured_witnesses(
+    cosigned: Runtime, witness: LiveWitness
+) -> None:
+    from parcelguard.cli.main import app
+    from parcelguard.cli.serve import _sequencer
+
+    sequencer = _sequencer(cosigned, 1.0)
+    assert sequencer is not None and [w.verifier.name for w in sequencer._witnesses] == [NAME]
+    add_events(cosigned, 7)
+    env = {
+        "PARCELGUARD_HOME": str(cosigned.settings.home),
+        "PARCELGUARD_DATABASE_URL": cosigned.settings.database_url,
+        "PARCELGUARD_WITNESSES": f"{witness.key}@{witness.url}",
+    }
+    done = CliRunner().invoke(app, ["audit", "integrate"], env=env)
+    assert done.exit_code == 0 and "cosigned by 1, 0 failed" in done.stdout, done.output
+    assert f"\u2014 {NAME} " in latest_note(cosigned)
+    again = CliRunner().invoke(app, ["audit", "integrate"], env=env)  # already cosigned: not asked again
+    assert again.exit_code == 0 and "cosigned by 0, 0 failed" in again.stdout

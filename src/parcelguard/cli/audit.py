@@ -14,7 +14,7 @@ import typer
 
 from parcelguard.adapters.crypto.cosignature import Ed25519CosignatureVerifier, verifier_from_text
 from parcelguard.adapters.crypto.note_keys import Ed25519NoteVerifier
-from parcelguard.bootstrap import Runtime
+from parcelguard.bootstrap import Runtime, witness_endpoints
 from parcelguard.cli.audit_http import (
     EXIT_BAD_SIGNATURE,
     EXIT_DB_MISMATCH,
@@ -30,6 +30,7 @@ from parcelguard.domain.checkpoint import Checkpoint, CheckpointError, NoteVerif
 from parcelguard.services import transparency_log as tlog
 from parcelguard.services.audit_events import list_alerts, list_audit_events
 from parcelguard.services.transparency_check import verify_database
+from parcelguard.services.witness_submission import submit_latest
 
 app = typer.Typer(help="The audit log.", no_args_is_help=True)
 
@@ -121,14 +122,21 @@ def integrate(
     ),
 ) -> None:
     """Integrate committed audit events into the tree and publish a checkpoint (once, or every N seconds
-    until interrupted: the sequencer)."""
+    until interrupted: the sequencer), then submit it to the witnesses of PARCELGUARD_WITNESSES that have
+    a URL and lack its cosignature (as serve's sequencer does)."""
     with reported_errors():
         runtime = open_runtime()
         try:
+            witnesses = witness_endpoints(runtime.settings, runtime.ctx.log_keys)
+            held: dict[str, int] = {}
             while True:
                 added = tlog.integrate_pending(runtime.ctx)
                 cp = tlog.publish_checkpoint(runtime.ctx)
-                typer.echo(f"integrated {added}; tree size {cp.size}; root {cp.root_hash.hex()}")
+                cosigned = ""
+                if witnesses and cp.size:
+                    done = submit_latest(runtime.ctx, witnesses, held=held, only_missing=True)
+                    cosigned = f"; cosigned by {len(done.cosigned)}, {len(done.failed)} failed"
+                typer.echo(f"integrated {added}; tree size {cp.size}; root {cp.root_hash.hex()}{cosigned}")
                 if every <= 0:
                     break
                 time.sleep(every)
