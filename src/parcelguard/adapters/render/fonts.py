@@ -81,7 +81,7 @@ class CodePointRanges:
     """A set of Unicode code points held as sorted, disjoint, non-adjacent inclusive ranges (two arrays of
     32-bit starts and ends), asked with a binary search.
 
-    Why: a font's character map as a frozenset of ints held about 2.7 MiB of int objects and set slots for
+    Why: a font's character map as a frozenset of ints held about 2 MiB of int objects and set slots for
     the bundled font alone (28,602 code points; Hanazono B 60,419), scattered among what the parse left;
     its 95 ranges (Hanazono A 3,010, B 13) hold a few KiB. Membership (``in``) answers as the set did.
     """
