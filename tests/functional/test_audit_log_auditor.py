@@ -169,7 +169,7 @@ def test_a_truncated_history_is_a_rollback(world: World) -> None:
 
 def test_a_checkpoint_without_the_logs_signature_or_with_a_bad_one_is_refused(world: World) -> None:
     kept = world.kept.read_text(encoding="utf-8")
-    body, signatures = kept.split("\n\n")
+    body, _ = kept.split("\n\n")
     stranger = "\u2014 someone.else/log AAAAAAAA" + "A" * 86 + "==\n"  # a line by an unknown key only
     world.kept.write_text(body + "\n\n" + stranger, encoding="utf-8")
     code, out = world.verify()
