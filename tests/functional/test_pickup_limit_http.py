@@ -59,3 +59,12 @@ def test_the_api_answers_429_with_retry_after_and_its_code(site: TestClient, wor
     assert answer.status_code == 429 and answer.json()["code"] == "rate_limited"
     assert 0 < int(answer.headers["Retry-After"]) <= world.ctx.login_policy.lockout.total_seconds()
     assert code not in answer.text and last4 not in answer.text
+
+
+def test_the_openapi_document_lists_429_rate_limited_with_retry_after_for_the_handover(
+    site: TestClient,
+) -> None:
+    operation = site.get("/openapi.json").json()["paths"]["/v1/pickup/handover"]["post"]
+    limited = operation["responses"]["429"]
+    assert "`rate_limited`" in limited["description"]
+    assert "Retry-After" in limited["headers"]

@@ -183,7 +183,8 @@ def deliveries(ctx: Ctx, principal: UserPrincipal) -> list[MaskedParcelRead]:
     "/pickup/handover",
     response_model=MaskedParcelRead,
     responses=error_responses(
-        refusals=(ErrorCode.PICKUP_VERIFICATION_FAILED, ErrorCode.ROLE_NOT_ALLOWED, *PERSON_REFUSALS)
+        ErrorCode.RATE_LIMITED,  # past the person's limit of wrong pickup codes (services/pickup.py)
+        refusals=(ErrorCode.PICKUP_VERIFICATION_FAILED, ErrorCode.ROLE_NOT_ALLOWED, *PERSON_REFUSALS),
     ),
 )
 def handover(body: HandoverCreate, request: Request, ctx: Ctx, principal: UserPrincipal) -> MaskedParcelRead:
