@@ -7,10 +7,11 @@ by a blank line and one line per signature: ``— <key name> <base64(4-byte key 
 ``SHA-256(key name || 0x0A || 0x01 || 32-byte public key)`` and a verifier key is written
 ``<name>+<key hash in hex>+<base64(0x01 || public key)>``.
 
-Witness co-signing: the witness (the compliance office, a regulator) adds its own Ed25519 line over the same
-body. A verifier lists the keys it knows and requires some of them by name and at least ``threshold`` valid
-signatures from distinct known keys (k of n). A line by a known key that does not verify rejects the whole
-note, as the signed-note spec says; lines by unknown keys are ignored.
+Witness cosigning: a witness of another party (the compliance office, a regulator) adds its own line over the
+same body, a C2SP cosignature/v1 (domain/witness.py), which this module checks as any other signature line
+through its NoteVerifier. A verifier lists the keys it knows and requires some of them by name and at least
+``threshold`` valid signatures from distinct known keys (k of n). A line by a known key that does not verify
+rejects the whole note, as the signed-note spec says; lines by unknown keys are ignored.
 
 The signature algorithm itself lives in adapters/crypto (``NoteVerifier`` here is what it offers).
 """
