@@ -76,10 +76,6 @@ def test_distinct_operator_entities_are_still_accepted(env: dict[str, str | None
     assert "1 texts redacted" in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the list is built in domain/anonymize/policy.py (parse_operator), which H8 does not own",
-)
 def test_the_known_operators_listed_include_every_accepted_spelling(
     env: dict[str, str | None], tmp_path: Path
 ) -> None:

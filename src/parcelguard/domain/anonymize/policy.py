@@ -65,6 +65,14 @@ def _invalid(where: str, reason: str) -> ValidationError:
     return ValidationError(f"policy {where}: {reason}", code=ErrorCode.INVALID_POLICY, field=where)
 
 
+def operator_names(allowed: frozenset[Operator] = TEXT_OPERATORS) -> tuple[str, ...]:
+    """Every spelling ``parse_operator`` accepts for ``allowed``, sorted: the enum's values and their aliases
+    (British spellings, ``fpe``). Error messages and the HTTP schema's list are built from this one place."""
+    names = {o.value for o in allowed}
+    names.update(alias for alias, target in _OPERATOR_ALIASES.items() if Operator(target) in allowed)
+    return tuple(sorted(names))
+
+
 def parse_operator(raw: object, where: str, *, allowed: frozenset[Operator] = TEXT_OPERATORS) -> Operator:
     """An operator name (British spellings and ``fpe`` accepted) checked against ``allowed``."""
     if not isinstance(raw, str):
@@ -73,7 +81,7 @@ def parse_operator(raw: object, where: str, *, allowed: frozenset[Operator] = TE
     try:
         operator = Operator(name)
     except ValueError:
-        known = ", ".join(sorted(o.value for o in allowed))
+        known = ", ".join(operator_names(allowed))
         raise _invalid(where, f"unknown operator (known: {known})") from None
     if operator not in allowed:
         raise _invalid(where, f"operator {operator.value} is not allowed here")

@@ -35,6 +35,8 @@ _MODE_DOC = (
     f"{MAX_BATCH_CHARS[DetectMode.ACCURATE]:,} characters in accurate mode and "
     f"{MAX_BATCH_CHARS[DetectMode.FAST]:,} in fast mode (413 batch_too_large above)"
 )
+# the spellings domain/anonymize/policy.py operator_names() accepts (a test holds the two equal; a Literal
+# must be written out for the type checker and the OpenAPI enum)
 OperatorName = Literal[
     "keep", "mask", "redact", "pseudonymize", "pseudonymise", "encrypt", "fpe", "generalize", "generalise"
 ]
