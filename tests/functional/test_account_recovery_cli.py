@@ -198,6 +198,18 @@ def test_recovery_refusals_are_one_line_with_their_codes(migrated: Env) -> None:
             2,
             "[invalid_request] (password)",
         ),
+        (
+            ("user", "set-password", "courier.01", "--password-stdin"),
+            "\x00" * 20,  # the one password policy: no control characters (NIST SP 800-63B)
+            2,
+            "[invalid_request] (password)",
+        ),
+        (
+            ("user", "add", "courier.02", "--role", "courier", "--station", "SZ-NS-01", "--password-stdin"),
+            "\x00" * 20,
+            2,
+            "[invalid_request] (password)",
+        ),
     ]
     for args, stdin, exit_code, error in cases:
         code, stdout, stderr = run(migrated, *args, stdin=stdin)

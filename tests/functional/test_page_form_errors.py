@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from annotated_types import MaxLen
@@ -12,7 +13,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from parcelguard.bootstrap import Runtime
-from parcelguard.web.pages.common import PageRoute
+from parcelguard.web.pages.common import PageRoute, repeatable_fields
 from parcelguard.web.sessions import CSRF_HEADER
 from tests.page_support import page_site, sign_in
 from tests.reveal_world import PASSWORD, World, build_world
@@ -98,7 +99,7 @@ def test_every_too_long_or_malformed_field_is_named_and_what_was_typed_never_sho
     site: TestClient, world: World
 ) -> None:
     csrf = sign_in(site, world, "admin.one")
-    checked = 0
+    checked: list[tuple[str, str]] = []
     for route in page_forms(site):
         for target in route.dependant.body_params:
             kind = target.field_info.annotation
@@ -114,8 +115,14 @@ def test_every_too_long_or_malformed_field_is_named_and_what_was_typed_never_sho
             assert 'data-code="invalid_request"' in answer.text, where
             assert f"{target.alias} is invalid" in answer.text, where
             assert "13800138000" not in answer.text and "张伟" not in answer.text, where
-            checked += 1
-    assert checked >= 30
+            checked.append(where)
+    assert len(checked) >= 30
+    # The over-long fields a fresh tester found answering bare JSON before PageRoute.
+    assert {
+        ("/admin/users", "username"),
+        ("/admin/stations", "name"),
+        ("/admin/dispatch/assign", "courier"),
+    } <= set(checked)
     assert site.get("/account").status_code == 200
 
 
@@ -155,3 +162,89 @@ def test_the_json_api_keeps_its_json_errors(site: TestClient, world: World) -> N
     )
     assert answer.status_code == 422 and answer.headers["content-type"] == "application/json"
     assert answer.json()["code"] == "missing_field" and answer.json()["field"] == "pickup_code"
+
+
+def test_every_page_form_refuses_a_repeated_field_with_the_html_form_error_and_does_nothing(
+    site: TestClient, world: World
+) -> None:
+    csrf = sign_in(site, world, "admin.one")
+    walked = []
+    for route in page_forms(site):
+        for target in route.dependant.body_params:
+            if target.field_info.annotation is not str:
+                continue  # a list of choices may repeat; an int field is walked by the str ones beside it
+            data = {"csrf_token": csrf, **{field.alias: "1" for field in route.dependant.body_params}}
+            answer = site.post(
+                url_of(route),
+                content=urlencode([*data.items(), (target.alias, TYPED[:11])]),
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
+            where = (route.path, target.alias)
+            assert answer.status_code == 422, (where, answer.status_code, answer.text[:200])
+            assert answer.headers["content-type"].startswith("text/html"), where
+            assert 'data-code="duplicate_field"' in answer.text, where
+            assert f"{target.alias} is given more than once" in answer.text, where
+            assert "13800138000" not in answer.text, where
+            walked.append(where)
+    assert {
+        ("/track", "tracking_number"),
+        ("/admin/users", "username"),
+        ("/outlet/handover", "pickup_code"),
+    } <= set(walked)
+    assert site.get("/account").status_code == 200
+
+
+def test_a_repeated_csrf_token_is_refused_too_and_a_list_field_may_repeat(
+    site: TestClient, world: World
+) -> None:
+    csrf = sign_in(site, world, "admin.one")
+    form = urlencode(
+        [("csrf_token", csrf), ("csrf_token", csrf), ("code", "X9"), ("name", "n"), ("district", "1")]
+    )
+    answer = site.post(
+        "/admin/stations", content=form, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert answer.status_code == 422 and 'data-code="duplicate_field"' in answer.text
+    assert "csrf_token is given more than once" in answer.text
+    lists = {route.path: repeatable_fields(route) for route in page_forms(site) if repeatable_fields(route)}
+    assert lists and all(fields == {"fields"} for fields in lists.values()), lists  # the reveal's choices
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b'{"tracking_number": "SF1234567890123"}', "application/json"),
+        (bytes(range(256)), "application/octet-stream"),
+        (b"\x00\x01\xfe\xff", None),
+    ],
+)
+def test_a_page_form_sent_as_json_or_binary_answers_the_html_form_page(
+    site: TestClient, world: World, body: bytes, content_type: str | None
+) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    answer = site.post("/track", content=body, headers=headers)
+    assert answer.status_code in (400, 422), answer.text[:200]
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "<html" in answer.text and "tracking_number is required" in answer.text
+    csrf = sign_in(site, world, "clerk.ns")
+    answer = site.post("/outlet/handover", content=body, headers={**headers, CSRF_HEADER: csrf})
+    assert answer.status_code in (400, 422) and answer.headers["content-type"].startswith("text/html")
+    assert site.get("/outlet").status_code == 200
+
+
+@pytest.mark.parametrize("password", ["\x00" * 20, "correct horse\nbattery", "zzzzzzzzzzzzzzzz"])
+def test_the_add_user_page_follows_the_one_password_policy(
+    site: TestClient, world: World, sqlite_runtime: Runtime, password: str
+) -> None:
+    csrf = sign_in(site, world, "admin.one")
+    data = {
+        "csrf_token": csrf,
+        "username": "nul.user",
+        "role": "courier",
+        "station": "SZ-NS",
+        "password": password,
+    }
+    answer = site.post("/admin/users", data=data)
+    assert answer.status_code == 422 and "User added" not in answer.text
+    assert 'data-code="invalid_request"' in answer.text and "a password" in answer.text, answer.text[-900:]
+    assert site.get("/admin/users").text.count("nul.user") == 0

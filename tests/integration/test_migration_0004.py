@@ -30,6 +30,11 @@ def test_downgrading_below_0004_drops_the_people_tables_and_upgrading_restores_t
     ctx = fast_runtime(runtime).ctx
     with_station(ctx)
     user, _ = people.add_user(
-        ctx, username="courier.01", role=Role.COURIER, password="x" * 12, station_code="SZ-NS-01", actor="t"
+        ctx,
+        username="courier.01",
+        role=Role.COURIER,
+        password="xyz" * 4 + "1234",
+        station_code="SZ-NS-01",
+        actor="t",
     )
     assert people.get_user(ctx, "courier.01") == user

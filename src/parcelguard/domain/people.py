@@ -13,6 +13,7 @@ failures are adapters.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -31,6 +32,10 @@ _ADCODE = re.compile(r"^[0-9]{6}$", re.ASCII)
 MAX_STATION_NAME_CHARS = 100
 MIN_PASSWORD_CHARS = 12  # NIST SP 800-63B asks for at least 8; staff passwords guard personal data
 MAX_PASSWORD_CHARS = 256  # bounds the hashing work one request can ask for
+MIN_PASSWORD_DISTINCT_CHARS = 4  # fewer is a repeated pattern (NIST SP 800-63B: "repetitive characters")
+# Cc: controls (NUL, tab, newline, DEL, C1); Cs: lone surrogates (not encodable as UTF-8 for hashing).
+_REFUSED_PASSWORD_CATEGORIES = frozenset({"Cc", "Cs"})
+_SERVICE_NAME = "parcelguard"  # a context-specific word of the NIST blocklist
 
 
 class Role(StrEnum):
@@ -197,17 +202,37 @@ def parse_district(raw: str) -> str:
     )
 
 
-def check_password_rules(password: str) -> None:
-    """12 to 256 characters, not only blanks; ValidationError ``invalid_request`` (field ``password``).
+def check_password_rules(password: str, *, username: str | None = None) -> None:
+    """The one password policy of every path that sets a password (pages, CLI, API, demo).
 
-    Length is what NIST SP 800-63B asks of a memorised secret; no composition rules.
+    NIST SP 800-63B §5.1.1.2 (memorized secrets): at least ``MIN_PASSWORD_CHARS`` (12) and at most
+    ``MAX_PASSWORD_CHARS`` (256) characters counted as Unicode code points, printable characters and spaces
+    only (no control character such as NUL, tab or newline: it cannot be typed at a sign-in form and
+    truncates in C strings; no lone surrogate, which cannot be encoded for hashing), not only blanks, and
+    checked against a blocklist of expected values: one or a few characters repeated
+    (``aaaaaaaaaaaa``, ``abababababab``), the person's own username, or the service's name. No composition
+    rules. Raises ValidationError ``invalid_request`` (field ``password``); the message never repeats the
+    password.
     """
-    if not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS or not password.strip():
-        raise ValidationError(
-            f"a password is {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters",
-            code=ErrorCode.INVALID_REQUEST,
-            field="password",
-        )
+    problem = _password_problem(password, username)
+    if problem is not None:
+        raise ValidationError(problem, code=ErrorCode.INVALID_REQUEST, field="password")
+
+
+def _password_problem(password: str, username: str | None) -> str | None:
+    if not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
+        return f"a password is {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"
+    if any(unicodedata.category(char) in _REFUSED_PASSWORD_CATEGORIES for char in password):
+        return "a password holds printable characters and spaces only (no control characters)"
+    if not password.strip():
+        return "a password is not only blanks"
+    folded = password.casefold()
+    if len(set(folded)) < MIN_PASSWORD_DISTINCT_CHARS:
+        return "a password is not one or a few characters repeated"
+    context = [_SERVICE_NAME, *([username.casefold()] if username else [])]
+    if any(word in folded for word in context):
+        return "a password may not contain the username or the service's name"
+    return None
 
 
 def check_station_for_role(role: Role, station_code: str | None) -> None:
@@ -246,7 +271,8 @@ def parse_offboard_from(raw: str) -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class LoginPolicy:
-    """Sign-in throttling and credential lifetimes (README: PARCELGUARD_LOGIN_*, *_TTL_S).
+    """Sign-in throttling and credential lifetimes (README: PARCELGUARD_LOGIN_*, *_TTL_S), and the idle
+    timeout of page sessions.
 
     ``max_failures`` failed sign-ins of one account within ``window`` lock it for ``lockout``; the same
     for one client address with ``client_max_failures`` (a password-spraying client trying many accounts).
@@ -258,6 +284,13 @@ class LoginPolicy:
     lockout: timedelta = timedelta(minutes=15)
     token_ttl: timedelta = timedelta(minutes=15)
     session_ttl: timedelta = timedelta(hours=8)
+    # A page session ends after this long without a request (OWASP ASVS 5.0 V7.3.1; NIST SP 800-63B rev. 3
+    # §4.3.3, AAL3's 15 minutes: they see personal data). To become PARCELGUARD_SESSION_IDLE_TIMEOUT_S.
+    session_idle: timedelta = timedelta(minutes=15)
+    # How stale a session's recorded last request may get before a request writes it again: one write a
+    # minute at most per session, so an idle session ends between ``session_idle`` minus this and
+    # ``session_idle`` after its last request (never later).
+    session_seen_every: timedelta = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)

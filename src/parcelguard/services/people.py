@@ -122,7 +122,7 @@ def add_user(
     ``station_not_found`` / ``organisation_not_found`` or ConflictError ``user_exists``.
     """
     clean = parse_username(username)
-    check_password_rules(password)
+    check_password_rules(password, username=clean)
     code = parse_station_code(station_code) if station_code is not None else None
     check_station_for_role(role, code)
     password_hash = ctx.passwords.hash(password)  # ~0.15 s: before the transaction, not inside it
@@ -328,7 +328,7 @@ def set_password(ctx: ServiceContext, username: str, *, password: str, actor: st
     Raises ValidationError (``password``, ``username``) or NotFoundError ``user_not_found``.
     """
     clean = parse_username(username)
-    check_password_rules(password)
+    check_password_rules(password, username=clean)
     password_hash = ctx.passwords.hash(password)  # ~0.15 s: before the transaction, not inside it
     with ctx.uow() as uow:
         user = _user(uow, clean)

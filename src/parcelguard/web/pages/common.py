@@ -12,22 +12,24 @@ Every page route is a ``PageRoute``: a form whose field is missing or malformed 
 answered with an HTML page in the pages' layout, 422 (400 for a body that cannot be read as a form), that
 names the field and what is wrong with it but never repeats what was typed (it may be a name or a phone),
 with the person's session untouched; the JSON API (``/v1``) keeps its JSON errors (web/errors.py). A page
-session also ends after ``SESSION_IDLE_TIMEOUT`` without a request (web/sessions.py): the person is sent to
-sign in again (``reason=session_idle``).
+session also ends after ``LoginPolicy.session_idle`` without a request (closed in the database,
+services/auth.py): the person is sent to sign in again (``reason=session_idle``).
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
@@ -53,7 +55,6 @@ from parcelguard.web.errors import status_for, validation_error_response
 from parcelguard.web.pages.reasons import Problem, form_problem, problem_for
 from parcelguard.web.sessions import (
     SESSION_COOKIE,
-    ActivityCookieMiddleware,
     SessionIdleError,
     check_csrf,
     clear_session_cookie,
@@ -167,8 +168,8 @@ async def current_staff(request: Request, runtime: Annotated[Runtime, Depends(ge
     """The person behind the page session, CSRF checked on unsafe methods; SignInRequired without one,
     or when it has been idle too long (web/sessions.py)."""
     try:
-        # Database reads (and a write when the session is closed as idle): off the event loop, like the
-        # sync routes themselves.
+        # Database reads (and a write once a minute, or when the session is closed as idle): off the event
+        # loop, like the sync routes themselves.
         principal, csrf_token = await run_in_threadpool(
             partial(live_page_session, request, runtime.ctx, client=client_of(request, runtime))
         )
@@ -288,32 +289,90 @@ def _form_error(invalid: RequestValidationError) -> ParcelGuardError:
     return ValidationError(str(body["message"]), code=ErrorCode(body["code"]), field=body.get("field"))
 
 
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def repeatable_fields(route: APIRoute) -> frozenset[str]:
+    """The form fields of ``route`` declared as lists (a set of choices, ``fields`` of the reveal form):
+    the only ones a form may repeat."""
+    return frozenset(
+        field.alias
+        for dependant in _dependants(route.dependant)
+        for field in dependant.body_params
+        if _is_list(field.field_info.annotation)
+    )
+
+
+def _dependants(dependant: Dependant) -> Iterator[Dependant]:
+    yield dependant
+    for sub in dependant.dependencies:
+        yield from _dependants(sub)
+
+
+def _is_list(annotation: Any) -> bool:
+    if get_origin(annotation) in (Union, UnionType):
+        return any(_is_list(member) for member in get_args(annotation))
+    return get_origin(annotation) in (list, set, frozenset, tuple) or annotation in (
+        list,
+        set,
+        frozenset,
+        tuple,
+    )
+
+
+async def repeated_field(request: Request, repeatable: frozenset[str]) -> str | None:
+    """The first form field given more than once that is not a list (``csrf_token`` included), or None.
+
+    Starlette keeps the last of repeated fields; the JSON API refuses a repeated key (``duplicate_field``),
+    so a page does too rather than let one value silently win. The form read here is the one FastAPI reads
+    next (Starlette caches it on the request).
+    """
+    if not request.headers.get("content-type", "").startswith(_FORM_TYPES):
+        return None
+    form = await request.form()
+    seen: set[str] = set()
+    for name, _ in form.multi_items():
+        if name in seen and name not in repeatable:
+            return name
+        seen.add(name)
+    return None
+
+
 class PageRoute(APIRoute):
-    """A page route: FastAPI's validation errors (a form field missing or malformed) and a body that is
-    not a readable form become an HTML page instead of the JSON API's error (``unreadable_form``)."""
+    """A page route: FastAPI's validation errors (a form field missing or malformed), a field given more
+    than once (``duplicate_field``, as the JSON API answers a repeated key) and a body that is not a readable
+    form become an HTML page instead of the JSON API's error (``unreadable_form``). A repeated field is
+    refused before anything else is looked at (the session too): nothing is done either way."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        repeatable = repeatable_fields(self)
 
         async def page_handler(request: Request) -> Response:
+            runtime = request.app.state.runtime
+            error: ParcelGuardError
             try:
+                repeated = await repeated_field(request, repeatable)
+                if repeated is not None:
+                    error = ValidationError(
+                        f"{repeated} is given more than once", code=ErrorCode.DUPLICATE_FIELD, field=repeated
+                    )
+                    return unreadable_form(request, runtime, error, status_for(error.code))
                 return await handler(request)
             except RequestValidationError as invalid:
                 error = _form_error(invalid)
-                return unreadable_form(request, request.app.state.runtime, error, status_for(error.code))
+                return unreadable_form(request, runtime, error, status_for(error.code))
             except StarletteHTTPException as failed:
                 if failed.status_code != 400:  # FastAPI's "error parsing the body" (a broken multipart)
                     raise
                 error = ValidationError("the form could not be read", code=ErrorCode.INVALID_REQUEST)
-                return unreadable_form(request, request.app.state.runtime, error, 400)
+                return unreadable_form(request, runtime, error, 400)
 
         return page_handler
 
 
 def install_page_handlers(app: FastAPI) -> None:
-    """Sign-in redirects and whole-page refusals as HTML (the JSON API's handlers are left as they are),
-    and the middleware that refreshes a live page session's activity stamp on every answer."""
-    app.add_middleware(ActivityCookieMiddleware)
+    """Sign-in redirects and whole-page refusals as HTML (the JSON API's handlers are left as they are)."""
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, error: SignInRequired) -> Response:
