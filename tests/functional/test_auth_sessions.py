@@ -18,12 +18,9 @@ from parcelguard.services import people
 from parcelguard.services.auth import close_session, open_session
 from parcelguard.web.app import create_app
 from parcelguard.web.sessions import (
-    ACTIVITY_COOKIE,
     CSRF_HEADER,
     SESSION_COOKIE,
-    SESSION_IDLE_TIMEOUT,
     PagePrincipal,
-    activity_stamp,
     clear_session_cookie,
     set_session_cookie,
 )
@@ -46,7 +43,7 @@ def site(fast: Runtime) -> Iterator[TestClient]:
     def signin(username: str = Form(), password: str = Form()) -> Response:
         session = open_session(fast.ctx, username=username, password=password, client="10.0.0.1")
         response = Response(session.csrf_token)
-        set_session_cookie(response, session, fast.ctx)
+        set_session_cookie(response, session)
         return response
 
     @app.post("/probe/signout")
@@ -134,15 +131,10 @@ def test_a_session_cookie_is_no_bearer_token_and_a_token_is_no_session(site: Tes
     assert site.get("/probe").status_code == 401
 
 
-def test_the_activity_cookie_is_like_the_session_cookie_and_lives_as_long_as_the_idle_timeout(
-    site: TestClient,
-) -> None:
+def test_no_activity_cookie_is_set_the_database_keeps_the_sessions_activity(site: TestClient) -> None:
     response = site.post("/probe/signin", data={"username": "clerk.01", "password": PASSWORD})
-    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith(f"{ACTIVITY_COOKIE}="))
-    attributes = {part.strip().split("=")[0].lower(): part.strip() for part in cookie.split(";")}
-    assert "secure" in attributes and "httponly" in attributes
-    assert attributes["samesite"].lower() == "samesite=strict" and attributes["path"] == "Path=/"
-    assert attributes["max-age"] == f"Max-Age={int(SESSION_IDLE_TIMEOUT.total_seconds())}"
+    assert [c.split("=")[0] for c in response.headers.get_list("set-cookie")] == [SESSION_COOKIE]
+    assert all("pg_active" not in c for c in site.get("/probe").headers.get_list("set-cookie"))
 
 
 def test_a_session_idle_past_the_timeout_is_unauthenticated_and_closed(
@@ -152,10 +144,7 @@ def test_a_session_idle_past_the_timeout_is_unauthenticated_and_closed(
     assert site.get("/probe").status_code == 200
     clock = fast.ctx.clock
     assert isinstance(clock, Clock)
-    clock.advance(seconds=SESSION_IDLE_TIMEOUT.total_seconds() + 1)
+    clock.advance(seconds=fast.ctx.login_policy.session_idle.total_seconds() + 1)
     refused = site.get("/probe")
     assert refused.status_code == 401 and refused.json()["code"] == "unauthenticated"
-    site.cookies.set(
-        ACTIVITY_COOKIE, activity_stamp(fast.ctx, str(site.cookies.get(SESSION_COOKIE)), clock.now)
-    )
-    assert site.get("/probe").status_code == 401  # closed on the server: a fresh stamp opens nothing
+    assert site.get("/probe").status_code == 401  # closed on the server: sent again, it opens nothing

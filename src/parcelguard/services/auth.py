@@ -20,6 +20,10 @@ Why it is built this way:
   dump of it signs nobody in. Every request reads the token or session together with its user's current
   state: a disabled user (``user_disabled``), one whose offboarding date has come (``offboarding``), a
   revoked or expired token (``unauthenticated``) is refused at once, not at the token's expiry.
+* **Idle page sessions end in the database**: a session records its last request (``last_seen_at``, written
+  at most once per ``LoginPolicy.session_seen_every``, a minute, not on every request); one idle past
+  ``LoginPolicy.session_idle`` (15 minutes) is refused and closed, audited with reason ``idle`` under a
+  system actor, whether or not anyone presents it again (OWASP ASVS 5.0 V7.3.1).
 * Every success, failure and lockout is an audit event (actor, method, reason code, client address and
   device); never a password, code, token or session id, and a username that does not exist is not recorded
   (people type passwords into the username box).
@@ -31,7 +35,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, Protocol, cast
 
 from parcelguard.domain import audit
 from parcelguard.domain.access import Principal, hash_secret
@@ -54,6 +58,27 @@ MAX_DEVICE_CHARS = 64
 Method = Literal["token", "session"]
 _FORGET_EVERY = 32  # one failed sign-in in this many sweeps stale throttle counts
 _KEEP_ENDED = timedelta(days=1)  # a person's ended tokens and sessions are deleted at their next sign-in
+IDLE_ACTOR = "system:session_idle"  # who closes a page session idle past its timeout
+CloseReason = Literal["signed_out", "idle"]
+
+
+class SessionIdleError(AuthenticationError):
+    """A page session used after ``LoginPolicy.session_idle`` without a request: it has been closed.
+    ``unauthenticated`` (401) to the JSON API; the pages send the person to sign in again."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the page session ended after a time without activity", code=ErrorCode.UNAUTHENTICATED
+        )
+
+
+class _SessionActivity(Protocol):
+    """``SqlSessionRepository.record_activity``: belongs in ``ports.SessionRepository`` (a file this change
+    could not touch); until it moves there, ``uow.sessions`` is cast to it."""
+
+    def record_activity(
+        self, secret_hash: str, *, at: datetime, idle_since: datetime, write_before: datetime
+    ) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,21 +155,45 @@ def principal_for_access_token(ctx: ServiceContext, token: str, *, client: str |
 def principal_for_session(
     ctx: ServiceContext, session_id: str, *, client: str | None = None, audit_refusal: bool = True
 ) -> tuple[Principal, str]:
-    """The person behind a page session and the session's CSRF token; raises as
-    :func:`principal_for_access_token` (``audit_refusal=False``: only asking whether someone is signed
-    in, as the sign-in page does, which is no attempt to act)."""
+    """The person behind a page session and the session's CSRF token, recording the request as the
+    session's activity (at most once a minute); raises as :func:`principal_for_access_token`
+    (``audit_refusal=False``: only asking whether someone is signed in, as the sign-in page does, which is
+    no attempt to act), and SessionIdleError after closing a session idle past ``LoginPolicy.session_idle``
+    (audited, reason ``idle``)."""
     principal, csrf = _principal_for(ctx, session_id, "session", client=client, audit_refusal=audit_refusal)
     assert csrf is not None  # noqa: S101 - a session always has one
+    if not _record_activity(ctx, session_id):
+        close_session(ctx, session_id, reason="idle")
+        raise SessionIdleError()
     return principal, csrf
 
 
-def close_session(ctx: ServiceContext, session_id: str) -> bool:
-    """Sign out: the page session (or bearer token) stops working; False if it was not live."""
-    return revoke_credential(ctx, session_id)
+def _record_activity(ctx: ServiceContext, session_id: str) -> bool:
+    """Whether the session was used within the idle timeout; then this request is its latest activity."""
+    policy = ctx.login_policy
+    with ctx.uow() as uow:
+        now = ctx.clock()
+        sessions = cast(_SessionActivity, uow.sessions)
+        live = sessions.record_activity(
+            hash_secret(session_id),
+            at=now,
+            idle_since=now - policy.session_idle,
+            write_before=now - policy.session_seen_every,
+        )
+        uow.commit()
+    return live
 
 
-def revoke_credential(ctx: ServiceContext, presented: str) -> bool:
-    """Revoke one token or page session, audited under its user; False if it was not live."""
+def close_session(ctx: ServiceContext, session_id: str, *, reason: CloseReason = "signed_out") -> bool:
+    """End a page session (or bearer token): ``signed_out`` by its person, or ``idle`` past the timeout
+    (audited under the system actor ``system:session_idle``); False if it was not live."""
+    return revoke_credential(ctx, session_id, reason=reason)
+
+
+def revoke_credential(ctx: ServiceContext, presented: str, *, reason: CloseReason = "signed_out") -> bool:
+    """Revoke one token or page session, audited under its user (``access:session:closed`` with the
+    method and ``reason``; actor the person, or ``system:session_idle`` for ``idle``); False if it was
+    not live."""
     if not _well_formed(presented):
         return False
     secret_hash = hash_secret(presented)
@@ -154,7 +203,8 @@ def revoke_credential(ctx: ServiceContext, presented: str) -> bool:
         if found is None or not uow.sessions.revoke(secret_hash, now):
             return False
         record, user = found
-        _audit(uow, audit.SESSION_CLOSED, user.actor, user.actor, now, {"method": record.kind})
+        actor = IDLE_ACTOR if reason == "idle" else user.actor
+        _audit(uow, audit.SESSION_CLOSED, actor, user.actor, now, {"method": record.kind, "reason": reason})
         uow.commit()
     return True
 

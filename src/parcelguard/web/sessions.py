@@ -14,32 +14,24 @@ Every request re-reads the session and its user from the database (services.auth
 so a person disabled or offboarded is signed out of every page at once.
 
 Idle timeout: besides its absolute lifetime (``PARCELGUARD_SESSION_TTL_S``, 8 h), a page session ends after
-``SESSION_IDLE_TIMEOUT`` (15 minutes) without a request (OWASP ASVS 5.0 V7.3.1, an inactivity timeout;
-NIST SP 800-63B rev. 3 §4.2.3 allows AAL2 at most 30 minutes and 12 h overall; these people see personal
-data, so AAL3's 15 minutes, §4.3.3).
-The time of the last request is kept in a second cookie, ``pg_active`` (same attributes, ``Max-Age`` the
-idle timeout), as ``<unix seconds>.<HMAC>``: the MAC is the server's blind-index key over the session id
-and that time, so the client can neither move it forward nor carry it to another session, and every
-answer to a request with a live session sets a fresh one. A session presented with a stamp older than the
-timeout, missing or forged is closed on the server (``close_session``, audited as a sign-out) and the
-person sent to sign in again. Because the time lives in the cookie, a session nobody presents again stays
-a row until its absolute expiry, unusable without a fresh stamp; a ``last_seen_at`` column on the session
-row would end it there too (a schema change this module does not own).
+``LoginPolicy.session_idle`` (15 minutes) without a request (OWASP ASVS 5.0 V7.3.1; NIST SP 800-63B rev. 3
+§4.3.3). The database keeps it: the session's row records its last request (``last_seen_at``, written at most
+once a minute, services.auth.principal_for_session), so an idle session is refused there (closed, audited
+with reason ``idle``) whether or not anyone presents it again. Nothing about activity travels in a cookie
+(an earlier signed ``pg_active`` stamp added nothing the row does not know; sign-out still drops it).
 """
 
 from __future__ import annotations
 
-import base64
 import hmac
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from parcelguard.domain.access import Principal
 from parcelguard.errors import AuthenticationError, ErrorCode
-from parcelguard.services.auth import PageSession, close_session, principal_for_session
+from parcelguard.services.auth import PageSession, SessionIdleError, principal_for_session
 from parcelguard.services.context import ServiceContext
 from parcelguard.web.api.deps import get_ctx
 
@@ -47,47 +39,9 @@ SESSION_COOKIE = "pg_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-ACTIVITY_COOKIE = "pg_active"
-# Should become a setting (PARCELGUARD_SESSION_IDLE_TIMEOUT_S, 900, beside PARCELGUARD_SESSION_TTL_S).
-SESSION_IDLE_TIMEOUT = timedelta(minutes=15)
-_ACTIVITY_KIND = "page_session_activity"  # the blind-index kind the stamp's MAC is made under
-_STATE_KEY = "pg_activity_stamp"  # where a request leaves the fresh stamp for ActivityCookieMiddleware
+LEGACY_ACTIVITY_COOKIE = "pg_active"  # an activity stamp earlier versions set: dropped with the session
 
-
-class SessionIdleError(AuthenticationError):
-    """A page session presented after ``SESSION_IDLE_TIMEOUT`` without a request (or without a valid
-    activity stamp): it has been closed. ``unauthenticated`` (401) to the JSON API."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "the page session ended after a time without activity", code=ErrorCode.UNAUTHENTICATED
-        )
-
-
-def activity_stamp(ctx: ServiceContext, session_id: str, at: datetime) -> str:
-    """``<unix seconds>.<MAC>``: when ``session_id`` was last used, MACed with the blind-index key."""
-    seconds = int(at.timestamp())
-    return f"{seconds}.{_activity_mac(ctx, session_id, seconds)}"
-
-
-def _activity_mac(ctx: ServiceContext, session_id: str, seconds: int) -> str:
-    digest = ctx.index.digest(_ACTIVITY_KIND, f"{session_id}.{seconds}")
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-
-def active_within(
-    ctx: ServiceContext, session_id: str, stamp: str | None, now: datetime, idle: timedelta
-) -> bool:
-    """Whether ``stamp`` is this session's and no older than ``idle`` at ``now`` (False if missing,
-    malformed or forged; a stamp from the future by more than a minute of clock skew is no stamp)."""
-    seconds_text, dot, mac = (stamp or "").partition(".")
-    if not dot or not seconds_text.isascii() or not seconds_text.isdigit() or len(seconds_text) > 12:
-        return False
-    seconds = int(seconds_text)
-    if not hmac.compare_digest(_activity_mac(ctx, session_id, seconds).encode(), mac.encode()):
-        return False
-    age = now.timestamp() - seconds
-    return -60 <= age <= idle.total_seconds()
+__all__ = ["SessionIdleError"]  # raised by principal_for_session for an idle session; pages import it here
 
 
 def live_page_session(
@@ -96,29 +50,21 @@ def live_page_session(
     *,
     client: str | None = None,
     audit_refusal: bool = True,
-    idle: timedelta = SESSION_IDLE_TIMEOUT,
 ) -> tuple[Principal, str]:
     """The person behind the ``pg_session`` cookie and the session's CSRF token, when the session is live
-    and was used within ``idle``; the answer then refreshes ``pg_active`` (ActivityCookieMiddleware).
+    (the request counts as its activity: services.auth.principal_for_session).
 
     Raises AuthenticationError ``unauthenticated`` (no or dead session), ``user_disabled``,
-    ``offboarding`` (as principal_for_session), or SessionIdleError after closing an idle session.
+    ``offboarding``, or SessionIdleError after closing a session idle past its timeout.
     """
     session_id = request.cookies.get(SESSION_COOKIE)
     if not session_id:
         raise AuthenticationError("sign in first", code=ErrorCode.UNAUTHENTICATED)
-    principal, csrf_token = principal_for_session(ctx, session_id, client=client, audit_refusal=audit_refusal)
-    now = ctx.clock()
-    if not active_within(ctx, session_id, request.cookies.get(ACTIVITY_COOKIE), now, idle):
-        close_session(ctx, session_id)
-        raise SessionIdleError()
-    setattr(request.state, _STATE_KEY, activity_stamp(ctx, session_id, now))
-    return principal, csrf_token
+    return principal_for_session(ctx, session_id, client=client, audit_refusal=audit_refusal)
 
 
-def set_session_cookie(response: Response, session: PageSession, ctx: ServiceContext) -> None:
-    """Put the session in ``pg_session`` (Secure, HttpOnly, SameSite=Strict, Path=/, until it expires) and
-    its first activity stamp in ``pg_active``."""
+def set_session_cookie(response: Response, session: PageSession) -> None:
+    """Put the session in ``pg_session`` (Secure, HttpOnly, SameSite=Strict, Path=/, until it expires)."""
     max_age = session.max_age_s
     if max_age is None:
         max_age = max(0, int((session.expires_at - datetime.now(UTC)).total_seconds()))
@@ -131,59 +77,13 @@ def set_session_cookie(response: Response, session: PageSession, ctx: ServiceCon
         httponly=True,
         samesite="strict",
     )
-    set_activity_cookie(response, activity_stamp(ctx, session.session_id, ctx.clock()))
-
-
-def set_activity_cookie(response: Response, stamp: str, idle: timedelta = SESSION_IDLE_TIMEOUT) -> None:
-    """``pg_active``: the same attributes as ``pg_session``, kept by the browser for the idle timeout."""
-    response.set_cookie(
-        ACTIVITY_COOKIE,
-        stamp,
-        max_age=int(idle.total_seconds()),
-        path="/",
-        secure=True,
-        httponly=True,
-        samesite="strict",
-    )
 
 
 def clear_session_cookie(response: Response) -> None:
-    """Tell the browser to drop the session cookies (same attributes, so they match the ones it holds)."""
-    for name in (SESSION_COOKIE, ACTIVITY_COOKIE):
+    """Tell the browser to drop the session cookie (same attributes, so it matches the one it holds), and
+    the activity stamp of earlier versions."""
+    for name in (SESSION_COOKIE, LEGACY_ACTIVITY_COOKIE):
         response.delete_cookie(name, path="/", secure=True, httponly=True, samesite="strict")
-
-
-class ActivityCookieMiddleware:
-    """Sets the fresh ``pg_active`` stamp a request's live page session left (live_page_session) on its
-    answer, whatever the route returned (a page, a redirect, a refusal), unless the answer sets or drops
-    the cookie itself (sign-out). Pure ASGI, so a route's own Response objects need no help."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_stamp(message: Message) -> None:
-            stamp = scope.get("state", {}).get(_STATE_KEY)
-            if message["type"] == "http.response.start" and stamp and not _sets_activity(message):
-                cookie = Response()
-                set_activity_cookie(cookie, stamp)
-                added = [(name, value) for name, value in cookie.raw_headers if name == b"set-cookie"]
-                message = {**message, "headers": [*message.get("headers", []), *added]}
-            await send(message)
-
-        await self.app(scope, receive, with_stamp)
-
-
-def _sets_activity(start: Message) -> bool:
-    """Whether the answer sets or drops ``pg_active`` itself (a sign-in, a sign-out): left as it is."""
-    prefix = f"{ACTIVITY_COOKIE}=".encode()
-    return any(
-        name.lower() == b"set-cookie" and value.startswith(prefix) for name, value in start.get("headers", [])
-    )
 
 
 def csrf_token_matches(expected: str, presented: str | None) -> bool:

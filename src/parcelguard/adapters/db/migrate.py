@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 _SCRIPTS = Path(__file__).parent / "migrations"
 
-HEAD_REVISION = "0009_one_active_label_token"
+HEAD_REVISION = "0010_session_last_seen"
 """The newest migration's revision id (Alembic's head); update it with every new migration."""
 
 _VERSION_TABLE = "alembic_version"  # Alembic's default, which migrations/env.py keeps

@@ -248,6 +248,9 @@ user_session = Table(
     Column("issued_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime, nullable=True),
+    # The last request of a page session, written at most once a minute (migration 0010): a session idle past
+    # its timeout is refused from the database, whether or not anyone presents it again. NULL: issued_at.
+    Column("last_seen_at", UtcDateTime, nullable=True),
 )
 
 # Failed sign-ins per subject: a keyed digest (blind index) of ``user:<name>`` or ``client:<address>``, so

@@ -14,6 +14,7 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
+    func,
     insert,
     literal,
     null,
@@ -321,8 +322,28 @@ class SqlSessionRepository:
                 issued_at=record.issued_at,
                 expires_at=record.expires_at,
                 revoked_at=record.revoked_at,
+                last_seen_at=record.issued_at,
             )
         )
+
+    def record_activity(
+        self, secret_hash: str, *, at: datetime, idle_since: datetime, write_before: datetime
+    ) -> bool:
+        """Whether the session was last seen at ``idle_since`` or later (live); if so and that was before
+        ``write_before``, ``last_seen_at`` becomes ``at`` (a conditional update: concurrent requests write
+        once). False for an unknown session or one idle since then (nothing written)."""
+        s = m.user_session.c
+        seen = func.coalesce(s.last_seen_at, s.issued_at)
+        last = self._c.execute(select(seen).where(s.secret_hash == secret_hash)).scalar_one_or_none()
+        if last is None or last < idle_since:
+            return False
+        if last < write_before:
+            self._c.execute(
+                update(m.user_session)
+                .where(s.secret_hash == secret_hash, seen < write_before)
+                .values(last_seen_at=at)
+            )
+        return True
 
     def get_with_user(self, secret_hash: str) -> tuple[SessionRecord, User] | None:
         row = self._c.execute(_session_with_user(), {"secret_hash": secret_hash}).first()

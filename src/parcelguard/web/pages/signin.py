@@ -37,7 +37,6 @@ from parcelguard.web.pages.reasons import problem_for
 from parcelguard.web.sessions import (
     CSRF_FIELD,
     SESSION_COOKIE,
-    SESSION_IDLE_TIMEOUT,
     clear_session_cookie,
     csrf_token_matches,
     live_page_session,
@@ -110,7 +109,7 @@ def signin_form(
     if reason == "signed_out":
         return _signin_page(request, runtime, token=token, notice="已退出 · You are signed out.")
     if reason == SESSION_IDLE_REASON:
-        minutes = int(SESSION_IDLE_TIMEOUT.total_seconds() // 60)
+        minutes = int(runtime.ctx.login_policy.session_idle.total_seconds() // 60)
         notice = f"{minutes} 分钟未操作，已自动退出 · Signed out after {minutes} minutes without activity."
         return _signin_page(request, runtime, token=token, notice=notice, next_path=safe_next(next))
     code = SESSION_END_REASONS.get(reason or "")
@@ -152,7 +151,7 @@ def signin(
             request, runtime, token=expected, error=error, username=shown_name, next_path=safe_next(next)
         )
     response = RedirectResponse(safe_next(next) or "/home", status_code=303)
-    set_session_cookie(response, session, runtime.ctx)
+    set_session_cookie(response, session)
     response.delete_cookie(SIGNIN_COOKIE, path=SIGN_IN_PATH, secure=True, httponly=True, samesite="strict")
     return response
 
