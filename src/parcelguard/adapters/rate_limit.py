@@ -1,17 +1,19 @@
 """Rate limits kept in process memory, and the factory that picks them or their Redis twins.
 
-Two kinds of limit guard public tracking (快递市场管理办法 Art. 25, lookups protected against unauthorised
-queries):
+Two kinds of limit, behind the ports of ``services/ports.py``:
 
-- a token bucket per client (``RateLimiter``): ``burst`` queries at once, refilled at ``per_minute``;
-- a cap on failed attempts per subject (``AttemptLimiter``): after ``max_failures`` wrong last-4 guesses on
-  one tracking number, that number refuses verification for ``lockout_s`` seconds, whoever asks. An attempt
-  is counted *before* it is checked and refunded when it succeeds, so parallel guesses cannot slip past the
+- a token bucket per client (``RateLimiter``): ``burst`` queries at once, refilled at ``per_minute``; it
+  limits every public tracking lookup (快递市场管理办法 Art. 25, lookups protected against unauthorised
+  queries) and the customers' access pages;
+- a cap on failed attempts per subject (``AttemptLimiter``): after ``max_failures`` failures the subject is
+  refused for ``lockout_s`` seconds, whoever asks (the access pages' one-time codes per parcel). An attempt
+  is counted *before* it is checked and refunded when it succeeds, so parallel attempts cannot slip past the
   cap between the check and the count.
 
-The in-process versions are enough for one server process; several workers share the Redis versions
-(:mod:`parcelguard.adapters.redis_rate_limit`) behind the same ports. Tables are bounded so a flood of
-spoofed clients or numbers cannot exhaust memory.
+Wrong tracking digits are not counted here but in the database (``services/tracking.py``), which every
+worker and the CLI share without Redis. The in-process versions are enough for one server process; several
+workers share the Redis versions (:mod:`parcelguard.adapters.redis_rate_limit`). Tables are bounded so a
+flood of spoofed clients or subjects cannot exhaust memory.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import timedelta
 
 from parcelguard.errors import ErrorCode, RateLimitedError
+from parcelguard.services.ports import RateLimiter
 from parcelguard.services.tracking import TrackingLimits
 
 
@@ -106,13 +110,13 @@ class InMemoryAttemptLimiter:
 
 def too_many_queries(retry_after_s: float) -> RateLimitedError:
     return RateLimitedError(
-        "too many tracking queries from this client", retry_after_s=retry_after_s, code=ErrorCode.RATE_LIMITED
+        "too many queries from this client", retry_after_s=retry_after_s, code=ErrorCode.RATE_LIMITED
     )
 
 
 def subject_locked(retry_after_s: float) -> RateLimitedError:
     return RateLimitedError(
-        "too many failed verifications for this tracking number: try again later",
+        "too many failed attempts: try again later",
         retry_after_s=retry_after_s,
         code=ErrorCode.RATE_LIMITED,
     )
@@ -126,22 +130,18 @@ def make_tracking_limits(
     lockout_s: int,
     redis_url: str | None = None,
 ) -> TrackingLimits:
-    """The tracking limits: in process memory by default, in Redis (shared by every worker) given a URL."""
+    """The tracking limits: the per-client query rate in process memory by default, in Redis (shared by
+    every worker) given a URL; the caps on wrong digits (``max_failures`` per number in ``lockout_s``)
+    as numbers for the database count."""
+    per_client: RateLimiter
     if redis_url:
-        from parcelguard.adapters.redis_rate_limit import (
-            RedisAttemptLimiter,
-            RedisRateLimiter,
-            redis_client,
-        )
+        from parcelguard.adapters.redis_rate_limit import RedisRateLimiter, redis_client
 
-        client = redis_client(redis_url)
-        return TrackingLimits(
-            per_client=RedisRateLimiter(client, per_minute=per_minute, burst=burst, name="track"),
-            per_number=RedisAttemptLimiter(
-                client, max_failures=max_failures, lockout_s=lockout_s, name="track-verify"
-            ),
+        per_client = RedisRateLimiter(
+            redis_client(redis_url), per_minute=per_minute, burst=burst, name="track"
         )
+    else:
+        per_client = InMemoryRateLimiter(per_minute=per_minute, burst=burst)
     return TrackingLimits(
-        per_client=InMemoryRateLimiter(per_minute=per_minute, burst=burst),
-        per_number=InMemoryAttemptLimiter(max_failures=max_failures, lockout_s=lockout_s),
+        per_client=per_client, max_failures=max_failures, lockout=timedelta(seconds=lockout_s)
     )

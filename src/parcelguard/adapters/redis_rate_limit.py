@@ -1,9 +1,11 @@
-"""The tracking limits kept in Redis, so every server worker counts against the same buckets.
+"""Rate limits kept in Redis, so every server worker counts against the same buckets: the per-client rate
+of public tracking lookups and of the access pages, and the access pages' cap on one-time codes per parcel
+(wrong tracking digits are counted in the database instead, ``services/tracking.py``).
 
 Each check is one Lua script, run atomically by the server with the server's clock (``TIME``), so workers
 with skewed clocks still agree and two workers cannot both take the last token. Keys expire on their own
 once a bucket would be full again or a lock has passed. When Redis cannot be reached the limiter fails
-closed: tracking answers ``rate_limiter_unavailable`` rather than letting every query through.
+closed: the limited paths answer ``rate_limiter_unavailable`` rather than letting every query through.
 """
 
 from __future__ import annotations

@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 from parcelguard.cli.common import console, open_runtime, reported_errors
-from parcelguard.errors import ConfigurationError, ErrorCode
 from parcelguard.services.tracking import china_time, status_names, track_parcel
 
 
@@ -14,29 +13,19 @@ def track(
     last4: str | None = typer.Option(
         None,
         "--last4",
-        help="last 4 digits of the recipient's mobile; needs PARCELGUARD_REDIS_URL (wrong ones are counted "
-        "with the server's)",
+        help="last 4 digits of the recipient's mobile; wrong ones are counted in the database with the "
+        "server's (exit code 4)",
     ),
 ) -> None:
     """Status history; with --last4, also the destination city and county.
 
-    Wrong digits count against the tracking number's cap (PARCELGUARD_TRACK_VERIFY_*) in the same limiter
-    as the server's, so --last4 needs PARCELGUARD_REDIS_URL, which every process shares; wrong digits and a
-    locked number give exit code 4.
+    Wrong digits count against the tracking number's cap (PARCELGUARD_TRACK_VERIFY_*) in the database, the
+    same count as the server's workers (this process is the client ``cli``); wrong digits and a locked
+    number give exit code 4.
     """
     with reported_errors():
         runtime = open_runtime()
         try:
-            if last4 is not None and not runtime.settings.redis_url:
-                # Without Redis the server counts wrong digits in its own memory, which this process cannot
-                # reach: checking here would give every run a cap of its own (the reason serve --workers
-                # needs Redis too). Refused before anything is looked up.
-                raise ConfigurationError(
-                    "wrong digits are counted with the server's only through Redis: set "
-                    "PARCELGUARD_REDIS_URL, or check the digits on the tracking page",
-                    code=ErrorCode.RATE_LIMITER_UNAVAILABLE,
-                    field="--last4",
-                )
             view = track_parcel(
                 runtime.ctx, runtime.track_limiter, tracking_number, client="cli", mobile_last4=last4
             )
