@@ -201,3 +201,11 @@ def test_the_help_says_what_it_counts(env: Env) -> None:
     assert code == 0
     text = " ".join(stdout.split())
     assert "database" in text and "exit code 4" in text and "PARCELGUARD_REDIS_URL" not in text
+
+
+def test_the_openapi_document_lists_wrong_digits_and_the_lock_for_the_verified_tracking(env: Env) -> None:
+    with server(env) as client:
+        operation = client.get("/openapi.json").json()["paths"]["/v1/track/{tracking_number}"]["post"]
+    assert "`tracking_verification_failed`" in operation["responses"]["403"]["description"]
+    limited = operation["responses"]["429"]
+    assert "`rate_limited`" in limited["description"] and "Retry-After" in limited["headers"]
