@@ -88,8 +88,11 @@ class ErrorCode(StrEnum):
     # rendering and configuration
     LABEL_NOT_COMPLIANT = "label_not_compliant"
     LABEL_GLYPH_MISSING = "label_glyph_missing"
-    INSECURE_CONFIGURATION = "insecure_configuration"
+    INSECURE_CONFIGURATION = "insecure_configuration"  # a setting refused because it is unsafe
+    INVALID_CONFIGURATION = "invalid_configuration"  # a setting not what it must be (field: its variable)
     DATABASE_NOT_READY = "database_not_ready"
+    DATABASE_UNAVAILABLE = "database_unavailable"  # cannot connect: down, unreachable, wrong user or database
+    DATABASE_CORRUPT = "database_corrupt"  # the embedded database file is not an SQLite database
     RATE_LIMITER_UNAVAILABLE = "rate_limiter_unavailable"  # the shared (Redis) limiter cannot be reached
     DATA_FOLDER_NOT_FOUND = "data_folder_not_found"  # the CLI found no configured data folder (keys, db)
     OUTPUT_NOT_WRITABLE = "output_not_writable"  # --out: no such folder, not writable, or not a regular file

@@ -102,7 +102,10 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.DECRYPTION_FAILED: 500,
     ErrorCode.LABEL_NOT_COMPLIANT: 422,  # what the order asks to print; a waybill that issues always prints
     ErrorCode.INSECURE_CONFIGURATION: 500,
+    ErrorCode.INVALID_CONFIGURATION: 500,
     ErrorCode.DATABASE_NOT_READY: 503,
+    ErrorCode.DATABASE_UNAVAILABLE: 503,
+    ErrorCode.DATABASE_CORRUPT: 500,
     ErrorCode.INTERNAL: 500,
     ErrorCode.INVALID_POLICY: 422,
     ErrorCode.INVALID_DATASET: 422,
