@@ -17,6 +17,7 @@ from parcelguard.bootstrap import Runtime
 from parcelguard.domain.pii import Mobile
 from parcelguard.domain.pii.synthetic import SyntheticPeople
 from parcelguard.errors import ErrorCode, PermissionDeniedError, RateLimitedError
+from parcelguard.services import tracking
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.issuance import issue_waybill
 from parcelguard.services.tracking import TrackingLimits, track_parcel
@@ -170,6 +171,27 @@ def test_counts_are_kept_under_keyed_digests_never_the_number_or_the_address(
     stored = b"".join(bytes(row.subject) for row in rows)
     for plain in (number, client, "2001:db8", "db8:1:2"):
         assert plain.encode() not in stored
+
+
+def test_the_sweep_wrong_digits_run_keeps_counts_whose_window_still_runs(
+    ctx: ServiceContext, clock: Clock, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every wrong guess sweeps here (one in 32 otherwise): only counts past the longest window go."""
+    monkeypatch.setattr(tracking, "_FORGET_EVERY", 1)
+    (first, first_last4), (second, second_last4) = issued(ctx, 41), issued(ctx, 42)
+    guard = limits()
+    assert answer(ctx, guard, first, wrong(first_last4), "192.0.2.1") == "tracking_verification_failed"
+
+    def subjects() -> int:
+        with runtime.engine.connect() as connection:
+            return len(connection.execute(select(m.login_throttle)).all())
+
+    clock.advance(LOCKOUT_S - 60)  # past sign-in's window, within tracking's
+    assert answer(ctx, guard, second, wrong(second_last4), "192.0.2.2") == "tracking_verification_failed"
+    assert subjects() == 4
+    clock.advance(120)  # the first number's and client's windows have ended
+    assert answer(ctx, guard, second, wrong(second_last4, 2), "192.0.2.2") == "tracking_verification_failed"
+    assert subjects() == 2
 
 
 @pytest.mark.xfail(
