@@ -25,7 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+from parcelguard.errors import ConfigurationError, ErrorCode
 
 POOL_SIZE = 20
 """Connections kept open; with POOL_OVERFLOW, as many as anyio's 40 worker threads can hold at once."""
@@ -48,11 +51,89 @@ _log = logging.getLogger(__name__)
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
+URL_SETTING = "PARCELGUARD_DATABASE_URL"
+SUPPORTED = "sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE"
+
+
+def parse_database_url(url: str) -> URL:
+    """``url`` parsed; ConfigurationError ``invalid_configuration`` (field PARCELGUARD_DATABASE_URL) when it
+    is not a URL, its port is not a number, or it names a database other than SQLite or PostgreSQL. The
+    message never quotes the URL: it may hold a password."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise _invalid_url("is not a database URL (or its port is not a number)") from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise _invalid_url(
+            f"names a {parsed.get_backend_name()} database; ParcelGuard runs on SQLite and PostgreSQL"
+        )
+    return parsed
+
+
+def _invalid_url(why: str) -> ConfigurationError:
+    return ConfigurationError(
+        f"{URL_SETTING} {why}: use {SUPPORTED}", code=ErrorCode.INVALID_CONFIGURATION, field=URL_SETTING
+    )
+
+
+def database_error(error: BaseException, url: str | URL) -> ConfigurationError | None:
+    """What a driver error raised on ``url``'s database means to an operator, or None when it says nothing
+    about the database being there (a bug, a constraint): ``database_unavailable`` (PostgreSQL down or
+    unreachable, its user, password or database refused, connections lost; an SQLite file that cannot be
+    opened) or ``database_corrupt`` (a file that is not an SQLite database). The message names the host,
+    port and database, never the user, password or the driver's own text."""
+    if not isinstance(error, DBAPIError):
+        return None
+    original = error.orig
+    if original is None:
+        return None
+    parsed = make_url(url) if isinstance(url, str) else url
+    if parsed.get_backend_name() == "sqlite":
+        name = Path(str(parsed.database or "")).name or "the database"
+        text = str(original).lower()
+        if isinstance(original, sqlite3.OperationalError) and "unable to open" in text:
+            return ConfigurationError(
+                f"cannot open the SQLite database {name} (is its folder there and writable?)",
+                code=ErrorCode.DATABASE_UNAVAILABLE,
+            )
+        if isinstance(original, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text):
+            return ConfigurationError(
+                f"{name} is not an SQLite database or is damaged: restore it from backup",
+                code=ErrorCode.DATABASE_CORRUPT,
+            )
+        return None
+    if error.connection_invalidated or _is_connection_error(original):
+        text = str(original)
+        reason = "it is down, unreachable, or refused the user, password or database name"
+        if "password authentication failed" in text or ("role" in text and "does not exist" in text):
+            reason = "it refused the user or password"
+        elif "database" in text and "does not exist" in text:
+            reason = "it has no such database"
+        where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}, database {parsed.database or '(none)'}"
+        return ConfigurationError(
+            f"cannot reach the PostgreSQL database at {where}: {reason}",
+            code=ErrorCode.DATABASE_UNAVAILABLE,
+            field=URL_SETTING,
+        )
+    return None
+
+
+def _is_connection_error(original: BaseException) -> bool:
+    # psycopg raises OperationalError for connections refused, lost or never made, InterfaceError for one
+    # used after it closed; both are the database's absence, whatever statement ran.
+    kind = type(original)
+    return kind.__module__.split(".")[0] in ("psycopg", "psycopg2") and kind.__name__ in (
+        "OperationalError",
+        "InterfaceError",
+    )
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL (checkpointed every 30,000 pages), foreign keys, a busy timeout,
     an 8 MiB page cache and one writer at a time per process; both get a pool sized for the web server's
-    threads."""
-    parsed = make_url(url)
+    threads. Raises ConfigurationError ``invalid_configuration`` for a URL that is not an SQLite or
+    PostgreSQL one, or whose driver is not installed (:func:`parse_database_url`)."""
+    parsed = parse_database_url(url)
     if parsed.get_backend_name() == "sqlite":
         in_memory = parsed.database in (None, "", ":memory:")
         # Last in, first out: each SQLite connection has a page cache of its own, so the most recently used
@@ -63,6 +144,7 @@ def make_engine(url: str) -> Engine:
         lock = threading.Lock()
         factory = type("SqliteConnection", (_QueuedWriterConnection,), {"write_lock": lock})
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S, "factory": factory}, **pool)
+        _translate_errors(engine, parsed)
 
         if not in_memory and not parsed.query:
             checkpointer = WalCheckpointer(Path(str(parsed.database)), engine)
@@ -108,7 +190,25 @@ def make_engine(url: str) -> Engine:
                 dbapi_connection.release_write_lock()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+    try:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+    except (NoSuchModuleError, ImportError):
+        raise _invalid_url("names a driver that is not installed") from None
+    _translate_errors(engine, parsed)
+    return engine
+
+
+def _translate_errors(engine: Engine, url: URL) -> None:
+    """Have ``engine`` raise :func:`database_error`'s ConfigurationError instead of a driver error that
+    means the database is unavailable or corrupt, wherever it happens (connecting, in a request, in a CLI
+    command), so the web answers 503 ``database_unavailable`` and the CLI one coded line, not a bug.
+    Pre-ping failures are left to the pool, which reconnects."""
+
+    @event.listens_for(engine, "handle_error")
+    def _translated(context: ExceptionContext) -> BaseException | None:
+        if context.is_pre_ping or context.sqlalchemy_exception is None:
+            return None
+        return database_error(context.sqlalchemy_exception, url)
 
 
 class _QueuedWriterConnection(sqlite3.Connection):
