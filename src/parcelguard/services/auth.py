@@ -43,6 +43,7 @@ from parcelguard.domain.audit import AuditEvent, AuditValue
 from parcelguard.domain.people import (
     SECOND_FACTOR_ROLES,
     FailureCount,
+    LoginPolicy,
     User,
     parse_username,
 )
@@ -148,7 +149,7 @@ def principal_for_access_token(ctx: ServiceContext, token: str, *, client: str |
     ``user_disabled`` or ``offboarding``; those two are audited (``access:credential:refused``, with
     the ``client`` address), since a person who may no longer act still tried to.
     """
-    principal, _csrf = _principal_for(ctx, token, "token", client=client)
+    principal, _csrf, _active = _principal_for(ctx, token, "token", client=client)
     return principal
 
 
@@ -160,28 +161,26 @@ def principal_for_session(
     (``audit_refusal=False``: only asking whether someone is signed in, as the sign-in page does, which is
     no attempt to act), and SessionIdleError after closing a session idle past ``LoginPolicy.session_idle``
     (audited, reason ``idle``)."""
-    principal, csrf = _principal_for(ctx, session_id, "session", client=client, audit_refusal=audit_refusal)
+    principal, csrf, active = _principal_for(
+        ctx, session_id, "session", client=client, audit_refusal=audit_refusal, track_activity=True
+    )
     assert csrf is not None  # noqa: S101 - a session always has one
-    if not _record_activity(ctx, session_id):
+    if not active:
         close_session(ctx, session_id, reason="idle")
         raise SessionIdleError()
     return principal, csrf
 
 
-def _record_activity(ctx: ServiceContext, session_id: str) -> bool:
-    """Whether the session was used within the idle timeout; then this request is its latest activity."""
-    policy = ctx.login_policy
-    with ctx.uow() as uow:
-        now = ctx.clock()
-        sessions = cast(_SessionActivity, uow.sessions)
-        live = sessions.record_activity(
-            hash_secret(session_id),
-            at=now,
-            idle_since=now - policy.session_idle,
-            write_before=now - policy.session_seen_every,
-        )
-        uow.commit()
-    return live
+def _record_activity(uow: UnitOfWork, policy: LoginPolicy, secret_hash: str, now: datetime) -> bool:
+    """Whether the session was used within the idle timeout; then ``now`` is its latest activity (written
+    at most once per ``policy.session_seen_every``)."""
+    sessions = cast(_SessionActivity, uow.sessions)
+    return sessions.record_activity(
+        secret_hash,
+        at=now,
+        idle_since=now - policy.session_idle,
+        write_before=now - policy.session_seen_every,
+    )
 
 
 def close_session(ctx: ServiceContext, session_id: str, *, reason: CloseReason = "signed_out") -> bool:
@@ -227,13 +226,22 @@ def _principal_for(
     *,
     client: str | None = None,
     audit_refusal: bool = True,
-) -> tuple[Principal, str | None]:
+    track_activity: bool = False,
+) -> tuple[Principal, str | None, bool]:
+    """The principal, the CSRF token (sessions) and, with ``track_activity``, whether the page session was
+    used within the idle timeout (this request then recorded as its activity, in the same transaction as
+    the read); True otherwise."""
     prefix = TOKEN_PREFIX if kind == "token" else SESSION_PREFIX
     if not _well_formed(presented) or not presented.startswith(prefix):
         raise _unauthenticated(kind)
+    secret_hash = hash_secret(presented)
+    active = True
     with ctx.uow() as uow:
-        found = uow.sessions.get_with_user(hash_secret(presented))
-    now = ctx.clock()
+        found = uow.sessions.get_with_user(secret_hash)
+        now = ctx.clock()
+        if track_activity and found is not None and found[0].kind == "session":
+            active = _record_activity(uow, ctx.login_policy, secret_hash, now)
+            uow.commit()
     if found is None:
         raise _unauthenticated(kind)
     record, user = found
@@ -254,7 +262,7 @@ def _principal_for(
         raise
     if record.revoked_at is not None or record.expires_at <= now:
         raise _unauthenticated(kind)
-    return _principal(user, record), record.csrf_token
+    return _principal(user, record), record.csrf_token, active
 
 
 def _unauthenticated(kind: Method) -> AuthenticationError:

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from sqlalchemy import (
     Connection,
     Select,
+    Update,
     and_,
     bindparam,
     case,
@@ -120,6 +121,20 @@ def _session_with_user() -> Select[Any]:
         .outerjoin(m.station, m.station.c.id == m.app_user.c.station_id)
         .where(s.secret_hash == bindparam("secret_hash"))
     )
+
+
+@cache
+def _session_seen() -> tuple[Select[Any], Update]:
+    # Built once, like _session_with_user: the read runs on every page request, the write once a minute.
+    s = m.user_session.c
+    seen = func.coalesce(s.last_seen_at, s.issued_at)
+    read = select(seen).where(s.secret_hash == bindparam("h"))
+    write = (
+        update(m.user_session)
+        .where(s.secret_hash == bindparam("h"), seen < bindparam("write_before"))
+        .values(last_seen_at=bindparam("at"))
+    )
+    return read, write
 
 
 class SqlUserRepository:
@@ -332,17 +347,12 @@ class SqlSessionRepository:
         """Whether the session was last seen at ``idle_since`` or later (live); if so and that was before
         ``write_before``, ``last_seen_at`` becomes ``at`` (a conditional update: concurrent requests write
         once). False for an unknown session or one idle since then (nothing written)."""
-        s = m.user_session.c
-        seen = func.coalesce(s.last_seen_at, s.issued_at)
-        last = self._c.execute(select(seen).where(s.secret_hash == secret_hash)).scalar_one_or_none()
+        select_seen, update_seen = _session_seen()
+        last = self._c.execute(select_seen, {"h": secret_hash}).scalar_one_or_none()
         if last is None or last < idle_since:
             return False
         if last < write_before:
-            self._c.execute(
-                update(m.user_session)
-                .where(s.secret_hash == secret_hash, seen < write_before)
-                .values(last_seen_at=at)
-            )
+            self._c.execute(update_seen, {"h": secret_hash, "write_before": write_before, "at": at})
         return True
 
     def get_with_user(self, secret_hash: str) -> tuple[SessionRecord, User] | None:
