@@ -69,3 +69,11 @@ def test_the_openapi_document_states_the_limit_and_its_code(client: TestClient) 
     field = document["components"]["schemas"]["LabelBatchRequest"]["properties"]["tracking_numbers"]
     assert (field["minItems"], field["maxItems"]) == (1, MAX_LABEL_BATCH)
     assert limit in field["description"] and "batch_too_large" in field["description"]
+
+
+def test_both_label_routes_document_the_token_conflict(client: TestClient) -> None:
+    """A print that cannot settle its label token after three tries answers 409 label_token_conflict."""
+    paths = client.get("/openapi.json").json()["paths"]
+    single, batch = paths["/v1/waybills/{tracking_number}/label"]["get"], paths["/v1/labels/batch"]["post"]
+    for operation in (single, batch):
+        assert "label_token_conflict" in json.dumps(operation["responses"]["409"])

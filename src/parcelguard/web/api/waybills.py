@@ -327,6 +327,7 @@ def _label_format(request: Request, raw: str) -> LabelFormat:
             ErrorCode.DUPLICATE_FIELD,
             ErrorCode.LABEL_NOT_COMPLIANT,
             ErrorCode.LABEL_GLYPH_MISSING,
+            ErrorCode.LABEL_TOKEN_CONFLICT,
         ),
     },
     response_class=Response,
@@ -380,6 +381,7 @@ _LABEL_BATCH = (
             ErrorCode.WAYBILL_NOT_FOUND,
             ErrorCode.LABEL_NOT_COMPLIANT,
             ErrorCode.LABEL_GLYPH_MISSING,
+            ErrorCode.LABEL_TOKEN_CONFLICT,
         ),
     },
 )
