@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache, partial
 
 from parcelguard.domain.order import Order, Party
+from parcelguard.domain.pii.address import Household
+from parcelguard.domain.pii.address_grammar import HOUSEHOLD
 from parcelguard.domain.pii.fold import fold
 from parcelguard.domain.pii.mobile import HIDDEN_DIGITS
 
@@ -120,6 +122,11 @@ class OwnValues:
     the length of its whole value (:meth:`is_piece`)."""
     pinyin: tuple[tuple[tuple[str, ...], int], ...] = ()
     """Han names as pinyin syllables, with how many (the surname's) stay visible: zhang wei, ZHANGWEI."""
+    household: frozenset[tuple[str, str]] = frozenset()
+    """The addresses' building, unit, floor and room as (kind, number): ``("floor", "21")`` for 21F, 21楼
+    and 21层 alike, ``("building", "A")`` for A栋 and a座 (`_household_key`)."""
+    latin: tuple[str, ...] = ()
+    """The letters of each part of a Latin name (`_latin_parts`): hannah, whitfield; mary, jane."""
 
     def is_piece(self, run: str) -> bool:
         """Whether ``run`` is 4+ digits of an own mobile or ID number, short of the whole value (which keeps
@@ -153,6 +160,8 @@ class OwnValues:
             tuple(sorted({*sender.tokens, *recipient.tokens})),
             pieces,
             _party_pinyin(order.sender) + _party_pinyin(order.recipient) if pinyin else (),
+            sender.household | recipient.household,
+            tuple(dict.fromkeys((*sender.latin, *recipient.latin))),
         )
 
 
@@ -194,7 +203,102 @@ def _party_values(party: Party) -> OwnValues:
             numbers.add(number)
     for spelling, hidden in _name_spellings(party):
         names.setdefault(spelling, hidden)
-    return OwnValues(tuple(digits.items()), tuple(names.items()), frozenset(numbers), tuple(tokens))
+    return OwnValues(
+        tuple(digits.items()),
+        tuple(names.items()),
+        frozenset(numbers),
+        tuple(tokens),
+        household=_household_keys(party.address.household),
+        latin=_latin_parts(party.name.value) if party.name.script == "latin" else (),
+    )
+
+
+_HOUSEHOLD_KINDS = ("building", "unit", "floor", "room")
+_HOUSEHOLD_NUMBER = re.compile(r"[A-Za-z]?[0-9]+[A-Za-z]?|[A-Za-z]")
+_FLOOR_NUMBER = re.compile(r"[0-9]+")
+
+
+@lru_cache(maxsize=256)
+def _household_keys(household: Household) -> frozenset[tuple[str, str]]:
+    """An address's building, unit, floor and room as `_household_key` reads them; cached, as a merchant's
+    batch repeats its sender's address."""
+    keys = (_household_key(kind, getattr(household, kind)) for kind in _HOUSEHOLD_KINDS)
+    return frozenset(key for key in keys if key is not None)
+
+
+def _household_key(kind: str, written: str | None) -> tuple[str, str] | None:
+    """(kind, number) of a household part as `HOUSEHOLD` matched it, the same for every spelling the
+    grammar accepts: the number without its word (A栋 and A座 are building ``A``; 21F, 21楼, 21层 and
+    二十一楼 are floor ``21``), letters upper case, Chinese numerals as digits (`chinese_quantity`)."""
+    if not written:
+        return None
+    numeral = _CHINESE_NUMBER.match(written)
+    if numeral is not None:
+        return kind, chinese_quantity(numeral.group())
+    number = (_FLOOR_NUMBER if kind == "floor" else _HOUSEHOLD_NUMBER).match(written)
+    return None if number is None else (kind, number.group().upper())
+
+
+def _household_positions(text: str, household: frozenset[tuple[str, str]]) -> Iterator[int]:
+    """Positions in ``text`` (folded) of the number of each building, unit, floor or room `HOUSEHOLD`
+    finds there that is one of ``household`` (same kind, same number), however it is spelled."""
+    for match in HOUSEHOLD.finditer(text):
+        kind = match.lastgroup
+        parts: list[tuple[str, tuple[int, int]]]
+        if kind == "dash":  # 5-2-1201: building, unit, room; 12-301: building, room
+            kinds = ("building", "unit", "room") if match.group("d3") else ("building", "room")
+            parts = [
+                (part, match.span(group)) for part, group in zip(kinds, ("d1", "d2", "d3"), strict=False)
+            ]
+        elif kind is not None:
+            parts = [(kind, match.span(kind))]
+        else:
+            continue
+        for part, (start, end) in parts:
+            key = _household_key(part, text[start:end])
+            if key is None or key not in household:
+                continue
+            numeral = _CHINESE_NUMBER.match(text, start, end)
+            if numeral is None:
+                numeral = (_FLOOR_NUMBER if part == "floor" else _HOUSEHOLD_NUMBER).match(text, start, end)
+            if numeral is not None:
+                yield from range(numeral.start(), numeral.end())
+
+
+_MIN_LATIN_PART = 2
+"""Letters a part of a Latin name needs to be looked for alone (Li, Wu, Ng are whole surnames; an initial
+J. is not a name)."""
+_LATIN_PARTICLES = frozenset(
+    ("al", "bin", "bint", "da", "das", "de", "del", "della", "der", "di", "do", "dos", "du", "el", "ibn",
+     "la", "le", "los", "mac", "san", "st", "van", "von", "y")
+)  # fmt: skip
+"""Parts looked for only within the whole name: particles that number among a language's common words (de,
+la, van, do) and identify nobody alone."""
+_LATIN_LETTER = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+
+
+def _latin_parts(value: str) -> tuple[str, ...]:
+    """The letters (casefolded) of each part of a Latin name to look for alone: each word, each part of a
+    hyphenated word (Mary-Jane: mary-jane's letters, mary, jane), an apostrophe's sides (O'Neil: oneil, neil),
+    at least `_MIN_LATIN_PART` letters, particles left out."""
+    parts: dict[str, None] = {}
+    for word in value.split():
+        for piece in (word, *re.split(r"[-'.]", word)):
+            letters = "".join(ch for ch in piece.casefold() if ch not in "-'.")
+            if len(letters) >= _MIN_LATIN_PART and letters not in _LATIN_PARTICLES:
+                parts[letters] = None
+    return tuple(parts)
+
+
+@lru_cache(maxsize=1024)
+def _latin_part(letters: str) -> re.Pattern[str]:
+    """``letters`` in any case as a word of its own (no Latin letter right before or after); a part of
+    three letters or more also spelled out, with up to two blanks or marks between its letters (H a n n a h,
+    O'Neil, O Neil). A two-letter part is looked for written together only: spaced out (S M, L i) two letters
+    are sizes and initials as often as a name."""
+    gap = r"(?:[^\w*]|_){0,2}" if len(letters) >= 3 else ""
+    body = gap.join(f"({re.escape(ch)})" for ch in letters)
+    return re.compile(rf"(?<![{_LATIN_LETTER}]){body}(?![{_LATIN_LETTER}])", re.IGNORECASE)
 
 
 _Pinyin = tuple[tuple[tuple[str, ...], int], ...]
@@ -369,6 +473,8 @@ def _masked_positions(text: str, values: OwnValues) -> set[int]:
             before = folded.text[start - 1] if start else ""
             if not before.isdigit():
                 hidden.update(folded.origin(start + i) for i, ch in enumerate(token) if ch.isdigit())
+    if values.household:
+        hidden.update(folded.origin(i) for i in _household_positions(folded.text, values.household))
     if values.tokens or values.numbers:
         for match in _CHINESE_NUMBER.finditer(folded.text):  # 八十八号, 三号楼, 一二〇一
             number = chinese_quantity(match.group())
@@ -388,6 +494,10 @@ def _masked_positions(text: str, values: OwnValues) -> set[int]:
         if not spelling.isascii() and len(spelling) > 1 and _all_in(spelling, haystack):
             for match in _spaced_name(spelling).finditer(haystack):  # 张 伟, 张-伟, 欧.阳.娜.娜
                 hidden.update(folded.origin(match.start(i + 1)) for i in masked)
+    for letters in values.latin:  # Hannah, HANNAH, H a n n a h, Whitfield先生: all but the first letter
+        if letters[0] in lowered and letters[-1] in lowered:
+            for match in _latin_part(letters).finditer(folded.text):
+                hidden.update(folded.origin(match.start(i)) for i in range(2, len(letters) + 1))
     if values.pinyin:
         for syllables, visible in values.pinyin:
             if not _syllables_present(syllables, lowered):
@@ -452,7 +562,9 @@ def may_hold_own_values(text: str, order: Order) -> bool:
     house or room number must occur in a run of digits (any script, separators allowed, as
     `_masked_positions` reads runs), or a run be a piece of 4+ digits of one; what is left, a short
     household part (2层, 5栋), must occur as written.
-    A Han name may also be written in pinyin: its first syllable must then occur. Most descriptions (服装,
+    A Han name may also be written in pinyin: its first syllable must then occur. An own building, unit,
+    floor or room in another spelling (21楼 for 21F) needs its digits in a run, or its letter (A栋) in the
+    text. Most descriptions (服装,
     衣服 2件, 2层蛋糕) fail all of these.
     """
     folded, chars, runs = _text_facts(text)
@@ -464,9 +576,14 @@ def may_hold_own_values(text: str, order: Order) -> bool:
         syllables[0] in folded.casefold() for party in parties for syllables, _ in _party_pinyin(party)
     ):
         return True  # a Han name written in pinyin (zhang wei)
+    household = {number for party in parties for _, number in _household_keys(party.address.household)}
     if _CHINESE_NUMBER.search(folded) is not None:  # 八十八号 for 88号: compare the numbers read
         own = {"".join(ch for ch in t if ch.isdigit()) for party in parties for t in _address_tokens(party)}
-        if any(chinese_quantity(m.group()) in own for m in _CHINESE_NUMBER.finditer(folded)):
+        if any(chinese_quantity(m.group()) in own | household for m in _CHINESE_NUMBER.finditer(folded)):
+            return True
+    for number in household:  # the number of an own building, unit, floor or room (21楼 for 21F, a座)
+        digits = "".join(ch for ch in number if ch.isdigit())
+        if any(digits in run for run in runs) if digits else number.casefold() in chars:
             return True
     if not longest_run:
         return False
