@@ -26,7 +26,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn
 
 import typer
 from rich.console import Console
@@ -38,6 +38,7 @@ from parcelguard.errors import (
     AuthenticationError,
     ConfigurationError,
     ErrorCode,
+    KeyStoreError,
     NotFoundError,
     ParcelGuardError,
     PermissionDeniedError,
@@ -195,23 +196,81 @@ def load_settings(*, may_create: bool = False) -> Settings:
     except ParcelGuardError:
         raise
     except ValueError as error:
-        # pydantic's message names the setting and the rule; settings hold no personal data.
-        raise ValidationError(f"invalid settings: {error}", code=ErrorCode.INSECURE_CONFIGURATION) from None
+        raise settings_error(error) from None
     key_file = settings.resolved_key_file
     if key_file.exists():
         return settings
     if not may_create:
-        if explicit or "PARCELGUARD_KEY_FILE" in os.environ:
-            where = f"there is no key file at {key_file}"
-        else:
-            where = f"no {DATA_FOLDER}/ holding a key file in {Path.cwd()} or any folder above it"
-        raise ConfigurationError(
-            f"no ParcelGuard data folder: {where}. Run from the folder that holds var/, or set "
-            "PARCELGUARD_HOME=/path/to/var (or PARCELGUARD_KEY_FILE); `parcelguard demo` or "
-            "`parcelguard db upgrade` sets up a new one",
-            code=ErrorCode.DATA_FOLDER_NOT_FOUND,
-        )
+        refuse_missing_key_file(settings)
     return settings
+
+
+def settings_error(error: ValueError) -> ConfigurationError:
+    """pydantic's refusal of the settings as ConfigurationError ``invalid_configuration`` naming the first
+    variable at fault and its rule (field: the variable), never the value (a value may be a secret), nor
+    pydantic's error page."""
+    from pydantic import ValidationError as PydanticValidationError
+
+    problems = error.errors() if isinstance(error, PydanticValidationError) else []
+    if not problems:
+        return ConfigurationError("the settings are invalid", code=ErrorCode.INVALID_CONFIGURATION)
+    first = problems[0]
+    name = str(first["loc"][0]) if first["loc"] else ""
+    variable = f"PARCELGUARD_{name.upper()}" if name else None
+    rule = str(first["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    more = f" (and {len(problems) - 1} more setting(s))" if len(problems) > 1 else ""
+    return ConfigurationError(
+        f"{variable or 'a setting'} is invalid: {rule}{more}",
+        code=ErrorCode.INVALID_CONFIGURATION,
+        field=variable,
+    )
+
+
+def refuse_missing_key_file(settings: Settings) -> NoReturn:
+    """Why a command that never creates keys cannot run without the key file.
+
+    Beside a database that holds data sealed with it: KeyStoreError ``key_file_missing``, restore it from
+    backup (a new key file would leave every sealed field unreadable). Beside an embedded database that
+    holds nothing sealed: ``key_file_missing`` too, naming `db upgrade`. With no database at all:
+    ``data_folder_not_found``, saying how to point at the right folder or set up a new one."""
+    if _holds_sealed_data(settings):
+        raise KeyStoreError(
+            "the key file is missing but the database holds waybills or keys sealed with it: restore it from "
+            "backup (PARCELGUARD_KEY_FILE; a new key file would leave them unreadable)",
+            code=ErrorCode.KEY_FILE_MISSING,
+        )
+    if settings.database_url is None and (settings.home / "parcelguard.db").is_file():
+        raise KeyStoreError(
+            "the key file is missing; the database beside it holds nothing sealed yet: restore the key file "
+            "from backup, or run `parcelguard db upgrade` to create a new one",
+            code=ErrorCode.KEY_FILE_MISSING,
+        )
+    if "PARCELGUARD_HOME" in os.environ or "PARCELGUARD_KEY_FILE" in os.environ:
+        where = "there is no key file in the configured folder"
+    else:
+        where = f"no {DATA_FOLDER}/ holding a key file or database in {Path.cwd()} or any folder above it"
+    raise ConfigurationError(
+        f"no ParcelGuard data folder: {where}. Run from the folder that holds var/, or set "
+        "PARCELGUARD_HOME=/path/to/var (or PARCELGUARD_KEY_FILE); `parcelguard demo` or "
+        "`parcelguard db upgrade` sets up a new one",
+        code=ErrorCode.DATA_FOLDER_NOT_FOUND,
+    )
+
+
+def _holds_sealed_data(settings: Settings) -> bool:
+    """Whether the configured database exists and holds data sealed with a key file; an SQLite file that is
+    not there is not created to find out. Raises ConfigurationError when the database is unusable."""
+    from parcelguard.adapters.db.access_repositories import database_holds_sealed_data
+    from parcelguard.adapters.db.engine import make_engine, parse_database_url
+
+    url = parse_database_url(settings.resolved_database_url)
+    if url.get_backend_name() == "sqlite" and not Path(str(url.database or "")).is_file():
+        return False
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        return database_holds_sealed_data(engine)
+    finally:
+        engine.dispose()
 
 
 def open_runtime(*, check_schema: bool = True, may_create: bool = False) -> Runtime:
