@@ -28,6 +28,7 @@ BENCHMARKS = [
     (HERE / "bench_deid_datasets.py", [], ["--rows", "3000"]),  # --quick is 10,000 rows, a minute here
     (HERE / "bench_cli_issue.py", ["--sizes", "20000,200000"], ["--orders", "1000"]),
     (HERE / "bench_identity.py", [], ["--n", "500", "--repeat", "2"]),
+    (HERE / "bench_page_session.py", [], []),
 ]
 
 
