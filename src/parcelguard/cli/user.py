@@ -162,7 +162,9 @@ def set_password_(
 ) -> None:
     """A forgotten password: a new one from standard input; their tokens and sessions end at once.
 
-    12 to 256 characters. The account's failed sign-ins and lock are cleared; the second factor stays.
+    The password policy of every path applies (12 to 256 printable characters, not the username, not a
+    character or two repeated: domain/people.py check_password_rules). The account's failed sign-ins and
+    lock are cleared; the second factor stays.
     """
     with reported_errors():
         password = _required_password(password_stdin)
