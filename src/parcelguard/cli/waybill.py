@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ from parcelguard.cli.common import (
     text_encoding,
 )
 from parcelguard.errors import ConflictError, ErrorCode, ValidationError
-from parcelguard.services.issuance import MAX_BATCH, IssuedWaybill, issue_batch
+from parcelguard.services.issuance import MAX_BATCH, MAX_IDEMPOTENCY_KEY_CHARS, IssuedWaybill, issue_batch
 from parcelguard.services.waybills import view_waybill
 
 app = typer.Typer(help="Issue and inspect waybills.", no_args_is_help=True)
@@ -55,6 +56,26 @@ ISSUE_PAGE_CACHE_KIB = 2048
 readers share hot pages; a stream of inserts at random places in seven indexes outgrows either size at
 once). Measured (issue 9, benchmarks/bench_cli_issue.py's corpus, 200,000 orders, two runs side by side):
 peak 220 -> 214 MiB, CPU 61.5 -> 62.4 s."""
+
+
+IDEMPOTENCY_KEY = re.compile(r"[!-~](?:[ -~]*[!-~])?")
+"""The ``Idempotency-Key`` header's rule (web/api/waybills.py): printable ASCII, neither the first nor the
+last character a blank. Given but empty or blank is refused, never read as "no key": the file's own key
+would then be used, which is not what was asked for."""
+MAX_KEY_CHARS = MAX_IDEMPOTENCY_KEY_CHARS - 8
+"""Room for the batch number each transaction's key adds (``KEY:12345``), within the service's 128."""
+
+
+def _checked_key(key: str | None) -> str | None:
+    """``--idempotency-key`` as given, or ValidationError ``invalid_request`` (field --idempotency-key)."""
+    if key is None or (len(key) <= MAX_KEY_CHARS and IDEMPOTENCY_KEY.fullmatch(key)):
+        return key
+    raise ValidationError(
+        f"must be 1 to {MAX_KEY_CHARS} printable ASCII characters, neither the first nor the last a blank "
+        "(leave the option out to derive the key from the file)",
+        code=ErrorCode.INVALID_REQUEST,
+        field="--idempotency-key",
+    )
 
 
 def _orders(path: Path, encoding: str) -> Iterator[Line]:
@@ -107,7 +128,8 @@ def issue(
     ),
     idempotency_key: str | None = typer.Option(
         None,
-        help="default: derived from the file's content, so re-running the same file issues nothing twice",
+        help="default: derived from the file's content, so re-running the same file issues nothing twice; "
+        f"1-{MAX_IDEMPOTENCY_KEY_CHARS - 8} printable ASCII characters, no blank first or last",
     ),
     encoding: str = typer.Option("utf-8", help=ENCODING_HELP),
 ) -> None:
@@ -116,12 +138,13 @@ def issue(
     Exit code 5 when some lines failed (their error lines are in the output), 2 for an empty input.
     """
     with reported_errors():
+        idempotency_key = _checked_key(idempotency_key)
         check_output_path(out_path, field="--out")
         refuse_overwriting_input(in_path, out_path)
         total, digest = _survey(in_path, encoding)
         if total == 0:
             raise ValidationError("the input has no orders (no non-blank lines)", code=ErrorCode.EMPTY_INPUT)
-        base_key = idempotency_key or "file:" + digest
+        base_key = "file:" + digest if idempotency_key is None else idempotency_key
         runtime = open_runtime()
         _small_page_cache(runtime.engine)
         actor = operator().actor
