@@ -28,7 +28,13 @@ from parcelguard.domain.tracking import TrackingNumber
 from parcelguard.domain.waybill import SealedWaybill
 from parcelguard.errors import ConflictError, ErrorCode, NotFoundError, ParcelGuardError, ValidationError
 from parcelguard.services.context import ServiceContext
-from parcelguard.services.ports import BindingRecord, PartyPhoneRecord, ProviderBinding, UnitOfWork
+from parcelguard.services.ports import (
+    BindingRecord,
+    PartyPhoneRecord,
+    ProviderBinding,
+    UnitOfWork,
+    VirtualNumberRecord,
+)
 from parcelguard.services.unseal import get_sealed
 
 NUMBERS_IMPORTED = "telephony:number:imported"
@@ -234,12 +240,7 @@ def bind_in(
     )
     probe = vn.route_keys(model, a_index, b_index, "0001" if model is vn.BindingModel.AXE else None)
     probe = [k for k in probe if not k.startswith(b"e")]
-    # a number outside the masking ranges (imported before they were checked) is never handed out
-    candidates = [
-        c
-        for c in uow.virtual_numbers.usable(pools, model, probe, now, _CANDIDATES)
-        if vn.is_pool_number(c.number, ctx.telephony.number_prefixes)
-    ]
+    candidates = _pool_candidates(ctx, uow, pools, model, probe, now)
     if model is vn.BindingModel.AXN:
         secrets.SystemRandom().shuffle(candidates)  # concurrent binds spread over the free numbers
     for candidate in candidates:
@@ -280,6 +281,30 @@ def bind_in(
     raise ConflictError(
         f"no number of the pool can take another {model.value} binding", code=ErrorCode.POOL_EXHAUSTED
     )
+
+
+def _pool_candidates(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    pools: Sequence[str],
+    model: vn.BindingModel,
+    probe: Sequence[bytes],
+    now: datetime,
+) -> list[VirtualNumberRecord]:
+    """Up to :data:`_CANDIDATES` usable numbers of the masking ranges, in the pool's order.
+
+    A number outside the ranges (imported before they were checked) is never handed out, and must not
+    crowd out those inside either: an ordinary mobile (13x, 15x) sorts before 16x/17x numbers, so the
+    first ``_CANDIDATES`` rows could all be such numbers while the pool still has free masking numbers
+    (pool_exhausted for nothing). The window grows (x4) until it holds enough, or holds every usable number.
+    """
+    limit = _CANDIDATES
+    while True:
+        found = uow.virtual_numbers.usable(pools, model, probe, now, limit)
+        candidates = [c for c in found if vn.is_pool_number(c.number, ctx.telephony.number_prefixes)]
+        if len(candidates) >= _CANDIDATES or len(found) < limit:
+            return candidates
+        limit *= 4
 
 
 def unbind_waybill(ctx: ServiceContext, tracking_number: str, *, principal: Principal) -> BoundNumber:
