@@ -7,6 +7,7 @@ import pytest
 
 from parcelguard.bootstrap import Runtime
 from parcelguard.domain.virtual_number import BindingModel
+from parcelguard.errors import ErrorCode, ValidationError
 from parcelguard.services import virtual_numbers as vns
 from tests.integration.test_virtual_number_pool_rules import ordinary_mobile
 from tests.reveal_world import World, build_world
@@ -39,3 +40,17 @@ def test_many_legacy_numbers_sorting_first_do_not_exhaust_a_pool_holding_a_maski
         world.ctx, world.issue(301), model=model, pool="old", principal=world.principal("admin.one")
     )
     assert bound.number == "17012340009"
+
+
+def test_a_couriers_phone_cannot_be_a_number_of_the_pool(world: World) -> None:
+    """Calls to a binding's number go to party A's phone: one of the pool's own numbers would loop calls
+    back into the pool (and hand recipients a number that reaches nobody)."""
+    vns.import_numbers(world.ctx, [("17012340010", "p1")], actor="test")
+    with pytest.raises(ValidationError) as refused:
+        vns.set_party_phone(world.ctx, "courier.ns", "+86 170 1234 0010", actor="test")
+    assert refused.value.code is ErrorCode.INVALID_MOBILE and refused.value.field == "mobile"
+    assert "17012340010" not in refused.value.message
+    with world.ctx.uow() as uow:
+        user = uow.users.get("courier.ns")
+        assert user is not None and uow.virtual_numbers.get_phone(user.id) is None
+    vns.set_party_phone(world.ctx, "courier.ns", "17012340011", actor="test")  # an MVNO subscriber's own

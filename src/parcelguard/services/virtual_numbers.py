@@ -135,8 +135,11 @@ def set_party_phone(ctx: ServiceContext, username: str, mobile: str, *, actor: s
     Only a courier takes calls through bindings (party A is the parcel's assigned courier, and dispatch
     assigns couriers only): any other role's phone would be a real number stored for nothing.
 
+    A number of the pool is never a courier's phone: calls to a binding's number go to party A, so one of
+    the pool's own numbers would send them back into the pool (a loop that reaches nobody).
+
     NotFoundError ``user_not_found``; ValidationError ``role_not_allowed`` (field ``username``, not a
-    courier), ``invalid_mobile`` (field ``mobile``)."""
+    courier), ``invalid_mobile`` (field ``mobile``: not a mobile, or a number of the pool)."""
     name = parse_username(username)
     digits = Mobile.parse(mobile).value
     now = ctx.clock()
@@ -149,6 +152,12 @@ def set_party_phone(ctx: ServiceContext, username: str, mobile: str, *, actor: s
                 f"only a courier is reached through virtual numbers, not a {user.role.value}",
                 code=ErrorCode.ROLE_NOT_ALLOWED,
                 field="username",
+            )
+        if uow.virtual_numbers.get_number(digits) is not None:
+            raise ValidationError(
+                "is a virtual number of the pool, not a phone a courier is reached on",
+                code=ErrorCode.INVALID_MOBILE,
+                field="mobile",
             )
         key, wrapped = ctx.envelope.new_data_key(phone_owner(user.id))
         phone = PartyPhoneRecord(
