@@ -365,7 +365,8 @@ def number_provider(settings: Settings, ctx: ServiceContext) -> NumberProvider:
         raise ConfigurationError(
             "PARCELGUARD_VNUM_PROVIDER=cloud needs PARCELGUARD_VNUM_CLOUD_ENDPOINT, _ACCESS_KEY_ID, "
             "_ACCESS_KEY_SECRET and _POOL_KEY",
-            code=ErrorCode.INSECURE_CONFIGURATION,
+            code=ErrorCode.INVALID_CONFIGURATION,
+            field="PARCELGUARD_VNUM_PROVIDER",
         )
     from parcelguard.adapters.telephony.cloud_provider import CloudNumberProvider  # urllib, http, ssl
 
