@@ -253,3 +253,14 @@ def test_an_idempotency_key_with_inner_blanks_is_used_as_given(used_home: Path, 
         assert code == 0, stderr
         results.append((tmp_path / name).read_text(encoding="utf-8"))
     assert results[0] == results[1]  # the same key: issued once
+
+
+def test_a_cloud_provider_without_its_settings_is_invalid_not_insecure(used_home: Path) -> None:
+    env: Env = {
+        "PARCELGUARD_HOME": str(used_home),
+        "PARCELGUARD_DATABASE_URL": None,
+        "PARCELGUARD_VNUM_PROVIDER": "cloud",
+    }
+    code, _, stderr = run(env, "waybill", "show", "PG123456789012")
+    line = one_line(stderr)
+    assert code == 1 and line.startswith("error [invalid_configuration]") and "_POOL_KEY" in line, line
