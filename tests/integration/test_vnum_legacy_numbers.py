@@ -3,10 +3,13 @@ handed out nor keep other numbers from being handed out: on SQLite and PostgreSQ
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
 import pytest
 
 from parcelguard.bootstrap import Runtime
-from parcelguard.domain.virtual_number import BindingModel
+from parcelguard.domain.virtual_number import BindingModel, TelephonyPolicy
 from parcelguard.errors import ErrorCode, ValidationError
 from parcelguard.services import virtual_numbers as vns
 from tests.integration.test_virtual_number_pool_rules import ordinary_mobile
@@ -54,3 +57,29 @@ def test_a_couriers_phone_cannot_be_a_number_of_the_pool(world: World) -> None:
         user = uow.users.get("courier.ns")
         assert user is not None and uow.virtual_numbers.get_phone(user.id) is None
     vns.set_party_phone(world.ctx, "courier.ns", "17012340011", actor="test")  # an MVNO subscriber's own
+
+
+def test_a_binding_on_a_number_imported_before_the_range_check_is_not_extended(world: World) -> None:
+    """Such a binding shows an ordinary subscriber's mobile as the recipient's number until it ends:
+    extending it would keep that going; it is unbound and bound again instead."""
+    [legacy] = legacy_numbers(world, "old", 1, 320)
+    admin = world.principal("admin.one")
+    number = world.issue(321)
+    with world.ctx.uow() as uow:  # bound before the check: the number was handed out then
+        sealed = uow.waybills.get(number)
+        assert sealed is not None
+        record = vns.bind_in(
+            replace(world.ctx, telephony=TelephonyPolicy(number_prefixes=(legacy[:3],))),
+            uow,
+            sealed,
+            model=BindingModel.AXN,
+            pool="old",
+            now=world.clock(),
+            ttl=timedelta(hours=1),
+        )
+        uow.commit()
+    assert record.number == legacy
+    with pytest.raises(ValidationError) as refused:
+        vns.extend_binding(world.ctx, number, hours=24, principal=admin)
+    assert refused.value.code is ErrorCode.INVALID_TRANSITION and legacy not in refused.value.message
+    assert vns.current_binding(world.ctx, number, principal=admin).expires_at == record.expires_at

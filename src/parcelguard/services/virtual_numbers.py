@@ -337,8 +337,11 @@ def extend_binding(
 
     Only a binding with an end (delivered, returned or handed over, or bound with a ttl) can be extended;
     one still open lasts until that end plus the grace period anyway.
+    A binding on a number outside the masking ranges (one imported before they were checked) is not
+    extended: it shows an ordinary subscriber's mobile as the recipient's number until it ends.
     NotFoundError ``binding_not_found``; ValidationError ``invalid_request`` (field ``hours``),
-    ``invalid_transition`` (the binding has no end yet; nothing changes)."""
+    ``invalid_transition`` (the binding has no end yet, or its number is outside the ranges; nothing
+    changes)."""
     number = TrackingNumber.parse(tracking_number).value
     if not 0 < hours <= vn.MAX_EXTENSION_HOURS:  # also NaN; before timedelta, which overflows on huge values
         raise ValidationError(
@@ -348,6 +351,13 @@ def extend_binding(
     with ctx.uow() as uow:
         sealed = get_sealed(uow, number, principal=principal)
         record = _live(uow, sealed.id)
+        if not vn.is_pool_number(record.number, ctx.telephony.number_prefixes):
+            raise ValidationError(
+                "this binding's number is outside the masking ranges (imported before they were checked): "
+                "unbind it and bind the waybill again instead of extending it",
+                code=ErrorCode.INVALID_TRANSITION,
+                field="tracking_number",
+            )
         expires = vn.extended(record.expires_at, now, timedelta(hours=hours))
         uow.virtual_numbers.set_expiry(record.id, expires)
         record = replace(record, expires_at=expires)
