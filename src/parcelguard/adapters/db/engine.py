@@ -119,13 +119,17 @@ def database_error(error: BaseException, url: str | URL) -> ConfigurationError |
 
 
 def _is_connection_error(original: BaseException) -> bool:
-    # psycopg raises OperationalError for connections refused, lost or never made, InterfaceError for one
-    # used after it closed; both are the database's absence, whatever statement ran.
+    # psycopg raises OperationalError itself for connections refused, lost or never made, InterfaceError for
+    # one used after it closed, and the SQLSTATE 57P classes while the server shuts down or starts: the
+    # database's absence, whatever statement ran. Its other OperationalError subclasses (serialization
+    # failures, deadlocks, lock and statement timeouts) are not, and stay driver errors.
     kind = type(original)
-    return kind.__module__.split(".")[0] in ("psycopg", "psycopg2") and kind.__name__ in (
-        "OperationalError",
-        "InterfaceError",
-    )
+    return kind.__module__.split(".")[0] in ("psycopg", "psycopg2") and kind.__name__ in _CONNECTION_ERRORS
+
+
+_CONNECTION_ERRORS = frozenset(
+    {"OperationalError", "InterfaceError", "AdminShutdown", "CrashShutdown", "CannotConnectNow"}
+)
 
 
 def make_engine(url: str) -> Engine:
