@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import anyio.to_thread
 from anyio import CapacityLimiter
 from anyio.lowlevel import RunVar
-from fastapi import APIRouter, Body, Header, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Send
 from starlette.types import Scope as ASGIScope
@@ -44,7 +44,7 @@ from parcelguard.web.openapi import ORDER_CODES, error_responses, json_body
 
 router = APIRouter(prefix="/v1", tags=["waybills"], route_class=StrictJsonRoute)
 
-IdempotencyKey = Annotated[
+_IdempotencyKeyHeader = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",  # errors name the header as it is sent (HTTP reads it in any letter case)
@@ -56,9 +56,26 @@ IdempotencyKey = Annotated[
         pattern=r"^[!-~](?:[ -~]*[!-~])?$",
         description="1-128 printable ASCII characters, neither the first nor the last a blank; a retry with "
         "the same key and body returns the first answer instead of issuing again (the same key with another "
-        "body: 409 idempotency_conflict); present but empty or blank: 422 invalid_request",
+        "body: 409 idempotency_conflict); present but empty or blank, or sent twice: 422 invalid_request",
     ),
 ]
+
+
+def _idempotency_key(request: Request, key: _IdempotencyKeyHeader = None) -> str | None:
+    """The request's ``Idempotency-Key``, sent once: a header read as one value takes the first of two
+    field lines, so a request holding two (a retry whose key a client or proxy appended after another)
+    would silently be keyed by the first and issue again. ValidationError ``invalid_request`` (field
+    ``Idempotency-Key``), neither value quoted."""
+    if key is not None and len(request.headers.getlist("idempotency-key")) > 1:
+        raise ValidationError(
+            "send the Idempotency-Key header once",
+            code=ErrorCode.INVALID_REQUEST,
+            field="Idempotency-Key",
+        )
+    return key
+
+
+IdempotencyKey = Annotated[str | None, Depends(_idempotency_key)]
 SQLITE_ISSUING_THREADS = 4
 """Single orders issued at once per process on SQLite; the others wait on the event loop, not in a thread.
 
@@ -157,7 +174,7 @@ async def create_waybill(
     body: Annotated[Any, Body()],
     ctx: Ctx,
     credentials: IssueCredentials,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey,
 ) -> Response:
     """Issue one privacy waybill; the answer shows only masked data (remarks included).
 
@@ -280,7 +297,7 @@ def create_waybill_batch(
     body: Annotated[Any, Body()],
     ctx: Ctx,
     principal: IssuePrincipal,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey,
 ) -> s.WaybillBatchRead:
     """Issue up to 1,000 orders; each succeeds or fails on its own, answered at its index with a coded
     error (the order's codes, e.g. ``missing_field`` with its field path)."""
