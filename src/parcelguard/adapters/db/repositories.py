@@ -91,6 +91,15 @@ they are)."""
 _ONE_ACTIVE_TOKEN = next(i for i in m.label_token.indexes if i.name == "uq_label_token_active_waybill_id")
 """One active token per waybill (migration 0009): add_many skips a token that would be a second one."""
 _ACTIVE_TOKEN = _ACTIVE_TOKENS.where(_t.waybill_id == bindparam("waybill_id"), _t.revoked_at.is_(None))
+_TOKEN_LOCK_CLASS = (
+    0x50474C54  # "PGLT": the first key of the label token advisory locks (the sequencer's: PGLG)
+)
+_LOCK_PRINTED_WAYBILLS = (
+    "SELECT pg_advisory_xact_lock(%(cls)s, k) FROM (SELECT DISTINCT"
+    " hashtext(current_schema() || ':' || w) AS k FROM unnest(%(ids)s::text[]) AS w) AS keys ORDER BY k"
+)
+"""Transaction-scoped advisory locks on the waybills whose tokens a print stores, taken in key order in one
+statement (PostgreSQL evaluates a volatile output function after ORDER BY since 9.6)."""
 
 
 _TAKEN_ANY = "SELECT tracking_number FROM waybill WHERE tracking_number = ANY(%s)"
@@ -370,9 +379,19 @@ class SqlLabelTokenRepository:
         ``uq_label_token_active_waybill_id``), not raised, so an overlapping print's transaction goes on, and
         its waybill id is answered (from the driver's rowcount for one record, the token ids RETURNed for
         more). On PostgreSQL the insert waits for a print still committing that waybill's token, then skips.
-        Rows go in waybill order, so two batches that share waybills take those waits in one order and never
-        deadlock."""
+        Rows go in waybill order, so two batches that share waybills take those waits in one order.
+
+        On PostgreSQL the waybills are locked first (a transaction-scoped advisory lock each, in key order,
+        one statement): the order alone did not hold across a print's calls, since a print whose first store
+        was skipped for a token revoked before its re-read stores that waybill again after holding a later
+        one; another batch holding the first and waiting for the later one then deadlocked with it
+        (DeadlockDetected, a 500). With the locks, every insert of an active token happens under its
+        waybill's lock, so no insert waits on another's row, and a print's later stores only take locks it
+        holds. SQLite has one writer at a time and needs none."""
         ordered = sorted(records, key=attrgetter("waybill_id"))
+        if ordered and self._c.dialect.name == "postgresql":
+            ids = [r.waybill_id for r in ordered]
+            self._c.exec_driver_sql(_LOCK_PRINTED_WAYBILLS, {"cls": _TOKEN_LOCK_CLASS, "ids": ids}).fetchall()
         rows = [(r.token_id, r.waybill_id, r.issued_at, r.revoked_at) for r in ordered]
         skipped = bulk_insert_rows(
             self._c, m.label_token, _TOKEN_KEYS, rows, skip_conflicts_on=_ONE_ACTIVE_TOKEN
