@@ -213,12 +213,21 @@ and it is worth its memory: at 4,096 the peak was 7 MiB lower but issuance 7-10%
 (bench_issuance --rounds 1) and 10-18% on orders seen before (--rounds 2), 8,192 as slow for unique senders
 (issue 9)."""
 _VARIANTS = 4
-# Region prefix -> (the reads past it and what they gave, the region) per variant seen.
-_cache: dict[str, tuple[tuple[tuple[_Read, ...], Region], ...]] = {}
+# Region prefix -> what was remembered for it, each variant one flat tuple (`_Entry`): the region, then
+# kind, position, argument and what it gave of every read past the prefix, four items a read. A prefix
+# with one variant (nearly all) holds that tuple itself, one with more a tuple of them. Flat, an entry
+# holds about 400 bytes where a tuple per read, a pair and a tuple of variants held about 640 (issue 9).
+_Entry = tuple[Any, ...]
+_cache: dict[str, _Entry | tuple[_Entry, ...]] = {}
 # The first _LEAD characters (first two of a shorter prefix) -> lengths of the prefixes cached under them,
 # longest first: the lengths worth trying for a text.
 _cached_lengths: dict[str, tuple[int, ...]] = {}
 _LEAD = 4
+
+
+def _variants(remembered: _Entry | tuple[_Entry, ...]) -> tuple[_Entry, ...]:
+    """The variants of a cache value: itself when it is one (it starts with its region)."""
+    return (remembered,) if type(remembered[0]) is Region else remembered
 
 
 def resolve_address_region(text: str) -> Region | None:
@@ -251,23 +260,25 @@ def _recall(text: str, lengths: tuple[int, ...] | None) -> Region | None:
         return None
     length = len(text)
     for size in lengths:
-        variants = _cache.get(text[:size])
-        if variants is None:
+        remembered = _cache.get(text[:size])
+        if remembered is None:
             continue
-        for reads, known in variants:
-            for read in reads:
-                if read[0] is _GAPS:  # the commonest read (what follows the names), inline
-                    after, gaps = read[1], read[2]
+        for entry in _variants(remembered):
+            for i in range(1, len(entry), 4):
+                kind = entry[i]
+                if kind is _GAPS:  # the commonest read (what follows the names), inline
+                    after, gaps = entry[i + 1], entry[i + 2]
                     while after < length and text[after] in gaps:
                         after += 1
-                    if after != read[3]:
+                    if after != entry[i + 3]:
                         break
-                elif not _same_read(text, read):
+                elif not _same_read(text, kind, entry[i + 1], entry[i + 2], entry[i + 3]):
                     break
             else:
                 key = text[:size]  # the most recently used last, forgotten last (another thread
                 _cache.pop(key, None)  # may have forgotten it meanwhile: it comes back)
-                _cache[key] = variants
+                _cache[key] = remembered
+                known: Region = entry[0]
                 return known
     return None
 
@@ -278,9 +289,8 @@ def clear_address_cache() -> None:
     _cached_lengths.clear()
 
 
-def _same_read(text: str, read: _Read) -> bool:
-    """Whether ``read`` gives on ``text`` what it gave when it was logged."""
-    kind, pos, argument, result, _ = read
+def _same_read(text: str, kind: str, pos: int, argument: Any, result: Any) -> bool:
+    """Whether a read of ``kind`` at ``pos`` gives on ``text`` what it gave when it was logged."""
     if kind is _GAPS:
         after, length = pos, len(text)
         while after < length and text[after] in argument:
@@ -301,10 +311,11 @@ def _remember(text: str, log: _ReadLog, region: Region) -> None:
     if size < 2 or size > len(text):
         return
     key = text[:size]
-    reads = tuple([read for read in log.reads if read[4] > size])
-    variants = _cache.pop(key, ())
-    if len(variants) >= _VARIANTS:
-        _cache[key] = variants
+    entry = (region, *[item for read in log.reads if read[4] > size for item in read[:4]])
+    remembered = _cache.pop(key, None)
+    variants = () if remembered is None else _variants(remembered)
+    if remembered is not None and len(variants) >= _VARIANTS:
+        _cache[key] = remembered
         return
     while len(_cache) >= _CACHE_SIZE:
         # the least recently used (first in order); its length stays listed under its head, where a
@@ -312,7 +323,7 @@ def _remember(text: str, log: _ReadLog, region: Region) -> None:
         _cache.pop(next(iter(_cache), key), None)
     if len(_cached_lengths) >= _LENGTHS_SIZE:
         _rebuild_lengths()
-    _cache[key] = (*variants, (reads, region))
+    _cache[key] = (*variants, entry) if variants else entry
     head = key[:_LEAD] if size >= _LEAD else key[:2]  # prefixes too short to have a lead: by their head
     lengths = _cached_lengths.get(head, ())
     if size not in lengths:
