@@ -172,13 +172,16 @@ class Settings(BaseSettings):
             count = len(_witnesses(self.witnesses))
         except ValueError as error:
             raise ConfigurationError(
-                f"PARCELGUARD_WITNESSES is invalid: {error}", code=ErrorCode.INSECURE_CONFIGURATION
+                f"PARCELGUARD_WITNESSES is invalid: {error}",
+                code=ErrorCode.INVALID_CONFIGURATION,
+                field="PARCELGUARD_WITNESSES",
             ) from None
         if self.witness_quorum > count:
             raise ConfigurationError(
                 f"PARCELGUARD_WITNESS_QUORUM is {self.witness_quorum} but PARCELGUARD_WITNESSES names "
                 f"{count} witness(es): audit verify could never succeed",
-                code=ErrorCode.INSECURE_CONFIGURATION,
+                code=ErrorCode.INVALID_CONFIGURATION,
+                field="PARCELGUARD_WITNESS_QUORUM",
             )
         return self
 

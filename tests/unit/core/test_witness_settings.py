@@ -1,5 +1,5 @@
 """PARCELGUARD_WITNESSES and PARCELGUARD_WITNESS_QUORUM: the witness list parses back to what was written
-(hypothesis), malformed entries are refused at start-up as insecure_configuration naming the entry by
+(hypothesis), malformed entries are refused at start-up as invalid_configuration naming the entry by
 position and never quoting it (a URL may carry a token), and a quorum above the witnesses named is
 refused; the HTTP client of a witness reads tlog-witness's answers and follows no redirect."""
 
@@ -60,7 +60,8 @@ LOG_KEY_KIND = KEY.replace("+BA", "+AQ")  # a 0x01 note key is not a cosigner ke
 def test_a_bad_witness_list_is_refused_without_quoting_it(value: str, message: str) -> None:
     with pytest.raises(ConfigurationError) as refused:
         Settings(witnesses=value)
-    assert refused.value.code is ErrorCode.INSECURE_CONFIGURATION
+    assert refused.value.code is ErrorCode.INVALID_CONFIGURATION
+    assert refused.value.field == "PARCELGUARD_WITNESSES"
     assert message in str(refused.value) and "PARCELGUARD_WITNESSES" in str(refused.value)
     assert "s3cret" not in str(refused.value) and "secret-token" not in str(refused.value)
 
@@ -70,6 +71,7 @@ def test_the_quorum_cannot_exceed_the_witnesses_named() -> None:
     with pytest.raises(ConfigurationError) as refused:
         Settings(witnesses=KEY, witness_quorum=2)
     assert "PARCELGUARD_WITNESS_QUORUM" in str(refused.value)
+    assert refused.value.code is ErrorCode.INVALID_CONFIGURATION
     with pytest.raises(ValueError):
         Settings(witness_quorum=-1)
 
