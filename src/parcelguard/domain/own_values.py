@@ -5,10 +5,15 @@ guesses at unknown people; here nothing is guessed: the order itself says who it
 occurrence of their names, mobiles, ID number and house number, building, unit and room in the description
 or remarks is masked, however it is spelled (separators between digits, full-width or circled digits,
 Chinese numerals 一三九 / 壹叁玖 / 幺, traditional characters, a minority name with or without its dot).
+A Latin name is looked for part by part (Hannah, WHITFIELD, Mary-Jane's Jane, O'Neil as ONeil), in any case
+and spelled out letter by letter (H a n n a h), as a word of its own; the address's building, unit, floor
+and room in every spelling the address grammar (`address_grammar.HOUSEHOLD`, the parser of the order's own
+address) reads: 21F, 21楼, 21层 and 二十一楼 are one floor, A栋 and a座 one building.
 
 Masks keep the text's length and follow each value's own mask: a mobile keeps its first three and last two
 digits (GB/T 41833-2022 hides at least six), a name keeps what `PersonName.masked` keeps, an ID number its
-first and last characters, and address numbers lose every digit.
+first and last characters, a Latin name part its first letter, and address numbers lose every digit (and a
+building's letter).
 """
 
 from __future__ import annotations
