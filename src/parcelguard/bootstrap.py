@@ -281,6 +281,7 @@ def login_policy(settings: Settings) -> LoginPolicy:
         lockout=timedelta(seconds=settings.login_lockout_s),
         token_ttl=timedelta(seconds=settings.access_token_ttl_s),
         session_ttl=timedelta(seconds=settings.session_ttl_s),
+        throttle_retention=timedelta(seconds=max(settings.login_window_s, settings.track_verify_lockout_s)),
     )
 
 

@@ -18,6 +18,7 @@ from parcelguard.domain.pii import Mobile
 from parcelguard.domain.pii.synthetic import SyntheticPeople
 from parcelguard.errors import ErrorCode, PermissionDeniedError, RateLimitedError
 from parcelguard.services import tracking
+from parcelguard.services.auth import forget_stale_counts
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.issuance import issue_waybill
 from parcelguard.services.tracking import TrackingLimits, track_parcel
@@ -194,12 +195,6 @@ def test_the_sweep_wrong_digits_run_keeps_counts_whose_window_still_runs(
     assert subjects() == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/auth.py sweeps login_throttle with sign-in's window (15 min): it deletes tracking counts"
-    " whose window (PARCELGUARD_TRACK_VERIFY_LOCKOUT_S, 1 h) still runs; the sweep's cutoff must be the "
-    "longest window of any count kept there",
-)
 def test_sign_ins_sweep_of_stale_counts_keeps_a_tracking_count_whose_window_still_runs(
     ctx: ServiceContext, clock: Clock
 ) -> None:
@@ -209,7 +204,7 @@ def test_sign_ins_sweep_of_stale_counts_keeps_a_tracking_count_whose_window_stil
         assert answer(ctx, guard, number, wrong(last4, n), "192.0.2.1") == "tracking_verification_failed"
     clock.advance(ctx.login_policy.window.total_seconds() + 60)
     with ctx.uow() as uow:  # what a failed sign-in does, one time in 32 (services/auth.py _refuse)
-        uow.login_throttle.forget_stale(clock.now - ctx.login_policy.window, clock.now)
+        forget_stale_counts(uow, ctx.login_policy, clock.now)
         uow.commit()
     assert answer(ctx, guard, number, wrong(last4, CAP), "192.0.2.1") == "tracking_verification_failed"
     assert answer(ctx, guard, number, last4, "192.0.2.1") == "rate_limited"

@@ -291,6 +291,11 @@ class LoginPolicy:
     # minute at most per session, so an idle session ends between ``session_idle`` minus this and
     # ``session_idle`` after its last request (never later).
     session_seen_every: timedelta = timedelta(minutes=1)
+    # How long an unlocked count is kept in the throttle table that sign-in, pickup codes and tracking digits
+    # share: the longest window of any count kept there (bootstrap: the larger of ``window`` and
+    # PARCELGUARD_TRACK_VERIFY_LOCKOUT_S, tracking's window; 1 h by default). A sweep with a shorter cutoff
+    # would delete counts whose window still runs and give their guesses back.
+    throttle_retention: timedelta = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)

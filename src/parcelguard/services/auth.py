@@ -58,6 +58,18 @@ _SECRET_CHARS = 43  # token_urlsafe(32)
 MAX_DEVICE_CHARS = 64
 Method = Literal["token", "session"]
 _FORGET_EVERY = 32  # one failed sign-in in this many sweeps stale throttle counts
+
+
+def forget_stale_counts(
+    uow: UnitOfWork, policy: LoginPolicy, now: datetime, *, window: timedelta | None = None
+) -> int:
+    """Delete the throttle table's unlocked counts whose window started before every user's window could
+    still run: ``policy.throttle_retention`` (or ``window`` if longer) before ``now``. The one sweep of the
+    table that sign-in, pickup codes and tracking digits share; returns the rows deleted."""
+    keep = max(policy.window, policy.throttle_retention, window or timedelta(0))
+    return uow.login_throttle.forget_stale(now - keep, now)
+
+
 _KEEP_ENDED = timedelta(days=1)  # a person's ended tokens and sessions are deleted at their next sign-in
 IDLE_ACTOR = "system:session_idle"  # who closes a page session idle past its timeout
 CloseReason = Literal["signed_out", "idle"]
@@ -494,7 +506,7 @@ def _refuse(
             _refund(uow, ctx, attempt)
         elif secrets.randbelow(_FORGET_EVERY) == 0:
             # Now and then, not on every failure: counts older than a window (and unlocked) are dead weight.
-            uow.login_throttle.forget_stale(now - policy.window, now)
+            forget_stale_counts(uow, policy, now)
         _audit(uow, audit.SIGN_IN_FAILED, subject, subject, now, _details(attempt, reason))
         for what in locked:
             details = _details(attempt, ErrorCode.ACCOUNT_LOCKED)

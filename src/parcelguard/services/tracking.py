@@ -32,6 +32,7 @@ from parcelguard.errors import (
     RateLimitedError,
     ValidationError,
 )
+from parcelguard.services.auth import forget_stale_counts
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.ports import RateLimiter, UnitOfWork
 
@@ -222,7 +223,7 @@ def _verify(
             uow.login_throttle.refund(count.subject, limit=count.limit)
     elif secrets.randbelow(_FORGET_EVERY) == 0:
         # Now and then: counts older than every user's window (and unlocked) are dead weight.
-        uow.login_throttle.forget_stale(now - max(limits.lockout, ctx.login_policy.window), now)
+        forget_stale_counts(uow, ctx.login_policy, now, window=limits.lockout)
     uow.commit()
     return verified
 
