@@ -207,11 +207,11 @@ def _resolve(
 # -- the address cache ---------------------------------------------------------------------------------
 
 _CACHE_SIZE = 32_768
-"""Prefixes remembered, the least recently used forgotten first (400-600 bytes a prefix). Every region the
-benchmark corpora meet is about 16,900 prefixes, 10-12 MiB of a `waybill issue`'s peak at 200,000 orders,
-and it is worth its memory: at 4,096 the peak was 7 MiB lower but issuance 7-10% slower on first-seen orders
-(bench_issuance --rounds 1) and 10-18% on orders seen before (--rounds 2), 8,192 as slow for unique senders
-(issue 9)."""
+"""Prefixes remembered, the least recently used forgotten first (about 370 bytes a prefix, flat entries;
+630 before). Every region the benchmark corpora meet is about 16,900 prefixes, 6 MiB of a `waybill
+issue`'s peak at 200,000 orders (10-12 MiB before the entries were flat), and it is worth its memory:
+at 4,096 the peak was 7 MiB lower but issuance 7-10% slower on first-seen orders (bench_issuance
+--rounds 1) and 10-18% on orders seen before (--rounds 2), 8,192 as slow for unique senders (issue 9)."""
 _VARIANTS = 4
 # Region prefix -> what was remembered for it, each variant one flat tuple (`_Entry`): the region, then
 # kind, position, argument and what it gave of every read past the prefix, four items a read. A prefix
