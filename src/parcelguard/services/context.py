@@ -44,7 +44,7 @@ class ServiceContext:
     login_policy: LoginPolicy
     # controlled reveal (issue 10): grace period, daily quota and ceiling (PARCELGUARD_REVEAL_*)
     reveal_limits: RevealLimits = field(default_factory=RevealLimits)
-    # transparency log (issue 11): the checkpoint origin, the log key and the keys its checkpoints are checked with
+    # transparency log (issue 11): the checkpoint origin, the log key, the keys checkpoints are checked with
     log_keys: LogKeys | None = None
     # virtual numbers (issue 12): grace, cool-down, binding at dispatch (PARCELGUARD_VNUM_*), and who carries
     # the calls (None: our own SIP server with nothing to push, Kamailio asks the binding table per call)
