@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 import time
 from collections.abc import Mapping, Sequence
@@ -44,6 +45,17 @@ from parcelguard.services.unseal import masked_order_of
 
 MAX_BATCH = 1000
 MAX_IDEMPOTENCY_KEY_CHARS = 128
+IDEMPOTENCY_KEY_PATTERN = r"[!-~](?:[ -~]*[!-~])?"
+"""An idempotency key's characters, on every path (the HTTP header, ``waybill issue --idempotency-key``, this
+service): printable ASCII, neither the first nor the last a blank. A server strips the blanks around a header
+value (RFC 9110 section 5.5), so a blank or padded key would mean what arrives as an empty one; given but
+empty is refused, never read as "no key" (a retry would issue again)."""
+_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
+
+
+def is_idempotency_key(key: str) -> bool:
+    """Whether ``key`` is 1 to MAX_IDEMPOTENCY_KEY_CHARS characters of IDEMPOTENCY_KEY_PATTERN."""
+    return len(key) <= MAX_IDEMPOTENCY_KEY_CHARS and _IDEMPOTENCY_KEY.fullmatch(key) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,9 +469,10 @@ def _fresh_tracking_numbers(ctx: ServiceContext, uow: UnitOfWork, count: int) ->
 def _scoped_idempotency_key(actor: str, key: str | None, organisation_id: int) -> str | None:
     if key is None:
         return None
-    if not 0 < len(key) <= MAX_IDEMPOTENCY_KEY_CHARS or not key.isascii() or not key.isprintable():
+    if not is_idempotency_key(key):
         raise ValidationError(
-            f"idempotency key must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} printable ASCII characters",
+            f"idempotency key must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} printable ASCII characters, neither "
+            "the first nor the last a blank",
             code=ErrorCode.INVALID_REQUEST,
             field="idempotency_key",
         )

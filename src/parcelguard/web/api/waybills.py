@@ -50,10 +50,7 @@ _IdempotencyKeyHeader = Annotated[
         alias="Idempotency-Key",  # errors name the header as it is sent (HTTP reads it in any letter case)
         min_length=1,
         max_length=issuance.MAX_IDEMPOTENCY_KEY_CHARS,
-        # Printable ASCII, neither first nor last a blank: a server strips the blanks around a field value
-        # (RFC 9110 section 5.5), so a blank or padded key means what arrives as an empty one. Present and
-        # empty is invalid_request, never "no key": a retry would issue again.
-        pattern=r"^[!-~](?:[ -~]*[!-~])?$",
+        pattern=f"^{issuance.IDEMPOTENCY_KEY_PATTERN}$",  # the one rule, with its reasons, in the service
         description="1-128 printable ASCII characters, neither the first nor the last a blank; a retry with "
         "the same key and body returns the first answer instead of issuing again (the same key with another "
         "body: 409 idempotency_conflict); present but empty or blank, or sent twice: 422 invalid_request",
