@@ -118,3 +118,14 @@ def test_an_unreachable_redis_fails_closed_with_a_code() -> None:
         limiter.check("c")
     assert caught.value.code == ErrorCode.RATE_LIMITER_UNAVAILABLE
     assert "127.0.0.1" not in caught.value.message
+
+
+def test_a_url_that_is_not_redis_is_an_invalid_configuration_never_quoted() -> None:
+    """A mistyped URL is a configuration error (not a security refusal), and its password is never echoed."""
+    from parcelguard.adapters.redis_rate_limit import redis_client
+    from parcelguard.errors import ConfigurationError, ErrorCode
+
+    with pytest.raises(ConfigurationError) as refused:
+        redis_client("http://user:s3cret-pw@cache.example:6379/0")
+    assert refused.value.code is ErrorCode.INVALID_CONFIGURATION
+    assert "s3cret" not in str(refused.value)

@@ -78,7 +78,7 @@ def redis_client(url: str) -> redis.Redis:
         return redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
     except ValueError:
         raise ConfigurationError(
-            "PARCELGUARD_REDIS_URL is not a redis:// or rediss:// URL", code=ErrorCode.INSECURE_CONFIGURATION
+            "PARCELGUARD_REDIS_URL is not a redis:// or rediss:// URL", code=ErrorCode.INVALID_CONFIGURATION
         ) from None
 
 
