@@ -568,8 +568,8 @@ def may_hold_own_values(text: str, order: Order) -> bool:
     `_masked_positions` reads runs), or a run be a piece of 4+ digits of one; what is left, a short
     household part (2层, 5栋), must occur as written.
     A Han name may also be written in pinyin: its first syllable must then occur. An own building, unit,
-    floor or room in another spelling (21楼 for 21F) needs its digits in a run, or its letter (A栋) in the
-    text. Most descriptions (服装,
+    floor or room in another spelling (21楼 for 21F) must be read there by the address grammar, asked only
+    of texts holding a digit, a numeral or a Latin letter. Most descriptions (服装,
     衣服 2件, 2层蛋糕) fail all of these.
     """
     folded, chars, runs = _text_facts(text)
@@ -581,15 +581,13 @@ def may_hold_own_values(text: str, order: Order) -> bool:
         syllables[0] in folded.casefold() for party in parties for syllables, _ in _party_pinyin(party)
     ):
         return True  # a Han name written in pinyin (zhang wei)
-    household = {number for party in parties for _, number in _household_keys(party.address.household)}
-    if _CHINESE_NUMBER.search(folded) is not None:  # 八十八号 for 88号: compare the numbers read
+    numeral = _CHINESE_NUMBER.search(folded) is not None
+    if numeral:  # 八十八号 for 88号: compare the numbers read
         own = {"".join(ch for ch in t if ch.isdigit()) for party in parties for t in _address_tokens(party)}
-        if any(chinese_quantity(m.group()) in own | household for m in _CHINESE_NUMBER.finditer(folded)):
+        if any(chinese_quantity(m.group()) in own for m in _CHINESE_NUMBER.finditer(folded)):
             return True
-    for number in household:  # the number of an own building, unit, floor or room (21楼 for 21F, a座)
-        digits = "".join(ch for ch in number if ch.isdigit())
-        if any(digits in run for run in runs) if digits else number.casefold() in chars:
-            return True
+    if (runs or numeral or not chars.isdisjoint(_PINYIN_FIRST)) and _holds_own_household(folded, order):
+        return True  # an own building, unit, floor or room in any spelling (21楼 for 21F, a座 for A栋)
     if not longest_run:
         return False
     shortest = min(
@@ -603,6 +601,16 @@ def may_hold_own_values(text: str, order: Order) -> bool:
 
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _holds_own_household(folded: str, order: Order) -> bool:
+    """Whether `HOUSEHOLD` finds in ``folded`` a building, unit, floor or room of the order's addresses:
+    exactly what `_masked_positions` masks of them, asked only of texts holding a digit, a Chinese numeral
+    or a Latin letter (every spelling the grammar reads holds one)."""
+    keys = _household_keys(order.sender.address.household) | _household_keys(
+        order.recipient.address.household
+    )
+    return bool(keys) and next(_household_positions(folded, keys), None) is not None
 
 
 def _holds_own_number(folded: str, runs: tuple[str, ...], order: Order) -> bool:
