@@ -586,7 +586,7 @@ def may_hold_own_values(text: str, order: Order) -> bool:
         own = {"".join(ch for ch in t if ch.isdigit()) for party in parties for t in _address_tokens(party)}
         if any(chinese_quantity(m.group()) in own for m in _CHINESE_NUMBER.finditer(folded)):
             return True
-    if (runs or numeral or not chars.isdisjoint(_PINYIN_FIRST)) and _holds_own_household(folded, order):
+    if not chars.isdisjoint(_HOUSEHOLD_WORD_CHARS) and _holds_own_household(folded, order):
         return True  # an own building, unit, floor or room in any spelling (21楼 for 21F, a座 for A栋)
     if not longest_run:
         return False
@@ -603,10 +603,15 @@ def may_hold_own_values(text: str, order: Order) -> bool:
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
+_HOUSEHOLD_WORD_CHARS = frozenset("栋幢撞懂座馆#元层楼室房户f-")
+"""A character every match of `HOUSEHOLD` holds (its words 号楼, 单元, 房间 included, a dash form's dash,
+12F's f casefolded): a text without one (most remarks: 到了打电话, 放门口) holds no own household part."""
+
+
 def _holds_own_household(folded: str, order: Order) -> bool:
     """Whether `HOUSEHOLD` finds in ``folded`` a building, unit, floor or room of the order's addresses:
-    exactly what `_masked_positions` masks of them, asked only of texts holding a digit, a Chinese numeral
-    or a Latin letter (every spelling the grammar reads holds one)."""
+    exactly what `_masked_positions` masks of them, asked only of texts holding one of
+    `_HOUSEHOLD_WORD_CHARS`."""
     keys = _household_keys(order.sender.address.household) | _household_keys(
         order.recipient.address.household
     )
