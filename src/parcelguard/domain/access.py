@@ -94,6 +94,13 @@ class Principal:
         """Whether a record issued by ``organisation_id`` exists as far as this principal is concerned."""
         return self.sees_every_organisation or organisation_id == self.organisation_id
 
+    def require_carrier(self, refusal: str) -> None:
+        """Raise PermissionDeniedError ``forbidden`` (with ``refusal`` as its message) unless this principal
+        acts for the carrier: what only the carrier holds (its audit log, alerts, telephony) is refused to a
+        platform's keys and people whatever their scopes or role."""
+        if self.organisation_kind is not OrganisationKind.CARRIER:
+            raise PermissionDeniedError(refusal, code=ErrorCode.FORBIDDEN)
+
     def require(self, scope: Scope) -> None:
         """Raise unless this principal holds ``scope`` (or is an administrator)."""
         if scope not in self.scopes and Scope.ADMIN not in self.scopes:

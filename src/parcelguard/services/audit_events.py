@@ -124,6 +124,7 @@ def list_audit_events(
     For the carrier's operators (the CLI) and administrators: PermissionDeniedError ``forbidden`` for
     anyone else. Raises ValidationError ``invalid_tracking_number`` / ``invalid_request`` (``actor``,
     ``limit``)."""
+    principal.require_carrier("audit events are the carrier's: a platform's keys and people do not read them")
     principal.require(Scope.ADMIN)
     number = TrackingNumber.parse(subject).value if subject is not None else None
     recorded = _actor(actor) if actor is not None else None
@@ -139,6 +140,7 @@ def list_alerts(ctx: ServiceContext, *, principal: Principal, limit: int = 100) 
     """The newest alerts (reveal ceilings reached, people under notice or gone who are busy), newest
     first, for the carrier's operators and administrators (PermissionDeniedError ``forbidden`` otherwise).
     """
+    principal.require_carrier("alerts are the carrier's: a platform's keys and people do not read them")
     principal.require(Scope.ADMIN)
     if not 1 <= limit <= MAX_EVENTS:
         raise ValidationError(

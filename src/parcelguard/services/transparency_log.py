@@ -101,7 +101,9 @@ AUDITOR_ROLES = frozenset({Role.SECURITY_OFFICER, Role.REGULATOR, Role.ADMIN})
 
 def require_auditor(principal: Principal) -> None:
     """The log's HTTP interface is for auditors: a security officer, a regulator or an administrator
-    signed in, or an API key with the ``admin`` scope; PermissionDeniedError ``forbidden`` otherwise."""
+    signed in, or an API key with the ``admin`` scope, of the carrier (the log records every organisation's
+    events); PermissionDeniedError ``forbidden`` otherwise, and for a platform's keys and people always."""
+    principal.require_carrier("the audit log is the carrier's: a platform's keys and people do not read it")
     if principal.is_user:
         if principal.role in AUDITOR_ROLES:
             return

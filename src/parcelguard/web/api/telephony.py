@@ -15,7 +15,6 @@ from fastapi import APIRouter, Security
 from pydantic import BaseModel, ConfigDict, Field
 
 from parcelguard.domain.access import Principal, Scope
-from parcelguard.domain.organisation import OrganisationKind
 from parcelguard.domain.virtual_number import parse_model
 from parcelguard.errors import ErrorCode, PermissionDeniedError, ValidationError
 from parcelguard.services import call_routing, virtual_numbers
@@ -28,8 +27,7 @@ router = APIRouter(prefix="/v1/telephony", tags=["telephony"], route_class=Stric
 
 
 def _carrier(principal: Principal) -> Principal:
-    if principal.organisation_kind is not OrganisationKind.CARRIER:
-        raise PermissionDeniedError("telephony belongs to the carrier's keys", code=ErrorCode.FORBIDDEN)
+    principal.require_carrier("telephony belongs to the carrier's keys")
     return principal
 
 
