@@ -35,8 +35,8 @@ from parcelguard.domain.checkpoint import NoteVerifier
 from parcelguard.domain.label_gate import privacy_gate
 from parcelguard.domain.people import LoginPolicy
 from parcelguard.domain.reveal_policy import RevealLimits
-from parcelguard.domain.virtual_number import BindingModel, TelephonyPolicy
-from parcelguard.errors import ConfigurationError, ErrorCode, KeyStoreError
+from parcelguard.domain.virtual_number import BindingModel, TelephonyPolicy, parse_number_prefixes
+from parcelguard.errors import ConfigurationError, ErrorCode, KeyStoreError, ValidationError
 from parcelguard.services.access_transparency import AccessDesk
 from parcelguard.services.context import ServiceContext
 from parcelguard.services.deid import use_tagger
@@ -338,10 +338,19 @@ def require_current_schema(runtime: Runtime) -> None:
 def telephony_policy(settings: Settings) -> TelephonyPolicy:
     """Grace, cool-down and dispatch binding of virtual numbers (PARCELGUARD_VNUM_*)."""
     model = None if settings.vnum_dispatch_model == "none" else BindingModel(settings.vnum_dispatch_model)
+    try:
+        prefixes = parse_number_prefixes(settings.vnum_number_prefixes)
+    except ValidationError as invalid:
+        raise ConfigurationError(
+            f"PARCELGUARD_VNUM_NUMBER_PREFIXES: {invalid.message}",
+            code=ErrorCode.INVALID_CONFIGURATION,
+            field="PARCELGUARD_VNUM_NUMBER_PREFIXES",
+        ) from None
     return TelephonyPolicy(
         grace=timedelta(hours=settings.vnum_grace_hours),
         cooldown=timedelta(hours=settings.vnum_cooldown_hours),
         dispatch_model=model,
+        number_prefixes=prefixes,
     )
 
 

@@ -121,6 +121,11 @@ class Settings(BaseSettings):
     vnum_dispatch_model: Literal["axb", "axe", "axn", "none"] = Field(
         default="axb", description="the binding dispatch makes when the pool has numbers (none: only by hand)"
     )
+    vnum_number_prefixes: str = Field(
+        default="",
+        description="masking ranges the carrier holds besides MIIT's virtual segments (162, 165, 167, 170, "
+        "171), comma-separated, each 3 to 11 digits starting with 1 (e.g. 1380013): what pools may hold",
+    )
     vnum_provider: Literal["sip", "cloud"] = Field(
         default="sip", description="who carries calls: our SIP server (Kamailio asks us) or a cloud API"
     )
