@@ -26,7 +26,13 @@ from parcelguard.cli.audit_http import fetch as _fetch
 from parcelguard.cli.common import err_console, json_line, open_runtime, operator, reported_errors
 from parcelguard.cli.witness import app as witness_app
 from parcelguard.domain import merkle
-from parcelguard.domain.checkpoint import Checkpoint, CheckpointError, NoteVerifier, verify_note
+from parcelguard.domain.checkpoint import (
+    Checkpoint,
+    CheckpointError,
+    NoteVerifier,
+    parse_note,
+    verify_note,
+)
 from parcelguard.services import transparency_log as tlog
 from parcelguard.services.audit_events import list_alerts, list_audit_events
 from parcelguard.services.transparency_check import verify_database
@@ -321,8 +327,16 @@ def _checked(policy: _Policy, text: str, quorum: int, what: str) -> tuple[Checkp
         checkpoint, signed = verify_note(text, policy.known, required=[policy.log.name], threshold=1)
     except CheckpointError as error:
         _fail(EXIT_BAD_SIGNATURE, "bad_signature", f"{what}: {error}")
-    names = {w.name for w in policy.witnesses}
-    cosigned = [name for name in signed if name in names]
+    # A witness counts by its key (name and key hash), never by its name alone: the log's key or the
+    # retired key-file witness may share a configured witness's name, and their lines prove nothing of it.
+    # Every line of a known key has verified above; duplicate --key entries count once.
+    _, lines = parse_note(text)
+    present = {(line.name, line.key_hash) for line in lines}
+    cosigned = list(
+        dict.fromkeys(
+            w.name for w in policy.witnesses if (w.name, w.key_hash) in present and w.name in signed
+        )
+    )
     if len(cosigned) < quorum:
         _fail(
             EXIT_BAD_SIGNATURE,
