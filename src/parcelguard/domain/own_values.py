@@ -282,16 +282,39 @@ la, van, do) and identify nobody alone."""
 _LATIN_LETTER = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
 
 
+def _unmarked_table() -> dict[int, str]:
+    """Latin letters with marks (é, ë, ü, å; U+00C0-U+024F) -> their base letter, one character for one, so
+    positions in a text read through it are positions in the text."""
+    table: dict[int, str] = {}
+    for code in range(0xC0, 0x250):
+        decomposed = unicodedata.normalize("NFD", chr(code))
+        if len(decomposed) > 1 and all(unicodedata.combining(ch) for ch in decomposed[1:]):
+            table[code] = decomposed[0]
+    return table
+
+
+_UNMARKED = _unmarked_table()
+"""Zoë Müller is written Zoe Muller as often as not (and the other way round): Latin name parts are looked
+for with the marks of both the name and the text set aside (`_latin_parts`, `_masked_positions`)."""
+
+
 def _latin_parts(value: str) -> tuple[str, ...]:
-    """The letters (casefolded) of each part of a Latin name to look for alone: each word, each part of a
-    hyphenated word (Mary-Jane: mary-jane's letters, mary, jane), an apostrophe's sides (O'Neil: oneil, neil),
-    at least `_MIN_LATIN_PART` letters, particles left out."""
+    """The letters (casefolded, marks set aside: `_UNMARKED`) of each part of a Latin name to look for
+    alone: each word, each part of a hyphenated word (Mary-Jane: mary-jane's letters, mary, jane), an
+    apostrophe's sides (O'Neil: oneil, neil), at least `_MIN_LATIN_PART` letters, particles left out; and a
+    name of several words written together in either order (hannahwhitfield, as in an e-mail address)."""
     parts: dict[str, None] = {}
-    for word in value.split():
+    words = value.casefold().translate(_UNMARKED).split()
+    for word in words:
         for piece in (word, *re.split(r"[-'.]", word)):
-            letters = "".join(ch for ch in piece.casefold() if ch not in "-'.")
+            letters = "".join(ch for ch in piece if ch not in "-'.")
             if len(letters) >= _MIN_LATIN_PART and letters not in _LATIN_PARTICLES:
                 parts[letters] = None
+    if len(words) > 1:
+        for order in (words, words[::-1]):
+            joined = "".join(ch for word in order for ch in word if ch not in "-'.")
+            if len(joined) >= _MIN_LATIN_PART:
+                parts[joined] = None
     return tuple(parts)
 
 
@@ -499,9 +522,11 @@ def _masked_positions(text: str, values: OwnValues) -> set[int]:
         if not spelling.isascii() and len(spelling) > 1 and _all_in(spelling, haystack):
             for match in _spaced_name(spelling).finditer(haystack):  # 张 伟, 张-伟, 欧.阳.娜.娜
                 hidden.update(folded.origin(match.start(i + 1)) for i in masked)
+    unmarked = folded.text.translate(_UNMARKED) if values.latin else ""  # Zoe for Zoë; same positions
+    plain = unmarked.casefold() if values.latin else ""
     for letters in values.latin:  # Hannah, HANNAH, H a n n a h, Whitfield先生: all but the first letter
-        if letters[0] in lowered and letters[-1] in lowered:
-            for match in _latin_part(letters).finditer(folded.text):
+        if letters[0] in plain and letters[-1] in plain:
+            for match in _latin_part(letters).finditer(unmarked):
                 hidden.update(folded.origin(match.start(i)) for i in range(2, len(letters) + 1))
     if values.pinyin:
         for syllables, visible in values.pinyin:
@@ -679,7 +704,8 @@ _NAME_LETTERS_CACHED = 512
 @lru_cache(maxsize=_NAME_LETTERS_CACHED)
 def _name_letters(name: str) -> frozenset[str]:
     """The characters any spelling of ``name`` holds besides its separators (every spelling has one)."""
-    return frozenset(fold(name).text.casefold()) - _NAME_DOT_CHARS
+    letters = fold(name).text.casefold()
+    return frozenset(letters + letters.translate(_UNMARKED)) - _NAME_DOT_CHARS
 
 
 def mask_own_values(text: str, values: OwnValues) -> str:
