@@ -67,6 +67,10 @@ def parse_database_url(url: str) -> URL:
         raise _invalid_url(
             f"names a {parsed.get_backend_name()} database; ParcelGuard runs on SQLite and PostgreSQL"
         )
+    if "@" in (parsed.host or ""):
+        # P@ss@db.example: the URL splits at the first @, so the password's tail would be the host, looked
+        # up in DNS and named in "cannot reach the database at ..."
+        raise _invalid_url("holds an @ in its user or password that is not percent-encoded (write it %40)")
     return parsed
 
 
@@ -109,7 +113,9 @@ def database_error(error: BaseException, url: str | URL) -> ConfigurationError |
             reason = "it refused the user or password"
         elif "database" in text and "does not exist" in text:
             reason = "it has no such database"
-        where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}, database {parsed.database or '(none)'}"
+        host = parsed.host or "localhost"
+        host = host if "@" not in host else "(a host parse_database_url refuses)"  # never a password's tail
+        where = f"{host}:{parsed.port or 5432}, database {parsed.database or '(none)'}"
         return ConfigurationError(
             f"cannot reach the PostgreSQL database at {where}: {reason}",
             code=ErrorCode.DATABASE_UNAVAILABLE,
