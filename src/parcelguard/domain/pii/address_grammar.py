@@ -122,14 +122,15 @@ _UNIT_SUFFIX = _alt(
 # A house number: 88号, 甲1号, 12-3号, 123弄4号, or a lane 123弄; 88号楼 is a building, not a house number.
 HOUSE_NUMBER = re.compile(r"(?:[0-9]+弄)?[甲乙丙丁]?[0-9]+(?:[-之][0-9]+)?号(?!楼|馆|门|铺|库)院?|[0-9]+弄")
 # The household part of an address, each piece as written: building (3号楼, 5栋, B座), unit (2单元),
-# floor (12层, 12楼, 12F) and room (1201室, or the bare number after a building, unit or floor: 12F-1208),
+# floor (12层, 12楼, 12F, Hong Kong's 12/F) and room (1201室, or the bare number after a building, unit or
+# floor: 12F-1208),
 # and the dash forms building-unit-room (5-2-1201) and building-room (12-301).
 HOUSEHOLD = re.compile(
     rf"(?P<building>[A-Za-z]?{_NUM}[A-Za-z]?(?:号楼|{_BUILDING_WORD}|座|号馆|#楼?)|(?<![A-Za-z])[A-Za-z](?:座|{_BUILDING_WORD})"
     rf"|{_CN_NUM}(?:号楼|{_BUILDING_WORD}|座))"
     rf"|(?P<unit>(?:{_NUM}|{_CN_NUM})单元)"
-    rf"|(?P<floor>(?:{_NUM}|{_CN_NUM})(?:层|楼)|(?<![0-9A-Za-z]){_NUM}[Ff](?![A-Za-z]))"
-    rf"|(?P<room>[A-Za-z]?{_NUM}(?:室|房间|房|户)|(?:(?<=[栋幢撞懂座元层楼])|(?<=[0-9][Ff]-))[A-Za-z]?{_NUM}(?![0-9]))"
+    rf"|(?P<floor>(?:{_NUM}|{_CN_NUM})(?:层|楼)|(?<![0-9A-Za-z]){_NUM}/?[Ff](?![A-Za-z]))"
+    rf"|(?P<room>[A-Za-z]?{_NUM}(?:室|房间|房|户)|(?:(?<=[栋幢撞懂座元层楼])|(?<=[0-9][Ff]-)|(?<=[0-9]/[Ff]-))[A-Za-z]?{_NUM}(?![0-9]))"
     r"|(?P<dash>(?<![0-9-])(?P<d1>[0-9]{1,3})-(?P<d2>[0-9]{1,4})(?:-(?P<d3>[0-9]{1,5}))?(?![0-9-]))"
 )
 
