@@ -4,7 +4,6 @@ the signed log (docs/audit-log.md)."""
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,6 +19,7 @@ from parcelguard.cli.audit_http import (
     EXIT_DB_MISMATCH,
     EXIT_FORK,
     EXIT_ROLLBACK,
+    proof_of,
 )
 from parcelguard.cli.audit_http import fail as _fail
 from parcelguard.cli.audit_http import fetch as _fetch
@@ -290,7 +290,7 @@ def verify(
             if old.size > 0:
                 if url is not None:
                     query = f"/v1/audit/proof/consistency?first={old.size}&second={new.size}"
-                    proof = _proof_of(_fetch(url, query, api_key))
+                    proof = proof_of(_fetch(url, query, api_key))
                 elif old.size == new.size:
                     proof = []
                 else:
@@ -375,17 +375,6 @@ def _given_policy(texts: list[str]) -> _Policy:
     except CheckpointError as error:
         _fail(2, "invalid_request", f"--key: {error}")
     return _Policy(given[0], given[1:], given, len(given) - 1)
-
-
-def _proof_of(answer: str) -> list[bytes]:
-    """The hashes of a consistency proof answer; one the server garbled proves nothing: a fork (exit 12)."""
-    try:
-        hashes = json.loads(answer)["proof"]
-        if not isinstance(hashes, list) or not all(isinstance(h, str) for h in hashes):
-            raise TypeError
-        return [bytes.fromhex(h) for h in hashes]
-    except (ValueError, KeyError, TypeError):
-        _fail(EXIT_FORK, "fork", "the server's consistency proof is malformed")
 
 
 def _local_policy(runtime: Runtime | None) -> _Policy:

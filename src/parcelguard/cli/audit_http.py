@@ -3,6 +3,7 @@ HTTP interface, and failing with one line."""
 
 from __future__ import annotations
 
+import json
 import urllib.error
 import urllib.request
 from typing import NoReturn
@@ -39,3 +40,15 @@ def fail(code: int, what: str, message: str) -> NoReturn:
     """Report ``what`` (a machine-readable code) and ``message`` on one line and exit with ``code``."""
     report(what, message, None)
     raise typer.Exit(code)
+
+
+def proof_of(answer: str) -> list[bytes]:
+    """The hashes of a consistency proof answer (``{"proof": [hex, ...]}``); one the log's server garbled
+    proves nothing: a fork (exit EXIT_FORK). `audit verify` and `audit witness cosign` read it alike."""
+    try:
+        hashes = json.loads(answer)["proof"]
+        if not isinstance(hashes, list) or not all(isinstance(h, str) for h in hashes):
+            raise TypeError
+        return [bytes.fromhex(h) for h in hashes]
+    except (ValueError, KeyError, TypeError):
+        fail(EXIT_FORK, "fork", "the log's consistency proof is malformed")

@@ -10,7 +10,6 @@ request built from a stale head); 12 the consistency proof fails or the root dif
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 import typer
 
 from parcelguard.adapters.crypto.witness_files import WitnessFiles
-from parcelguard.cli.audit_http import EXIT_BAD_SIGNATURE, EXIT_FORK, EXIT_ROLLBACK, fail, fetch
+from parcelguard.cli.audit_http import EXIT_BAD_SIGNATURE, EXIT_FORK, EXIT_ROLLBACK, fail, fetch, proof_of
 from parcelguard.cli.common import reported_errors
 from parcelguard.domain.checkpoint import Checkpoint, CheckpointError, parse_note
 from parcelguard.domain.witness import AddCheckpoint, WitnessRefusal
@@ -90,7 +89,7 @@ def cosign(
         proof: list[bytes] = []
         if 0 < old < checkpoint.size:
             answer = fetch(url, f"/v1/audit/proof/consistency?first={old}&second={checkpoint.size}", api_key)
-            proof = _proof_of(answer)
+            proof = proof_of(answer)
         line = _answer(witness, AddCheckpoint(old, tuple(proof), note).text())
     typer.echo(note + line, nl=False)
 
@@ -122,16 +121,6 @@ def _answer(witness: WitnessFiles, text: str) -> str:
             _WHAT_BY_STATUS.get(refusal.status, "refused"),
             str(refusal),
         )
-
-
-def _proof_of(answer: str) -> list[bytes]:
-    try:
-        hashes = json.loads(answer)["proof"]
-        if not isinstance(hashes, list) or not all(isinstance(h, str) for h in hashes):
-            raise TypeError
-        return [bytes.fromhex(h) for h in hashes]
-    except (ValueError, KeyError, TypeError):
-        fail(EXIT_FORK, "fork", "the log's consistency proof is malformed")
 
 
 def _read_request(path: Path | None) -> str:
