@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,10 +13,8 @@ from parcelguard.domain.organisation import OrganisationKind
 from parcelguard.domain.people import Role
 from parcelguard.services import people
 from parcelguard.services.organisations import add_organisation
-from parcelguard.web.app import create_app
+from tests.page_support import page_site, sign_in
 from tests.reveal_world import PASSWORD, World, build_world
-
-_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -27,26 +24,8 @@ def world(sqlite_runtime: Runtime) -> World:
 
 @pytest.fixture
 def site(sqlite_runtime: Runtime, world: World) -> Iterator[TestClient]:
-    app = create_app(runtime=replace(sqlite_runtime, ctx=world.ctx))
-    with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
+    with page_site(sqlite_runtime, world) as client:
         yield client
-
-
-def sign_in(site: TestClient, world: World, username: str) -> str:
-    """Signs ``username`` in through the form; answers the page session's CSRF token."""
-    site.cookies.clear()
-    form = site.get("/signin")
-    match = _CSRF.search(form.text)
-    assert match is not None
-    data = {"username": username, "password": PASSWORD, "csrf_token": match.group(1)}
-    if username in world.secrets:
-        data["otp"] = world.ctx.otp.code_at(world.secrets[username], world.clock.now)
-    answer = site.post("/signin", data=data)
-    assert answer.status_code == 303, answer.text
-    page = site.get("/account")
-    match = _CSRF.search(page.text)
-    assert match is not None
-    return match.group(1)
 
 
 def add_platform_person(world: World, username: str, role: Role) -> None:
