@@ -385,9 +385,24 @@ def _corrupt(why: str) -> KeyStoreError:
     return KeyStoreError(f"the key file is corrupt: {why}", code=ErrorCode.KEY_FILE_CORRUPT)
 
 
+def read_secure(path: Path, limit: int) -> bytes:
+    """At most ``limit`` + 1 bytes of the secret file at ``path`` (one more than allowed, so the caller can
+    tell a file that is too large), after :func:`check_secure` on the open descriptor. The open's
+    FileNotFoundError / PermissionError reach the caller, which says what file is missing in its own words;
+    shared with the witness's files (witness_files.py)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        check_secure(fd)
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read(limit + 1)
+
+
 def _read(path: Path) -> _KeySet:
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        raw = read_secure(path, _MAX_FILE_BYTES)
     except FileNotFoundError:
         raise KeyStoreError(
             f"there is no key file where it is configured ({_ENV})", code=ErrorCode.KEY_FILE_MISSING
@@ -396,13 +411,6 @@ def _read(path: Path) -> _KeySet:
         raise KeyStoreError(
             "the key file is not readable by this process", code=ErrorCode.KEY_FILE_MISSING
         ) from None
-    try:
-        check_secure(fd)
-    except BaseException:
-        os.close(fd)
-        raise
-    with os.fdopen(fd, "rb") as fh:
-        raw = fh.read(_MAX_FILE_BYTES + 1)
     if len(raw) > _MAX_FILE_BYTES:
         raise _corrupt("file is far too large")
     return _parse(raw)

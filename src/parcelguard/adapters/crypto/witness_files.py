@@ -27,7 +27,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from parcelguard.adapters.crypto.cosignature import Ed25519Cosigner
-from parcelguard.adapters.crypto.keyfile import check_secure, exclusive_lock, fsync_dir, temp_file
+from parcelguard.adapters.crypto.keyfile import (
+    exclusive_lock,
+    fsync_dir,
+    read_secure,
+    temp_file,
+)
 from parcelguard.adapters.crypto.note_keys import Ed25519NoteVerifier
 from parcelguard.domain.checkpoint import CheckpointError, NoteVerifier, check_key_name
 from parcelguard.domain.witness import TreeHead
@@ -148,19 +153,12 @@ def _heads(path: Path) -> dict[str, TreeHead]:
 
 def _read(path: Path, what: str) -> dict[str, object]:
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        raw = read_secure(path, _MAX_BYTES)
     except FileNotFoundError:
         raise KeyStoreError(
             f"there is no witness {what} in this folder (parcelguard audit witness init)",
             code=ErrorCode.KEY_FILE_MISSING,
         ) from None
-    try:
-        check_secure(fd)
-    except BaseException:
-        os.close(fd)
-        raise
-    with os.fdopen(fd, "rb") as fh:
-        raw = fh.read(_MAX_BYTES + 1)
     doc: object = None
     with contextlib.suppress(ValueError):
         doc = json.loads(raw)
