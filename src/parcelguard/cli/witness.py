@@ -25,6 +25,8 @@ from parcelguard.services.witness import add_checkpoint
 
 app = typer.Typer(help="The audit log's witness: a key and a record of its own.", no_args_is_help=True)
 
+_CARRIER_FILES = ("keys.json", "parcelguard.db")
+"""What a carrier's data folder holds (config.Settings' default key file and SQLite database names)."""
 HOME_HELP = "the witness's own folder (its key and the heads it cosigned); never the carrier's data folder"
 _EXIT_BY_STATUS = {400: 2, 403: EXIT_BAD_SIGNATURE, 404: 3, 409: EXIT_ROLLBACK, 422: EXIT_FORK}
 _WHAT_BY_STATUS = {
@@ -46,6 +48,12 @@ def init(
 ) -> None:
     """Create the witness: a fresh Ed25519 key in HOME (mode 0600; refused when HOME has one) following
     the logs of the keys given; print its cosigner verifier key, for the log and auditors to trust."""
+    if any((home / carrier_file).exists() for carrier_file in _CARRIER_FILES):
+        fail(
+            2,
+            "invalid_request",
+            "--home holds the carrier's key file or database: a witness keeps its key in a folder of its own",
+        )
     with reported_errors():
         try:
             witness = WitnessFiles.create(home, name, log_key)
